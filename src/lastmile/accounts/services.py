@@ -1,0 +1,126 @@
+"""Use cases of the accounts app: API tokens, login throttling, auth audit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from lastmile.accounts.errors import LoginThrottled, TokenNotFound
+from lastmile.accounts.models import ApiToken, AuthEvent, User
+
+TOKEN_PREFIX = "lm"
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(
+    *, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; return it with its secret (shown once, never stored).
+
+    ``expires_in_days`` defaults to LASTMILE_API_TOKEN_DAYS; 0 means no expiry.
+    """
+    days = settings.LASTMILE.api_token_days if expires_in_days is None else expires_in_days
+    prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip() or "token",
+        prefix=prefix,
+        digest=_digest(raw),
+        expires_at=timezone.now() + timedelta(days=days) if days else None,
+    )
+    return token, raw
+
+
+def revoke_api_token(*, token: ApiToken) -> ApiToken:
+    """Revoke a token (idempotent: revoking twice keeps the first time)."""
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+def revoke_user_token(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of ``user``'s own tokens."""
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        raise TokenNotFound("No such token.")
+    return revoke_api_token(token=token)
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The active user owning a usable token, or None (unknown, expired, revoked)."""
+    if not raw.startswith(f"{TOKEN_PREFIX}_") or len(raw) > 200:
+        return None
+    token = ApiToken.objects.usable().select_related("user").filter(digest=_digest(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def check_login_allowed(*, username: str, ip_address: str | None) -> None:
+    """Raise ``LoginThrottled`` after N failed logins in a row for this username
+    (or 4N from this address) within the lock-out window."""
+    conf = settings.LASTMILE
+    since = timezone.now() - timedelta(seconds=conf.login_lockout_s)
+    key = username.strip().lower()
+    last_success = AuthEvent.objects.filter(
+        username=key, kind=AuthEvent.Kind.LOGIN, created_at__gte=since
+    ).aggregate(t=Max("created_at"))["t"]
+    failures = AuthEvent.objects.filter(
+        username=key, kind=AuthEvent.Kind.LOGIN_FAILED, created_at__gte=last_success or since
+    )
+    by_user = failures.count()
+    by_ip = (
+        AuthEvent.objects.filter(
+            ip_address=ip_address, kind=AuthEvent.Kind.LOGIN_FAILED, created_at__gte=since
+        ).count()
+        if ip_address
+        else 0
+    )
+    if by_user >= conf.login_max_failures or by_ip >= 4 * conf.login_max_failures:
+        oldest = failures.order_by("created_at").values_list("created_at", flat=True).first()
+        retry = conf.login_lockout_s
+        if oldest is not None:
+            retry = int(
+                (oldest + timedelta(seconds=conf.login_lockout_s) - timezone.now()).total_seconds()
+            )
+        raise LoginThrottled(max(retry, 1))
+
+
+def record_auth_event(
+    *, kind: str, username: str, user: User | None = None, request: Any = None
+) -> AuthEvent:
+    """Append one login/logout/failure row.  Runs in its own transaction so a
+    failed login is recorded even when the surrounding request rolls back."""
+    ip = None
+    agent = ""
+    if request is not None:
+        ip = client_ip(request)
+        agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    with transaction.atomic():
+        return AuthEvent.objects.create(
+            kind=kind,
+            username=username.strip().lower()[:150],
+            user=user,
+            ip_address=ip,
+            user_agent=agent,
+        )
+
+
+def client_ip(request: Any) -> str | None:
+    """The peer address (a reverse proxy must overwrite REMOTE_ADDR, never trust headers here)."""
+    return request.META.get("REMOTE_ADDR") or None

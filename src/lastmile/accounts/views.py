@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lastmile.accounts import services
+from lastmile.accounts.errors import TokenNotFound
+from lastmile.accounts.filtersets import AuthEventFilterSet, SiteFilterSet
+from lastmile.accounts.forms import SiteForm, StaffLoginForm, TokenCreateForm
+from lastmile.accounts.models import ApiToken, AuthEvent, Site, staff_user
+from lastmile.accounts.tables import AuthEventTable, SiteTable
+from lastmile.core.views import ObjectDeleteView, ObjectEditView, ObjectListView
+
+
+class LoginView(auth_views.LoginView):
+    form_class = StaffLoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: create (secret shown once) and revoke."""
+    new_secret = None
+    days = settings.LASTMILE.api_token_days
+    form = TokenCreateForm(request.POST or None, initial={"expires_in_days": days})
+    if request.method == "POST" and form.is_valid():
+        _token, new_secret = services.create_api_token(
+            user=staff_user(request),
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+        )
+        messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+        form = TokenCreateForm(initial={"expires_in_days": days})
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "tokens": ApiToken.objects.filter(user=staff_user(request)),
+            "new_secret": new_secret,
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.revoke_user_token(user=staff_user(request), token_id=pk)
+    except TokenNotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("Token revoked."))
+    return HttpResponseRedirect(reverse("accounts:tokens"))
+
+
+def _require_sites() -> None:
+    if not settings.LASTMILE.sites_enabled:
+        raise Http404(_("Sites are disabled (LASTMILE_SITES_ENABLED)."))
+
+
+class SiteListView(ObjectListView):
+    queryset = Site.objects.all()
+    table = SiteTable
+    filterset = SiteFilterSet
+    add_url = "accounts:site_add"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _require_sites()
+        return super().get(request)
+
+
+class SiteEditView(ObjectEditView):
+    queryset = Site.objects.all()
+    form = SiteForm
+    success_url = "accounts:site_list"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        _require_sites()
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SiteDeleteView(ObjectDeleteView):
+    queryset = Site.objects.all()
+    success_url = "accounts:site_list"
+
+
+class AuthEventListView(ObjectListView):
+    queryset = AuthEvent.objects.all()
+    table = AuthEventTable
+    filterset = AuthEventFilterSet
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_superuser and not request.user.has_perm("accounts.view_authevent"):
+            raise PermissionDenied
+        return super().get(request)

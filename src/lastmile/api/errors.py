@@ -1,0 +1,91 @@
+"""Every API error as RFC 9457 problem details (application/problem+json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from lastmile.core.problem import problem_response
+
+log = structlog.get_logger("lastmile.api")
+
+
+class DomainError(Exception):
+    """Raise from an endpoint to answer with a given status and a user-fit message."""
+
+    status = 400
+
+    def __init__(self, detail: str, *, status: int | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        self.extra = extra
+
+
+def _validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", ())]
+        out.append({"field": ".".join(loc), "message": err.get("msg", "invalid")})
+    return out
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationError)
+    def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = _validation_errors(list(exc.errors))
+        detail = "The request is not valid: " + "; ".join(
+            f"{e['field'] or 'body'}: {e['message']}" for e in errors
+        )
+        return problem_response(request, 422, detail, errors=errors)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = problem_response(
+            request,
+            401,
+            "Authentication required: send 'Authorization: Bearer <token>' with a valid, "
+            "unexpired and unrevoked API token, or log in.",
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return problem_response(request, exc.status_code, str(exc.message))
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem_response(request, 404, "Not found, or you are not allowed to see it.")
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return problem_response(
+            request,
+            403,
+            str(exc) or "You are not allowed to do this. Ask an administrator for a permission.",
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return problem_response(request, 422, "; ".join(exc.messages))
+
+    @api.exception_handler(DomainError)
+    def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return problem_response(request, exc.status, exc.detail, **exc.extra)
+
+    @api.exception_handler(Exception)
+    def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.exception("api.unhandled_error", path=request.path)
+        return problem_response(
+            request,
+            500,
+            "Internal error. It has been logged; quote the request id when you report it.",
+        )

@@ -1,0 +1,41 @@
+"""The one NinjaAPI instance; each app mounts its router here."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from lastmile.api import errors
+from lastmile.api.auth import staff_auth
+
+api = NinjaAPI(
+    title="lastmile API",
+    version="1",
+    description="REST API of lastmile. Errors are RFC 9457 problem details.",
+    urls_namespace="api",
+    auth=staff_auth,
+    docs_url="/docs",
+)
+errors.install(api)
+
+
+class Status(Schema):
+    status: str
+    version: str
+
+
+@api.get("/status", auth=None, response=Status, tags=["system"])
+def status(request: HttpRequest) -> dict[str, str]:
+    """Liveness probe; needs no authentication."""
+    from lastmile import __version__
+
+    return {"status": "ok", "version": __version__}
+
+
+def _mount() -> None:
+    from lastmile.accounts.api import router as accounts_router
+
+    api.add_router("/accounts", accounts_router)
+
+
+_mount()

@@ -1,0 +1,71 @@
+"""``lastmile demo``: migrate, load demo data and serve everything until Ctrl-C.
+
+This process owns the embedded PostgreSQL (if it started it) and the child
+processes it spawns; on Ctrl-C or SIGTERM it stops the children first, then
+the database, so nothing is left running.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+
+class Command(BaseCommand):
+    help = "Run the demo: migrate, load demo data, serve web UI and worker until Ctrl-C."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--customers", type=int, default=1000)
+        parser.add_argument("--no-worker", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.LASTMILE.demo:
+            raise CommandError("Run the demo with LASTMILE_DEMO=1 (make demo does this).")
+        connection.ensure_connection()  # starts (or reuses) the embedded cluster
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Loading demo data…")
+        call_command("demo_data", customers=options["customers"])
+        children: list[subprocess.Popen[bytes]] = []
+        if not options["no_worker"]:
+            children.append(self._spawn(["worker"]))
+        addr = options["addr"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nlastmile demo is running: http://{addr}/\n"
+                "  staff login:      admin / admin\n"
+                f"  API docs:         http://{addr}/api/v1/docs\n"
+                "Press Ctrl-C to stop everything (web, worker, PostgreSQL).\n"
+            )
+        )
+        try:
+            call_command(
+                "runserver", addr, use_reloader=False, use_threading=True, skip_checks=True
+            )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._stop(children)
+            connection.close()
+            self.stdout.write("Stopped.")
+
+    def _spawn(self, args: list[str]) -> subprocess.Popen[bytes]:
+        cmd = [sys.executable, "-m", "lastmile.cli", *args]
+        return subprocess.Popen(cmd, env=os.environ.copy(), start_new_session=True)
+
+    def _stop(self, children: list[subprocess.Popen[bytes]]) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()

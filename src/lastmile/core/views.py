@@ -1,0 +1,174 @@
+"""Generic staff views (NetBox-style): every list and form starts from
+``restrict(user, action)``, so permission checks are written once, here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django_filters import FilterSet
+
+from lastmile.accounts.permissions import has_model_permission
+from lastmile.core.history import history_for
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    from lastmile.core.dashboard import dashboard_cards
+
+    return render(request, "core/dashboard.html", {"cards": dashboard_cards(request.user)})
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness + database check for load balancers."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+class ObjectListView(LoginRequiredMixin, View):
+    """A filtered, server-paginated table of the objects the user may view."""
+
+    queryset: models.QuerySet[Any]
+    table: type[tables.Table]
+    filterset: type[FilterSet] | None = None
+    template_name = "core/object_list.html"
+    title = ""
+    add_url: str | None = None
+    per_page = 50
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        model = self.queryset.model
+        queryset = self.queryset.restrict(request.user, "view")  # type: ignore[attr-defined]
+        if not has_model_permission(request.user, model, "view"):
+            raise PermissionDenied
+        filterset = self.filterset(request.GET, queryset=queryset) if self.filterset else None
+        if filterset is not None:
+            queryset = filterset.qs
+        table = self.table(queryset)
+        tables.RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
+        context = {
+            "title": self.title or model._meta.verbose_name_plural,
+            "table": table,
+            "filter": filterset,
+            "add_url": reverse(self.add_url)
+            if self.add_url and has_model_permission(request.user, model, "add")
+            else None,
+        }
+        template = (
+            "core/table_partial.html" if request.headers.get("HX-Request") else self.template_name
+        )
+        return render(request, template, context)
+
+
+class ObjectEditView(LoginRequiredMixin, View):
+    """Create (no pk) or change an object; saving goes through ``save_object``."""
+
+    queryset: models.QuerySet[Any]
+    form: type[ModelForm]
+    template_name = "core/object_edit.html"
+    success_url: str = ""
+
+    def get_object(self, request: HttpRequest, pk: int | None) -> models.Model:
+        model = self.queryset.model
+        if pk is None:
+            if not has_model_permission(request.user, model, "add"):
+                raise PermissionDenied
+            return model()
+        return get_object_or_404(self.queryset.restrict(request.user, "change"), pk=pk)  # type: ignore[attr-defined]
+
+    def get_form(self, request: HttpRequest, obj: models.Model, data: Any = None) -> ModelForm:
+        return self.form(data=data, instance=obj)
+
+    def save_object(self, request: HttpRequest, form: ModelForm) -> models.Model:
+        return form.save()
+
+    def render_form(self, request: HttpRequest, obj: models.Model, form: ModelForm) -> HttpResponse:
+        return render(
+            request, self.template_name, {"form": form, "object": obj, "title": _edit_title(obj)}
+        )
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        return self.render_form(request, obj, self.get_form(request, obj))
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        form = self.get_form(request, obj, request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Please correct the errors below."))
+            return self.render_form(request, obj, form)
+        with transaction.atomic():
+            saved = self.save_object(request, form)
+            # The object must still be within what the user may change: a
+            # user limited to site A cannot move an object to site B.
+            if not self.queryset.restrict(request.user, "change").filter(pk=saved.pk).exists():  # type: ignore[attr-defined]
+                transaction.set_rollback(True)
+                form.add_error(
+                    None, _("You are not allowed to save this object with these values.")
+                )
+                return self.render_form(request, obj, form)
+        messages.success(request, _("Saved: %(object)s") % {"object": saved})
+        return HttpResponseRedirect(reverse(self.success_url))
+
+
+class ObjectDeleteView(LoginRequiredMixin, View):
+    queryset: models.QuerySet[Any]
+    template_name = "core/object_delete.html"
+    success_url: str = ""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(self.queryset.restrict(request.user, "delete"), pk=pk)  # type: ignore[attr-defined]
+        return render(request, self.template_name, {"object": obj})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(self.queryset.restrict(request.user, "delete"), pk=pk)  # type: ignore[attr-defined]
+        try:
+            obj.delete()
+        except ProtectedError:
+            messages.error(
+                request, _("%(object)s is still in use and cannot be deleted.") % {"object": obj}
+            )
+            return render(request, self.template_name, {"object": obj})
+        messages.success(request, _("Deleted: %(object)s") % {"object": obj})
+        return HttpResponseRedirect(reverse(self.success_url))
+
+
+def _edit_title(obj: models.Model) -> str:
+    name = obj._meta.verbose_name
+    if obj.pk is None:
+        return _("New %(model)s") % {"model": name}
+    return _("Edit %(model)s: %(object)s") % {"model": name, "object": obj}
+
+
+@login_required
+def object_history(request: HttpRequest, app_label: str, model_name: str, pk: str) -> HttpResponse:
+    """Who changed what and when, before → after, for any tracked object."""
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError as exc:
+        raise Http404 from exc
+    queryset = getattr(model._default_manager, "restrict", None)
+    if queryset is None:
+        raise Http404
+    obj = get_object_or_404(model._default_manager.restrict(request.user, "view"), pk=pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "core/history.html",
+        {"object": obj, "entries": history_for(obj), "model_name": model._meta.verbose_name},
+    )

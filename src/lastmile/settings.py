@@ -1,0 +1,147 @@
+"""Django settings, derived from the one typed configuration in ``lastmile.conf``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.utils.translation import gettext_lazy as _
+
+from lastmile import logs
+from lastmile.conf import get_settings
+
+CONF = get_settings()
+CONF.require_secrets()
+assert CONF.secret_key is not None
+
+BASE_DIR = Path(__file__).resolve().parent
+
+SECRET_KEY = CONF.secret_key.get_secret_value()
+DEBUG = CONF.debug
+ALLOWED_HOSTS = CONF.allowed_hosts
+CSRF_TRUSTED_ORIGINS = CONF.csrf_trusted_origins
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "django_tables2",
+    "django_filters",
+    "ninja",
+    "procrastinate.contrib.django",
+    "lastmile.core",
+    "lastmile.accounts",
+]
+
+MIDDLEWARE = [
+    "lastmile.core.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lastmile.core.middleware.ActorContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "lastmile.urls"
+WSGI_APPLICATION = "lastmile.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lastmile.core.context_processors.lastmile",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict[str, object]:
+    base: dict[str, object] = {
+        "ENGINE": "lastmile.db.backend",
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"application_name": "lastmile"},
+    }
+    if CONF.database_url:
+        parts = urlsplit(CONF.database_url)
+        base.update(
+            HOST=parts.hostname or "",
+            PORT=parts.port or "",
+            USER=unquote(parts.username or ""),
+            PASSWORD=unquote(parts.password or ""),
+            NAME=parts.path.lstrip("/") or "lastmile",
+        )
+    else:
+        # HOST stays empty: the backend starts or reuses the embedded cluster
+        # at the first connection (see lastmile.db.backend).
+        base["NAME"] = CONF.db_name
+    return base
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = ["lastmile.accounts.backends.ObjectPermissionBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_SECURE = CONF.session_cookie_secure
+CSRF_COOKIE_SECURE = CONF.session_cookie_secure
+SESSION_COOKIE_HTTPONLY = True
+
+LANGUAGE_CODE = CONF.language_code
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = CONF.time_zone
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = CONF.static_root.resolve()
+MEDIA_URL = "media/"
+MEDIA_ROOT = CONF.media_root.resolve()
+
+DJANGO_TABLES2_TEMPLATE = "core/table.html"
+
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LASTMILE = CONF
+
+logs.configure(json=CONF.log_json, level=CONF.log_level)
+LOGGING_CONFIG = None
+
+# Background jobs live in each app's jobs.py ("tasks" is the tickets app).
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
+
+# Static files are served by whitenoise from the app directories (no
+# collectstatic step needed for a single node; run it for a CDN set-up).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG

@@ -1,0 +1,101 @@
+"""Staff login: clear errors, audit of every attempt, throttling, CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from lastmile.accounts.models import AuthEvent
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_login_page_renders():
+    response = Client().get("/login/")
+    assert response.status_code == 200
+    assert b'name="password"' in response.content
+
+
+def test_successful_login_and_logout_are_recorded():
+    UserFactory(username="cashier")
+    client = Client()
+    response = _login(client, "cashier", PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    client.post("/logout/")
+    kinds = list(
+        AuthEvent.objects.filter(username="cashier").order_by("id").values_list("kind", flat=True)
+    )
+    assert kinds == ["login", "logout"]
+
+
+def test_wrong_password_shows_clear_message_and_is_recorded():
+    UserFactory(username="cashier")
+    response = _login(Client(), "cashier", "wrong")
+    assert response.status_code == 200
+    assert "Wrong username or password" in response.content.decode()
+    assert AuthEvent.objects.filter(username="cashier", kind="login_failed").count() == 1
+
+
+def test_five_failures_in_a_row_throttle_even_the_right_password():
+    UserFactory(username="target")
+    client = Client()
+    for _ in range(5):
+        _login(client, "target", "guess")
+    response = _login(client, "target", PASSWORD)
+    assert response.status_code == 200
+    assert "Too many failed logins" in response.content.decode()
+    assert AuthEvent.objects.filter(username="target", kind="throttled").exists()
+    assert not AuthEvent.objects.filter(username="target", kind="login").exists()
+
+
+def test_success_resets_the_failure_count():
+    UserFactory(username="forgetful")
+    client = Client()
+    for _ in range(4):
+        _login(client, "forgetful", "guess")
+    assert _login(client, "forgetful", PASSWORD).status_code == 302
+    client.post("/logout/")
+    for _ in range(4):
+        _login(client, "forgetful", "guess")
+    assert _login(client, "forgetful", PASSWORD).status_code == 302
+
+
+def test_missing_csrf_is_refused():
+    UserFactory(username="cashier")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "cashier", "password": PASSWORD})
+    assert response.status_code == 403
+    assert not AuthEvent.objects.filter(kind="login").exists()
+
+
+def test_inactive_staff_cannot_log_in():
+    UserFactory(username="former", is_active=False)
+    response = _login(Client(), "former", PASSWORD)
+    assert response.status_code == 200
+
+
+def test_auth_events_are_append_only():
+    from django.db import ProgrammingError, transaction
+
+    event = AuthEvent.objects.create(kind="login", username="x")
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        AuthEvent.objects.filter(pk=event.pk).update(username="y")
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        AuthEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_login_log_page_is_for_admins(admin_client):
+    UserFactory(username="someone")
+    _login(Client(), "someone", "bad")
+    page = admin_client.get("/accounts/login-events/?kind=login_failed")
+    assert page.status_code == 200
+    assert b"someone" in page.content
+    outsider = Client()
+    outsider.force_login(UserFactory(username="plain"))
+    assert outsider.get("/accounts/login-events/").status_code == 403

@@ -1,0 +1,32 @@
+"""Shared fixtures.  Tests run against a real embedded PostgreSQL cluster of
+their own (var/pg-test, set in pyproject.toml), started once per run and stopped at its end; each
+test session gets a fresh ``test_lastmile`` database."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def admin_user(db):  # type: ignore[no-untyped-def]
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def sites_enabled(settings):  # type: ignore[no-untyped-def]
+    """Turn the sites dimension on for one test."""
+    conf = settings.LASTMILE
+    previous = conf.sites_enabled
+    conf.sites_enabled = True
+    yield
+    conf.sites_enabled = previous
