@@ -38,6 +38,13 @@ INSTALLED_APPS = [
     "procrastinate.contrib.django",
     "lastmile.core",
     "lastmile.accounts",
+    "lastmile.customers",
+    "lastmile.subscriptions",
+    "lastmile.finance",
+    "lastmile.network",
+    "lastmile.aaa",
+    "lastmile.tasks",
+    "lastmile.notifications",
 ]
 
 MIDDLEWARE = [

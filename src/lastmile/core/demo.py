@@ -1,6 +1,12 @@
-"""Deterministic demo data.  Each app adds its part as it is built."""
+"""Deterministic demo data (design.md section 6).
+
+Each app contributes a ``demo.py`` with ``load_demo(*, customers, seed)``
+returning summary lines; they run in the order of ``DEMO_LOADERS``.
+"""
 
 from __future__ import annotations
+
+from importlib import import_module
 
 from lastmile.accounts.models import Site, User
 
@@ -10,12 +16,19 @@ DEMO_STAFF = [
 ]
 DEMO_SITES = [("North", "north"), ("South", "south")]
 
+# Modules with a load_demo(*, customers, seed) -> list[str]; order matters
+# (tariffs before customers' subscriptions, customers before tickets).
+DEMO_LOADERS = [
+    "lastmile.customers.demo",
+    "lastmile.subscriptions.demo",
+    "lastmile.finance.demo",
+    "lastmile.network.demo",
+    "lastmile.tasks.demo",
+    "lastmile.notifications.demo",
+]
 
-def load_demo_data(*, customers: int, seed: int) -> list[str]:
-    """Create (or refresh) the demo staff and sites; return summary lines.
 
-    Idempotent: running it again resets the demo passwords and adds nothing twice.
-    """
+def _load_staff_and_sites() -> list[str]:
     summary = []
     for username, password, is_superuser, first_name in DEMO_STAFF:
         user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first_name})
@@ -28,4 +41,21 @@ def load_demo_data(*, customers: int, seed: int) -> list[str]:
     for name, slug in DEMO_SITES:
         Site.objects.get_or_create(slug=slug, defaults={"name": name})
     summary.append(f"sites: {', '.join(slug for _, slug in DEMO_SITES)}")
+    return summary
+
+
+def load_demo_data(*, customers: int, seed: int) -> list[str]:
+    """Create (or refresh) all demo data; return summary lines.
+
+    Idempotent: running it again resets the demo passwords and adds nothing twice.
+    """
+    summary = _load_staff_and_sites()
+    for module_name in DEMO_LOADERS:
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        summary.extend(module.load_demo(customers=customers, seed=seed))
     return summary

@@ -1,0 +1,185 @@
+"""Subscribers (customers), their groups and staff-defined extra fields."""
+
+from __future__ import annotations
+
+import pghistory
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from lastmile.core.crypto import decrypt_secret, encrypt_secret
+from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class CustomerGroup(TimestampedModel, RestrictedModel):
+    """A group of customers (a district, a building, "legal entities"…): which
+    tariffs they may buy, which extra fields they have, who may manage them."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    site = models.ForeignKey(
+        "accounts.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        ordering = ["name"]
+        triggers = [updated_at_trigger()]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["pppoe_secret_encrypted", "cabinet_password", "updated_at"],
+)
+class Customer(TimestampedModel, RestrictedModel):
+    """A subscriber.  ``login`` is the PPPoE user name and the cabinet login."""
+
+    login = models.CharField(_("login"), max_length=64, unique=True)
+    contract_number = models.CharField(_("contract number"), max_length=64, unique=True)
+    full_name = models.CharField(_("full name"), max_length=255, blank=True)
+    phones = ArrayField(
+        models.CharField(max_length=32), verbose_name=_("phones"), default=list, blank=True
+    )
+    email = models.EmailField(_("email"), blank=True)
+    locality = models.CharField(_("locality"), max_length=100, blank=True)
+    street = models.CharField(_("street"), max_length=100, blank=True)
+    house = models.CharField(_("house"), max_length=20, blank=True)
+    apartment = models.CharField(_("apartment"), max_length=20, blank=True)
+    group = models.ForeignKey(
+        CustomerGroup,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    site = models.ForeignKey(
+        "accounts.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    description = models.TextField(_("description"), blank=True)
+    # Clear text is needed for CHAP: encrypted at rest, never stored plain.
+    pppoe_secret_encrypted = models.TextField(blank=True, editable=False)
+    # Typed by a human at the cabinet: hashed.
+    cabinet_password = models.CharField(max_length=128, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["login"]
+        triggers = [updated_at_trigger()]
+        indexes = [
+            models.Index(Lower("login"), name="customer_login_lower"),
+            models.Index(fields=["group", "is_active"], name="customer_group_active"),
+            models.Index(fields=["site", "is_active"], name="customer_site_active"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(login=""), name="customer_login_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.login
+
+    @property
+    def address(self) -> str:
+        parts = [self.locality, self.street, self.house]
+        text = ", ".join(p for p in parts if p)
+        return f"{text}, {self.apartment}" if self.apartment else text
+
+    # Secrets ------------------------------------------------------------------
+    def set_pppoe_secret(self, clear: str) -> None:
+        self.pppoe_secret_encrypted = encrypt_secret(clear) if clear else ""
+
+    def get_pppoe_secret(self) -> str:
+        return decrypt_secret(self.pppoe_secret_encrypted) if self.pppoe_secret_encrypted else ""
+
+    def set_cabinet_password(self, clear: str) -> None:
+        self.cabinet_password = make_password(clear)
+
+    def check_cabinet_password(self, clear: str) -> bool:
+        return bool(self.cabinet_password) and check_password(clear, self.cabinet_password)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ExtraField(TimestampedModel, RestrictedModel):
+    """A typed field staff add to the customers of one group (or of all groups)."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("text")
+        NUMBER = "number", _("number")
+        DATE = "date", _("date")
+        CHOICE = "choice", _("choice")
+
+    group = models.ForeignKey(
+        CustomerGroup,
+        verbose_name=_("customer group"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="extra_fields",
+        help_text=_("Empty: the field applies to every customer."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    choices = ArrayField(
+        models.CharField(max_length=100),
+        verbose_name=_("choices"),
+        default=list,
+        blank=True,
+        help_text=_("Allowed values of a choice field."),
+    )
+    is_required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("extra field")
+        verbose_name_plural = _("extra fields")
+        ordering = ["position", "name"]
+        triggers = [updated_at_trigger()]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "name"], name="extrafield_unique_name_per_group", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ExtraFieldValue(TimestampedModel):
+    """The value of one extra field for one customer (canonical text form:
+    numbers as plain decimals, dates as ISO 8601)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="extra_values", verbose_name=_("customer")
+    )
+    field = models.ForeignKey(
+        ExtraField, on_delete=models.CASCADE, related_name="values", verbose_name=_("field")
+    )
+    value = models.TextField(_("value"), blank=True)
+
+    class Meta:
+        verbose_name = _("extra field value")
+        verbose_name_plural = _("extra field values")
+        triggers = [updated_at_trigger()]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "field"], name="extrafieldvalue_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.value}"
