@@ -1,0 +1,35 @@
+"""Domain errors of the ledger; ``str(error)`` is a message fit for the user."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+class FinanceError(Exception):
+    pass
+
+
+class InvalidAmount(FinanceError):
+    pass
+
+
+class InsufficientFunds(FinanceError):
+    def __init__(self, *, needed: Decimal, available: Decimal) -> None:
+        super().__init__(
+            f"Not enough money: {needed} is needed, {available} is available "
+            "(balance plus credit). Top up the balance first."
+        )
+        self.needed = needed
+        self.available = available
+
+
+class DuplicatePaymentMismatch(FinanceError):
+    """The same (gateway, external id) arrived again with different data."""
+
+
+class ReasonRequired(FinanceError):
+    pass
+
+
+class PaymentNotReversible(FinanceError):
+    pass

@@ -1,0 +1,256 @@
+"""Use cases of the ledger.  Every balance change in lastmile goes through here.
+
+Rules: the account row is locked (``locks.lock_account``) before anything
+else in the transaction; the balance column and its ledger entry change in
+the same transaction; every entry carries a unique idempotency key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lastmile.finance import hooks
+from lastmile.finance.errors import (
+    DuplicatePaymentMismatch,
+    InsufficientFunds,
+    InvalidAmount,
+    PaymentNotReversible,
+    ReasonRequired,
+)
+from lastmile.finance.locks import lock_account
+from lastmile.finance.models import ZERO, Account, EntryKind, LedgerEntry, Payment
+from lastmile.finance.money import to_money
+
+
+def available_funds(account: Account, at: datetime | None = None) -> Decimal:
+    """Balance plus the credit limit while the credit is in force."""
+    at = at or timezone.now()
+    credit = account.credit_limit
+    if account.credit_until is not None and account.credit_until <= at:
+        credit = ZERO
+    return account.balance + credit
+
+
+def post_entry(
+    *,
+    account: Account,
+    amount: Decimal,
+    kind: str,
+    idempotency_key: str,
+    actor: Any = None,
+    actor_label: str = "",
+    reason: str = "",
+    **cause: Any,
+) -> LedgerEntry:
+    """Append one entry and move the balance.  ``account`` must be locked by the
+    caller in this transaction (see ``locks.lock_account``)."""
+    amount = to_money(amount)
+    if amount == 0:
+        raise InvalidAmount("A ledger entry cannot be zero.")
+    before = account.balance
+    account.balance = before + amount
+    Account.objects.filter(pk=account.pk).update(balance=account.balance)
+    return LedgerEntry.objects.create(
+        account=account,
+        kind=kind,
+        amount=amount,
+        balance_before=before,
+        balance_after=account.balance,
+        idempotency_key=idempotency_key,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label or _label(actor),
+        reason=reason,
+        **cause,
+    )
+
+
+def _label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    return getattr(actor, "get_username", lambda: str(actor))()
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment: Payment
+    created: bool
+
+
+def record_payment(
+    *,
+    customer_id: int,
+    amount: Decimal | str | int,
+    gateway: str = "cash",
+    external_id: str | None = None,
+    receipt_number: str = "",
+    comment: str = "",
+    actor: Any = None,
+    actor_label: str = "",
+    paid_at: datetime | None = None,
+) -> PaymentResult:
+    """Credit a payment exactly once per (gateway, external id).
+
+    A repeat with the same data returns the first payment (``created=False``)
+    and credits nothing; a repeat with different data is refused.  After the
+    credit, the payment hooks run in the same transaction (renew a lapsed
+    subscription, apply a waiting pre-order, queue a notification).
+    """
+    amount = to_money(amount)
+    if amount <= 0:
+        raise InvalidAmount("A payment must be positive.")
+    external_id = (external_id or uuid.uuid4().hex).strip()
+    if not external_id or len(external_id) > 100:
+        raise InvalidAmount("The payment needs an external id of at most 100 characters.")
+    with transaction.atomic():
+        existing = _existing_payment(gateway, external_id, customer_id, amount)
+        if existing is not None:
+            return PaymentResult(existing, False)
+        account = lock_account(customer_id)
+        # Re-check under the account lock: a concurrent duplicate for this
+        # customer has committed by now.
+        existing = _existing_payment(gateway, external_id, customer_id, amount)
+        if existing is not None:
+            return PaymentResult(existing, False)
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    account=account,
+                    amount=amount,
+                    gateway=gateway,
+                    external_id=external_id,
+                    receipt_number=receipt_number,
+                    comment=comment,
+                    actor=actor if getattr(actor, "pk", None) else None,
+                    paid_at=paid_at or timezone.now(),
+                )
+        except IntegrityError:
+            # Same external id for another customer, committed meanwhile.
+            existing = _existing_payment(gateway, external_id, customer_id, amount)
+            if existing is None:  # pragma: no cover - constraint guarantees a row
+                raise
+            return PaymentResult(existing, False)
+        post_entry(
+            account=account,
+            amount=amount,
+            kind=EntryKind.PAYMENT,
+            idempotency_key=f"payment:{payment.pk}",
+            actor=actor,
+            actor_label=actor_label or (f"gateway:{gateway}" if gateway != "cash" else ""),
+            payment=payment,
+        )
+        hooks.run_payment_hooks(payment=payment, account=account)
+        return PaymentResult(payment, True)
+
+
+def _existing_payment(gateway: str, external_id: str, customer_id: int, amount: Decimal) -> Payment | None:
+    payment = Payment.objects.filter(gateway=gateway, external_id=external_id).first()
+    if payment is None:
+        return None
+    if payment.account_id != customer_id or payment.amount != amount:
+        raise DuplicatePaymentMismatch(
+            f"Payment {gateway}:{external_id} was already recorded with a different "
+            "customer or amount; nothing was credited."
+        )
+    return payment
+
+
+def charge(
+    *,
+    customer_id: int,
+    amount: Decimal,
+    idempotency_key: str,
+    reason: str = "",
+    actor: Any = None,
+    actor_label: str = "",
+    allow_debt: bool = False,
+    at: datetime | None = None,
+    **cause: Any,
+) -> LedgerEntry:
+    """Debit the account; refused when balance plus credit does not cover it."""
+    amount = to_money(amount)
+    if amount <= 0:
+        raise InvalidAmount("A charge must be positive.")
+    with transaction.atomic():
+        account = lock_account(customer_id)
+        if not allow_debt:
+            available = available_funds(account, at)
+            if available < amount:
+                raise InsufficientFunds(needed=amount, available=available)
+        return post_entry(
+            account=account,
+            amount=-amount,
+            kind=EntryKind.CHARGE,
+            idempotency_key=idempotency_key,
+            reason=reason,
+            actor=actor,
+            actor_label=actor_label,
+            **cause,
+        )
+
+
+def correct_balance(*, customer_id: int, amount: Decimal | str, reason: str, actor: Any) -> LedgerEntry:
+    """A manual correction by a permitted staff member; the reason is required."""
+    amount = to_money(amount)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("A correction needs a reason (what it fixes, and on whose request).")
+    if amount == 0:
+        raise InvalidAmount("A correction of zero changes nothing.")
+    with transaction.atomic():
+        account = lock_account(customer_id)
+        return post_entry(
+            account=account,
+            amount=amount,
+            kind=EntryKind.CORRECTION,
+            idempotency_key=f"correction:{uuid.uuid4().hex}",
+            reason=reason,
+            actor=actor,
+        )
+
+
+def set_credit(
+    *, customer_id: int, limit: Decimal | str, until: datetime | None, actor: Any = None
+) -> Account:
+    """Set how far below zero the balance may go, optionally until a moment
+    (a promised payment)."""
+    limit = to_money(limit, field="credit limit")
+    if limit < 0:
+        raise InvalidAmount("The credit limit cannot be negative.")
+    with transaction.atomic():
+        account = lock_account(customer_id)
+        account.credit_limit = limit
+        account.credit_until = until
+        account.save(update_fields=["credit_limit", "credit_until", "updated_at"])
+        return account
+
+
+def reverse_payment(*, payment: Payment, reason: str, actor: Any = None, actor_label: str = "") -> LedgerEntry:
+    """Take a payment back (bank cancellation): a reversing entry, never a delete.
+    Idempotent: reversing twice returns the first reversal."""
+    with transaction.atomic():
+        account = lock_account(payment.account_id)
+        done = LedgerEntry.objects.filter(idempotency_key=f"reversal:{payment.pk}").first()
+        if done is not None:
+            return done
+        flipped = Payment.objects.filter(pk=payment.pk, state=Payment.State.COMPLETED).update(
+            state=Payment.State.REVERSED, reversed_at=timezone.now()
+        )
+        if flipped != 1:
+            raise PaymentNotReversible("This payment is not in a state that can be reversed.")
+        return post_entry(
+            account=account,
+            amount=-payment.amount,
+            kind=EntryKind.REVERSAL,
+            idempotency_key=f"reversal:{payment.pk}",
+            reason=reason or "payment reversed",
+            actor=actor,
+            actor_label=actor_label,
+            payment=payment,
+        )

@@ -1,0 +1,362 @@
+"""Use cases of tariffs and subscriptions: buy, change, terminate, pre-order.
+
+Money moves only through ``finance.services``; the account row is locked
+before any subscription row (finance.locks explains the order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lastmile.customers.models import Customer
+from lastmile.finance import services as ledger
+from lastmile.finance.errors import InsufficientFunds
+from lastmile.finance.locks import lock_account
+from lastmile.finance.models import ZERO, Account, EntryKind
+from lastmile.subscriptions import events
+from lastmile.subscriptions.errors import (
+    AlreadySubscribed,
+    IllegalTransition,
+    NoActiveSubscription,
+    PreorderExists,
+    TariffNotAllowed,
+)
+from lastmile.subscriptions.models import (
+    SUBSCRIPTION_TRANSITIONS,
+    FeeAssignment,
+    OneOffService,
+    PeriodicFee,
+    Subscription,
+    SubscriptionState,
+    Tariff,
+)
+from lastmile.subscriptions.periods import period_boundary, prorated_refund
+
+State = SubscriptionState
+
+
+def purchasable_tariffs(customer: Customer) -> QuerySet[Tariff]:
+    """Tariffs on sale that this customer's group may buy."""
+    visible = Q(is_public=True)
+    if customer.group_id is not None:
+        visible |= Q(groups=customer.group_id)
+    return Tariff.objects.filter(visible, is_active=True).distinct()
+
+
+def _check_allowed(customer: Customer, tariff: Tariff) -> None:
+    if not purchasable_tariffs(customer).filter(pk=tariff.pk).exists():
+        raise TariffNotAllowed(
+            _("The tariff “%(tariff)s” is not available to this customer's group.") % {"tariff": tariff}
+        )
+
+
+def _transition(subscription: Subscription, new_state: str, **fields: Any) -> None:
+    """Flip the state with a conditional UPDATE; refuse transitions not in the table."""
+    old = subscription.state
+    if new_state not in SUBSCRIPTION_TRANSITIONS[old]:
+        raise IllegalTransition(
+            _("A subscription cannot go from %(old)s to %(new)s.") % {"old": old, "new": new_state}
+        )
+    changed = Subscription.objects.filter(pk=subscription.pk, state=old).update(state=new_state, **fields)
+    if changed != 1:
+        raise IllegalTransition(_("The subscription was changed meanwhile; reload and try again."))
+    subscription.state = new_state
+    for key, value in fields.items():
+        setattr(subscription, key, value)
+
+
+def current_subscription(customer_id: int) -> Subscription | None:
+    return Subscription.objects.filter(customer_id=customer_id, state=State.ACTIVE).select_related("tariff").first()
+
+
+def pending_preorder(customer_id: int) -> Subscription | None:
+    return (
+        Subscription.objects.filter(customer_id=customer_id, state=State.PREORDERED).select_related("tariff").first()
+    )
+
+
+@dataclass(frozen=True)
+class PurchasePreview:
+    """What buying a tariff now would do, shown before the staff member or
+    customer confirms."""
+
+    tariff: Tariff
+    charge: Decimal
+    refund: Decimal
+    current: Subscription | None
+    balance: Decimal
+    available: Decimal
+    balance_after: Decimal
+    period_start: datetime
+    period_end: datetime
+
+    @property
+    def can_afford(self) -> bool:
+        return self.available + self.refund >= self.charge
+
+
+def preview_purchase(*, customer: Customer, tariff: Tariff, at: datetime | None = None) -> PurchasePreview:
+    at = at or timezone.now()
+    account = Account.objects.filter(pk=customer.pk).first() or Account(customer=customer)
+    current = current_subscription(customer.pk)
+    refund = ZERO
+    if current is not None and current.period_start and current.period_end:
+        refund = prorated_refund(current.price, current.period_start, current.period_end, at)
+    return PurchasePreview(
+        tariff=tariff,
+        charge=tariff.price,
+        refund=refund,
+        current=current,
+        balance=account.balance,
+        available=ledger.available_funds(account, at),
+        balance_after=account.balance + refund - tariff.price,
+        period_start=at,
+        period_end=period_boundary(at, 1, tariff.period_kind, tariff.period_days),
+    )
+
+
+def _start(
+    *,
+    customer_id: int,
+    tariff: Tariff,
+    price: Decimal,
+    at: datetime,
+    auto_renew: bool,
+    actor: Any,
+    actor_label: str,
+    account: Account,
+    subscription: Subscription | None = None,
+) -> Subscription:
+    """Charge ``price`` and make ``subscription`` (or a new one) active from ``at``."""
+    fields = {
+        "anchor": at,
+        "periods": 1,
+        "period_start": at,
+        "period_end": period_boundary(at, 1, tariff.period_kind, tariff.period_days),
+    }
+    if subscription is None:
+        subscription = Subscription.objects.create(
+            customer_id=customer_id,
+            tariff=tariff,
+            price=price,
+            state=State.ACTIVE,
+            auto_renew=auto_renew,
+            ordered_by=actor if getattr(actor, "pk", None) else None,
+            **fields,
+        )
+    else:
+        _transition(subscription, State.ACTIVE, **fields)
+    if price > 0:
+        ledger.post_entry(
+            account=account,
+            amount=-price,
+            kind=EntryKind.CHARGE,
+            idempotency_key=f"subscription:{subscription.pk}:period:1",
+            actor=actor,
+            actor_label=actor_label,
+            subscription=subscription,
+        )
+    return subscription
+
+
+def _end_with_refund(
+    *, subscription: Subscription, account: Account, at: datetime, reason: str, actor: Any, actor_label: str
+) -> Decimal:
+    assert subscription.period_start is not None and subscription.period_end is not None
+    refund = prorated_refund(subscription.price, subscription.period_start, subscription.period_end, at)
+    _transition(subscription, State.TERMINATED, ended_at=at, end_reason=reason)
+    if refund > 0:
+        ledger.post_entry(
+            account=account,
+            amount=refund,
+            kind=EntryKind.REFUND,
+            idempotency_key=f"subscription:{subscription.pk}:refund",
+            actor=actor,
+            actor_label=actor_label,
+            subscription=subscription,
+        )
+    return refund
+
+
+def buy_tariff(
+    *,
+    customer: Customer,
+    tariff: Tariff,
+    at: datetime | None = None,
+    actor: Any = None,
+    actor_label: str = "",
+    auto_renew: bool = True,
+) -> Subscription:
+    """Buy ``tariff`` now.  With an active subscription this is a tariff change:
+    the current one ends with a prorated refund at its purchase price, then
+    the new one is charged in full.  All or nothing."""
+    at = at or timezone.now()
+    _check_allowed(customer, tariff)
+    with transaction.atomic():
+        account = lock_account(customer.pk)
+        current = current_subscription(customer.pk)
+        if current is not None and current.tariff_id == tariff.pk:
+            raise AlreadySubscribed(
+                _("“%(tariff)s” is already active until %(end)s. Pre-order it to continue after that.")
+                % {"tariff": tariff, "end": timezone.localtime(current.period_end).strftime("%d.%m.%Y %H:%M")}
+            )
+        refund = ZERO
+        if current is not None:
+            assert current.period_start is not None and current.period_end is not None
+            refund = prorated_refund(current.price, current.period_start, current.period_end, at)
+        available = ledger.available_funds(account, at) + refund
+        if available < tariff.price:
+            raise InsufficientFunds(needed=tariff.price, available=available)
+        if current is not None:
+            _end_with_refund(
+                subscription=current, account=account, at=at, reason="tariff_change", actor=actor, actor_label=actor_label
+            )
+        subscription = _start(
+            customer_id=customer.pk,
+            tariff=tariff,
+            price=tariff.price,
+            at=at,
+            auto_renew=auto_renew,
+            actor=actor,
+            actor_label=actor_label,
+            account=account,
+        )
+        events.access_changed(customer_id=customer.pk, reason="tariff_changed", subscription=subscription)
+        return subscription
+
+
+def terminate_subscription(
+    *, subscription: Subscription, at: datetime | None = None, actor: Any = None, actor_label: str = "", reason: str = "terminated"
+) -> Decimal:
+    """End an active subscription early; refunds the unused part at the purchase
+    price.  Ending a pre-order refunds nothing (nothing was charged)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        account = lock_account(subscription.customer_id)
+        subscription.refresh_from_db()
+        if subscription.state == State.PREORDERED:
+            _transition(subscription, State.TERMINATED, ended_at=at, end_reason="preorder_cancelled")
+            return ZERO
+        if subscription.state != State.ACTIVE:
+            raise NoActiveSubscription(_("Only an active subscription can be terminated."))
+        refund = _end_with_refund(
+            subscription=subscription, account=account, at=at, reason=reason, actor=actor, actor_label=actor_label
+        )
+        events.access_changed(customer_id=subscription.customer_id, reason="terminated", subscription=subscription)
+        return refund
+
+
+def preorder_tariff(
+    *, customer: Customer, tariff: Tariff, actor: Any = None, actor_label: str = "", auto_renew: bool = True
+) -> Subscription:
+    """Order the next tariff to start when the current period ends.  The price is
+    fixed now; the money is charged at the switch (if the balance does not cover
+    it then, the pre-order waits and is retried after a payment)."""
+    _check_allowed(customer, tariff)
+    with transaction.atomic():
+        lock_account(customer.pk)
+        if current_subscription(customer.pk) is None:
+            raise NoActiveSubscription(_("There is no active tariff to follow; buy the tariff instead."))
+        if pending_preorder(customer.pk) is not None:
+            raise PreorderExists(_("A pre-order already exists; cancel it first."))
+        return Subscription.objects.create(
+            customer=customer,
+            tariff=tariff,
+            price=tariff.price,
+            state=State.PREORDERED,
+            auto_renew=auto_renew,
+            ordered_by=actor if getattr(actor, "pk", None) else None,
+        )
+
+
+def set_auto_renew(*, subscription: Subscription, auto_renew: bool) -> Subscription:
+    Subscription.objects.filter(pk=subscription.pk).update(auto_renew=auto_renew)
+    subscription.auto_renew = auto_renew
+    return subscription
+
+
+def sell_one_off(*, customer: Customer, service: OneOffService, actor: Any = None, key: str) -> Any:
+    """Charge a one-off service once per ``key`` (the form's idempotency key)."""
+    from lastmile.finance.models import LedgerEntry
+
+    existing = LedgerEntry.objects.filter(idempotency_key=f"oneoff:{key}").first()
+    if existing is not None:
+        return existing
+    return ledger.charge(
+        customer_id=customer.pk,
+        amount=service.price,
+        idempotency_key=f"oneoff:{key}",
+        reason=service.name,
+        actor=actor,
+    )
+
+
+def assign_fee(*, customer: Customer, fee: PeriodicFee, start: datetime | None = None) -> FeeAssignment:
+    """Start charging a periodic fee; the first charge is due at ``start``."""
+    start = start or timezone.now()
+    return FeeAssignment.objects.create(
+        customer=customer, fee=fee, price=fee.price, anchor=start, next_charge_at=start
+    )
+
+
+def stop_fee(*, assignment: FeeAssignment) -> None:
+    FeeAssignment.objects.filter(pk=assignment.pk).update(is_active=False)
+
+
+def on_payment(*, payment: Any, account: Account) -> None:
+    """Payment hook (finance.hooks): with no active subscription, apply a waiting
+    pre-order, else renew the last subscription that lapsed for lack of money
+    with auto-renew on.  Runs inside the payment's transaction, account locked."""
+    at = timezone.now()
+    customer_id = account.pk
+    if current_subscription(customer_id) is not None:
+        return
+    available = ledger.available_funds(account, at)
+    preorder = pending_preorder(customer_id)
+    if preorder is not None:
+        if available >= preorder.price:
+            _start(
+                customer_id=customer_id,
+                tariff=preorder.tariff,
+                price=preorder.price,
+                at=at,
+                auto_renew=preorder.auto_renew,
+                actor=None,
+                actor_label="system",
+                account=account,
+                subscription=preorder,
+            )
+            events.access_changed(customer_id=customer_id, reason="preorder_applied", subscription=preorder)
+        return
+    lapsed = (
+        Subscription.objects.filter(customer_id=customer_id, state=State.EXPIRED, auto_renew=True)
+        .select_related("tariff", "customer")
+        .order_by("-ended_at", "-id")
+        .first()
+    )
+    if lapsed is None or lapsed.end_reason != "no_funds":
+        return
+    tariff = lapsed.tariff
+    if not tariff.is_active or not purchasable_tariffs(lapsed.customer).filter(pk=tariff.pk).exists():
+        return
+    if available < tariff.price:
+        return
+    renewed = _start(
+        customer_id=customer_id,
+        tariff=tariff,
+        price=tariff.price,
+        at=at,
+        auto_renew=True,
+        actor=None,
+        actor_label="system",
+        account=account,
+    )
+    events.access_changed(customer_id=customer_id, reason="renewed_after_payment", subscription=renewed)
