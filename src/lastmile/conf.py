@@ -9,6 +9,7 @@ default outside demo mode: starting without them is a clear error.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,6 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LASTMILE_",
         extra="ignore",
-        toml_file=os.environ.get("LASTMILE_CONFIG_FILE", "lastmile.toml"),
     )
 
     demo: bool = Field(False, description="Demo mode: insecure demo secrets are allowed.")
@@ -70,6 +70,109 @@ class Settings(BaseSettings):
     login_lockout_s: int = Field(900, description="Throttle window after too many failures.")
     api_token_days: int = Field(90, description="Default lifetime of new API tokens.")
     session_cookie_secure: bool = Field(False)
+    # RADIUS server and IPAM (aaa, network apps) ---------------------------------
+    radius_bind: str = Field("0.0.0.0", description="Address the RADIUS server listens on.")
+    radius_auth_port: int = Field(1812, description="RADIUS authentication port (UDP).")
+    radius_acct_port: int = Field(1813, description="RADIUS accounting port (UDP).")
+    radius_interim_interval_s: int = Field(
+        300, description="Acct-Interim-Interval sent to NASes; 3 missed intervals = stale."
+    )
+    radius_session_timeout_s: int = Field(
+        86400, description="Longest Session-Timeout (shorter when the paid period ends sooner)."
+    )
+    radius_guest_session_timeout_s: int = Field(
+        600, description="Session-Timeout of guest (blocked) sessions, so they re-auth soon."
+    )
+    radius_split_rate: bool = Field(
+        True, description="Split a tariff's speed across all of a customer's addresses."
+    )
+    radius_commit_delay_ms: float = Field(
+        2.0, description="Group commit: how long a batch of writes may wait for company."
+    )
+    radius_writers: int = Field(2, description="Database connections that commit batches.")
+    radius_dup_cache_s: int = Field(30, description="How long replies are kept for duplicates.")
+    radius_coa_timeout_s: float = Field(2.0, description="Wait for a CoA/Disconnect answer.")
+    radius_coa_retries: int = Field(2, description="CoA/Disconnect attempts before 'timeout'.")
+    lease_time_s: int = Field(86400, description="Lifetime of a dynamic lease; renewed on use.")
+    lease_hold_after_stop_s: int = Field(
+        300, description="A dynamic lease is kept this long after its session stops."
+    )
+    # Tickets (tasks app) -------------------------------------------------------
+    ticket_attachment_max_bytes: int = Field(
+        10 * 1024 * 1024, description="Largest file a ticket comment may carry."
+    )
+    ticket_attachment_types: list[str] = Field(
+        default_factory=lambda: ["jpg", "jpeg", "png", "gif", "webp", "pdf", "txt", "log", "csv"],
+        description="File name extensions allowed as ticket attachments.",
+    )
+    # Notifications: e-mail over SMTP --------------------------------------------
+    smtp_host: str = Field("", description="SMTP server for notification e-mail; empty: off.")
+    smtp_port: int = Field(25, description="SMTP server port.")
+    smtp_user: str = Field("", description="SMTP login (empty: no authentication).")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_from: str = Field("lastmile@localhost", description="From address of e-mail.")
+    smtp_tls: bool = Field(False, description="Use STARTTLS on the SMTP connection.")
+    smtp_timeout_s: int = Field(15, description="SMTP connect/read timeout.")
+    # Notifications: Telegram Bot API --------------------------------------------
+    telegram_bot_token: SecretStr | None = Field(None, description="Bot token; empty: off.")
+    telegram_api_url: str = Field(
+        "https://api.telegram.org", description="Bot API base URL (a local fake in tests)."
+    )
+    telegram_bot_username: str = Field(
+        "", description="Bot user name, for t.me deep links with a one-time code."
+    )
+    telegram_link_code_ttl_s: int = Field(900, description="Lifetime of a linking code.")
+    # Notifications: generic HTTP SMS gateway ------------------------------------
+    sms_url_template: str = Field(
+        "",
+        description="SMS gateway URL with {phone}, {text}, {sender} placeholders "
+        "(URL-encoded); empty: off.",
+    )
+    sms_method: str = Field("GET", description="GET, or POST with sms_body_template as a form.")
+    sms_body_template: str = Field(
+        "", description="POST body (form-encoded) with the same placeholders."
+    )
+    sms_auth_user: str = Field("", description="HTTP basic auth user of the SMS gateway.")
+    sms_auth_password: SecretStr | None = Field(None, description="HTTP basic auth password.")
+    sms_auth_header: SecretStr | None = Field(
+        None, description="A full Authorization header value instead (e.g. 'Bearer …')."
+    )
+    sms_sender: str = Field("", description="Sender name passed as {sender}.")
+    sms_success_text: str = Field(
+        "", description="If set, a 2xx answer must contain this text to count as sent."
+    )
+    # Notifications: signed webhooks ---------------------------------------------
+    webhook_urls: list[str] = Field(
+        default_factory=list, description="URLs that receive every event as signed JSON."
+    )
+    webhook_secret: SecretStr | None = Field(
+        None, description="HMAC-SHA256 key of the X-Lastmile-Signature header."
+    )
+    webhook_events: list[str] = Field(
+        default_factory=list, description="Events sent to webhooks; empty: all of them."
+    )
+    # Notifications: delivery policy ---------------------------------------------
+    notify_http_timeout_s: int = Field(10, description="Timeout of channel HTTP calls.")
+    notify_max_attempts: int = Field(8, description="Attempts before a message is failed.")
+    notify_retry_base_s: int = Field(30, description="First retry delay; doubles each time.")
+    notify_retry_cap_s: int = Field(3600, description="Longest delay between retries.")
+    notify_default_channels: list[str] = Field(
+        default_factory=lambda: ["email", "telegram", "sms"],
+        description="Channels a subscriber gets until they choose their own.",
+    )
+    notify_quiet_hours_start: int = Field(
+        22, ge=0, le=23, description="Quiet hours start (local hour)."
+    )
+    notify_quiet_hours_end: int = Field(8, ge=0, le=23, description="Quiet hours end (local hour).")
+    notify_quiet_channels: list[str] = Field(
+        default_factory=lambda: ["sms"], description="Channels held back during quiet hours."
+    )
+    notify_balance_threshold: Decimal = Field(
+        Decimal("100.00"), description="Warn a subscriber when the balance falls below this."
+    )
+    notify_days_before_end: int = Field(
+        3, description="Warn a subscriber this many days before the subscription ends."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -80,7 +183,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+        # Read the path at instantiation (not import) so tools and tests can point elsewhere.
+        toml_file = os.environ.get("LASTMILE_CONFIG_FILE", "lastmile.toml")
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
 
     @model_validator(mode="after")
     def _demo_secrets(self) -> Settings:

@@ -59,7 +59,9 @@ class Account(RestrictedModel):
         verbose_name_plural = _("accounts")
         triggers = [updated_at_trigger()]
         constraints = [
-            models.CheckConstraint(condition=Q(credit_limit__gte=0), name="account_credit_not_negative"),
+            models.CheckConstraint(
+                condition=Q(credit_limit__gte=0), name="account_credit_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,7 +129,10 @@ class LedgerEntry(RestrictedModel):
         verbose_name=_("staff member"),
     )
     actor_label = models.CharField(
-        _("actor"), max_length=100, blank=True, help_text=_("system, customer:<login>, gateway:<name>")
+        _("actor"),
+        max_length=100,
+        blank=True,
+        help_text=_("system, customer:<login>, gateway:<name>"),
     )
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(_("time"), db_default=models.functions.Now(), db_index=True)
@@ -170,7 +175,9 @@ class Payment(RestrictedModel):
     gateway = models.CharField(_("gateway"), max_length=40, default="cash")
     external_id = models.CharField(_("external id"), max_length=100)
     receipt_number = models.CharField(_("receipt number"), max_length=64, blank=True)
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.COMPLETED)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.COMPLETED
+    )
     comment = models.TextField(_("comment"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,7 +196,9 @@ class Payment(RestrictedModel):
         verbose_name_plural = _("payments")
         ordering = ["-paid_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["gateway", "external_id"], name="payment_unique_external"),
+            models.UniqueConstraint(
+                fields=["gateway", "external_id"], name="payment_unique_external"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
 

@@ -19,7 +19,9 @@ def to_money(value: object, *, field: str = "amount") -> Decimal:
     if isinstance(value, float | bool):
         raise InvalidAmount(f"{field}: money must not be a float; pass a Decimal or a string.")
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
+        amount = (
+            value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
+        )
     except (InvalidOperation, ValueError) as exc:
         raise InvalidAmount(f"{field}: {value!r} is not a number.") from exc
     if not amount.is_finite():

@@ -149,7 +149,9 @@ def record_payment(
         return PaymentResult(payment, True)
 
 
-def _existing_payment(gateway: str, external_id: str, customer_id: int, amount: Decimal) -> Payment | None:
+def _existing_payment(
+    gateway: str, external_id: str, customer_id: int, amount: Decimal
+) -> Payment | None:
     payment = Payment.objects.filter(gateway=gateway, external_id=external_id).first()
     if payment is None:
         return None
@@ -195,7 +197,9 @@ def charge(
         )
 
 
-def correct_balance(*, customer_id: int, amount: Decimal | str, reason: str, actor: Any) -> LedgerEntry:
+def correct_balance(
+    *, customer_id: int, amount: Decimal | str, reason: str, actor: Any
+) -> LedgerEntry:
     """A manual correction by a permitted staff member; the reason is required."""
     amount = to_money(amount)
     reason = (reason or "").strip()
@@ -231,7 +235,9 @@ def set_credit(
         return account
 
 
-def reverse_payment(*, payment: Payment, reason: str, actor: Any = None, actor_label: str = "") -> LedgerEntry:
+def reverse_payment(
+    *, payment: Payment, reason: str, actor: Any = None, actor_label: str = ""
+) -> LedgerEntry:
     """Take a payment back (bank cancellation): a reversing entry, never a delete.
     Idempotent: reversing twice returns the first reversal."""
     with transaction.atomic():

@@ -165,6 +165,8 @@ UPDATE subscriptions_feeassignment fa SET anchor = %(at)s, periods_charged = 1,
 FROM billing_fees f WHERE fa.id = f.id AND fa.next_charge_at <= %(at)s;
 """
 
+_DROP_SQL = "DROP TABLE IF EXISTS pg_temp.billing_due, pg_temp.billing_fees"
+
 _SUMMARY_SQL = """
 SELECT
     count(*) FILTER (WHERE action = 'renew'),
@@ -187,6 +189,9 @@ def run_billing(*, at: datetime | None = None) -> BillingRun:
         run = BillingRun.objects.create(at=at)
         params["run"] = run.pk
         with connection.cursor() as cur:
+            # ON COMMIT DROP is not enough when the run is nested in an outer
+            # transaction (a test, a caller's atomic block).
+            cur.execute(_DROP_SQL)
             cur.execute(_LOCK_SQL, params)
             cur.execute(_DECIDE_SQL, params)
             cur.execute(_AMOUNTS_SQL, params)
@@ -197,14 +202,38 @@ def run_billing(*, at: datetime | None = None) -> BillingRun:
             renewed, expired, switched, fees, total = cur.fetchone()
             cur.execute("SELECT customer_id, action FROM billing_due WHERE action <> 'renew'")
             changed = cur.fetchall()
-        run.renewed, run.expired, run.preorders_applied, run.fees_charged = renewed, expired, switched, fees
+            cur.execute(_DROP_SQL)
+        run.renewed, run.expired, run.preorders_applied, run.fees_charged = (
+            renewed,
+            expired,
+            switched,
+            fees,
+        )
         run.total_charged = Decimal(total)
         run.finished_at = timezone.now()
-        run.save(update_fields=["renewed", "expired", "preorders_applied", "fees_charged", "total_charged", "finished_at"])
+        run.save(
+            update_fields=[
+                "renewed",
+                "expired",
+                "preorders_applied",
+                "fees_charged",
+                "total_charged",
+                "finished_at",
+            ]
+        )
         for customer_id, action in changed:
             # Bounded by the customers whose access changed, not by all due rows.
-            events.access_changed(customer_id=customer_id, reason="expired" if action == "expire" else "preorder_applied")
+            events.access_changed(
+                customer_id=customer_id,
+                reason="expired" if action == "expire" else "preorder_applied",
+            )
     log.info(
-        "billing.run", run=run.pk, at=at.isoformat(), renewed=renewed, expired=expired, switched=switched, fees=fees
+        "billing.run",
+        run=run.pk,
+        at=at.isoformat(),
+        renewed=renewed,
+        expired=expired,
+        switched=switched,
+        fees=fees,
     )
     return run

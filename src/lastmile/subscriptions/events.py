@@ -21,13 +21,22 @@ ACCESS_LISTENERS: list[str] = []
 
 def access_changed(*, customer_id: int, reason: str, subscription: Any = None) -> None:
     subscription_id = getattr(subscription, "pk", None)
-    log.info("subscription.access_changed", customer_id=customer_id, reason=reason, subscription_id=subscription_id)
+    log.info(
+        "subscription.access_changed",
+        customer_id=customer_id,
+        reason=reason,
+        subscription_id=subscription_id,
+    )
 
     def _after_commit() -> None:
         for path in ACCESS_LISTENERS:
             try:
-                import_string(path)(customer_id=customer_id, reason=reason, subscription_id=subscription_id)
+                import_string(path)(
+                    customer_id=customer_id, reason=reason, subscription_id=subscription_id
+                )
             except Exception:  # a NAS or a mail server being down must not undo a purchase
-                log.exception("subscription.listener_failed", listener=path, customer_id=customer_id)
+                log.exception(
+                    "subscription.listener_failed", listener=path, customer_id=customer_id
+                )
 
     transaction.on_commit(_after_commit)

@@ -49,7 +49,9 @@ class Tariff(TimestampedModel, BillingPeriod, RestrictedModel):
     price = models.DecimalField(_("price"), **MONEY)
     rate_down_kbps = models.PositiveIntegerField(_("download speed (kbit/s)"))
     rate_up_kbps = models.PositiveIntegerField(_("upload speed (kbit/s)"))
-    burst_down_kbps = models.PositiveIntegerField(_("download burst (kbit/s)"), null=True, blank=True)
+    burst_down_kbps = models.PositiveIntegerField(
+        _("download burst (kbit/s)"), null=True, blank=True
+    )
     burst_up_kbps = models.PositiveIntegerField(_("upload burst (kbit/s)"), null=True, blank=True)
     groups = models.ManyToManyField(
         "customers.CustomerGroup",
@@ -126,9 +128,14 @@ class FeeAssignment(TimestampedModel, RestrictedModel):
     Fees are charged even into debt (the equipment is in the customer's hands)."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="fees", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="fees",
+        verbose_name=_("customer"),
     )
-    fee = models.ForeignKey(PeriodicFee, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("fee"))
+    fee = models.ForeignKey(
+        PeriodicFee, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("fee")
+    )
     price = models.DecimalField(_("price"), **MONEY)
     anchor = models.DateTimeField(_("first charge"))
     periods_charged = models.PositiveIntegerField(_("periods charged"), default=0)
@@ -154,7 +161,9 @@ class SubscriptionState(models.TextChoices):
 
 # Allowed transitions (conventions: explicit table, checked by the services).
 SUBSCRIPTION_TRANSITIONS: dict[str, frozenset[str]] = {
-    SubscriptionState.PREORDERED: frozenset({SubscriptionState.ACTIVE, SubscriptionState.TERMINATED}),
+    SubscriptionState.PREORDERED: frozenset(
+        {SubscriptionState.ACTIVE, SubscriptionState.TERMINATED}
+    ),
     SubscriptionState.ACTIVE: frozenset({SubscriptionState.EXPIRED, SubscriptionState.TERMINATED}),
     SubscriptionState.EXPIRED: frozenset(),
     SubscriptionState.TERMINATED: frozenset(),
@@ -171,9 +180,14 @@ class Subscription(TimestampedModel, RestrictedModel):
     for the current period (the snapshot refunds are computed from)."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+        verbose_name=_("customer"),
     )
-    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("tariff"))
+    tariff = models.ForeignKey(
+        Tariff, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("tariff")
+    )
     price = models.DecimalField(_("price at purchase"), **MONEY)
     state = models.CharField(_("state"), max_length=20, choices=SubscriptionState.choices)
     auto_renew = models.BooleanField(_("auto-renew"), default=True)
@@ -205,9 +219,13 @@ class Subscription(TimestampedModel, RestrictedModel):
                 fields=["customer"], condition=Q(state="active"), name="one_active_subscription"
             ),
             models.UniqueConstraint(
-                fields=["customer"], condition=Q(state="preordered"), name="one_preordered_subscription"
+                fields=["customer"],
+                condition=Q(state="preordered"),
+                name="one_preordered_subscription",
             ),
-            models.CheckConstraint(condition=Q(price__gte=0), name="subscription_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="subscription_price_not_negative"
+            ),
             models.CheckConstraint(
                 condition=~Q(state="active")
                 | (Q(period_start__isnull=False) & Q(period_end__gt=models.F("period_start"))),
@@ -215,7 +233,9 @@ class Subscription(TimestampedModel, RestrictedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["period_end"], condition=Q(state="active"), name="subscription_due"),
+            models.Index(
+                fields=["period_end"], condition=Q(state="active"), name="subscription_due"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,9 @@ $$;
 """
 
 
-def prorated_refund(price: Decimal, period_start: datetime, period_end: datetime, at: datetime) -> Decimal:
+def prorated_refund(
+    price: Decimal, period_start: datetime, period_end: datetime, at: datetime
+) -> Decimal:
     """The unused part of a period, at the price paid, rounded down to the kopeck
     (a refund never exceeds what is exactly owed)."""
     if at <= period_start:

@@ -54,7 +54,8 @@ def purchasable_tariffs(customer: Customer) -> QuerySet[Tariff]:
 def _check_allowed(customer: Customer, tariff: Tariff) -> None:
     if not purchasable_tariffs(customer).filter(pk=tariff.pk).exists():
         raise TariffNotAllowed(
-            _("The tariff “%(tariff)s” is not available to this customer's group.") % {"tariff": tariff}
+            _("The tariff “%(tariff)s” is not available to this customer's group.")
+            % {"tariff": tariff}
         )
 
 
@@ -65,7 +66,9 @@ def _transition(subscription: Subscription, new_state: str, **fields: Any) -> No
         raise IllegalTransition(
             _("A subscription cannot go from %(old)s to %(new)s.") % {"old": old, "new": new_state}
         )
-    changed = Subscription.objects.filter(pk=subscription.pk, state=old).update(state=new_state, **fields)
+    changed = Subscription.objects.filter(pk=subscription.pk, state=old).update(
+        state=new_state, **fields
+    )
     if changed != 1:
         raise IllegalTransition(_("The subscription was changed meanwhile; reload and try again."))
     subscription.state = new_state
@@ -74,12 +77,18 @@ def _transition(subscription: Subscription, new_state: str, **fields: Any) -> No
 
 
 def current_subscription(customer_id: int) -> Subscription | None:
-    return Subscription.objects.filter(customer_id=customer_id, state=State.ACTIVE).select_related("tariff").first()
+    return (
+        Subscription.objects.filter(customer_id=customer_id, state=State.ACTIVE)
+        .select_related("tariff")
+        .first()
+    )
 
 
 def pending_preorder(customer_id: int) -> Subscription | None:
     return (
-        Subscription.objects.filter(customer_id=customer_id, state=State.PREORDERED).select_related("tariff").first()
+        Subscription.objects.filter(customer_id=customer_id, state=State.PREORDERED)
+        .select_related("tariff")
+        .first()
     )
 
 
@@ -103,7 +112,9 @@ class PurchasePreview:
         return self.available + self.refund >= self.charge
 
 
-def preview_purchase(*, customer: Customer, tariff: Tariff, at: datetime | None = None) -> PurchasePreview:
+def preview_purchase(
+    *, customer: Customer, tariff: Tariff, at: datetime | None = None
+) -> PurchasePreview:
     at = at or timezone.now()
     account = Account.objects.filter(pk=customer.pk).first() or Account(customer=customer)
     current = current_subscription(customer.pk)
@@ -168,10 +179,18 @@ def _start(
 
 
 def _end_with_refund(
-    *, subscription: Subscription, account: Account, at: datetime, reason: str, actor: Any, actor_label: str
+    *,
+    subscription: Subscription,
+    account: Account,
+    at: datetime,
+    reason: str,
+    actor: Any,
+    actor_label: str,
 ) -> Decimal:
     assert subscription.period_start is not None and subscription.period_end is not None
-    refund = prorated_refund(subscription.price, subscription.period_start, subscription.period_end, at)
+    refund = prorated_refund(
+        subscription.price, subscription.period_start, subscription.period_end, at
+    )
     _transition(subscription, State.TERMINATED, ended_at=at, end_reason=reason)
     if refund > 0:
         ledger.post_entry(
@@ -205,8 +224,13 @@ def buy_tariff(
         current = current_subscription(customer.pk)
         if current is not None and current.tariff_id == tariff.pk:
             raise AlreadySubscribed(
-                _("“%(tariff)s” is already active until %(end)s. Pre-order it to continue after that.")
-                % {"tariff": tariff, "end": timezone.localtime(current.period_end).strftime("%d.%m.%Y %H:%M")}
+                _(
+                    "“%(tariff)s” is already active until %(end)s. Pre-order it to continue after that."
+                )
+                % {
+                    "tariff": tariff,
+                    "end": timezone.localtime(current.period_end).strftime("%d.%m.%Y %H:%M"),
+                }
             )
         refund = ZERO
         if current is not None:
@@ -217,7 +241,12 @@ def buy_tariff(
             raise InsufficientFunds(needed=tariff.price, available=available)
         if current is not None:
             _end_with_refund(
-                subscription=current, account=account, at=at, reason="tariff_change", actor=actor, actor_label=actor_label
+                subscription=current,
+                account=account,
+                at=at,
+                reason="tariff_change",
+                actor=actor,
+                actor_label=actor_label,
             )
         subscription = _start(
             customer_id=customer.pk,
@@ -229,12 +258,19 @@ def buy_tariff(
             actor_label=actor_label,
             account=account,
         )
-        events.access_changed(customer_id=customer.pk, reason="tariff_changed", subscription=subscription)
+        events.access_changed(
+            customer_id=customer.pk, reason="tariff_changed", subscription=subscription
+        )
         return subscription
 
 
 def terminate_subscription(
-    *, subscription: Subscription, at: datetime | None = None, actor: Any = None, actor_label: str = "", reason: str = "terminated"
+    *,
+    subscription: Subscription,
+    at: datetime | None = None,
+    actor: Any = None,
+    actor_label: str = "",
+    reason: str = "terminated",
 ) -> Decimal:
     """End an active subscription early; refunds the unused part at the purchase
     price.  Ending a pre-order refunds nothing (nothing was charged)."""
@@ -243,19 +279,33 @@ def terminate_subscription(
         account = lock_account(subscription.customer_id)
         subscription.refresh_from_db()
         if subscription.state == State.PREORDERED:
-            _transition(subscription, State.TERMINATED, ended_at=at, end_reason="preorder_cancelled")
+            _transition(
+                subscription, State.TERMINATED, ended_at=at, end_reason="preorder_cancelled"
+            )
             return ZERO
         if subscription.state != State.ACTIVE:
             raise NoActiveSubscription(_("Only an active subscription can be terminated."))
         refund = _end_with_refund(
-            subscription=subscription, account=account, at=at, reason=reason, actor=actor, actor_label=actor_label
+            subscription=subscription,
+            account=account,
+            at=at,
+            reason=reason,
+            actor=actor,
+            actor_label=actor_label,
         )
-        events.access_changed(customer_id=subscription.customer_id, reason="terminated", subscription=subscription)
+        events.access_changed(
+            customer_id=subscription.customer_id, reason="terminated", subscription=subscription
+        )
         return refund
 
 
 def preorder_tariff(
-    *, customer: Customer, tariff: Tariff, actor: Any = None, actor_label: str = "", auto_renew: bool = True
+    *,
+    customer: Customer,
+    tariff: Tariff,
+    actor: Any = None,
+    actor_label: str = "",
+    auto_renew: bool = True,
 ) -> Subscription:
     """Order the next tariff to start when the current period ends.  The price is
     fixed now; the money is charged at the switch (if the balance does not cover
@@ -264,7 +314,9 @@ def preorder_tariff(
     with transaction.atomic():
         lock_account(customer.pk)
         if current_subscription(customer.pk) is None:
-            raise NoActiveSubscription(_("There is no active tariff to follow; buy the tariff instead."))
+            raise NoActiveSubscription(
+                _("There is no active tariff to follow; buy the tariff instead.")
+            )
         if pending_preorder(customer.pk) is not None:
             raise PreorderExists(_("A pre-order already exists; cancel it first."))
         return Subscription.objects.create(
@@ -299,7 +351,9 @@ def sell_one_off(*, customer: Customer, service: OneOffService, actor: Any = Non
     )
 
 
-def assign_fee(*, customer: Customer, fee: PeriodicFee, start: datetime | None = None) -> FeeAssignment:
+def assign_fee(
+    *, customer: Customer, fee: PeriodicFee, start: datetime | None = None
+) -> FeeAssignment:
     """Start charging a periodic fee; the first charge is due at ``start``."""
     start = start or timezone.now()
     return FeeAssignment.objects.create(
@@ -334,7 +388,9 @@ def on_payment(*, payment: Any, account: Account) -> None:
                 account=account,
                 subscription=preorder,
             )
-            events.access_changed(customer_id=customer_id, reason="preorder_applied", subscription=preorder)
+            events.access_changed(
+                customer_id=customer_id, reason="preorder_applied", subscription=preorder
+            )
         return
     lapsed = (
         Subscription.objects.filter(customer_id=customer_id, state=State.EXPIRED, auto_renew=True)
@@ -345,7 +401,10 @@ def on_payment(*, payment: Any, account: Account) -> None:
     if lapsed is None or lapsed.end_reason != "no_funds":
         return
     tariff = lapsed.tariff
-    if not tariff.is_active or not purchasable_tariffs(lapsed.customer).filter(pk=tariff.pk).exists():
+    if (
+        not tariff.is_active
+        or not purchasable_tariffs(lapsed.customer).filter(pk=tariff.pk).exists()
+    ):
         return
     if available < tariff.price:
         return
@@ -359,4 +418,6 @@ def on_payment(*, payment: Any, account: Account) -> None:
         actor_label="system",
         account=account,
     )
-    events.access_changed(customer_id=customer_id, reason="renewed_after_payment", subscription=renewed)
+    events.access_changed(
+        customer_id=customer_id, reason="renewed_after_payment", subscription=renewed
+    )
