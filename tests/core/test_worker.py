@@ -20,7 +20,7 @@ def test_worker_runs_a_deferred_job_and_exits_in_one_shot_mode():
     user = UserFactory()
     old, _ = create_api_token(user=user, name="old", expires_in_days=1)
     ApiToken.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=40))
-    fresh, _ = create_api_token(user=user, name="fresh")
+    _fresh, _ = create_api_token(user=user, name="fresh")
 
     purge_expired_tokens.defer(timestamp=0)
     call_command("worker", one_shot=True)

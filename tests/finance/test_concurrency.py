@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from decimal import Decimal
 
@@ -69,10 +70,8 @@ def test_concurrent_charges_never_overdraw():
     customer = make_customer(balance="100")
 
     def work(i: int) -> None:
-        try:
+        with contextlib.suppress(InsufficientFunds):
             charge(customer_id=customer.pk, amount=Decimal("30"), idempotency_key=f"c{i}")
-        except InsufficientFunds:
-            pass
 
     assert _in_threads(work, 10) == []
     assert Account.objects.get(pk=customer.pk).balance == Decimal("10.00")

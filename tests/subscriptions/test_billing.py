@@ -57,7 +57,7 @@ def test_run_is_set_based_bounded_statements():
 
 @pytest.mark.django_db
 def test_rerun_for_the_same_moment_charges_nothing():
-    _tariff, customers = _subscribe(5)
+    _tariff, _customers = _subscribe(5)
     at = T0 + timedelta(days=31)
     first = run_billing(at=at)
     assert first.renewed == 5

@@ -3,7 +3,7 @@
 A period is counted from an anchor in the operator's time zone: the n-th
 period ends at ``anchor + n months`` (the day clamped to the month's length,
 as PostgreSQL does, so 31 January → 28 February → 31 March, never drifting)
-or at ``anchor + n × N days``.
+or at ``anchor + n * N days``.
 """
 
 from __future__ import annotations
