@@ -198,22 +198,32 @@ def charge(
 
 
 def correct_balance(
-    *, customer_id: int, amount: Decimal | str, reason: str, actor: Any
+    *,
+    customer_id: int,
+    amount: Decimal | str,
+    reason: str,
+    actor: Any,
+    idempotency_key: str | None = None,
 ) -> LedgerEntry:
-    """A manual correction by a permitted staff member; the reason is required."""
+    """A manual correction by a permitted staff member; the reason is required.
+    With an ``idempotency_key`` (the form's), a resubmission returns the first entry."""
     amount = to_money(amount)
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired("A correction needs a reason (what it fixes, and on whose request).")
     if amount == 0:
         raise InvalidAmount("A correction of zero changes nothing.")
+    key = f"correction:{idempotency_key or uuid.uuid4().hex}"
     with transaction.atomic():
         account = lock_account(customer_id)
+        existing = LedgerEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
         return post_entry(
             account=account,
             amount=amount,
             kind=EntryKind.CORRECTION,
-            idempotency_key=f"correction:{uuid.uuid4().hex}",
+            idempotency_key=key,
             reason=reason,
             actor=actor,
         )

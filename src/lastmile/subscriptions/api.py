@@ -1,0 +1,263 @@
+"""REST endpoints of tariffs and subscriptions (the same services as the staff pages)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import Field
+
+from lastmile.accounts.permissions import has_model_permission
+from lastmile.api.errors import DomainError
+from lastmile.api.money import MoneyIn, MoneyOut
+from lastmile.customers.models import Customer
+from lastmile.finance.errors import FinanceError, InsufficientFunds
+from lastmile.finance.money import to_money
+from lastmile.subscriptions import services
+from lastmile.subscriptions.billing import run_billing
+from lastmile.subscriptions.errors import SubscriptionError, TariffNotAllowed
+from lastmile.subscriptions.models import BillingRun, Subscription, Tariff
+
+router = Router(tags=["subscriptions"])
+
+
+class TariffOut(Schema):
+    id: int
+    name: str
+    description: str
+    price: MoneyOut
+    period_kind: str
+    period_days: int | None
+    rate_down_kbps: int
+    rate_up_kbps: int
+    burst_down_kbps: int | None
+    burst_up_kbps: int | None
+    is_public: bool
+    is_active: bool
+    group_ids: list[int]
+
+    @staticmethod
+    def resolve_group_ids(obj: Tariff) -> list[int]:
+        return [g.pk for g in obj.groups.all()]
+
+
+class TariffIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = ""
+    price: MoneyIn
+    period_kind: str = Field("month", pattern="^(month|days)$")
+    period_days: int | None = Field(None, ge=1, le=3650)
+    rate_down_kbps: int = Field(ge=1)
+    rate_up_kbps: int = Field(ge=1)
+    burst_down_kbps: int | None = Field(None, ge=1)
+    burst_up_kbps: int | None = Field(None, ge=1)
+    is_public: bool = False
+    is_active: bool = True
+    group_ids: list[int] = []
+
+
+class SubscriptionOut(Schema):
+    id: int
+    customer_id: int
+    tariff_id: int
+    tariff_name: str = Field(alias="tariff.name")
+    price: MoneyOut
+    state: str
+    auto_renew: bool
+    period_start: datetime | None
+    period_end: datetime | None
+    ended_at: datetime | None
+    end_reason: str
+
+
+class PurchaseIn(Schema):
+    tariff_id: int
+    auto_renew: bool = True
+
+
+class PreviewOut(Schema):
+    tariff_id: int
+    charge: MoneyOut
+    refund: MoneyOut
+    balance: MoneyOut
+    balance_after: MoneyOut
+    can_afford: bool
+    period_start: datetime
+    period_end: datetime
+
+
+class TerminateOut(Schema):
+    refund: MoneyOut
+
+
+class AutoRenewIn(Schema):
+    auto_renew: bool
+
+
+class BillingRunOut(Schema):
+    id: int
+    at: datetime
+    renewed: int
+    expired: int
+    preorders_applied: int
+    fees_charged: int
+    total_charged: MoneyOut
+
+
+def _customer(request: HttpRequest, customer_id: int, action: str = "view") -> Customer:
+    return get_object_or_404(Customer.objects.restrict(request.user, action), pk=customer_id)
+
+
+def _require(request: HttpRequest, model: type, action: str) -> None:
+    if not has_model_permission(request.user, model, action):
+        raise PermissionDenied
+
+
+def _domain(exc: Exception) -> DomainError:
+    if isinstance(exc, InsufficientFunds):
+        return DomainError(str(exc), status=402)
+    if isinstance(exc, TariffNotAllowed):
+        return DomainError(str(exc), status=403)
+    return DomainError(str(exc), status=409)
+
+
+@router.get("/tariffs", response=list[TariffOut])
+@paginate
+def list_tariffs(request: HttpRequest, active: bool | None = None) -> object:
+    queryset = (
+        Tariff.objects.restrict(request.user, "view")
+        .prefetch_related("groups")
+        .order_by("price", "name")
+    )
+    return queryset if active is None else queryset.filter(is_active=active)
+
+
+def _save_tariff(request: HttpRequest, tariff: Tariff, payload: TariffIn) -> Tariff:
+    data = payload.dict()
+    group_ids = data.pop("group_ids")
+    data["price"] = to_money(data["price"])
+    if data["price"] < 0:
+        raise DomainError("The price cannot be negative.", status=422)
+    if data["period_kind"] == "days" and not data["period_days"]:
+        raise DomainError("A period of days needs period_days.", status=422)
+    if data["period_kind"] == "month":
+        data["period_days"] = None
+    for key, value in data.items():
+        setattr(tariff, key, value)
+    with transaction.atomic():
+        tariff.save()
+        tariff.groups.set(group_ids)
+    return tariff
+
+
+@router.post("/tariffs", response={201: TariffOut})
+def create_tariff(request: HttpRequest, payload: TariffIn) -> Status[Tariff]:
+    _require(request, Tariff, "add")
+    if Tariff.objects.filter(name=payload.name).exists():
+        raise DomainError("A tariff with this name already exists.", status=409)
+    return Status(201, _save_tariff(request, Tariff(), payload))
+
+
+@router.put("/tariffs/{tariff_id}", response=TariffOut)
+def update_tariff(request: HttpRequest, tariff_id: int, payload: TariffIn) -> Tariff:
+    tariff = get_object_or_404(Tariff.objects.restrict(request.user, "change"), pk=tariff_id)
+    return _save_tariff(request, tariff, payload)
+
+
+@router.get("/customers/{customer_id}/subscriptions", response=list[SubscriptionOut])
+def customer_subscriptions(request: HttpRequest, customer_id: int) -> object:
+    customer = _customer(request, customer_id)
+    return Subscription.objects.filter(customer=customer).select_related("tariff").order_by("-id")
+
+
+@router.post("/customers/{customer_id}/preview", response=PreviewOut)
+def preview(request: HttpRequest, customer_id: int, payload: PurchaseIn) -> dict[str, object]:
+    customer = _customer(request, customer_id)
+    tariff = get_object_or_404(services.purchasable_tariffs(customer), pk=payload.tariff_id)
+    result = services.preview_purchase(customer=customer, tariff=tariff)
+    return {
+        "tariff_id": tariff.pk,
+        "charge": result.charge,
+        "refund": result.refund,
+        "balance": result.balance,
+        "balance_after": result.balance_after,
+        "can_afford": result.can_afford,
+        "period_start": result.period_start,
+        "period_end": result.period_end,
+    }
+
+
+@router.post("/customers/{customer_id}/purchase", response={201: SubscriptionOut})
+def purchase(request: HttpRequest, customer_id: int, payload: PurchaseIn) -> Status[Subscription]:
+    """Buy a tariff now (a tariff change when one is active: the unused part is refunded)."""
+    customer = _customer(request, customer_id)
+    _require(request, Subscription, "add")
+    tariff = get_object_or_404(Tariff, pk=payload.tariff_id)
+    try:
+        subscription = services.buy_tariff(
+            customer=customer, tariff=tariff, actor=request.user, auto_renew=payload.auto_renew
+        )
+    except (SubscriptionError, FinanceError) as exc:
+        raise _domain(exc) from exc
+    return Status(201, subscription)
+
+
+@router.post("/customers/{customer_id}/preorder", response={201: SubscriptionOut})
+def preorder(request: HttpRequest, customer_id: int, payload: PurchaseIn) -> Status[Subscription]:
+    customer = _customer(request, customer_id)
+    _require(request, Subscription, "add")
+    tariff = get_object_or_404(Tariff, pk=payload.tariff_id)
+    try:
+        subscription = services.preorder_tariff(
+            customer=customer, tariff=tariff, actor=request.user, auto_renew=payload.auto_renew
+        )
+    except SubscriptionError as exc:
+        raise _domain(exc) from exc
+    return Status(201, subscription)
+
+
+def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
+    subscription = get_object_or_404(
+        Subscription.objects.select_related("customer"), pk=subscription_id
+    )
+    _customer(request, subscription.customer_id)
+    return subscription
+
+
+@router.post("/subscriptions/{subscription_id}/terminate", response=TerminateOut)
+def terminate(request: HttpRequest, subscription_id: int) -> dict[str, object]:
+    subscription = _subscription(request, subscription_id)
+    _require(request, Subscription, "change")
+    try:
+        refund = services.terminate_subscription(subscription=subscription, actor=request.user)
+    except SubscriptionError as exc:
+        raise _domain(exc) from exc
+    return {"refund": refund}
+
+
+@router.patch("/subscriptions/{subscription_id}", response=SubscriptionOut)
+def set_auto_renew(
+    request: HttpRequest, subscription_id: int, payload: AutoRenewIn
+) -> Subscription:
+    subscription = _subscription(request, subscription_id)
+    _require(request, Subscription, "change")
+    return services.set_auto_renew(subscription=subscription, auto_renew=payload.auto_renew)
+
+
+@router.get("/billing-runs", response=list[BillingRunOut])
+@paginate
+def billing_runs(request: HttpRequest) -> object:
+    _require(request, BillingRun, "view")
+    return BillingRun.objects.order_by("-id")
+
+
+@router.post("/billing-runs", response={201: BillingRunOut})
+def start_billing_run(request: HttpRequest) -> Status[BillingRun]:
+    _require(request, BillingRun, "add")
+    return Status(201, run_billing())
