@@ -5,12 +5,39 @@ from __future__ import annotations
 import pghistory
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from lastmile.core.crypto import decrypt_secret, encrypt_secret
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
+
+
+class CustomerSearchText(models.Func):
+    """Lower-cased login, contract, name, phones and address in one string.
+
+    ``customer_search_text`` is an IMMUTABLE SQL function (migration 0002)
+    with a trigram GIN index on it, so "contains" searches over all these
+    columns stay fast on 100,000+ customers.
+    """
+
+    function = "customer_search_text"
+    output_field = models.TextField()
+
+    fields = (
+        "login",
+        "contract_number",
+        "full_name",
+        "phones",
+        "locality",
+        "street",
+        "house",
+        "apartment",
+    )
+
+    def __init__(self, *expressions: object) -> None:
+        super().__init__(*(expressions or [models.F(name) for name in self.fields]))
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -86,6 +113,9 @@ class Customer(TimestampedModel, RestrictedModel):
             models.Index(Lower("login"), name="customer_login_lower"),
             models.Index(fields=["group", "is_active"], name="customer_group_active"),
             models.Index(fields=["site", "is_active"], name="customer_site_active"),
+            GinIndex(
+                OpClass(CustomerSearchText(), name="gin_trgm_ops"), name="customer_search_trgm"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(login=""), name="customer_login_not_empty"),
@@ -111,7 +141,17 @@ class Customer(TimestampedModel, RestrictedModel):
         self.cabinet_password = make_password(clear)
 
     def check_cabinet_password(self, clear: str) -> bool:
-        return bool(self.cabinet_password) and check_password(clear, self.cabinet_password)
+        """Check a cabinet login; a hash from an old or cheap hasher (demo data)
+        is upgraded to the default hasher on the first success."""
+        if not self.cabinet_password:
+            return False
+
+        def upgrade(raw: str) -> None:
+            self.set_cabinet_password(raw)
+            if self.pk is not None:
+                Customer.objects.filter(pk=self.pk).update(cabinet_password=self.cabinet_password)
+
+        return check_password(clear, self.cabinet_password, setter=upgrade)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -152,7 +192,9 @@ class ExtraField(TimestampedModel, RestrictedModel):
         triggers = [updated_at_trigger()]
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "name"], name="extrafield_unique_name_per_group", nulls_distinct=False
+                fields=["group", "name"],
+                name="extrafield_unique_name_per_group",
+                nulls_distinct=False,
             ),
         ]
 

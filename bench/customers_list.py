@@ -1,0 +1,90 @@
+"""Server time of the staff customer list (filter + page) with 100,000 customers.
+
+Design target (design.md section 5): p95 <= 150 ms.  Not part of `make bench`
+yet; run it by hand:
+
+    LASTMILE_DEMO=1 .venv/bin/python bench/customers_list.py [--customers 100000] [--rounds 40]
+
+It loads the demo customers if they are missing (idempotent), then times
+Django's full request handling (middleware, permissions, filter, count,
+page, template) in-process, for a few typical staff queries, as an ordinary
+staff member limited to one site by an object permission and as a superuser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lastmile.settings")
+    os.environ.setdefault("LASTMILE_DEMO", "1")
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+    import django
+
+    django.setup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+    _setup()
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import Client
+
+    from lastmile.accounts.models import ObjectPermission, User
+    from lastmile.core.demo import load_demo_data
+    from lastmile.customers.models import Customer, CustomerGroup
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    with transaction.atomic():
+        load_demo_data(customers=args.customers, seed=1)
+    print(f"demo data ready in {time.perf_counter() - started:.1f} s")
+
+    admin = User.objects.get(username="admin")
+    clerk, _ = User.objects.get_or_create(username="bench-north-clerk")
+    perm, _ = ObjectPermission.objects.get_or_create(
+        name="bench: customers of north",
+        defaults={"actions": ["view", "change"], "constraints": {"site__slug": "north"}},
+    )
+    perm.object_types.add(ContentType.objects.get_for_model(Customer))
+    perm.users.add(clerk)
+    group = CustomerGroup.objects.order_by("name").first()
+    queries = [
+        ("first page", {}),
+        ("page 500", {"page": 500}),
+        ("search login", {"q": "user4242"}),
+        ("search name", {"q": "ivanova"}),
+        ("search street", {"q": "sadovaya st., 17"}),
+        ("search phone", {"q": "912 3"}),
+        ("group + active", {"group": group.pk if group else "", "is_active": "true"}),
+        ("inactive, page 3", {"is_active": "false", "page": 3}),
+    ]
+    print(f"{'user':<10} {'query':<18} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, user in (("superuser", admin), ("site clerk", clerk)):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        for name, params in queries:
+            timings = []
+            for _ in range(args.rounds):
+                t0 = time.perf_counter()
+                response = client.get("/customers/", params)
+                timings.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 200, response.status_code
+            timings.sort()
+            p95 = timings[int(0.95 * (len(timings) - 1))]
+            print(f"{label:<10} {name:<18} {statistics.median(timings):8.1f} {p95:8.1f}")
+
+
+if __name__ == "__main__":
+    main()

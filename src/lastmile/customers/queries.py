@@ -1,0 +1,119 @@
+"""Read selectors of the customers app, and the customer page's sections.
+
+Other apps add a section to the customer page without touching this app's
+templates: in their ``AppConfig.ready()`` they call
+
+    from lastmile.customers.queries import register_customer_section
+    register_customer_section(
+        "finance/customer_section.html", context=money_section_context, order=10
+    )
+
+``context(customer, user)`` returns the section's template variables, or
+``None`` to leave the section out (e.g. the user may not see money).  The
+customer page includes each section's template in ``order``, with the
+page's context plus the section's own variables (prefix their names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from lastmile.customers.models import Customer, CustomerSearchText, ExtraField, ExtraFieldValue
+
+SectionContext = Callable[[Customer, Any], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class CustomerSection:
+    template_name: str
+    context: SectionContext | None = None
+    order: int = 100
+
+
+_SECTIONS: list[CustomerSection] = []
+
+
+def register_customer_section(
+    template_name: str, *, context: SectionContext | None = None, order: int = 100
+) -> None:
+    """Add a section to the customer page (idempotent per template name)."""
+    _SECTIONS[:] = [s for s in _SECTIONS if s.template_name != template_name]
+    _SECTIONS.append(CustomerSection(template_name, context, order))
+    _SECTIONS.sort(key=lambda s: (s.order, s.template_name))
+
+
+def unregister_customer_section(template_name: str) -> None:
+    _SECTIONS[:] = [s for s in _SECTIONS if s.template_name != template_name]
+
+
+def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
+    """Customers whose login, contract, name, phone or address contains ``text``
+    (case-insensitive; served by the trigram index of migration 0002)."""
+    needle = " ".join(text.split()).lower()
+    if not needle:
+        return queryset
+    return queryset.alias(search_text=CustomerSearchText()).filter(search_text__contains=needle)
+
+
+def customer_list_queryset(user: Any) -> QuerySet[Customer]:
+    """The customers ``user`` may view, with what a list row shows."""
+    return Customer.objects.restrict(user, "view").select_related("group", "site")
+
+
+def applicable_extra_fields(customer: Customer) -> QuerySet[ExtraField]:
+    """Extra fields of the customer's group and those for every group."""
+    condition = Q(group__isnull=True)
+    if customer.group_id is not None:
+        condition |= Q(group_id=customer.group_id)
+    return ExtraField.objects.filter(condition)
+
+
+@dataclass(frozen=True)
+class ExtraValueRow:
+    field: ExtraField
+    value: str
+
+
+def extra_value_rows(customer: Customer) -> list[ExtraValueRow]:
+    """Every extra field that applies to the customer, with its value ("" if unset)."""
+    values = dict(
+        ExtraFieldValue.objects.filter(customer=customer).values_list("field_id", "value")
+    )
+    return [
+        ExtraValueRow(field, values.get(field.pk, ""))
+        for field in applicable_extra_fields(customer).order_by("position", "name")
+    ]
+
+
+def customer_page_context(customer: Customer, user: Any) -> dict[str, Any]:
+    """Everything the customer page shows; the one place to extend it.
+
+    ``extra_sections`` lists the template names of the registered sections
+    that apply; each section's variables are merged into the context (so a
+    section should prefix its keys: ``money_balance``, ``network_leases``).
+    """
+    can_change = Customer.objects.restrict(user, "change").filter(pk=customer.pk).exists()
+    context: dict[str, Any] = {
+        "customer": customer,
+        "object": customer,
+        "title": str(customer),
+        "extra_values": extra_value_rows(customer),
+        "can_change": can_change,
+        "can_reveal_secret": can_change and bool(customer.pppoe_secret_encrypted),
+    }
+    sections = []
+    for section in _SECTIONS:
+        extra = section.context(customer, user) if section.context else {}
+        if extra is None:
+            continue
+        clashes = set(extra) & set(context)
+        if clashes:
+            raise ValueError(f"{section.template_name} overrides {sorted(clashes)}")
+        context.update(extra)
+        sections.append(section.template_name)
+    context["extra_sections"] = sections
+    return context

@@ -1,0 +1,276 @@
+"""Staff pages of the customers app.  Thin: parse a form, call one service,
+render.  Every object is looked up through ``restrict(user, action)``, so an
+outsider gets 404."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from lastmile.accounts.permissions import has_model_permission
+from lastmile.core.views import ObjectDeleteView, ObjectListView
+from lastmile.customers import services
+from lastmile.customers.errors import CustomersError
+from lastmile.customers.filtersets import CustomerFilterSet, ExtraFieldFilterSet, GroupFilterSet
+from lastmile.customers.forms import (
+    CustomerCreateForm,
+    CustomerForm,
+    ExtraFieldForm,
+    ExtraValuesForm,
+    GroupForm,
+    PasswordsForm,
+)
+from lastmile.customers.models import Customer, CustomerGroup, ExtraField
+from lastmile.customers.queries import customer_page_context, extra_value_rows
+from lastmile.customers.tables import CustomerTable, ExtraFieldTable, GroupTable
+
+
+# --- lists -----------------------------------------------------------------------
+class _FilterWithRequest(ObjectListView):
+    """Give the filter set the request, so its choices (groups, sites) are
+    only those the user may see."""
+
+    filterset_class: Any
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.filterset = partial(self.filterset_class, request=request)  # type: ignore[assignment]
+
+
+class CustomerListView(_FilterWithRequest):
+    queryset = Customer.objects.select_related("group", "site")
+    table = CustomerTable
+    filterset_class = CustomerFilterSet
+    template_name = "customers/customer_list.html"
+    add_url = "customers:customer_add"
+
+
+class GroupListView(_FilterWithRequest):
+    queryset = CustomerGroup.objects.select_related("site")
+    table = GroupTable
+    filterset_class = GroupFilterSet
+    template_name = "customers/customer_list.html"
+    add_url = "customers:group_add"
+
+
+class ExtraFieldListView(_FilterWithRequest):
+    queryset = ExtraField.objects.select_related("group")
+    table = ExtraFieldTable
+    filterset_class = ExtraFieldFilterSet
+    template_name = "customers/customer_list.html"
+    add_url = "customers:extra_field_add"
+
+
+# --- forms that call a service -------------------------------------------------
+class ServiceEditView(LoginRequiredMixin, View):
+    """Create (no pk) or change an object through a service.
+
+    A domain error from the service is shown on the form (on the field it
+    names, if the form has it).
+    """
+
+    model: type[models.Model]
+    template_name = "core/object_edit.html"
+    lookup_action = "change"
+
+    def get_object(self, request: HttpRequest, pk: int | None) -> Any:
+        if pk is None:
+            if not has_model_permission(request.user, self.model, "add"):
+                raise PermissionDenied
+            return self.model()
+        queryset = self.model._default_manager.restrict(request.user, self.lookup_action)  # type: ignore[attr-defined]
+        return get_object_or_404(queryset, pk=pk)
+
+    def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
+        raise NotImplementedError
+
+    def save(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        raise NotImplementedError
+
+    def success_url(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def title(self, obj: Any) -> str:
+        name = obj._meta.verbose_name
+        if obj.pk is None:
+            return _("New %(model)s") % {"model": name}
+        return _("Edit %(model)s: %(object)s") % {"model": name, "object": obj}
+
+    def render_form(self, request: HttpRequest, obj: Any, form: forms.Form) -> HttpResponse:
+        context = {"form": form, "object": obj, "title": self.title(obj)}
+        return render(request, self.template_name, context)
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        return self.render_form(request, obj, self.get_form(request, obj))
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        form = self.get_form(request, obj, request.POST)
+        if form.is_valid():
+            try:
+                saved = self.save(request, obj, form)
+            except CustomersError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            else:
+                messages.success(request, _("Saved: %(object)s") % {"object": saved})
+                return HttpResponseRedirect(self.success_url(saved))
+        messages.error(request, _("Please correct the errors below."))
+        return self.render_form(request, obj, form)
+
+
+class CustomerEditView(ServiceEditView):
+    model = Customer
+
+    def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
+        form_class = CustomerForm if obj.pk else CustomerCreateForm
+        return form_class(data=data, user=request.user, customer=obj)
+
+    def save(self, request: HttpRequest, obj: Any, form: Any) -> Customer:
+        if obj.pk:
+            services.update_customer(customer=obj, changes=form.changes(), actor=request.user)
+            return obj
+        return services.create_customer(
+            **form.changes(),
+            pppoe_password=form.cleaned_data["pppoe_password"],
+            cabinet_password=form.cleaned_data["cabinet_password"],
+            actor=request.user,
+        )
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("customers:customer_detail", args=[obj.pk])
+
+
+class CustomerPasswordsView(CustomerEditView):
+    def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
+        return PasswordsForm(data=data)
+
+    def save(self, request: HttpRequest, obj: Any, form: Any) -> Customer:
+        services.set_customer_passwords(
+            customer=obj,
+            pppoe_password=form.cleaned_data["pppoe_password"] or None,
+            cabinet_password=form.cleaned_data["cabinet_password"] or None,
+            actor=request.user,
+        )
+        return obj
+
+    def title(self, obj: Any) -> str:
+        return _("Passwords of %(customer)s") % {"customer": obj}
+
+
+class CustomerExtraValuesView(CustomerEditView):
+    def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
+        return ExtraValuesForm(data=data, rows=extra_value_rows(obj))
+
+    def save(self, request: HttpRequest, obj: Any, form: Any) -> Customer:
+        services.set_extra_values(customer=obj, values=form.values(), actor=request.user)
+        return obj
+
+    def title(self, obj: Any) -> str:
+        return _("Extra fields of %(customer)s") % {"customer": obj}
+
+
+class GroupEditView(ServiceEditView):
+    model = CustomerGroup
+
+    def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
+        return GroupForm(data=data, user=request.user, group=obj)
+
+    def save(self, request: HttpRequest, obj: Any, form: Any) -> CustomerGroup:
+        if obj.pk:
+            services.update_group(group=obj, changes=form.changes(), actor=request.user)
+            return obj
+        return services.create_group(**form.changes(), actor=request.user)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("customers:group_list")
+
+
+class ExtraFieldEditView(ServiceEditView):
+    model = ExtraField
+
+    def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
+        return ExtraFieldForm(data=data, user=request.user, field=obj)
+
+    def save(self, request: HttpRequest, obj: Any, form: Any) -> ExtraField:
+        if obj.pk:
+            services.update_extra_field(field=obj, changes=form.changes(), actor=request.user)
+            return obj
+        return services.create_extra_field(**form.changes(), actor=request.user)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("customers:extra_field_list")
+
+
+class GroupDeleteView(ObjectDeleteView):
+    queryset = CustomerGroup.objects.all()
+    success_url = "customers:group_list"
+
+
+class ExtraFieldDeleteView(ObjectDeleteView):
+    queryset = ExtraField.objects.all()
+    success_url = "customers:extra_field_list"
+
+
+# --- the customer page -----------------------------------------------------------
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(
+        Customer.objects.restrict(request.user, "view").select_related("group", "site"), pk=pk
+    )
+    return render(
+        request, "customers/customer_detail.html", customer_page_context(customer, request.user)
+    )
+
+
+@login_required
+@require_POST
+def customer_reveal_secret(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the PPPoE password: a deliberate, logged action of staff who may
+    change the customer (a POST, never cached)."""
+    customer = get_object_or_404(
+        Customer.objects.restrict(request.user, "change").select_related("group", "site"), pk=pk
+    )
+    secret = services.reveal_pppoe_secret(customer=customer, actor=request.user)
+    if request.headers.get("HX-Request"):
+        response = render(request, "customers/_pppoe_secret.html", {"secret": secret})
+    else:
+        context = customer_page_context(customer, request.user)
+        context["revealed_secret"] = secret
+        response = render(request, "customers/customer_detail.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def customer_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+    customer = get_object_or_404(Customer.objects.restrict(request.user, "change"), pk=pk)
+    try:
+        if active:
+            services.activate_customer(customer=customer, actor=request.user)
+        else:
+            services.deactivate_customer(customer=customer, actor=request.user)
+    except CustomersError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(customer)s is active.") % {"customer": customer}
+            if active
+            else _("%(customer)s is blocked.") % {"customer": customer},
+        )
+    return HttpResponseRedirect(reverse("customers:customer_detail", args=[customer.pk]))
