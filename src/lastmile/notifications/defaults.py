@@ -1,0 +1,98 @@
+"""Default templates (English and Russian) of every event.
+
+Installed by a data migration and used as the last fallback when staff
+deleted a template.  Variables: see ``events.SAMPLE_CONTEXTS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (event, language) -> (subject, body)
+DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
+    ("payment_received", "en"): (
+        "Payment received",
+        "Dear {{ full_name|default:login }}, we received your payment of {{ amount }}. "
+        "Your balance is {{ balance }}.",
+    ),
+    ("payment_received", "ru"): (
+        "Платёж получен",
+        "{{ full_name|default:login }}, ваш платёж {{ amount }} зачислен. Баланс: {{ balance }}.",
+    ),
+    ("balance_low", "en"): (
+        "Low balance",
+        "Your balance is {{ balance }}, below {{ threshold }}. Please top up to stay connected.",
+    ),
+    ("balance_low", "ru"): (
+        "Низкий баланс",
+        "Ваш баланс {{ balance }} ниже {{ threshold }}. Пополните счёт, чтобы остаться на связи.",
+    ),
+    ("subscription_ending", "en"): (
+        "Your service ends soon",
+        "Your tariff {{ tariff }} ends on {{ ends_on }} (in {{ days_left }} days). "
+        "Renewal costs {{ price }}.",
+    ),
+    ("subscription_ending", "ru"): (
+        "Услуга скоро закончится",
+        "Тариф {{ tariff }} заканчивается {{ ends_on }} (через {{ days_left }} дн.). "
+        "Продление стоит {{ price }}.",
+    ),
+    ("subscription_ended", "en"): (
+        "Your service has ended",
+        "Your tariff {{ tariff }} ended on {{ ended_on }}.",
+    ),
+    ("subscription_ended", "ru"): (
+        "Услуга закончилась",
+        "Тариф {{ tariff }} закончился {{ ended_on }}.",
+    ),
+    ("access_blocked", "en"): (
+        "Access blocked",
+        "Your internet access is blocked ({{ reason }}). Balance: {{ balance }}.",
+    ),
+    ("access_blocked", "ru"): (
+        "Доступ заблокирован",
+        "Доступ в интернет заблокирован ({{ reason }}). Баланс: {{ balance }}.",
+    ),
+    ("tariff_changed", "en"): (
+        "Tariff changed",
+        "Your tariff changed from {{ old_tariff }} to {{ new_tariff }} ({{ price }}).",
+    ),
+    ("tariff_changed", "ru"): (
+        "Тариф изменён",
+        "Ваш тариф изменён: {{ old_tariff }} → {{ new_tariff }} ({{ price }}).",
+    ),
+    ("ticket_assigned", "en"): (
+        "Ticket #{{ ticket_id }} assigned to you",
+        "Ticket #{{ ticket_id }} ({{ ticket_kind }}, {{ ticket_priority }}) is assigned to you. "
+        "Customer: {{ customer_login }} {{ customer_address }}. Due: {{ due_at }}. "
+        "{{ ticket_description }} {{ ticket_url }}",
+    ),
+    ("ticket_assigned", "ru"): (
+        "Вам назначена заявка №{{ ticket_id }}",
+        "Заявка №{{ ticket_id }} ({{ ticket_kind }}, {{ ticket_priority }}) назначена вам. "
+        "Абонент: {{ customer_login }} {{ customer_address }}. Срок: {{ due_at }}. "
+        "{{ ticket_description }} {{ ticket_url }}",
+    ),
+    ("ticket_finished", "en"): (
+        "Your request #{{ ticket_id }} is done",
+        "Your request #{{ ticket_id }} ({{ ticket_kind }}) is done: {{ comment }}",
+    ),
+    ("ticket_finished", "ru"): (
+        "Ваша заявка №{{ ticket_id }} выполнена",
+        "Ваша заявка №{{ ticket_id }} ({{ ticket_kind }}) выполнена: {{ comment }}",
+    ),
+}
+
+
+def install_default_templates(template_model: Any) -> int:
+    """Create the missing default templates (never overwrites staff edits)."""
+    created = 0
+    for (event, language), (subject, body) in DEFAULT_TEMPLATES.items():
+        _obj, was_created = template_model.objects.get_or_create(
+            event=event,
+            language=language,
+            channel="",
+            defaults={"subject": subject, "body": body},
+        )
+        created += int(was_created)
+    return created

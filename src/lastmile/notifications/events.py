@@ -1,0 +1,68 @@
+"""Notification events: the names writers pass to ``notify(event=…)``.
+
+Each event has a sample context (for the template preview) that lists the
+variables its templates may use.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+PAYMENT_RECEIVED = "payment_received"
+BALANCE_LOW = "balance_low"
+SUBSCRIPTION_ENDING = "subscription_ending"
+SUBSCRIPTION_ENDED = "subscription_ended"
+ACCESS_BLOCKED = "access_blocked"
+TARIFF_CHANGED = "tariff_changed"
+TICKET_ASSIGNED = "ticket_assigned"
+TICKET_FINISHED = "ticket_finished"
+
+EVENT_CHOICES = [
+    (PAYMENT_RECEIVED, _("payment received")),
+    (BALANCE_LOW, _("balance below threshold")),
+    (SUBSCRIPTION_ENDING, _("subscription ends soon")),
+    (SUBSCRIPTION_ENDED, _("subscription ended")),
+    (ACCESS_BLOCKED, _("access blocked")),
+    (TARIFF_CHANGED, _("tariff changed")),
+    (TICKET_ASSIGNED, _("ticket assigned to me")),
+    (TICKET_FINISHED, _("ticket finished")),
+]
+EVENTS = frozenset(name for name, _label in EVENT_CHOICES)
+
+# Variables every customer message has, added by notify() itself.
+_CUSTOMER = {"login": "user1", "full_name": "Ivan Petrov", "contract_number": "C-0001"}
+
+SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
+    PAYMENT_RECEIVED: {**_CUSTOMER, "amount": Decimal("500.00"), "balance": Decimal("742.50")},
+    BALANCE_LOW: {**_CUSTOMER, "balance": Decimal("42.00"), "threshold": Decimal("100.00")},
+    SUBSCRIPTION_ENDING: {
+        **_CUSTOMER,
+        "tariff": "Home 100",
+        "ends_on": "2026-12-01",
+        "days_left": 3,
+        "price": Decimal("650.00"),
+    },
+    SUBSCRIPTION_ENDED: {**_CUSTOMER, "tariff": "Home 100", "ended_on": "2026-12-01"},
+    ACCESS_BLOCKED: {**_CUSTOMER, "reason": "debt", "balance": Decimal("-15.00")},
+    TARIFF_CHANGED: {
+        **_CUSTOMER,
+        "old_tariff": "Home 100",
+        "new_tariff": "Home 300",
+        "price": Decimal("900.00"),
+    },
+    TICKET_ASSIGNED: {
+        "staff_name": "Pavel",
+        "ticket_id": 42,
+        "ticket_kind": "repair",
+        "ticket_priority": "high",
+        "ticket_description": "No link since morning",
+        "ticket_url": "http://127.0.0.1:8000/tickets/42/",
+        "customer_login": "user1",
+        "customer_address": "Lenina 1, 5",
+        "due_at": "2026-12-01 18:00",
+    },
+    TICKET_FINISHED: {**_CUSTOMER, "ticket_id": 42, "ticket_kind": "repair", "comment": "Fixed"},
+}

@@ -1,0 +1,480 @@
+"""Use cases of notifications: enqueue (``notify``), deliver, resend, templates.
+
+``notify`` is the one entry point other apps call.  It writes outbox rows in
+the caller's transaction, so a rolled-back payment sends nothing, and the
+unique (dedup_key, channel, recipient) constraint makes a repeat a no-op.
+Delivery happens in the worker (``jobs.py``), never in the writer's request.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from lastmile.notifications import events
+from lastmile.notifications.channels import CHANNELS, DeliveryError, Message
+from lastmile.notifications.defaults import DEFAULT_TEMPLATES
+from lastmile.notifications.errors import NotResendable, TemplateRenderError, UnknownEvent
+from lastmile.notifications.models import (
+    Channel,
+    NotificationTemplate,
+    Outbox,
+    SubscriberPreference,
+    TelegramLink,
+)
+from lastmile.notifications.render import plain_value, render_text
+
+log = structlog.get_logger(__name__)
+
+STALE_SENDING = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Target:
+    channel: str
+    recipient: str
+    language: str
+
+
+# Enqueue -----------------------------------------------------------------------
+
+
+def notify(
+    *,
+    event: str,
+    customer: Any = None,
+    staff_user: Any = None,
+    context: dict[str, Any],
+    dedup_key: str,
+) -> list[Outbox]:
+    """Enqueue one outbox row per opted-in channel of the recipient (plus one
+    per configured webhook URL), inside the caller's transaction.
+
+    A repeat with the same ``dedup_key`` returns the rows already there and
+    enqueues nothing new.  A template error does not break the caller: the
+    row is stored as failed with the error, and nothing is sent.
+    """
+    if event not in events.EVENTS:
+        raise UnknownEvent(f"Unknown notification event: {event!r}.")
+    if not dedup_key:
+        raise ValueError("notify() needs a dedup_key.")
+    conf = settings.LASTMILE
+    full_context = {**_recipient_context(customer, staff_user), **plain_value(dict(context))}
+    targets = _targets(event=event, customer=customer, staff_user=staff_user)
+    now = timezone.now()
+    rows = [
+        _build_row(
+            event=event,
+            target=target,
+            context=full_context,
+            customer=customer,
+            staff_user=staff_user,
+            dedup_key=dedup_key,
+            now=now,
+        )
+        for target in targets
+    ]
+    rows += [
+        _webhook_row(
+            event=event,
+            url=url,
+            context=full_context,
+            customer=customer,
+            staff_user=staff_user,
+            dedup_key=dedup_key,
+            now=now,
+        )
+        for url in _webhook_urls(conf, event)
+    ]
+    if not rows:
+        return []
+    with transaction.atomic():
+        Outbox.objects.bulk_create(rows, ignore_conflicts=True)
+        condition = Q(pk__in=[])
+        for row in rows:
+            condition |= Q(channel=row.channel, recipient=row.recipient)
+        stored = list(Outbox.objects.filter(condition, dedup_key=dedup_key).order_by("id"))
+    transaction.on_commit(kick_worker)
+    log.info("notify.enqueued", notify_event=event, dedup_key=dedup_key, rows=len(stored))
+    return stored
+
+
+def _recipient_context(customer: Any, staff_user: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if customer is not None:
+        out.update(
+            login=customer.login,
+            full_name=customer.full_name,
+            contract_number=customer.contract_number,
+            customer_id=customer.pk,
+        )
+    if staff_user is not None:
+        out.update(staff_name=staff_user.get_full_name() or staff_user.get_username())
+    return out
+
+
+def _targets(*, event: str, customer: Any, staff_user: Any) -> list[Target]:
+    conf = settings.LASTMILE
+    default_language = conf.language_code if conf.language_code in ("en", "ru") else "en"
+    wanted: list[Target] = []
+    if customer is not None:
+        wanted += _customer_targets(event, customer, conf, default_language)
+    if staff_user is not None and staff_user.is_active:
+        addresses: dict[str, str] = {
+            Channel.EMAIL: staff_user.email,
+            Channel.SMS: staff_user.phone,
+            Channel.TELEGRAM: _telegram_chat(staff_user=staff_user),
+        }
+        wanted += [Target(ch, addr, default_language) for ch, addr in addresses.items() if addr]
+    return [t for t in wanted if CHANNELS[t.channel].is_configured(conf)]
+
+
+def _customer_targets(event: str, customer: Any, conf: Any, default_language: str) -> list[Target]:
+    """The subscriber's opted-in channels that have an address."""
+    pref = SubscriberPreference.objects.filter(customer=customer).first()
+    if pref is not None and (pref.is_opted_out or event in pref.muted_events):
+        return []
+    channels = pref.channels if pref is not None else conf.notify_default_channels
+    language = (pref.language if pref is not None else "") or default_language
+    addresses: dict[str, str] = {
+        Channel.EMAIL: customer.email,
+        Channel.SMS: customer.phones[0] if customer.phones else "",
+        Channel.TELEGRAM: _telegram_chat(customer=customer),
+    }
+    return [Target(ch, addresses[ch], language) for ch in channels if addresses.get(ch)]
+
+
+def _telegram_chat(**owner: Any) -> str:
+    chat_id = TelegramLink.objects.filter(**owner).values_list("chat_id", flat=True).first()
+    return str(chat_id) if chat_id is not None else ""
+
+
+def _webhook_urls(conf: Any, event: str) -> list[str]:
+    if not CHANNELS[Channel.WEBHOOK].is_configured(conf):
+        return []
+    if conf.webhook_events and event not in conf.webhook_events:
+        return []
+    return list(conf.webhook_urls)
+
+
+def _build_row(
+    *,
+    event: str,
+    target: Target,
+    context: dict[str, Any],
+    customer: Any,
+    staff_user: Any,
+    dedup_key: str,
+    now: datetime,
+) -> Outbox:
+    row = Outbox(
+        channel=target.channel,
+        recipient=target.recipient[:500],
+        event=event,
+        language=target.language,
+        payload={"context": context},
+        customer=customer,
+        staff_user=staff_user,
+        dedup_key=dedup_key,
+        next_attempt_at=quiet_hours_end(target.channel, now) or now,
+    )
+    try:
+        _render_into(row)
+    except TemplateRenderError as exc:
+        row.state = Outbox.State.FAILED
+        row.last_error = str(exc)
+    return row
+
+
+def _webhook_row(
+    *,
+    event: str,
+    url: str,
+    context: dict[str, Any],
+    customer: Any,
+    staff_user: Any,
+    dedup_key: str,
+    now: datetime,
+) -> Outbox:
+    document = {
+        "id": dedup_key,
+        "event": event,
+        "occurred_at": now.isoformat(),
+        "customer_id": getattr(customer, "pk", None),
+        "staff_user_id": getattr(staff_user, "pk", None),
+        "data": context,
+    }
+    return Outbox(
+        channel=Channel.WEBHOOK,
+        recipient=url[:500],
+        event=event,
+        payload={"context": context},
+        body=json.dumps(document, ensure_ascii=False, sort_keys=True),
+        customer=customer,
+        staff_user=staff_user,
+        dedup_key=dedup_key,
+        next_attempt_at=now,
+    )
+
+
+def find_template(*, event: str, language: str, channel: str) -> NotificationTemplate | None:
+    """The channel's own template, else the all-channels one; in the language, else English."""
+    candidates = NotificationTemplate.objects.filter(
+        event=event, is_active=True, channel__in=[channel, ""], language__in=[language, "en"]
+    )
+    ranked = sorted(candidates, key=lambda t: (t.language != language, t.channel != channel))
+    return ranked[0] if ranked else None
+
+
+def _render_into(row: Outbox) -> None:
+    """Fill subject and body of a subscriber/staff row from its template."""
+    template = find_template(event=row.event, language=row.language, channel=row.channel)
+    if template is not None:
+        subject_src, body_src = template.subject, template.body
+    else:
+        subject_src, body_src = DEFAULT_TEMPLATES.get(
+            (row.event, row.language), DEFAULT_TEMPLATES[(row.event, "en")]
+        )
+    row.template = template
+    context = row.payload.get("context", {})
+    row.subject = render_text(subject_src, context, what="subject")[:255]
+    row.body = render_text(body_src, context, what="text")
+
+
+def quiet_hours_end(channel: str, now: datetime) -> datetime | None:
+    """When quiet hours apply to ``channel`` at ``now``: the moment they end."""
+    conf = settings.LASTMILE
+    start, end = conf.notify_quiet_hours_start, conf.notify_quiet_hours_end
+    if channel not in conf.notify_quiet_channels or start == end:
+        return None
+    local = timezone.localtime(now)
+    hour = local.hour
+    inside = (start <= hour or hour < end) if start > end else (start <= hour < end)
+    if not inside:
+        return None
+    ends = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if ends <= local:
+        ends += timedelta(days=1)
+    return ends
+
+
+def kick_worker() -> None:
+    """Ask the worker to deliver now (a periodic sweep catches anything missed)."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from lastmile.notifications.jobs import deliver_outbox
+
+    try:
+        deliver_outbox.defer()
+    except AlreadyEnqueued:
+        pass
+    except Exception:  # the sweep delivers anyway; never fail the writer
+        log.warning("notify.kick_failed", exc_info=True)
+
+
+# Delivery ------------------------------------------------------------------------
+
+
+def claim_due(*, limit: int = 50) -> list[int]:
+    """Mark up to ``limit`` due rows as sending and return their ids.
+
+    Rows another worker has locked are skipped, and the UPDATE re-checks the
+    state, so one row is claimed by one worker only.
+    """
+    table = Outbox._meta.db_table
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET state = 'sending', claimed_at = %s, attempts = attempts + 1
+            WHERE state = 'queued' AND id IN (
+                SELECT id FROM {table}
+                WHERE state = 'queued' AND next_attempt_at <= %s
+                ORDER BY next_attempt_at, id
+                LIMIT %s
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """,  # noqa: S608 - table name is ours, values are parameters
+            [now, now, limit],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def deliver_due(*, limit: int = 50, max_batches: int = 20) -> int:
+    """Deliver due rows in batches until none is left; return how many were sent."""
+    sent = 0
+    for _batch in range(max_batches):
+        ids = claim_due(limit=limit)
+        if not ids:
+            break
+        sent += sum(1 for outbox_id in ids if deliver_claimed(outbox_id=outbox_id))
+    return sent
+
+
+def deliver_claimed(*, outbox_id: int) -> bool:
+    """Send one claimed row and record the outcome; True when sent."""
+    conf = settings.LASTMILE
+    row = Outbox.objects.get(pk=outbox_id)
+    if row.state != Outbox.State.SENDING:
+        return False
+    quiet_end = quiet_hours_end(row.channel, timezone.now())
+    if quiet_end is not None:
+        _finish(
+            row,
+            state=Outbox.State.QUEUED,
+            next_attempt_at=quiet_end,
+            attempts=row.attempts - 1,
+            error=row.last_error,
+        )
+        return False
+    plugin = CHANNELS.get(row.channel)
+    try:
+        if plugin is None or not plugin.is_configured(conf):
+            raise DeliveryError(f"The {row.channel} channel is not configured.", permanent=True)
+        plugin.send(_message(row), conf)
+    except DeliveryError as exc:
+        _record_failure(row, exc)
+        return False
+    except Exception as exc:  # a bug in a plugin must not wedge the row in "sending"
+        log.exception("notify.plugin_crashed", outbox_id=row.pk, channel=row.channel)
+        _record_failure(row, DeliveryError(f"Internal error: {exc!r}"))
+        return False
+    _finish(row, state=Outbox.State.SENT, sent_at=timezone.now(), error="")
+    log.info("notify.sent", outbox_id=row.pk, channel=row.channel, notify_event=row.event)
+    return True
+
+
+def _message(row: Outbox) -> Message:
+    return Message(
+        id=row.pk,
+        event=row.event,
+        recipient=row.recipient,
+        subject=row.subject,
+        body=row.body,
+        dedup_key=row.dedup_key,
+        payload=row.payload,
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off: base, 2·base, 4·base … capped."""
+    conf = settings.LASTMILE
+    seconds = conf.notify_retry_base_s * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, conf.notify_retry_cap_s))
+
+
+def _record_failure(row: Outbox, exc: DeliveryError) -> None:
+    conf = settings.LASTMILE
+    error = str(exc)[:2000]
+    if exc.permanent or row.attempts >= conf.notify_max_attempts:
+        _finish(row, state=Outbox.State.FAILED, error=error)
+        log.warning("notify.failed", outbox_id=row.pk, channel=row.channel, error=error)
+        return
+    _finish(
+        row,
+        state=Outbox.State.QUEUED,
+        next_attempt_at=timezone.now() + retry_delay(row.attempts),
+        error=error,
+    )
+    log.info("notify.retry", outbox_id=row.pk, channel=row.channel, attempts=row.attempts)
+
+
+def _finish(row: Outbox, *, state: str, error: str, **fields: Any) -> None:
+    """Leave "sending" with a conditional UPDATE (a swept row is not overwritten)."""
+    Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING).update(
+        state=state, last_error=error, claimed_at=None, **fields
+    )
+
+
+def release_stale(*, older_than: timedelta = STALE_SENDING) -> int:
+    """Re-queue rows left in "sending" by a worker that died mid-send."""
+    return Outbox.objects.filter(
+        state=Outbox.State.SENDING, claimed_at__lt=timezone.now() - older_than
+    ).update(state=Outbox.State.QUEUED, claimed_at=None, next_attempt_at=timezone.now())
+
+
+# Staff actions ---------------------------------------------------------------------
+
+
+def resend(*, outbox: Outbox, actor: Any) -> Outbox:
+    """Queue a failed or sent message again, re-rendered from the current template.
+
+    Raises ``TemplateRenderError`` (nothing changes) if the template is still broken.
+    """
+    with transaction.atomic():
+        row = Outbox.objects.select_for_update().get(pk=outbox.pk)
+        if row.state not in (Outbox.State.FAILED, Outbox.State.SENT):
+            raise NotResendable("Only a failed or sent message can be sent again.")
+        if row.channel != Channel.WEBHOOK:
+            _render_into(row)
+        updated = Outbox.objects.filter(
+            pk=row.pk, state__in=[Outbox.State.FAILED, Outbox.State.SENT]
+        ).update(
+            state=Outbox.State.QUEUED,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            last_error="",
+            sent_at=None,
+            subject=row.subject,
+            body=row.body,
+            template=row.template,
+        )
+        if updated != 1:
+            raise NotResendable("The message changed meanwhile; reload the page.")
+        transaction.on_commit(kick_worker)
+    log.info("notify.resend", outbox_id=row.pk, actor=getattr(actor, "pk", None))
+    row.refresh_from_db()
+    return row
+
+
+def preview_template(*, event: str, subject: str, body: str) -> tuple[str, str]:
+    """Render a template with the event's sample context (for the editor)."""
+    if event not in events.EVENTS:
+        raise UnknownEvent(f"Unknown notification event: {event!r}.")
+    context = plain_value(events.SAMPLE_CONTEXTS.get(event, {}))
+    return (
+        render_text(subject, context, what="subject"),
+        render_text(body, context, what="text"),
+    )
+
+
+def save_template(*, template: NotificationTemplate, actor: Any) -> NotificationTemplate:
+    """Save a template after checking it renders with the event's sample context."""
+    preview_template(event=template.event, subject=template.subject, body=template.body)
+    with transaction.atomic():
+        template.save()
+    log.info("notify.template_saved", template_id=template.pk, actor=getattr(actor, "pk", None))
+    return template
+
+
+def set_preferences(
+    *,
+    customer: Any,
+    channels: list[str],
+    muted_events: list[str] | None = None,
+    is_opted_out: bool = False,
+    language: str = "",
+) -> SubscriberPreference:
+    """A subscriber's channel choice (cabinet and staff UI call this)."""
+    unknown = set(channels) - {c.value for c in Channel if c != Channel.WEBHOOK}
+    if unknown:
+        raise UnknownEvent(f"Unknown channel(s): {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        pref, _created = SubscriberPreference.objects.update_or_create(
+            customer=customer,
+            defaults={
+                "channels": list(dict.fromkeys(channels)),
+                "muted_events": list(muted_events or []),
+                "is_opted_out": is_opted_out,
+                "language": language,
+            },
+        )
+    return pref
