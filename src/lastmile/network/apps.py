@@ -6,3 +6,8 @@ class NetworkConfig(AppConfig):
     name = "lastmile.network"
     label = "network"
     verbose_name = _("Network")
+
+    def ready(self) -> None:
+        from lastmile.customers.queries import register_customer_section
+
+        register_customer_section("network/_customer_leases.html", order=30)

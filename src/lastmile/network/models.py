@@ -1,1 +1,432 @@
-"""Models of the network app."""
+"""IP address management and sessions: NAS registry, VLANs, pools, leases,
+IPoE bindings and accounting sessions.
+
+Invariants held by PostgreSQL, not by luck:
+- one address has at most one active lease (partial unique index);
+- a customer has at most one active dynamic lease per pool;
+- leases are never deleted: ending one sets ``ended_at`` (its history row);
+- one session row per (NAS, Acct-Session-Id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from typing import Any
+
+import pghistory
+import pgtrigger
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from lastmile.core.crypto import decrypt_secret, encrypt_secret
+from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
+
+
+class CidrField(models.CharField):
+    """A PostgreSQL ``cidr`` column (an IPv4 or IPv6 prefix), read as text."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 43)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection: Any) -> str:
+        return "cidr"
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if value in (None, ""):
+            return value
+        try:
+            return str(ipaddress.ip_network(str(value).strip(), strict=True))
+        except ValueError as exc:
+            raise ValidationError(
+                _("Enter a prefix like 10.64.0.0/16 or 2001:db8::/48 (host bits zero).")
+            ) from exc
+
+
+def normalize_mac(value: str) -> str:
+    """``AA-BB-CC-DD-EE-FF``, ``aabb.ccdd.eeff`` … → ``aa:bb:cc:dd:ee:ff``; '' if not a MAC."""
+    digits = "".join(c for c in value.lower() if c in "0123456789abcdef")
+    if len(digits) != 12 or len(value) > 17:
+        return ""
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+class Vendor(models.TextChoices):
+    MIKROTIK = "mikrotik", _("MikroTik")
+    ACCEL_PPP = "accel-ppp", _("accel-ppp")
+    GENERIC = "generic", _("generic (no speed attributes)")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Vlan(TimestampedModel, RestrictedModel):
+    """An 802.1Q VLAN used by pools and access ports."""
+
+    vid = models.PositiveSmallIntegerField(_("VLAN ID"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("VLAN")
+        verbose_name_plural = _("VLANs")
+        ordering = ["vid"]
+        triggers = [updated_at_trigger()]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(vid__gte=1) & Q(vid__lte=4094), name="vlan_vid_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vid} {self.name}".strip()
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["secret_encrypted", "api_token_hash", "updated_at"],
+)
+class Nas(TimestampedModel, RestrictedModel):
+    """A network access server (BRAS) allowed to talk RADIUS to lastmile."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    address = models.GenericIPAddressField(_("address"), unique=True)
+    secret_encrypted = models.TextField(editable=False)
+    vendor = models.CharField(
+        _("vendor profile"), max_length=20, choices=Vendor.choices, default=Vendor.MIKROTIK
+    )
+    require_message_authenticator = models.BooleanField(
+        _("require Message-Authenticator"),
+        default=True,
+        help_text=_("Drop Access-Requests without it (BlastRADIUS, CVE-2024-3596)."),
+    )
+    coa_port = models.PositiveIntegerField(_("CoA port"), default=3799)
+    is_active = models.BooleanField(_("active"), default=True)
+    description = models.TextField(_("description"), blank=True)
+    # sha256 of the token that lets a FreeRADIUS in front of this NAS ask
+    # for decisions over HTTP (rlm_rest); empty: no HTTP access.
+    api_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("NAS")
+        verbose_name_plural = _("NASes")
+        ordering = ["name"]
+        triggers = [updated_at_trigger()]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(coa_port__gte=1) & Q(coa_port__lte=65535), name="nas_coa_port_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_secret(self, clear: str) -> None:
+        self.secret_encrypted = encrypt_secret(clear)
+
+    def get_secret(self) -> str:
+        return decrypt_secret(self.secret_encrypted) if self.secret_encrypted else ""
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PoolKind(models.TextChoices):
+    DYNAMIC = "dynamic", _("dynamic")
+    STATIC = "static", _("static")
+    GUEST = "guest", _("guest / blocked")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Pool(TimestampedModel, RestrictedModel):
+    """A prefix addresses are leased from.  Empty tariff/group/NAS lists mean
+    "any"; the most specific matching pool wins, then the lowest priority."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=PoolKind.choices)
+    network = CidrField(_("prefix"))
+    range_start = models.GenericIPAddressField(
+        _("first address"), null=True, blank=True, help_text=_("Empty: the first host.")
+    )
+    range_end = models.GenericIPAddressField(
+        _("last address"), null=True, blank=True, help_text=_("Empty: the last host.")
+    )
+    gateway = models.GenericIPAddressField(_("gateway"), null=True, blank=True)
+    delegated_prefix_length = models.PositiveSmallIntegerField(
+        _("delegated prefix length"), null=True, blank=True, help_text=_("IPv6 only, e.g. 64.")
+    )
+    vlan = models.ForeignKey(
+        Vlan, verbose_name=_("VLAN"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    tariffs = models.ManyToManyField(
+        "subscriptions.Tariff", verbose_name=_("tariffs"), blank=True, related_name="pools"
+    )
+    groups = models.ManyToManyField(
+        "customers.CustomerGroup",
+        verbose_name=_("customer groups"),
+        blank=True,
+        related_name="pools",
+    )
+    nases = models.ManyToManyField(Nas, verbose_name=_("NASes"), blank=True, related_name="pools")
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("pool")
+        verbose_name_plural = _("pools")
+        ordering = ["priority", "name"]
+        triggers = [updated_at_trigger()]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.network})"
+
+    @property
+    def family(self) -> int:
+        return ipaddress.ip_network(self.network).version
+
+    def host_bounds(self) -> tuple[int, int]:
+        """First and last leasable address as integers (gateway excluded later)."""
+        net = ipaddress.ip_network(self.network)
+        first = int(net.network_address)
+        last = int(net.broadcast_address)
+        if net.version == 4 and net.prefixlen <= 30:
+            first, last = first + 1, last - 1
+        if self.range_start:
+            first = max(first, int(ipaddress.ip_address(self.range_start)))
+        if self.range_end:
+            last = min(last, int(ipaddress.ip_address(self.range_end)))
+        return first, last
+
+    @property
+    def size(self) -> int:
+        if self.family == 6:
+            return 0
+        first, last = self.host_bounds()
+        gateway_inside = self.gateway and first <= int(ipaddress.ip_address(self.gateway)) <= last
+        return max(0, last - first + 1 - (1 if gateway_inside else 0))
+
+    def clean(self) -> None:
+        if not self.network:
+            return
+        net = ipaddress.ip_network(self.network)
+        for field in ("range_start", "range_end", "gateway"):
+            value = getattr(self, field)
+            if value and ipaddress.ip_address(value) not in net:
+                raise ValidationError({field: _("The address is outside the prefix.")})
+        if net.version == 4 and self.delegated_prefix_length:
+            raise ValidationError(
+                {"delegated_prefix_length": _("Only IPv6 pools delegate prefixes.")}
+            )
+
+
+class LeaseKind(models.TextChoices):
+    DYNAMIC = "dynamic", _("dynamic")
+    STATIC = "static", _("static")
+
+
+class LeaseEndReason(models.TextChoices):
+    EXPIRED = "expired", _("expired")
+    RELEASED = "released", _("released")
+    DELETED = "deleted", _("deleted by staff")
+    MOVED = "moved", _("moved to another customer")
+    BLOCKED = "blocked", _("customer blocked")
+
+
+class Lease(RestrictedModel):
+    """An address bound to a customer.  Active while ``ended_at`` is empty;
+    an ended row is the lease's history and is never deleted."""
+
+    address = models.GenericIPAddressField(_("address"))
+    pool = models.ForeignKey(
+        Pool, verbose_name=_("pool"), on_delete=models.PROTECT, related_name="leases"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="leases",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=LeaseKind.choices)
+    mac = models.CharField(_("MAC"), max_length=17, blank=True)
+    remote_id = models.CharField(_("option 82 remote id"), max_length=128, blank=True)
+    circuit_id = models.CharField(_("option 82 circuit id"), max_length=128, blank=True)
+    nas = models.ForeignKey(
+        Nas,
+        verbose_name=_("NAS"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acct_session_id = models.CharField(_("session id"), max_length=128, blank=True)
+    started_at = models.DateTimeField(_("started"), db_default=Now())
+    renewed_at = models.DateTimeField(_("renewed"), db_default=Now())
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, blank=True, choices=LeaseEndReason.choices
+    )
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+        ordering = ["-started_at", "-id"]
+        triggers = [
+            pgtrigger.Protect(name="lease_never_deleted", operation=pgtrigger.Delete),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address"], condition=Q(ended_at__isnull=True), name="lease_address_once"
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "pool"],
+                condition=Q(ended_at__isnull=True, kind="dynamic"),
+                name="lease_one_dynamic_per_pool",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="lease_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, end_reason="")
+                | (Q(ended_at__isnull=False) & ~Q(end_reason="")),
+                name="lease_end_reason_iff_ended",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["customer"],
+                condition=Q(ended_at__isnull=True),
+                name="lease_active_customer",
+            ),
+            models.Index(
+                fields=["pool"], condition=Q(ended_at__isnull=True), name="lease_active_pool"
+            ),
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(ended_at__isnull=True, kind="dynamic"),
+                name="lease_dynamic_expiry",
+            ),
+            models.Index(fields=["address", "-started_at"], name="lease_address_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} → {self.customer_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class AccessBinding(TimestampedModel, RestrictedModel):
+    """IPoE: a MAC address or a switch port (DHCP option 82) that identifies a
+    customer without a password."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="access_bindings",
+    )
+    mac = models.CharField(_("MAC"), max_length=17, blank=True)
+    remote_id = models.CharField(_("option 82 remote id (switch)"), max_length=128, blank=True)
+    circuit_id = models.CharField(_("option 82 circuit id (port)"), max_length=128, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("IPoE binding")
+        verbose_name_plural = _("IPoE bindings")
+        ordering = ["customer_id", "id"]
+        triggers = [updated_at_trigger()]
+        constraints = [
+            models.UniqueConstraint(fields=["mac"], condition=~Q(mac=""), name="binding_mac_once"),
+            models.UniqueConstraint(
+                fields=["remote_id", "circuit_id"],
+                condition=~Q(remote_id=""),
+                name="binding_port_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mac="") | ~Q(remote_id=""), name="binding_has_mac_or_port"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.mac or f"{self.remote_id}/{self.circuit_id}"
+
+
+class CoaResult(models.TextChoices):
+    ACK = "ack", _("acknowledged")
+    NAK = "nak", _("refused")
+    TIMEOUT = "timeout", _("no answer")
+    ERROR = "error", _("not sent")
+
+
+class Session(RestrictedModel):
+    """One access session as told by RADIUS accounting (Start/Interim/Stop).
+    ``octets_in`` is what the NAS received from the subscriber (upload)."""
+
+    nas = models.ForeignKey(Nas, verbose_name=_("NAS"), on_delete=models.PROTECT, related_name="+")
+    acct_session_id = models.CharField(_("session id"), max_length=128)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    login = models.CharField(_("login"), max_length=253, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    mac = models.CharField(_("MAC"), max_length=64, blank=True)
+    nas_port = models.CharField(_("NAS port"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("started"))
+    updated_at = models.DateTimeField(_("last update"))
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    session_time_s = models.BigIntegerField(_("duration (s)"), default=0)
+    octets_in = models.BigIntegerField(_("octets in"), default=0)
+    octets_out = models.BigIntegerField(_("octets out"), default=0)
+    terminate_cause = models.CharField(_("terminate cause"), max_length=40, blank=True)
+    interim_interval_s = models.PositiveIntegerField(_("interim interval (s)"), default=300)
+    coa_kind = models.CharField(_("last CoA kind"), max_length=20, blank=True)
+    coa_result = models.CharField(
+        _("last CoA result"), max_length=10, blank=True, choices=CoaResult.choices
+    )
+    coa_detail = models.CharField(_("last CoA detail"), max_length=255, blank=True)
+    coa_at = models.DateTimeField(_("last CoA at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["nas", "acct_session_id"], name="session_once_per_nas"),
+            models.CheckConstraint(
+                condition=Q(octets_in__gte=0) & Q(octets_out__gte=0), name="session_octets_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["customer"],
+                condition=Q(stopped_at__isnull=True),
+                name="session_open_customer",
+            ),
+            models.Index(
+                fields=["updated_at"], condition=Q(stopped_at__isnull=True), name="session_open_age"
+            ),
+            models.Index(fields=["customer", "-started_at"], name="session_customer_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nas_id}/{self.acct_session_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stopped_at is None

@@ -1,0 +1,216 @@
+"""The access decision, shared by the UDP server and the HTTP (rlm_rest)
+endpoint: who is asking, may they get online, with which address and speed.
+
+Rule (design.md 4, AAA): the customer exists and the credentials match
+(PPPoE login + password, or IPoE by option 82 / MAC binding); an inactive
+customer is refused; a customer with an active subscription whose period has
+not ended gets a normal address and the tariff's speed split across all of
+their addresses; otherwise the guest pool, if one exists, or a refusal.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from enum import StrEnum
+
+from lastmile.aaa import codec
+from lastmile.aaa.profiles import Rate, speed_attributes
+from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, PoolInfo, State
+from lastmile.network.models import normalize_mac
+
+
+class Refusal(StrEnum):
+    UNKNOWN_LOGIN = "unknown_login"
+    WRONG_PASSWORD = "wrong_password"
+    DISABLED = "disabled"
+    NO_MONEY = "no_money"
+    NO_ADDRESS = "no_address"
+    EQUIPMENT_MISMATCH = "equipment_mismatch"
+
+
+# Reply-Message texts: read by NAS logs and subscribers' routers, kept in English.
+REPLY_MESSAGES: dict[Refusal, str] = {
+    Refusal.UNKNOWN_LOGIN: "Unknown login",
+    Refusal.WRONG_PASSWORD: "Wrong password",
+    Refusal.DISABLED: "Account disabled",
+    Refusal.NO_MONEY: "No paid subscription: top up your balance",
+    Refusal.NO_ADDRESS: "No free address in the pool",
+    Refusal.EQUIPMENT_MISMATCH: "Equipment does not match the lease",
+}
+
+
+@dataclass(slots=True)
+class Credentials:
+    login: str
+    password: bytes | None = None  # PAP, decrypted
+    chap_password: bytes | None = None  # ident + response
+    chap_challenge: bytes = b""
+    mac: str = ""
+    remote_id: str = ""
+    circuit_id: str = ""
+
+
+@dataclass(slots=True)
+class Decision:
+    refusal: Refusal | None = None
+    customer: CustomerInfo | None = None
+    pool: PoolInfo | None = None
+    lease: LeaseInfo | None = None  # the address to keep using, if any
+    is_guest: bool = False
+    detail: str = ""
+
+    @property
+    def message(self) -> str:
+        return REPLY_MESSAGES[self.refusal] if self.refusal else ""
+
+
+def credentials_from_packet(packet: codec.Packet, secret: bytes) -> Credentials:
+    creds = Credentials(login=packet.text(codec.USER_NAME))
+    hidden = packet.attrs.get(codec.USER_PASSWORD)
+    if hidden is not None:
+        try:
+            creds.password = codec.decrypt_password(hidden, secret, packet.authenticator)
+        except codec.PacketError:
+            creds.password = b"\x00invalid"
+    chap = packet.attrs.get(codec.CHAP_PASSWORD)
+    if chap is not None:
+        creds.chap_password = chap
+        creds.chap_challenge = packet.attrs.get(codec.CHAP_CHALLENGE) or packet.authenticator
+    creds.mac = normalize_mac(packet.text(codec.CALLING_STATION_ID))
+    remote = packet.vsa(codec.VENDOR_ADSL_FORUM, codec.AGENT_REMOTE_ID)
+    circuit = packet.vsa(codec.VENDOR_ADSL_FORUM, codec.AGENT_CIRCUIT_ID)
+    if remote:
+        creds.remote_id = remote.decode("utf-8", "replace")
+        creds.circuit_id = (circuit or b"").decode("utf-8", "replace")
+    return creds
+
+
+def password_ok(customer: CustomerInfo, creds: Credentials) -> bool:
+    secret = customer.secret()
+    if not secret:
+        return False
+    if creds.chap_password is not None:
+        return codec.chap_ok(creds.chap_password, secret, creds.chap_challenge)
+    if creds.password is not None:
+        return hmac.compare_digest(creds.password, secret)
+    return False
+
+
+def identify(state: State, creds: Credentials) -> tuple[CustomerInfo | None, Refusal | None]:
+    """PPPoE by login and password; otherwise IPoE by option 82, then MAC."""
+    customer_id = state.by_login.get(creds.login) if creds.login else None
+    if customer_id is not None:
+        known = state.customers[customer_id]
+        if not password_ok(known, creds):
+            return None, Refusal.WRONG_PASSWORD
+        return known, None
+    if creds.remote_id:
+        customer_id = state.binding_by_port.get((creds.remote_id, creds.circuit_id))
+    if customer_id is None and creds.mac:
+        customer_id = state.binding_by_mac.get(creds.mac)
+    if customer_id is None and creds.login:
+        login_mac = normalize_mac(creds.login)
+        if login_mac:
+            customer_id = state.binding_by_mac.get(login_mac)
+            creds.mac = creds.mac or login_mac
+    customer = state.customers.get(customer_id) if customer_id is not None else None
+    if customer is None:
+        return None, Refusal.UNKNOWN_LOGIN
+    return customer, None
+
+
+def equipment_ok(lease: LeaseInfo, creds: Credentials) -> bool:
+    """A lease stays with the equipment it was given to (MAC, switch port)."""
+    if lease.mac and creds.mac and lease.mac != creds.mac:
+        return False
+    return not (
+        lease.remote_id
+        and creds.remote_id
+        and (lease.remote_id, lease.circuit_id) != (creds.remote_id, creds.circuit_id)
+    )
+
+
+def choose_pool(state: State, customer: CustomerInfo, nas: NasInfo, kind: str) -> PoolInfo | None:
+    best: tuple[int, int, int] | None = None
+    chosen = None
+    for pool in state.pools.values():
+        if pool.kind != kind or pool.family != 4:
+            continue
+        score = pool.specificity(customer.tariff_id, customer.group_id, nas.id)
+        if score is None:
+            continue
+        key = (-score, pool.priority, pool.id)
+        if best is None or key < best:
+            best, chosen = key, pool
+    return chosen
+
+
+def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decision:
+    """Everything short of allocating a new address (which needs the database)."""
+    customer, refusal = identify(state, creds)
+    if customer is None:
+        return Decision(refusal=refusal)
+    if not customer.is_active:
+        return Decision(refusal=Refusal.DISABLED, customer=customer)
+    is_guest = not customer.has_paid_access(now)
+    leases = state.customer_leases(customer.id)
+    if is_guest:
+        pool = choose_pool(state, customer, nas, "guest")
+        if pool is None:
+            return Decision(refusal=Refusal.NO_MONEY, customer=customer)
+        candidates = [x for x in leases if x.pool_id == pool.id]
+    else:
+        candidates = [x for x in leases if x.kind == "static"] or [
+            x for x in leases if _pool_kind(state, x) == "dynamic"
+        ]
+        pool = None if candidates else choose_pool(state, customer, nas, "dynamic")
+        if not candidates and pool is None:
+            return Decision(refusal=Refusal.NO_ADDRESS, customer=customer, detail="no pool")
+    if candidates:
+        fitting = [x for x in candidates if equipment_ok(x, creds)]
+        if not fitting:
+            return Decision(
+                refusal=Refusal.EQUIPMENT_MISMATCH,
+                customer=customer,
+                detail=f"lease {candidates[0].address_text} given to {candidates[0].mac}",
+            )
+        exact = [x for x in fitting if creds.mac and x.mac == creds.mac]
+        return Decision(customer=customer, lease=(exact or fitting)[0], is_guest=is_guest)
+    return Decision(customer=customer, pool=pool, is_guest=is_guest)
+
+
+def _pool_kind(state: State, lease: LeaseInfo) -> str:
+    pool = state.pools.get(lease.pool_id)
+    return pool.kind if pool else "dynamic"
+
+
+def customer_rate(state: State, customer: CustomerInfo, *, split: bool) -> Rate | None:
+    """The tariff's speed for one address: split across the customer's
+    non-guest addresses when ``split``."""
+    rate = state.tariffs.get(customer.tariff_id) if customer.tariff_id is not None else None
+    if rate is None:
+        return None
+    if not split:
+        return rate
+    count = sum(1 for x in state.customer_leases(customer.id) if _pool_kind(state, x) != "guest")
+    return rate.split(max(1, count))
+
+
+def accept_attributes(
+    *,
+    vendor: str,
+    address: str,
+    session_timeout_s: int,
+    interim_interval_s: int,
+    rate: Rate | None,
+    is_guest: bool,
+) -> bytes:
+    from ipaddress import IPv4Address
+
+    return (
+        codec.attr(codec.FRAMED_IP_ADDRESS, IPv4Address(address).packed)
+        + codec.attr_int(codec.SESSION_TIMEOUT, max(1, session_timeout_s))
+        + codec.attr_int(codec.ACCT_INTERIM_INTERVAL, interim_interval_s)
+        + speed_attributes(vendor, rate, is_guest=is_guest)
+    )

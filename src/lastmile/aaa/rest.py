@@ -1,0 +1,183 @@
+"""The access decision for operators who keep FreeRADIUS (``rlm_rest``):
+the same rule as the UDP server, read with the ORM for one request."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from lastmile.aaa.decision import (
+    REPLY_MESSAGES,
+    Credentials,
+    Refusal,
+    customer_rate,
+    decide,
+    equipment_ok,
+)
+from lastmile.aaa.profiles import PROFILES, Rate
+from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, PoolInfo, State
+from lastmile.network.models import AccessBinding, Lease, Nas, Pool, normalize_mac
+
+
+def issue_nas_token(*, nas: Nas) -> str:
+    """A new HTTP token for ``nas`` (shown once; only its hash is stored)."""
+    token = "lmnas_" + secrets.token_urlsafe(32)
+    nas.api_token_hash = Nas.hash_token(token)
+    nas.save(update_fields=["api_token_hash", "updated_at"])
+    return token
+
+
+def nas_for_token(token: str) -> Nas | None:
+    if not token:
+        return None
+    return Nas.objects.filter(api_token_hash=Nas.hash_token(token), is_active=True).first()
+
+
+def _customer_ids(creds: Credentials) -> list[int]:
+    from lastmile.customers.models import Customer
+
+    ids = list(Customer.objects.filter(login=creds.login).values_list("pk", flat=True)[:1])
+    condition = Q(pk__in=[])
+    if creds.remote_id:
+        condition |= Q(remote_id=creds.remote_id, circuit_id=creds.circuit_id)
+    for mac in {creds.mac, normalize_mac(creds.login)} - {""}:
+        condition |= Q(mac=mac)
+    ids += AccessBinding.objects.filter(condition).values_list("customer_id", flat=True)
+    return ids
+
+
+def _load_state(nas: Nas, creds: Credentials) -> State:
+    """A State holding only what this one request needs."""
+    from lastmile.customers.models import Customer
+    from lastmile.subscriptions.models import Subscription, Tariff
+
+    state = State()
+    ids = _customer_ids(creds)
+    for c in Customer.objects.filter(pk__in=ids):
+        state.customers[c.pk] = CustomerInfo(
+            c.pk, c.login, c.pppoe_secret_encrypted, c.is_active, c.group_id
+        )
+        state.by_login[c.login] = c.pk
+    for s in Subscription.objects.filter(customer_id__in=ids, state="active"):
+        info = state.customers[s.customer_id]
+        info.tariff_id = s.tariff_id
+        info.period_end = s.period_end.timestamp() if s.period_end else None
+    for t in Tariff.objects.filter(subscriptions__customer_id__in=ids).distinct():
+        state.tariffs[t.pk] = Rate(
+            t.rate_down_kbps, t.rate_up_kbps, t.burst_down_kbps, t.burst_up_kbps
+        )
+    for b in AccessBinding.objects.filter(customer_id__in=ids):
+        if b.mac:
+            state.binding_by_mac[b.mac] = b.customer_id
+        if b.remote_id:
+            state.binding_by_port[(b.remote_id, b.circuit_id)] = b.customer_id
+    for p in Pool.objects.filter(is_active=True).prefetch_related("tariffs", "groups", "nases"):
+        first, last = p.host_bounds()
+        gateway = int(ipaddress.ip_address(p.gateway)) if p.gateway else None
+        state.pools[p.pk] = PoolInfo(
+            p.pk, p.name, p.kind, p.family, first, last, gateway, p.priority,
+            frozenset(x.pk for x in p.tariffs.all()),
+            frozenset(x.pk for x in p.groups.all()),
+            frozenset(x.pk for x in p.nases.all()),
+        )  # fmt: skip
+    for lease in Lease.objects.filter(customer_id__in=ids, ended_at__isnull=True):
+        if ipaddress.ip_address(lease.address).version == 4:
+            state.add_lease(_lease_info(lease))
+    return state
+
+
+def _lease_info(lease: Lease) -> LeaseInfo:
+    return LeaseInfo(
+        lease.pk, int(ipaddress.IPv4Address(lease.address)), lease.pool_id, lease.customer_id,
+        lease.kind, lease.mac, lease.remote_id, lease.circuit_id,
+        lease.expires_at.timestamp() if lease.expires_at else None,
+    )  # fmt: skip
+
+
+def authorize(nas: Nas, creds: Credentials) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, rlm_rest attribute map): 200 accept, 401 reject."""
+    from lastmile.network.errors import PoolExhausted
+    from lastmile.network.services import allocate_dynamic
+
+    conf = settings.LASTMILE
+    state = _load_state(nas, creds)
+    nas_info = NasInfo(nas.pk, nas.address, b"", nas.vendor, False, nas.coa_port)
+    now = time.time()
+    decision = decide(state, nas_info, creds, now)
+    if decision.refusal is None and decision.lease is None:
+        assert decision.pool is not None and decision.customer is not None
+        try:
+            lease = allocate_dynamic(
+                customer_id=decision.customer.id,
+                pool=Pool.objects.get(pk=decision.pool.id),
+                mac=creds.mac,
+                nas_id=nas.pk,
+            )
+        except PoolExhausted:
+            decision.refusal = Refusal.NO_ADDRESS
+        else:
+            decision.lease = _lease_info(lease)
+            state.add_lease(decision.lease)
+            if not equipment_ok(decision.lease, creds):
+                decision.refusal = Refusal.EQUIPMENT_MISMATCH
+    if decision.refusal is not None:
+        return 401, {"reply:Reply-Message": REPLY_MESSAGES[decision.refusal]}
+    customer = decision.customer
+    assert customer is not None and decision.lease is not None
+    timeout = (
+        conf.radius_guest_session_timeout_s if decision.is_guest else conf.radius_session_timeout_s
+    )
+    if not decision.is_guest and customer.period_end is not None:
+        timeout = min(timeout, int(customer.period_end - now))
+    reply: dict[str, Any] = {
+        "control:Auth-Type": "Accept",
+        "reply:Framed-IP-Address": decision.lease.address_text,
+        "reply:Session-Timeout": max(1, timeout),
+        "reply:Acct-Interim-Interval": conf.radius_interim_interval_s,
+    }
+    rate = (
+        None if decision.is_guest else customer_rate(state, customer, split=conf.radius_split_rate)
+    )
+    reply.update(_speed_by_name(nas.vendor, rate, decision.is_guest))
+    return 200, reply
+
+
+def _speed_by_name(vendor: str, rate: Rate | None, is_guest: bool) -> dict[str, Any]:
+    if vendor not in PROFILES:
+        return {}
+    out: dict[str, Any] = {}
+    if vendor == "mikrotik":
+        if rate is not None:
+            out["reply:Mikrotik-Rate-Limit"] = f"{rate.up_kbps}k/{rate.down_kbps}k"
+        if is_guest:
+            out["reply:Mikrotik-Address-List"] = "lastmile-guest"
+    elif vendor == "accel-ppp" and rate is not None:
+        out["reply:PPPD-Upstream-Speed-Limit"] = rate.up_kbps
+        out["reply:PPPD-Downstream-Speed-Limit"] = rate.down_kbps
+    return out
+
+
+def credentials_from_json(body: dict[str, Any]) -> Credentials:
+    """rlm_rest sends ``{"User-Name": {"type": "string", "value": ["x"]}}``;
+    a flat ``{"User-Name": "x"}`` is accepted too."""
+
+    def get(name: str) -> str:
+        value = body.get(name)
+        if isinstance(value, dict):
+            value = value.get("value")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return "" if value is None else str(value)
+
+    creds = Credentials(login=get("User-Name"))
+    if "User-Password" in body:
+        creds.password = get("User-Password").encode()
+    creds.mac = normalize_mac(get("Calling-Station-Id"))
+    creds.remote_id = get("ADSL-Agent-Remote-Id")
+    creds.circuit_id = get("ADSL-Agent-Circuit-Id")
+    return creds

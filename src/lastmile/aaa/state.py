@@ -1,0 +1,302 @@
+"""What a RADIUS node keeps in memory: NASes, customers, subscriptions,
+tariffs, pools, active leases and IPoE bindings.
+
+Loaded at start and kept fresh by LISTEN/NOTIFY (see ``listener.py``); the
+database stays the one source of truth — a stale free-address guess only
+costs a retry, because the unique index refuses a second active lease.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from lastmile.aaa.profiles import Rate
+from lastmile.core.crypto import decrypt_secret
+
+
+@dataclass(slots=True)
+class NasInfo:
+    id: int
+    address: str
+    secret: bytes
+    vendor: str
+    require_ma: bool
+    coa_port: int
+
+
+@dataclass(slots=True)
+class CustomerInfo:
+    id: int
+    login: str
+    secret_encrypted: str
+    is_active: bool
+    group_id: int | None
+    tariff_id: int | None = None
+    period_end: float | None = None  # epoch seconds of the active subscription's end
+    _secret: bytes | None = None
+
+    def secret(self) -> bytes:
+        if self._secret is None:
+            try:
+                clear = decrypt_secret(self.secret_encrypted) if self.secret_encrypted else ""
+            except ValueError:
+                clear = ""
+            self._secret = clear.encode()
+        return self._secret
+
+    def has_paid_access(self, now: float) -> bool:
+        return self.tariff_id is not None and self.period_end is not None and self.period_end > now
+
+
+@dataclass(slots=True)
+class LeaseInfo:
+    id: int
+    address: int
+    pool_id: int
+    customer_id: int
+    kind: str
+    mac: str
+    remote_id: str
+    circuit_id: str
+    expires_at: float | None
+
+    @property
+    def address_text(self) -> str:
+        return str(ipaddress.IPv4Address(self.address))
+
+
+@dataclass(slots=True)
+class PoolInfo:
+    id: int
+    name: str
+    kind: str
+    family: int
+    first: int
+    last: int
+    gateway: int | None
+    priority: int
+    tariffs: frozenset[int] = frozenset()
+    groups: frozenset[int] = frozenset()
+    nases: frozenset[int] = frozenset()
+    taken: set[int] = field(default_factory=set)  # active leases + local reservations
+
+    @property
+    def size(self) -> int:
+        gw = 1 if self.gateway is not None and self.first <= self.gateway <= self.last else 0
+        return max(0, self.last - self.first + 1 - gw)
+
+    def contains(self, address: int) -> bool:
+        return self.first <= address <= self.last
+
+    def specificity(self, tariff_id: int | None, group_id: int | None, nas_id: int) -> int | None:
+        """How well the pool fits (higher is better); None: it does not."""
+        score = 0
+        for allowed, value, weight in (
+            (self.tariffs, tariff_id, 4),
+            (self.groups, group_id, 2),
+            (self.nases, nas_id, 1),
+        ):
+            if allowed:
+                if value not in allowed:
+                    return None
+                score += weight
+        return score
+
+    def pick_free(self) -> int | None:
+        """A random free address, reserved until released or confirmed.
+        Random so that several nodes rarely race for the same address."""
+        if self.family != 4 or len(self.taken) >= self.size:
+            return None
+        first, last, taken, gateway = self.first, self.last, self.taken, self.gateway
+        for _ in range(48):
+            candidate = random.randint(first, last)
+            if candidate not in taken and candidate != gateway:
+                taken.add(candidate)
+                return candidate
+        start = random.randint(first, last)
+        for candidate in (*range(start, last + 1), *range(first, start)):
+            if candidate not in taken and candidate != gateway:
+                taken.add(candidate)
+                return candidate
+        return None
+
+
+class State:
+    """The node's cache.  Mutated only from the event loop's thread."""
+
+    def __init__(self) -> None:
+        self.nases: dict[str, NasInfo] = {}
+        self.customers: dict[int, CustomerInfo] = {}
+        self.by_login: dict[str, int] = {}
+        self.tariffs: dict[int, Rate] = {}
+        self.pools: dict[int, PoolInfo] = {}
+        self.leases: dict[int, LeaseInfo] = {}
+        self.leases_by_customer: dict[int, list[LeaseInfo]] = {}
+        self.lease_by_address: dict[int, LeaseInfo] = {}
+        self.binding_by_mac: dict[str, int] = {}
+        self.binding_by_port: dict[tuple[str, str], int] = {}
+        self.loaded_at = 0.0
+
+    # Loading -----------------------------------------------------------------------
+    async def load_all(self, conn: Any) -> None:
+        await self.load_nases(conn)
+        await self.load_tariffs(conn)
+        await self.load_customers(conn, None)
+        await self.load_bindings(conn)
+        await self.load_pools_and_leases(conn)
+        self.loaded_at = time.time()
+
+    async def load_nases(self, conn: Any) -> None:
+        cur = await conn.execute(
+            "SELECT id, host(address), secret_encrypted, vendor, require_message_authenticator,"
+            " coa_port FROM network_nas WHERE is_active"
+        )
+        nases = {}
+        for nas_id, address, secret_enc, vendor, require_ma, coa_port in await cur.fetchall():
+            try:
+                secret = decrypt_secret(secret_enc).encode()
+            except ValueError:
+                continue
+            nases[address] = NasInfo(nas_id, address, secret, vendor, require_ma, coa_port)
+        self.nases = nases
+
+    async def load_tariffs(self, conn: Any) -> None:
+        cur = await conn.execute(
+            "SELECT id, rate_down_kbps, rate_up_kbps, burst_down_kbps, burst_up_kbps"
+            " FROM subscriptions_tariff"
+        )
+        self.tariffs = {
+            row[0]: Rate(row[1], row[2], row[3], row[4]) for row in await cur.fetchall()
+        }
+
+    async def load_customers(self, conn: Any, ids: list[int] | None) -> None:
+        """Customers and their active subscriptions; ``ids=None``: everyone."""
+        where, params = ("", ()) if ids is None else (" WHERE c.id = ANY(%s)", (ids,))
+        cur = await conn.execute(
+            "SELECT c.id, c.login, c.pppoe_secret_encrypted, c.is_active, c.group_id,"  # noqa: S608
+            " s.tariff_id, extract(epoch FROM s.period_end)::float8"
+            " FROM customers_customer c LEFT JOIN subscriptions_subscription s"
+            " ON s.customer_id = c.id AND s.state = 'active'" + where,
+            params,
+        )
+        rows = await cur.fetchall()
+        if ids is None:
+            self.customers, self.by_login = {}, {}
+        else:
+            for customer_id in ids:
+                old = self.customers.pop(customer_id, None)
+                if old is not None and self.by_login.get(old.login) == customer_id:
+                    del self.by_login[old.login]
+        for cid, login, secret_enc, is_active, group_id, tariff_id, period_end in rows:
+            self.customers[cid] = CustomerInfo(
+                cid, login, secret_enc, is_active, group_id, tariff_id, period_end
+            )
+            self.by_login[login] = cid
+
+    async def load_bindings(self, conn: Any) -> None:
+        cur = await conn.execute(
+            "SELECT customer_id, mac, remote_id, circuit_id FROM network_accessbinding"
+        )
+        by_mac, by_port = {}, {}
+        for customer_id, mac, remote_id, circuit_id in await cur.fetchall():
+            if mac:
+                by_mac[mac] = customer_id
+            if remote_id:
+                by_port[(remote_id, circuit_id)] = customer_id
+        self.binding_by_mac, self.binding_by_port = by_mac, by_port
+
+    async def load_pools_and_leases(self, conn: Any) -> None:
+        cur = await conn.execute(
+            "SELECT id, name, kind, network::text, host(range_start), host(range_end),"
+            " host(gateway), priority FROM network_pool WHERE is_active"
+        )
+        pools: dict[int, PoolInfo] = {}
+        for pid, name, kind, network, start, end, gateway, priority in await cur.fetchall():
+            net = ipaddress.ip_network(network)
+            first, last = int(net.network_address), int(net.broadcast_address)
+            if net.version == 4 and net.prefixlen <= 30:
+                first, last = first + 1, last - 1
+            if start:
+                first = max(first, int(ipaddress.ip_address(start)))
+            if end:
+                last = min(last, int(ipaddress.ip_address(end)))
+            gw = int(ipaddress.ip_address(gateway)) if gateway else None
+            pools[pid] = PoolInfo(pid, name, kind, net.version, first, last, gw, priority)
+        for table, attr, col in (
+            ("network_pool_tariffs", "tariffs", "tariff_id"),
+            ("network_pool_groups", "groups", "customergroup_id"),
+            ("network_pool_nases", "nases", "nas_id"),
+        ):
+            cur = await conn.execute(f"SELECT pool_id, {col} FROM {table}")  # noqa: S608
+            links: dict[int, set[int]] = {}
+            for pool_id, other_id in await cur.fetchall():
+                links.setdefault(pool_id, set()).add(other_id)
+            for pool_id, values in links.items():
+                if pool_id in pools:
+                    setattr(pools[pool_id], attr, frozenset(values))
+        self.pools = pools
+        self.leases, self.leases_by_customer, self.lease_by_address = {}, {}, {}
+        cur = await conn.execute(
+            "SELECT id, host(address), pool_id, customer_id, kind, mac, remote_id, circuit_id,"
+            " extract(epoch FROM expires_at)::float8 FROM network_lease"
+            " WHERE ended_at IS NULL AND family(address) = 4"
+        )
+        for row in await cur.fetchall():
+            self.add_lease(lease_from_row(row))
+
+    # Leases ------------------------------------------------------------------------
+    def add_lease(self, lease: LeaseInfo) -> None:
+        old = self.leases.get(lease.id)
+        if old is not None:
+            self._forget(old, free=False)
+        self.leases[lease.id] = lease
+        self.leases_by_customer.setdefault(lease.customer_id, []).append(lease)
+        self.lease_by_address[lease.address] = lease
+        for pool in self.pools.values():
+            if pool.contains(lease.address):
+                pool.taken.add(lease.address)
+
+    def end_lease(self, lease_id: int) -> None:
+        lease = self.leases.get(lease_id)
+        if lease is not None:
+            self._forget(lease, free=True)
+
+    def _forget(self, lease: LeaseInfo, *, free: bool) -> None:
+        self.leases.pop(lease.id, None)
+        mine = self.leases_by_customer.get(lease.customer_id, [])
+        mine[:] = [x for x in mine if x.id != lease.id]
+        if not mine:
+            self.leases_by_customer.pop(lease.customer_id, None)
+        if self.lease_by_address.get(lease.address) is lease:
+            del self.lease_by_address[lease.address]
+            if free:
+                self.release_address(lease.address)
+
+    def release_address(self, address: int) -> None:
+        """Give a reserved (or freed) address back, unless a lease holds it."""
+        if address in self.lease_by_address:
+            return
+        for pool in self.pools.values():
+            pool.taken.discard(address)
+
+    def customer_leases(self, customer_id: int) -> list[LeaseInfo]:
+        return self.leases_by_customer.get(customer_id, [])
+
+
+def lease_from_row(row: Any) -> LeaseInfo:
+    lease_id, address, pool_id, customer_id, kind, mac, remote_id, circuit_id, expires = row
+    return LeaseInfo(
+        lease_id,
+        int(ipaddress.IPv4Address(address)),
+        pool_id,
+        customer_id,
+        kind,
+        mac,
+        remote_id,
+        circuit_id,
+        expires,
+    )

@@ -1,0 +1,360 @@
+"""Group commit: lease and accounting writes from many requests go to
+PostgreSQL in one transaction, and every request's reply waits for that
+commit (durable at reply time, a few milliseconds of batching)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+import structlog
+
+from lastmile.aaa.state import LeaseInfo, lease_from_row
+
+log = structlog.get_logger("lastmile.aaa.writer")
+
+MAX_BATCH = 1000
+_LEASE_COLUMNS = (
+    "id, host(address), pool_id, customer_id, kind, mac, remote_id, circuit_id,"
+    " extract(epoch FROM expires_at)::float8"
+)
+
+
+@dataclass(slots=True)
+class Allocation:
+    customer_id: int
+    pool_id: int
+    address: str
+    mac: str
+    remote_id: str
+    circuit_id: str
+    nas_id: int
+    expires_at: datetime | None
+
+
+@dataclass(slots=True)
+class Renewal:
+    lease_id: int
+    expires_at: datetime | None
+    mac: str
+    remote_id: str
+    circuit_id: str
+    nas_id: int
+
+
+@dataclass(slots=True)
+class AcctRecord:
+    nas_id: int
+    session_id: str
+    customer_id: int | None
+    login: str
+    address: str | None
+    mac: str
+    nas_port: str
+    started_at: datetime
+    updated_at: datetime
+    stopped_at: datetime | None
+    session_time_s: int
+    octets_in: int
+    octets_out: int
+    terminate_cause: str
+    interim_interval_s: int
+    lease_expires_at: datetime | None
+
+
+@dataclass(slots=True)
+class NasReset:
+    """Accounting-On/Off: the NAS rebooted, none of its sessions survive."""
+
+    nas_id: int
+    at: datetime
+
+
+Op = Allocation | Renewal | AcctRecord | NasReset
+# Allocation results: ("ok", lease) | ("exists", lease) | ("taken", None)
+AllocResult = tuple[str, LeaseInfo | None]
+
+
+class BatchWriter:
+    def __init__(self, dsn: str, *, connections: int = 2, delay_s: float = 0.002) -> None:
+        self.dsn = dsn
+        self.n_connections = max(1, connections)
+        self.delay_s = delay_s
+        self.pids: set[int] = set()
+        self._pending: list[tuple[Op, asyncio.Future[Any]]] = []
+        self._wakeup = asyncio.Event()
+        self._closing = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self._conns: list[psycopg.AsyncConnection[Any]] = []
+
+    async def start(self) -> None:
+        for _ in range(self.n_connections):
+            conn = await psycopg.AsyncConnection.connect(
+                self.dsn, application_name="lastmile-radius-writer"
+            )
+            self.pids.add(conn.info.backend_pid)
+            self._conns.append(conn)
+            self._tasks.append(asyncio.create_task(self._run(conn)))
+
+    def submit(self, op: Op) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending.append((op, future))
+        self._wakeup.set()
+        return future
+
+    async def close(self) -> None:
+        """Commit what is queued, then close the connections."""
+        self._closing = True
+        self._wakeup.set()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for conn in self._conns:
+            await conn.close()
+
+    async def _run(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        while True:
+            await self._wakeup.wait()
+            if not self._pending:
+                if self._closing:
+                    return
+                self._wakeup.clear()
+                continue
+            if self.delay_s and len(self._pending) < 32 and not self._closing:
+                await asyncio.sleep(self.delay_s)
+            batch = self._pending[:MAX_BATCH]
+            del self._pending[:MAX_BATCH]
+            if not self._pending and not self._closing:
+                self._wakeup.clear()
+            if batch:
+                await self._commit_batch(conn, batch)
+
+    async def _commit_batch(
+        self, conn: psycopg.AsyncConnection[Any], batch: list[tuple[Op, asyncio.Future[Any]]]
+    ) -> None:
+        try:
+            results = await self._apply(conn, [op for op, _ in batch])
+        except Exception as exc:  # one bad op must not sink the others: retry alone
+            log.warning("writer.batch_failed", error=str(exc), size=len(batch))
+            if conn.broken:
+                await self._reconnect(conn)
+            for op, future in batch:
+                try:
+                    result = (await self._apply(conn, [op]))[0]
+                except Exception as single_exc:
+                    log.error("writer.op_failed", error=str(single_exc), op=type(op).__name__)
+                    if not future.done():
+                        future.set_exception(single_exc)
+                else:
+                    if not future.done():
+                        future.set_result(result)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    async def _reconnect(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        # A broken connection is replaced in place by reconnecting its slot.
+        index = self._conns.index(conn)
+        fresh = await psycopg.AsyncConnection.connect(
+            self.dsn, application_name="lastmile-radius-writer"
+        )
+        self.pids.add(fresh.info.backend_pid)
+        self._conns[index] = fresh
+
+    async def _apply(self, conn: psycopg.AsyncConnection[Any], ops: list[Op]) -> list[Any]:
+        results: list[Any] = [None] * len(ops)
+        allocs = [(i, op) for i, op in enumerate(ops) if isinstance(op, Allocation)]
+        renewals = [op for op in ops if isinstance(op, Renewal)]
+        records = [op for op in ops if isinstance(op, AcctRecord)]
+        resets = [op for op in ops if isinstance(op, NasReset)]
+        async with conn.transaction(), conn.cursor() as cur:
+            if allocs:
+                for i, result in await _allocate(cur, allocs):
+                    results[i] = result
+            if renewals:
+                await _renew(cur, renewals)
+            if resets:
+                await _reset_nases(cur, resets)
+            if records:
+                await _account(cur, records)
+        return results
+
+
+async def _allocate(
+    cur: psycopg.AsyncCursor[Any], allocs: list[tuple[int, Allocation]]
+) -> list[tuple[int, AllocResult]]:
+    # Address order keeps two nodes' batches from deadlocking on each other.
+    allocs = sorted(allocs, key=lambda item: item[1].address)
+    ops = [op for _, op in allocs]
+    await cur.execute(
+        "INSERT INTO network_lease (address, pool_id, customer_id, kind, mac, remote_id,"  # noqa: S608
+        " circuit_id, nas_id, acct_session_id, expires_at, started_at, renewed_at, end_reason)"
+        " SELECT v.a::inet, v.p, v.c, 'dynamic', v.m, v.r, v.ci, v.n, '', v.e, now(), now(), ''"
+        " FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
+        " %s::bigint[], %s::timestamptz[]) AS v(a, p, c, m, r, ci, n, e)"
+        " ON CONFLICT DO NOTHING RETURNING " + _LEASE_COLUMNS,
+        (
+            [op.address for op in ops],
+            [op.pool_id for op in ops],
+            [op.customer_id for op in ops],
+            [op.mac for op in ops],
+            [op.remote_id for op in ops],
+            [op.circuit_id for op in ops],
+            [op.nas_id for op in ops],
+            [op.expires_at for op in ops],
+        ),
+    )
+    inserted = {
+        (lease.customer_id, lease.pool_id): lease
+        for lease in map(lease_from_row, await cur.fetchall())
+    }
+    missing = [op for op in ops if (op.customer_id, op.pool_id) not in inserted]
+    existing: dict[tuple[int, int], LeaseInfo] = {}
+    if missing:
+        await cur.execute(
+            "SELECT " + _LEASE_COLUMNS + " FROM network_lease WHERE ended_at IS NULL"  # noqa: S608
+            " AND kind = 'dynamic' AND (customer_id, pool_id) IN"
+            " (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
+            ([op.customer_id for op in missing], [op.pool_id for op in missing]),
+        )
+        existing = {
+            (x.customer_id, x.pool_id): x for x in map(lease_from_row, await cur.fetchall())
+        }
+    out: list[tuple[int, AllocResult]] = []
+    for index, op in allocs:
+        key = (op.customer_id, op.pool_id)
+        lease = inserted.get(key)
+        if lease is not None and lease.address_text == op.address:
+            out.append((index, ("ok", lease)))
+        elif key in existing:
+            out.append((index, ("exists", existing[key])))
+        elif lease is not None:  # a twin request in the same batch won
+            out.append((index, ("exists", lease)))
+        else:
+            out.append((index, ("taken", None)))
+    return out
+
+
+async def _renew(cur: psycopg.AsyncCursor[Any], renewals: list[Renewal]) -> None:
+    unique = sorted({op.lease_id: op for op in renewals}.values(), key=lambda op: op.lease_id)
+    await cur.execute(
+        "UPDATE network_lease l SET renewed_at = now(), expires_at = v.e,"
+        " mac = CASE WHEN l.mac = '' THEN v.m ELSE l.mac END,"
+        " remote_id = CASE WHEN l.remote_id = '' THEN v.r ELSE l.remote_id END,"
+        " circuit_id = CASE WHEN l.circuit_id = '' THEN v.ci ELSE l.circuit_id END,"
+        " nas_id = v.n"
+        " FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[],"
+        " %s::bigint[]) AS v(i, e, m, r, ci, n) WHERE l.id = v.i AND l.ended_at IS NULL",
+        (
+            [op.lease_id for op in unique],
+            [op.expires_at for op in unique],
+            [op.mac for op in unique],
+            [op.remote_id for op in unique],
+            [op.circuit_id for op in unique],
+            [op.nas_id for op in unique],
+        ),
+    )
+
+
+def _merge(a: AcctRecord, b: AcctRecord) -> AcctRecord:
+    """Two packets of one session in one batch become one row change."""
+    return AcctRecord(
+        a.nas_id,
+        a.session_id,
+        a.customer_id or b.customer_id,
+        a.login or b.login,
+        a.address or b.address,
+        a.mac or b.mac,
+        a.nas_port or b.nas_port,
+        min(a.started_at, b.started_at),
+        max(a.updated_at, b.updated_at),
+        a.stopped_at or b.stopped_at,
+        max(a.session_time_s, b.session_time_s),
+        max(a.octets_in, b.octets_in),
+        max(a.octets_out, b.octets_out),
+        a.terminate_cause or b.terminate_cause,
+        a.interim_interval_s,
+        b.lease_expires_at if b.stopped_at or not a.stopped_at else a.lease_expires_at,
+    )
+
+
+async def _account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> None:
+    merged: dict[tuple[int, str], AcctRecord] = {}
+    for rec in records:
+        key = (rec.nas_id, rec.session_id)
+        merged[key] = _merge(merged[key], rec) if key in merged else rec
+    rows = sorted(merged.values(), key=lambda r: (r.nas_id, r.session_id))
+    await cur.execute(
+        "INSERT INTO network_session AS s (nas_id, acct_session_id, customer_id, login, address,"
+        " mac, nas_port, started_at, updated_at, stopped_at, session_time_s, octets_in,"
+        " octets_out, terminate_cause, interim_interval_s, coa_kind, coa_result, coa_detail)"
+        " SELECT v.n, v.sid, v.c, v.l, v.a::inet, v.m, v.p, v.st, v.up, v.sp, v.t, v.oi, v.oo,"
+        " v.tc, v.ii, '', '', ''"
+        " FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
+        " %s::text[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[], %s::bigint[],"
+        " %s::bigint[], %s::bigint[], %s::text[], %s::int[])"
+        " AS v(n, sid, c, l, a, m, p, st, up, sp, t, oi, oo, tc, ii)"
+        " ON CONFLICT (nas_id, acct_session_id) DO UPDATE SET"
+        " customer_id = COALESCE(s.customer_id, EXCLUDED.customer_id),"
+        " address = COALESCE(s.address, EXCLUDED.address),"
+        " started_at = LEAST(s.started_at, EXCLUDED.started_at),"
+        " updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at),"
+        # A session closed as stale comes back to life when the NAS still reports it.
+        " stopped_at = CASE WHEN s.terminate_cause = 'Stale' AND EXCLUDED.stopped_at IS NULL"
+        "   THEN NULL ELSE COALESCE(s.stopped_at, EXCLUDED.stopped_at) END,"
+        " terminate_cause = CASE WHEN s.terminate_cause = 'Stale' THEN EXCLUDED.terminate_cause"
+        "   WHEN s.terminate_cause = '' THEN EXCLUDED.terminate_cause"
+        "   ELSE s.terminate_cause END,"
+        " session_time_s = GREATEST(s.session_time_s, EXCLUDED.session_time_s),"
+        " octets_in = GREATEST(s.octets_in, EXCLUDED.octets_in),"
+        " octets_out = GREATEST(s.octets_out, EXCLUDED.octets_out)",
+        (
+            [r.nas_id for r in rows],
+            [r.session_id for r in rows],
+            [r.customer_id for r in rows],
+            [r.login for r in rows],
+            [r.address for r in rows],
+            [r.mac for r in rows],
+            [r.nas_port for r in rows],
+            [r.started_at for r in rows],
+            [r.updated_at for r in rows],
+            [r.stopped_at for r in rows],
+            [r.session_time_s for r in rows],
+            [r.octets_in for r in rows],
+            [r.octets_out for r in rows],
+            [r.terminate_cause for r in rows],
+            [r.interim_interval_s for r in rows],
+        ),
+    )
+    touches = {r.address: r for r in rows if r.address}
+    if not touches:
+        return
+    ordered = sorted(touches.values(), key=lambda r: r.address or "")
+    # Keep the session's dynamic lease alive while it runs; after Stop it is
+    # held only a short while.  Static leases never expire.
+    await cur.execute(
+        "UPDATE network_lease l SET"
+        " acct_session_id = v.sid,"
+        " expires_at = CASE WHEN l.kind = 'static' THEN NULL"
+        "   WHEN v.stop THEN LEAST(l.expires_at, v.e) ELSE GREATEST(l.expires_at, v.e) END"
+        " FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::bool[]) AS v(a, sid, e, stop)"
+        " WHERE l.address = v.a::inet AND l.ended_at IS NULL",
+        (
+            [r.address for r in ordered],
+            [r.session_id for r in ordered],
+            [r.lease_expires_at for r in ordered],
+            [r.stopped_at is not None for r in ordered],
+        ),
+    )
+
+
+async def _reset_nases(cur: psycopg.AsyncCursor[Any], resets: list[NasReset]) -> None:
+    await cur.execute(
+        "UPDATE network_session SET stopped_at = GREATEST(updated_at, v.at),"
+        " terminate_cause = 'NAS-Reboot'"
+        " FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(n, at)"
+        " WHERE network_session.nas_id = v.n AND network_session.stopped_at IS NULL",
+        ([r.nas_id for r in resets], [r.at for r in resets]),
+    )

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lastmile.network.models import Nas, Pool, Vlan, normalize_mac
+
+
+class NasForm(forms.ModelForm):
+    secret = forms.CharField(
+        label=_("shared secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the current secret."),
+    )
+
+    class Meta:
+        model = Nas
+        fields = [
+            "name", "address", "vendor", "require_message_authenticator", "coa_port",
+            "is_active", "description",
+        ]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.instance.secret_encrypted and not data.get("secret"):
+            self.add_error("secret", _("A new NAS needs a shared secret."))
+        return data
+
+    def save(self, commit: bool = True) -> Nas:
+        nas: Nas = super().save(commit=False)
+        if self.cleaned_data.get("secret"):
+            nas.set_secret(self.cleaned_data["secret"])
+        if commit:
+            nas.save()
+        return nas
+
+
+class PoolForm(forms.ModelForm):
+    class Meta:
+        model = Pool
+        fields = [
+            "name", "kind", "network", "range_start", "range_end", "gateway",
+            "delegated_prefix_length", "vlan", "tariffs", "groups", "nases", "priority",
+            "is_active", "description",
+        ]  # fmt: skip
+
+
+class VlanForm(forms.ModelForm):
+    class Meta:
+        model = Vlan
+        fields = ["vid", "name", "description"]
+
+
+class StaticLeaseForm(forms.Form):
+    login = forms.CharField(label=_("customer login"), max_length=64)
+    address = forms.GenericIPAddressField(label=_("address"))
+    mac = forms.CharField(label=_("MAC"), required=False, max_length=32)
+
+    def clean_mac(self) -> str:
+        value = self.cleaned_data.get("mac", "")
+        if value and not normalize_mac(value):
+            raise forms.ValidationError(_("Enter a MAC address like aa:bb:cc:dd:ee:ff."))
+        return normalize_mac(value) if value else ""

@@ -1,0 +1,249 @@
+"""Use cases of the network app: static assignment, ending leases, the
+periodic clean-ups, and the ORM allocation used outside the RADIUS server.
+
+Every function is one transaction.  NAS side effects (Disconnect) run after
+commit through ``lastmile.aaa.services``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lastmile.network.errors import AddressInUse, AddressOutsidePool, PoolExhausted
+from lastmile.network.models import Lease, LeaseEndReason, LeaseKind, Pool, PoolKind, Session
+
+log = structlog.get_logger("lastmile.network")
+
+
+def _disconnect_after_commit(lease: Lease, reason: str) -> None:
+    def run() -> None:
+        from lastmile.aaa.services import disconnect_address
+
+        disconnect_address(customer_id=lease.customer_id, address=lease.address, reason=reason)
+
+    transaction.on_commit(run)
+
+
+def end_lease(*, lease: Lease, reason: str, actor: Any = None, disconnect: bool = True) -> bool:
+    """End an active lease (its row stays as history) and, after commit,
+    disconnect the session using the address.  False if it had ended already."""
+    with transaction.atomic():
+        ended = Lease.objects.filter(pk=lease.pk, ended_at__isnull=True).update(
+            ended_at=timezone.now(), end_reason=reason
+        )
+        if not ended:
+            return False
+        lease.refresh_from_db()
+        log.info(
+            "lease.ended",
+            lease_id=lease.pk,
+            address=lease.address,
+            customer_id=lease.customer_id,
+            reason=reason,
+            actor=getattr(actor, "pk", None),
+        )
+        if disconnect:
+            _disconnect_after_commit(lease, reason)
+    return True
+
+
+def _pool_for(address: str, kind: str | None = None) -> Pool:
+    ip = ipaddress.ip_address(address)
+    pools = Pool.objects.filter(is_active=True)
+    if kind:
+        pools = pools.filter(kind=kind)
+    for pool in pools.order_by("priority", "pk"):
+        first, last = pool.host_bounds()
+        if ip.version == pool.family and first <= int(ip) <= last:
+            return pool
+    raise AddressOutsidePool(_("%(address)s is not inside any active pool.") % {"address": address})
+
+
+def assign_static(
+    *,
+    customer: Any,
+    address: str,
+    pool: Pool | None = None,
+    mac: str = "",
+    actor: Any = None,
+) -> Lease:
+    """Give ``customer`` a static address.  An address held by an *inactive*
+    customer moves (the old lease ends with reason "moved", logged); one held
+    by an active customer is refused."""
+    address = str(ipaddress.ip_address(address))
+    with transaction.atomic():
+        pool = pool or _pool_for(address)
+        holder = (
+            Lease.objects.select_for_update()
+            .select_related("customer")
+            .filter(address=address, ended_at__isnull=True)
+            .first()
+        )
+        if holder is not None:
+            if holder.customer_id == customer.pk and holder.kind == LeaseKind.STATIC:
+                return holder
+            if holder.customer.is_active and holder.customer_id != customer.pk:
+                raise AddressInUse(
+                    _("%(address)s is leased to active customer %(customer)s.")
+                    % {"address": address, "customer": holder.customer}
+                )
+            end_lease(lease=holder, reason=LeaseEndReason.MOVED, actor=actor)
+            log.warning(
+                "lease.static_moved",
+                address=address,
+                from_customer_id=holder.customer_id,
+                to_customer_id=customer.pk,
+                actor=getattr(actor, "pk", None),
+            )
+        try:
+            with transaction.atomic():
+                lease = Lease.objects.create(
+                    address=address,
+                    pool=pool,
+                    customer=customer,
+                    kind=LeaseKind.STATIC,
+                    mac=mac,
+                )
+        except IntegrityError as exc:
+            raise AddressInUse(_("%(address)s was just taken.") % {"address": address}) from exc
+        log.info("lease.static_assigned", address=address, customer_id=customer.pk)
+    return Lease.objects.get(pk=lease.pk)
+
+
+def allocate_dynamic(
+    *,
+    customer_id: int,
+    pool: Pool,
+    mac: str = "",
+    nas_id: int | None = None,
+    lease_time_s: int | None = None,
+) -> Lease:
+    """The customer's active dynamic lease in ``pool``, or a new one on the
+    lowest free address.  Safe under concurrency: the unique index decides."""
+    lease_time_s = lease_time_s or settings.LASTMILE.lease_time_s
+    existing = Lease.objects.filter(
+        customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    if pool.family != 4:
+        raise PoolExhausted(_("Dynamic allocation is only done from IPv4 pools."))
+    first, last = pool.host_bounds()
+    expires = timezone.now() + timedelta(seconds=lease_time_s)
+    for _attempt in range(20):
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                """
+                WITH candidate AS (
+                    SELECT (%(base)s::inet + n) AS address
+                    FROM generate_series(0, %(span)s) AS n
+                    WHERE (%(base)s::inet + n) IS DISTINCT FROM %(gateway)s::inet
+                      AND NOT EXISTS (
+                        SELECT 1 FROM network_lease l
+                        WHERE l.address = (%(base)s::inet + n) AND l.ended_at IS NULL)
+                    LIMIT 1
+                )
+                INSERT INTO network_lease (address, pool_id, customer_id, kind, mac, remote_id,
+                    circuit_id, nas_id, acct_session_id, expires_at, started_at, renewed_at,
+                    end_reason)
+                SELECT address, %(pool)s, %(customer)s, 'dynamic', %(mac)s, '', '', %(nas)s, '',
+                    %(expires)s, now(), now(), ''
+                FROM candidate
+                ON CONFLICT DO NOTHING
+                RETURNING id
+                """,
+                {
+                    "base": str(ipaddress.IPv4Address(first)),
+                    "span": last - first,
+                    "gateway": pool.gateway,
+                    "pool": pool.pk,
+                    "customer": customer_id,
+                    "mac": mac,
+                    "nas": nas_id,
+                    "expires": expires,
+                },
+            )
+            row = cur.fetchone()
+        if row is not None:
+            return Lease.objects.get(pk=row[0])
+        existing = Lease.objects.filter(
+            customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
+        ).first()
+        if existing is not None:
+            return existing
+        if not _has_free(pool):
+            break
+    raise PoolExhausted(_("No free address in pool %(pool)s.") % {"pool": pool.name})
+
+
+def _has_free(pool: Pool) -> bool:
+    used = Lease.objects.filter(pool=pool, ended_at__isnull=True).count()
+    return used < pool.size
+
+
+def expire_dynamic_leases(*, now: datetime | None = None) -> int:
+    """End dynamic leases whose time ran out (set-based; the periodic job)."""
+    now = now or timezone.now()
+    count = Lease.objects.filter(
+        kind=LeaseKind.DYNAMIC, ended_at__isnull=True, expires_at__lt=now
+    ).update(ended_at=now, end_reason=LeaseEndReason.EXPIRED)
+    if count:
+        log.info("leases.expired", count=count)
+    return count
+
+
+def close_stale_sessions(*, now: datetime | None = None, missed_intervals: int = 3) -> int:
+    """Close sessions that missed ``missed_intervals`` interim updates; they
+    end at their last update with cause "Stale" (an interim that still comes
+    reopens them)."""
+    now = now or timezone.now()
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE network_session SET stopped_at = updated_at, terminate_cause = 'Stale'"
+            " WHERE stopped_at IS NULL"
+            " AND updated_at < %s - make_interval(secs => interim_interval_s * %s)",
+            [now, missed_intervals],
+        )
+        count = cur.rowcount
+    if count:
+        log.info("sessions.closed_stale", count=count)
+    return count
+
+
+def pool_usage(pools: list[Pool]) -> dict[int, int]:
+    """Active leases per pool id."""
+    from django.db.models import Count
+
+    rows = (
+        Lease.objects.filter(pool__in=pools, ended_at__isnull=True)
+        .values("pool_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["pool_id"]: row["n"] for row in rows}
+
+
+def open_sessions_for(customer_id: int) -> list[Session]:
+    return list(
+        Session.objects.filter(customer_id=customer_id, stopped_at__isnull=True).select_related(
+            "nas"
+        )
+    )
+
+
+__all__ = [
+    "PoolKind",
+    "allocate_dynamic",
+    "assign_static",
+    "close_stale_sessions",
+    "end_lease",
+    "expire_dynamic_leases",
+    "pool_usage",
+]
