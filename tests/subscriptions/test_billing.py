@@ -20,12 +20,19 @@ from tests.billing_helpers import make_customer, make_fee, make_tariff
 T0 = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
 
 
-def _subscribe(n: int, *, price: str = "100", balance: str = "250", period_days: int | None = None):  # type: ignore[no-untyped-def]
+def _subscribe(
+    n: int,
+    *,
+    price: str = "100",
+    balance: str = "250",
+    period_days: int | None = None,
+    at: datetime = T0,
+):  # type: ignore[no-untyped-def]
     kind = {"period_kind": "days", "period_days": period_days} if period_days else {}
     tariff = make_tariff(price=price, **kind)
     customers = [make_customer(balance=balance) for _ in range(n)]
     for customer in customers:
-        buy_tariff(customer=customer, tariff=tariff, at=T0)
+        buy_tariff(customer=customer, tariff=tariff, at=at)
     return tariff, customers
 
 
@@ -45,13 +52,14 @@ def test_month_periods_follow_the_calendar_without_drift():
 
 @pytest.mark.django_db
 def test_run_is_set_based_bounded_statements():
-    _subscribe(30)
-    at = T0 + timedelta(days=40)
+    # The same mix of outcomes (all renew) at 30 and at 150 due subscriptions.
+    _subscribe(30, balance="1000", period_days=30)
     with CaptureQueriesContext(connection) as few:
-        run_billing(at=at)
-    _subscribe(120)
+        run_billing(at=T0 + timedelta(days=31))
+    _subscribe(120, balance="1000", period_days=30, at=T0 + timedelta(days=31))
     with CaptureQueriesContext(connection) as many:
-        run_billing(at=at + timedelta(days=40))
+        run = run_billing(at=T0 + timedelta(days=62))
+    assert run.renewed == 150
     assert len(many.captured_queries) == len(few.captured_queries)
 
 

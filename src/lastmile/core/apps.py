@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,8 @@ class CoreConfig(AppConfig):
     name = "lastmile.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from lastmile.core import dbfunctions
+
+        post_migrate.connect(dbfunctions.install, sender=self, dispatch_uid="lastmile_dbfunctions")

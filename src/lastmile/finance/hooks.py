@@ -15,6 +15,8 @@ from django.utils.module_loading import import_string
 PAYMENT_HOOKS: list[str] = [
     # Renew a lapsed auto-renew subscription, or apply a waiting pre-order.
     "lastmile.subscriptions.services.on_payment",
+    # "Payment received" to the customer's channels (outbox, same transaction).
+    "lastmile.subscriptions.notices.notify_payment",
 ]
 
 

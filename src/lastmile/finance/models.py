@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from lastmile.core.models import RestrictedModel, updated_at_trigger
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
@@ -39,12 +38,13 @@ class Account(RestrictedModel):
         related_name="account",
         verbose_name=_("customer"),
     )
-    balance = models.DecimalField(_("balance"), default=ZERO, **MONEY)
+    balance = models.DecimalField(_("balance"), default=ZERO, max_digits=14, decimal_places=2)
     credit_limit = models.DecimalField(
         _("credit limit"),
         default=ZERO,
         help_text=_("How far below zero the balance may go."),
-        **MONEY,
+        max_digits=14,
+        decimal_places=2,
     )
     credit_until = models.DateTimeField(
         _("credit until"),
@@ -83,9 +83,9 @@ class LedgerEntry(RestrictedModel):
         Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
-    balance_before = models.DecimalField(_("balance before"), **MONEY)
-    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    balance_before = models.DecimalField(_("balance before"), max_digits=14, decimal_places=2)
+    balance_after = models.DecimalField(_("balance after"), max_digits=14, decimal_places=2)
     # What caused it (at most one of these is set; a correction has a reason).
     subscription = models.ForeignKey(
         "subscriptions.Subscription",
@@ -111,11 +111,14 @@ class LedgerEntry(RestrictedModel):
         related_name="ledger_entries",
         verbose_name=_("periodic fee"),
     )
+    # No database constraint: runs are never deleted, and checking it would
+    # cost one index probe per charge of a billing run (50,000 per run).
     billing_run = models.ForeignKey(
         "subscriptions.BillingRun",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="ledger_entries",
         verbose_name=_("billing run"),
     )
@@ -171,7 +174,7 @@ class Payment(RestrictedModel):
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="payments", verbose_name=_("account")
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     gateway = models.CharField(_("gateway"), max_length=40, default="cash")
     external_id = models.CharField(_("external id"), max_length=100)
     receipt_number = models.CharField(_("receipt number"), max_length=64, blank=True)

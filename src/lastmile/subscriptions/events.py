@@ -1,8 +1,10 @@
-"""What happens after access changes: notify the customer, tell the NAS.
+"""What happens when a customer's access changes: tell the customer, tell the NAS.
 
-Called inside the service's transaction; the actual work runs after commit
-(nothing is sent for a rolled-back purchase).  The notification and RADIUS
-CoA/Disconnect modules register themselves in ``ACCESS_LISTENERS``.
+Called inside the service's transaction.  The customer's notification is
+queued in the same transaction (nothing is sent for a rolled-back purchase);
+the RADIUS CoA / Disconnect runs as a job deferred in the same transaction,
+so it happens only after commit and never blocks the request (a NAS may take
+seconds to answer, or not answer at all).
 """
 
 from __future__ import annotations
@@ -10,16 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from django.db import transaction
-from django.utils.module_loading import import_string
 
 log = structlog.get_logger(__name__)
 
-# Dotted paths to fn(*, customer_id, reason, subscription_id) run after commit.
-ACCESS_LISTENERS: list[str] = []
+# Reasons after which the customer may lose access (Disconnect); the others
+# change the speed (CoA).
+LOSING_ACCESS = frozenset({"expired", "terminated"})
 
 
-def access_changed(*, customer_id: int, reason: str, subscription: Any = None) -> None:
+def access_changed(
+    *, customer_id: int, reason: str, subscription: Any = None, **details: Any
+) -> None:
     subscription_id = getattr(subscription, "pk", None)
     log.info(
         "subscription.access_changed",
@@ -27,16 +30,10 @@ def access_changed(*, customer_id: int, reason: str, subscription: Any = None) -
         reason=reason,
         subscription_id=subscription_id,
     )
+    from lastmile.subscriptions import notices
+    from lastmile.subscriptions.jobs import apply_access_change
 
-    def _after_commit() -> None:
-        for path in ACCESS_LISTENERS:
-            try:
-                import_string(path)(
-                    customer_id=customer_id, reason=reason, subscription_id=subscription_id
-                )
-            except Exception:  # a NAS or a mail server being down must not undo a purchase
-                log.exception(
-                    "subscription.listener_failed", listener=path, customer_id=customer_id
-                )
-
-    transaction.on_commit(_after_commit)
+    notices.notify_access_change(
+        customer_id=customer_id, reason=reason, subscription=subscription, **details
+    )
+    apply_access_change.defer(customer_id=customer_id, reason=reason)

@@ -11,7 +11,7 @@ from lastmile.subscriptions.models import OneOffService, PeriodicFee, PeriodKind
 
 class PeriodFormMixin(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind, days = data.get("period_kind"), data.get("period_days")
         if kind == PeriodKind.DAYS and not days:
             self.add_error("period_days", _("Give the length of the period in days."))

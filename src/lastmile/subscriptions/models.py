@@ -7,9 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
-from lastmile.finance.models import MONEY
 
 
 class PeriodKind(models.TextChoices):
@@ -29,7 +29,6 @@ class BillingPeriod(models.Model):
 
     class Meta:
         abstract = True
-        constraints: list[models.BaseConstraint] = []
 
 
 def _period_constraint(name: str) -> models.CheckConstraint:
@@ -46,7 +45,7 @@ class Tariff(TimestampedModel, BillingPeriod, RestrictedModel):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
-    price = models.DecimalField(_("price"), **MONEY)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
     rate_down_kbps = models.PositiveIntegerField(_("download speed (kbit/s)"))
     rate_up_kbps = models.PositiveIntegerField(_("upload speed (kbit/s)"))
     burst_down_kbps = models.PositiveIntegerField(
@@ -84,7 +83,7 @@ class OneOffService(TimestampedModel, RestrictedModel):
     """Something sold once (installation, a cable, a visit)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    price = models.DecimalField(_("price"), **MONEY)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
     is_active = models.BooleanField(_("on sale"), default=True)
 
     class Meta:
@@ -105,7 +104,7 @@ class PeriodicFee(TimestampedModel, BillingPeriod, RestrictedModel):
     """A recurring charge besides the tariff, e.g. monthly rent of a router."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    price = models.DecimalField(_("price"), **MONEY)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -136,7 +135,7 @@ class FeeAssignment(TimestampedModel, RestrictedModel):
     fee = models.ForeignKey(
         PeriodicFee, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("fee")
     )
-    price = models.DecimalField(_("price"), **MONEY)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
     anchor = models.DateTimeField(_("first charge"))
     periods_charged = models.PositiveIntegerField(_("periods charged"), default=0)
     next_charge_at = models.DateTimeField(_("next charge"), db_index=True)
@@ -154,8 +153,8 @@ class FeeAssignment(TimestampedModel, RestrictedModel):
 
 class SubscriptionState(models.TextChoices):
     PREORDERED = "preordered", _("pre-ordered")
-    ACTIVE = "active", _("active")
-    EXPIRED = "expired", _("expired")
+    ACTIVE = "active", pgettext_lazy("subscription state", "active")
+    EXPIRED = "expired", pgettext_lazy("subscription state", "expired")
     TERMINATED = "terminated", _("terminated")
 
 
@@ -188,7 +187,7 @@ class Subscription(TimestampedModel, RestrictedModel):
     tariff = models.ForeignKey(
         Tariff, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("tariff")
     )
-    price = models.DecimalField(_("price at purchase"), **MONEY)
+    price = models.DecimalField(_("price at purchase"), max_digits=14, decimal_places=2)
     state = models.CharField(_("state"), max_length=20, choices=SubscriptionState.choices)
     auto_renew = models.BooleanField(_("auto-renew"), default=True)
     anchor = models.DateTimeField(_("period anchor"), null=True, blank=True)
@@ -252,7 +251,9 @@ class BillingRun(models.Model):
     expired = models.PositiveIntegerField(_("expired"), default=0)
     preorders_applied = models.PositiveIntegerField(_("pre-orders applied"), default=0)
     fees_charged = models.PositiveIntegerField(_("fees charged"), default=0)
-    total_charged = models.DecimalField(_("total charged"), default=0, **MONEY)
+    total_charged = models.DecimalField(
+        _("total charged"), default=0, max_digits=14, decimal_places=2
+    )
 
     class Meta:
         verbose_name = _("billing run")

@@ -259,7 +259,10 @@ def buy_tariff(
             account=account,
         )
         events.access_changed(
-            customer_id=customer.pk, reason="tariff_changed", subscription=subscription
+            customer_id=customer.pk,
+            reason="tariff_changed",
+            subscription=subscription,
+            old_tariff=current.tariff.name if current is not None else "",
         )
         return subscription
 

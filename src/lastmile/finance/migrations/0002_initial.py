@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ledgerentry',
             name='billing_run',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='subscriptions.billingrun', verbose_name='billing run'),
+            field=models.ForeignKey(blank=True, null=True, db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='ledger_entries', to='subscriptions.billingrun', verbose_name='billing run'),
         ),
         migrations.AddField(
             model_name='ledgerentry',
