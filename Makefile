@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 DEBIAN_PACKAGES := chromium freeradius-utils gettext
 
-.PHONY: help bootstrap deps system-deps demo test test-fast lint format bench messages clean-db
+.PHONY: help bootstrap deps system-deps demo test test-fast lint format bench messages clean-db docs
 
 help:
 	@echo "make demo   - install, start embedded PostgreSQL, load demo data, serve on 127.0.0.1:8000"
@@ -61,3 +61,6 @@ messages: deps
 
 clean-db:
 	rm -rf var/pg var/pg-test var/.pg.password var/.pg-test.password
+
+docs: deps
+	LASTMILE_DEMO=1 $(BIN)/python -c "from lastmile.conf import configuration_markdown as m; open('docs/configuration.md', 'w').write(m())"

@@ -48,3 +48,152 @@ def grant(
     perm.object_types.add(ContentType.objects.get_for_model(model))
     perm.users.add(user)
     return perm
+
+
+# Tickets and notifications ------------------------------------------------------
+# (a customer factory of their own, so as not to collide with the customers app's)
+
+
+class TicketCustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Customer"
+        django_get_or_create = ("login",)
+
+    login = factory.Sequence(lambda n: f"tcust{n}")
+    contract_number = factory.Sequence(lambda n: f"TC-{n:05d}")
+    full_name = factory.Sequence(lambda n: f"Ticket Customer {n}")
+    email = factory.LazyAttribute(lambda o: f"{o.login}@example.net")
+    phones = factory.LazyFunction(lambda: ["+79990001122"])
+
+
+class TicketKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tasks.TicketKind"
+        django_get_or_create = ("code",)
+
+    code = "repair"
+    name = "Repair"
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tasks.Ticket"
+
+    kind = factory.SubFactory(TicketKindFactory)
+    description = factory.Sequence(lambda n: f"Problem {n}")
+    author = factory.SubFactory(UserFactory)
+
+
+# Network / AAA ---------------------------------------------------------------------
+
+
+class NetCustomerFactory(factory.django.DjangoModelFactory):
+    """A customer with a PPPoE password (``pass-<login>``) for network tests."""
+
+    class Meta:
+        model = "customers.Customer"
+        skip_postgeneration_save = True
+
+    login = factory.Sequence(lambda n: f"net{n}")
+    contract_number = factory.Sequence(lambda n: f"N-{n}")
+    is_active = True
+
+    @factory.post_generation
+    def pppoe_secret(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        obj.set_pppoe_secret(extracted if extracted is not None else f"pass-{obj.login}")
+        if create:
+            obj.save()
+
+
+class NetTariffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "subscriptions.Tariff"
+
+    name = factory.Sequence(lambda n: f"Net tariff {n}")
+    price = 500
+    rate_down_kbps = 100000
+    rate_up_kbps = 50000
+
+
+def net_subscribe(customer, tariff, *, days: int = 30, state: str = "active"):  # type: ignore[no-untyped-def]
+    """An active subscription of ``customer`` to ``tariff`` for ``days`` from now."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lastmile.subscriptions.models import Subscription
+
+    now = timezone.now()
+    return Subscription.objects.create(
+        customer=customer,
+        tariff=tariff,
+        price=tariff.price,
+        state=state,
+        period_start=now - timedelta(days=1),
+        period_end=now + timedelta(days=days),
+    )
+
+
+class NasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "network.Nas"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"nas{n}")
+    address = factory.Sequence(lambda n: f"192.0.2.{n % 250 + 1}")
+    vendor = "mikrotik"
+    require_message_authenticator = False
+
+    @factory.post_generation
+    def secret(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        obj.set_secret(extracted or "testing123")
+        if create:
+            obj.save()
+
+
+class PoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "network.Pool"
+
+    name = factory.Sequence(lambda n: f"pool{n}")
+    kind = "dynamic"
+    network = factory.Sequence(lambda n: f"10.{100 + n % 100}.0.0/24")
+
+
+# --- customers -------------------------------------------------------------------
+from lastmile.customers.models import (  # noqa: E402
+    Customer,
+    CustomerGroup,
+    ExtraField,
+)
+
+
+class CustomerGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerGroup
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    """A customer without passwords (hashing a cabinet password costs ~0.3 s)."""
+
+    class Meta:
+        model = Customer
+
+    login = factory.Sequence(lambda n: f"cust{n}")
+    contract_number = factory.Sequence(lambda n: f"C-{n:06d}")
+    full_name = factory.Sequence(lambda n: f"Customer Number{n}")
+    phones = factory.LazyFunction(list)
+    locality = "Lastmile"
+    street = "Lenina st."
+    house = factory.Sequence(lambda n: str(n % 100 + 1))
+
+
+class ExtraFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExtraField
+
+    name = factory.Sequence(lambda n: f"Field {n}")
+    kind = ExtraField.Kind.TEXT

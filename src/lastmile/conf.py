@@ -12,7 +12,6 @@ import os
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
@@ -56,22 +55,33 @@ class Settings(BaseSettings):
         default_factory=lambda: ["127.0.0.1", "localhost"],
         description="Host names the web server answers to.",
     )
-    csrf_trusted_origins: list[str] = Field(default_factory=list)
+    csrf_trusted_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to POST (https://billing.example.net) behind a proxy.",
+    )
     sites_enabled: bool = Field(
         False, description="Sites/branches as a dimension of customers, staff and permissions."
     )
     log_json: bool = Field(False, description="Log as JSON lines (production) instead of console.")
-    log_level: str = Field("INFO")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     language_code: str = Field("en", description="Default UI language: en or ru.")
-    time_zone: str = Field("Europe/Moscow")
+    time_zone: str = Field(
+        "Europe/Moscow",
+        description="Operator time zone: billing periods and dates are counted in it.",
+    )
     media_root: Path = Field(Path("var/media"), description="Uploaded files.")
-    static_root: Path = Field(Path("var/static"))
+    static_root: Path = Field(Path("var/static"), description="Where collectstatic puts files.")
     login_max_failures: int = Field(5, description="Failed logins in a row before throttling.")
     login_lockout_s: int = Field(900, description="Throttle window after too many failures.")
     api_token_days: int = Field(90, description="Default lifetime of new API tokens.")
-    session_cookie_secure: bool = Field(False)
+    session_cookie_secure: bool = Field(
+        False, description="Send session and CSRF cookies over HTTPS only (set it in production)."
+    )
     # RADIUS server and IPAM (aaa, network apps) ---------------------------------
-    radius_bind: str = Field("0.0.0.0", description="Address the RADIUS server listens on.")
+    radius_bind: str = Field(
+        "0.0.0.0",  # noqa: S104 - NASes reach the RADIUS server over the network
+        description="Address the RADIUS server listens on.",
+    )
     radius_auth_port: int = Field(1812, description="RADIUS authentication port (UDP).")
     radius_acct_port: int = Field(1813, description="RADIUS accounting port (UDP).")
     radius_interim_interval_s: int = Field(
@@ -211,19 +221,30 @@ class Settings(BaseSettings):
                 "(or LASTMILE_DEMO=1 for a demo with insecure built-in keys)."
             )
 
-    def describe(self) -> list[dict[str, Any]]:
-        """Name, default and description of every setting (for docs/configuration.md)."""
-        rows = []
-        for name, field in type(self).model_fields.items():
-            default = field.get_default(call_default_factory=True)
-            rows.append(
-                {
-                    "env": f"LASTMILE_{name.upper()}",
-                    "default": default,
-                    "description": field.description or "",
-                }
-            )
-        return rows
+
+def configuration_markdown() -> str:
+    """docs/configuration.md, generated from the fields above (a test keeps it in sync)."""
+    lines = [
+        "# Configuration",
+        "",
+        "Every setting is an environment variable with the `LASTMILE_` prefix, or the same",
+        "name in lowercase without the prefix in `lastmile.toml` (path: `LASTMILE_CONFIG_FILE`,",
+        "default `./lastmile.toml`). The environment wins over the file. Lists are JSON",
+        "(`LASTMILE_ALLOWED_HOSTS='[\"billing.example.net\"]'`). Generated from",
+        "`src/lastmile/conf.py` by `make docs`; do not edit by hand.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "—" if default is None else f"`{default}`"
+        if isinstance(default, SecretStr):
+            shown = "(secret)"
+        description = (field.description or "").replace("|", "\\|")
+        lines.append(f"| `LASTMILE_{name.upper()}` | {shown} | {description} |")
+    lines.append("")
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,12 @@ urlpatterns = [
     path("logout/", accounts_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("lastmile.accounts.urls")),
+    path("network/", include("lastmile.network.urls")),
+    path("tickets/", include("lastmile.tasks.urls")),
+    path("notifications/", include("lastmile.notifications.urls")),
+    path("customers/", include("lastmile.customers.urls")),
+    path("finance/", include("lastmile.finance.urls")),
+    path("billing/", include("lastmile.subscriptions.urls")),
     path(
         "history/<str:app_label>/<str:model_name>/<str:pk>/",
         core_views.object_history,

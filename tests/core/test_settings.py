@@ -50,3 +50,14 @@ def test_env_wins_over_toml(tmp_path, monkeypatch):
     monkeypatch.setenv("LASTMILE_CONFIG_FILE", str(config))
     conf = Settings()
     assert conf.sites_enabled is False
+
+
+def test_configuration_doc_is_in_sync_with_the_settings():
+    from pathlib import Path
+
+    from lastmile.conf import configuration_markdown
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+    assert doc.read_text() == configuration_markdown(), (
+        "run `make docs` to regenerate docs/configuration.md"
+    )

@@ -12,6 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 from lastmile.core.querysets import ACTIONS, RestrictedQuerySet
@@ -168,10 +169,10 @@ class AuthEvent(models.Model):
     """Every staff login, logout and failed login (append-only)."""
 
     class Kind(models.TextChoices):
-        LOGIN = "login", _("login")
-        LOGOUT = "logout", _("logout")
-        LOGIN_FAILED = "login_failed", _("failed login")
-        THROTTLED = "throttled", _("throttled login")
+        LOGIN = "login", pgettext_lazy("login event", "login")
+        LOGOUT = "logout", pgettext_lazy("login event", "logout")
+        LOGIN_FAILED = "login_failed", pgettext_lazy("login event", "failed login")
+        THROTTLED = "throttled", pgettext_lazy("login event", "throttled login")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     # No database constraint: the log outlives a deleted staff account, and

@@ -36,6 +36,13 @@ def _mount() -> None:
     from lastmile.accounts.api import router as accounts_router
 
     api.add_router("/accounts", accounts_router)
+    api.add_router("/network", "lastmile.network.api.router")
+    api.add_router("/aaa", "lastmile.aaa.api.router")
+    api.add_router("/tasks", "lastmile.tasks.api.router")
+    api.add_router("/notifications", "lastmile.notifications.api.router")
+    api.add_router("/customers", "lastmile.customers.api.router")
+    api.add_router("/finance", "lastmile.finance.api.router")
+    api.add_router("/billing", "lastmile.subscriptions.api.router")
 
 
 _mount()

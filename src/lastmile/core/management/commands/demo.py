@@ -36,12 +36,20 @@ class Command(BaseCommand):
         children: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"]:
             children.append(self._spawn(["worker"]))
+        children.append(
+            self._spawn(
+                ["radius", "--bind", "127.0.0.1", "--auth-port", "1812", "--acct-port", "1813"]
+            )
+        )
         addr = options["addr"]
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nlastmile demo is running: http://{addr}/\n"
                 "  staff login:      admin / admin\n"
                 f"  API docs:         http://{addr}/api/v1/docs\n"
+                "  RADIUS:           127.0.0.1:1812/1813, NAS secret testing123; try\n"
+                "    echo 'User-Name=user1,User-Password=pass1,Message-Authenticator=0x00'"
+                " | radclient -x 127.0.0.1:1812 auth testing123\n"
                 "Press Ctrl-C to stop everything (web, worker, PostgreSQL).\n"
             )
         )
