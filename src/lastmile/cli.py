@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # Ctrl-C must work even when started from a shell that ignores SIGINT
+    # for background jobs (the process would otherwise inherit SIG_IGN).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from lastmile.conf import ConfigurationError
 
     try:

@@ -25,10 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument("--customers", type=int, default=1000)
         parser.add_argument("--no-worker", action="store_true")
+        parser.add_argument("--radius-auth-port", type=int, default=1812)
+        parser.add_argument("--radius-acct-port", type=int, default=1813)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.LASTMILE.demo:
             raise CommandError("Run the demo with LASTMILE_DEMO=1 (make demo does this).")
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         connection.ensure_connection()  # starts (or reuses) the embedded cluster
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Loading demo data…")
@@ -38,19 +41,29 @@ class Command(BaseCommand):
             children.append(self._spawn(["worker"]))
         children.append(
             self._spawn(
-                ["radius", "--bind", "127.0.0.1", "--auth-port", "1812", "--acct-port", "1813"]
+                [
+                    "radius",
+                    "--bind",
+                    "127.0.0.1",
+                    "--auth-port",
+                    str(options["radius_auth_port"]),
+                    "--acct-port",
+                    str(options["radius_acct_port"]),
+                ]
             )
         )
-        addr = options["addr"]
+        addr, auth, acct = options["addr"], options["radius_auth_port"], options["radius_acct_port"]
+        last = options["customers"]
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nlastmile demo is running: http://{addr}/\n"
                 "  staff login:      admin / admin\n"
+                f"  subscribers:      user1 .. user{last}, passwords pass1 .. pass{last}\n"
                 f"  API docs:         http://{addr}/api/v1/docs\n"
-                "  RADIUS:           127.0.0.1:1812/1813, NAS secret testing123; try\n"
+                f"  RADIUS:           127.0.0.1:{auth}/{acct}, NAS secret testing123; try\n"
                 "    echo 'User-Name=user1,User-Password=pass1,Message-Authenticator=0x00'"
-                " | radclient -x 127.0.0.1:1812 auth testing123\n"
-                "Press Ctrl-C to stop everything (web, worker, PostgreSQL).\n"
+                f" | radclient -x 127.0.0.1:{auth} auth testing123\n"
+                "Press Ctrl-C to stop everything (web, worker, RADIUS, PostgreSQL).\n"
             )
         )
         try:
