@@ -80,7 +80,11 @@ class LedgerEntry(RestrictedModel):
     """One change of one account's balance.  Immutable."""
 
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+        Account,
+        on_delete=models.PROTECT,
+        db_index=False,  # (account, id) below serves every lookup
+        related_name="entries",
+        verbose_name=_("account"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -103,10 +107,13 @@ class LedgerEntry(RestrictedModel):
         related_name="ledger_entries",
         verbose_name=_("payment"),
     )
+    # Indexes on mostly-empty foreign keys would be written for every entry
+    # (50,000 per billing run) and read almost never; see Meta.indexes.
     fee = models.ForeignKey(
         "subscriptions.FeeAssignment",
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
         verbose_name=_("periodic fee"),
@@ -119,6 +126,7 @@ class LedgerEntry(RestrictedModel):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="ledger_entries",
         verbose_name=_("billing run"),
     )
@@ -127,6 +135,7 @@ class LedgerEntry(RestrictedModel):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("staff member"),
@@ -144,7 +153,11 @@ class LedgerEntry(RestrictedModel):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["account", "id"], name="ledger_account_id")]
+        indexes = [
+            models.Index(fields=["account", "id"], name="ledger_account_id"),
+            models.Index(fields=["fee"], condition=Q(fee__isnull=False), name="ledger_fee"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="ledger_actor"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(balance_after=F("balance_before") + F("amount")),
