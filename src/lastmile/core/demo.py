@@ -22,6 +22,7 @@ DEMO_LOADERS = [
     "lastmile.customers.demo",
     "lastmile.subscriptions.demo",
     "lastmile.finance.demo",
+    "lastmile.finance.gateways.demo",
     "lastmile.network.demo",
     "lastmile.tasks.demo",
     "lastmile.notifications.demo",
