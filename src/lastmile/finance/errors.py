@@ -33,3 +33,7 @@ class ReasonRequired(FinanceError):
 
 class PaymentNotReversible(FinanceError):
     pass
+
+
+class PromisedPaymentRefused(FinanceError):
+    """A promised payment is not allowed now; the message says why."""

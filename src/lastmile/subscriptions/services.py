@@ -424,3 +424,32 @@ def on_payment(*, payment: Any, account: Account) -> None:
     events.access_changed(
         customer_id=customer_id, reason="renewed_after_payment", subscription=renewed
     )
+
+
+def next_renewal_price(customer_id: int) -> Decimal | None:
+    """What the customer's next tariff charge will be: a waiting pre-order, else
+    the renewal of the active auto-renew subscription, else the re-purchase of
+    a subscription that lapsed for lack of money.  None: nothing to pay for."""
+    preorder = pending_preorder(customer_id)
+    if preorder is not None:
+        return preorder.price
+    current = current_subscription(customer_id)
+    if current is not None:
+        return current.tariff.price if current.auto_renew else None
+    lapsed = (
+        Subscription.objects.filter(customer_id=customer_id, state=State.EXPIRED, auto_renew=True)
+        .select_related("tariff")
+        .order_by("-ended_at", "-id")
+        .first()
+    )
+    if lapsed is None or lapsed.end_reason != "no_funds" or not lapsed.tariff.is_active:
+        return None
+    return lapsed.tariff.price
+
+
+def resume_after_credit(*, customer_id: int) -> None:
+    """After new credit (a promised payment) do what a payment would: apply a
+    waiting pre-order or renew the subscription that lapsed for lack of money."""
+    with transaction.atomic():
+        account = lock_account(customer_id)
+        on_payment(payment=None, account=account)

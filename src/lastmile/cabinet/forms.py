@@ -1,0 +1,80 @@
+"""Forms of the cabinet pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lastmile.notifications.models import SUBSCRIBER_CHANNELS, Language
+
+
+class LoginForm(forms.Form):
+    login = forms.CharField(
+        label=_("Login or contract number"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 8 characters; not all digits, not a common password, not like your login."
+        ),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data
+
+
+class PayForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        min_value=Decimal("1.00"),
+        max_value=Decimal("1000000.00"),
+        max_digits=14,
+        decimal_places=2,
+    )
+
+
+class NotificationForm(forms.Form):
+    channels = forms.MultipleChoiceField(
+        label=_("Send me notices by"),
+        choices=[(c.value, c.label) for c in SUBSCRIBER_CHANNELS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    is_opted_out = forms.BooleanField(label=_("No notices at all"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language of notices"),
+        choices=[("", _("default")), *Language.choices],
+        required=False,
+    )

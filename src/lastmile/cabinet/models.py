@@ -1,0 +1,85 @@
+"""Cabinet API tokens and the subscribers' login log."""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class CabinetTokenQuerySet(models.QuerySet["CabinetToken"]):
+    def usable(self) -> CabinetTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class CabinetToken(models.Model):
+    """A subscriber's API token (mobile app).  Only a SHA-256 of the secret is
+    stored; tokens always expire and can be revoked."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="cabinet_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = CabinetTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cabinet token")
+        verbose_name_plural = _("cabinet tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class CabinetAuthEvent(models.Model):
+    """Every subscriber login, logout, failed and throttled login (append-only)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", pgettext_lazy("login event", "login")
+        LOGOUT = "logout", pgettext_lazy("login event", "logout")
+        LOGIN_FAILED = "login_failed", pgettext_lazy("login event", "failed login")
+        THROTTLED = "throttled", pgettext_lazy("login event", "throttled login")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    # The log outlives a deleted customer: no database constraint, login kept.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    login = models.CharField(_("login"), max_length=150)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    via = models.CharField(_("via"), max_length=10, default="web")
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("subscriber login event")
+        verbose_name_plural = _("subscriber login events")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["login", "created_at"], name="cabinet_auth_login_time"),
+            models.Index(fields=["ip_address", "created_at"], name="cabinet_auth_ip_time"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.login}"

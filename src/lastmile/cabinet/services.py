@@ -1,0 +1,249 @@
+"""Use cases of the subscriber cabinet: log in (throttled), API tokens,
+password change, and the history context of a subscriber's actions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any, cast
+
+import pghistory
+import structlog
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import (
+    UserAttributeSimilarityValidator,
+    get_default_password_validators,
+    validate_password,
+)
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from lastmile.cabinet.errors import LoginFailed, LoginThrottled, WeakPassword, WrongCurrentPassword
+from lastmile.cabinet.models import CabinetAuthEvent, CabinetToken
+from lastmile.customers.models import Customer
+
+log = structlog.get_logger("lastmile.cabinet")
+
+TOKEN_PREFIX = "lmc"
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+Kind = CabinetAuthEvent.Kind
+
+
+def actor_label(customer: Customer) -> str:
+    """How a subscriber appears in ledger entries and history: ``customer:<login>``."""
+    return f"customer:{customer.login}"
+
+
+@contextmanager
+def acting_customer(customer: Customer, request: Any = None) -> Iterator[None]:
+    """History context of a subscriber's action: the actor is the customer, not
+    a staff member who may be logged in in the same browser."""
+    with pghistory.context(
+        user=None,
+        username=None,
+        customer=customer.pk,
+        actor=actor_label(customer),
+        request_id=getattr(request, "request_id", None),
+        url=getattr(request, "path", None),
+    ):
+        structlog.contextvars.bind_contextvars(customer_id=customer.pk)
+        yield
+
+
+def password_fingerprint(customer: Customer) -> str:
+    """Bound to the current password hash: a password change ends other sessions."""
+    return salted_hmac(
+        "lastmile.cabinet.session", customer.cabinet_password, algorithm="sha256"
+    ).hexdigest()
+
+
+def find_customer(login: str) -> Customer | None:
+    """The customer with this login (any case) or, failing that, contract number."""
+    text = login.strip()
+    if not text or len(text) > 150:
+        return None
+    by_login = Customer.objects.annotate(lower_login=Lower("login")).filter(
+        lower_login=text.lower()
+    )
+    return by_login.first() or Customer.objects.filter(contract_number=text).first()
+
+
+def client_ip(request: Any) -> str | None:
+    """The peer address (a reverse proxy must overwrite REMOTE_ADDR)."""
+    return request.META.get("REMOTE_ADDR") or None if request is not None else None
+
+
+def record_auth_event(
+    *,
+    kind: str,
+    login: str,
+    customer: Customer | None = None,
+    request: Any = None,
+    via: str = "web",
+) -> CabinetAuthEvent:
+    """Append one row to the subscribers' login log."""
+    agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    with transaction.atomic():
+        return CabinetAuthEvent.objects.create(
+            kind=kind,
+            login=login.strip().lower()[:150],
+            customer=customer,
+            ip_address=client_ip(request),
+            user_agent=agent,
+            via=via,
+        )
+
+
+def check_login_allowed(*, login: str, ip_address: str | None) -> None:
+    """Raise ``LoginThrottled`` after LASTMILE_LOGIN_MAX_FAILURES failures in a row
+    for this login (or four times as many from this address) in the window."""
+    conf = settings.LASTMILE
+    since = timezone.now() - timedelta(seconds=conf.login_lockout_s)
+    key = login.strip().lower()[:150]
+    last_success = CabinetAuthEvent.objects.filter(
+        login=key, kind=Kind.LOGIN, created_at__gte=since
+    ).aggregate(t=Max("created_at"))["t"]
+    failures = CabinetAuthEvent.objects.filter(
+        login=key, kind=Kind.LOGIN_FAILED, created_at__gte=last_success or since
+    )
+    by_ip = 0
+    if ip_address:
+        by_ip = CabinetAuthEvent.objects.filter(
+            ip_address=ip_address, kind=Kind.LOGIN_FAILED, created_at__gte=since
+        ).count()
+    if failures.count() < conf.login_max_failures and by_ip < 4 * conf.login_max_failures:
+        return
+    oldest = failures.order_by("created_at").values_list("created_at", flat=True).first()
+    retry = conf.login_lockout_s
+    if oldest is not None:
+        deadline = oldest + timedelta(seconds=conf.login_lockout_s)
+        retry = int((deadline - timezone.now()).total_seconds())
+    raise LoginThrottled(max(retry, 1))
+
+
+def authenticate_customer(
+    *, login: str, password: str, request: Any = None, via: str = "web"
+) -> Customer:
+    """The customer for these credentials, or ``LoginFailed`` / ``LoginThrottled``.
+    Every attempt is logged; an inactive contract cannot log in."""
+    try:
+        check_login_allowed(login=login, ip_address=client_ip(request))
+    except LoginThrottled:
+        record_auth_event(kind=Kind.THROTTLED, login=login, request=request, via=via)
+        raise
+    customer = find_customer(login)
+    if customer is None:
+        make_password(password)  # same time as a real check: logins cannot be probed
+    elif customer.is_active and customer.check_cabinet_password(password):
+        record_auth_event(kind=Kind.LOGIN, login=login, customer=customer, request=request, via=via)
+        log.info("cabinet.login", customer_id=customer.pk, via=via)
+        return customer
+    record_auth_event(
+        kind=Kind.LOGIN_FAILED, login=login, customer=customer, request=request, via=via
+    )
+    raise LoginFailed
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(*, customer: Customer, name: str = "") -> tuple[CabinetToken, str]:
+    """A new API token for ``customer``; the secret is returned once, never stored."""
+    prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = CabinetToken.objects.create(
+        customer=customer,
+        name=name.strip()[:100] or "app",
+        prefix=prefix,
+        digest=_digest(raw),
+        expires_at=timezone.now() + timedelta(days=settings.LASTMILE.cabinet_token_days),
+    )
+    return token, raw
+
+
+def authenticate_token(raw: str) -> tuple[Customer, CabinetToken] | None:
+    """The active customer owning a usable token, or None."""
+    if not raw.startswith(f"{TOKEN_PREFIX}_") or len(raw) > 200:
+        return None
+    token = (
+        CabinetToken.objects.usable().select_related("customer").filter(digest=_digest(raw)).first()
+    )
+    if token is None or not token.customer.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        CabinetToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.customer, token
+
+
+def revoke_token(*, customer: Customer, token_id: int) -> CabinetToken | None:
+    """Revoke one of the customer's own tokens; None if it is not theirs."""
+    token = CabinetToken.objects.filter(customer=customer, pk=token_id).first()
+    if token is None:
+        return None
+    CabinetToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token.refresh_from_db()
+    return token
+
+
+def _password_validators() -> list[Any]:
+    """The configured validators, with similarity checked against the customer's
+    own attributes (login, contract number, name, e-mail) instead of a user's."""
+    others = [
+        v
+        for v in get_default_password_validators()
+        if not isinstance(v, UserAttributeSimilarityValidator)
+    ]
+    return [UserAttributeSimilarityValidator(user_attributes=_SIMILAR_TO), *others]
+
+
+_SIMILAR_TO = ("login", "contract_number", "full_name", "email")
+
+
+def validate_new_password(customer: Customer, password: str) -> None:
+    """Django's validators (length, common, all digits, similar to the login or
+    contract number); ``WeakPassword`` says why."""
+    try:
+        # The validators only read attributes and ``_meta`` of the "user": a customer does.
+        subject = cast(Any, customer)
+        validate_password(password, user=subject, password_validators=_password_validators())
+    except ValidationError as exc:
+        raise WeakPassword(" ".join(exc.messages)) from exc
+
+
+def change_password(
+    *,
+    customer: Customer,
+    current: str,
+    new: str,
+    request: Any = None,
+    keep_token: CabinetToken | None = None,
+) -> Customer:
+    """Change the cabinet password; the current one is required.  Other sessions
+    end (their fingerprint no longer matches) and other API tokens are revoked."""
+    if not customer.check_cabinet_password(current):
+        raise WrongCurrentPassword
+    validate_new_password(customer, new)
+    with transaction.atomic():
+        customer.set_cabinet_password(new)
+        Customer.objects.filter(pk=customer.pk).update(cabinet_password=customer.cabinet_password)
+        others = CabinetToken.objects.filter(customer=customer, revoked_at__isnull=True)
+        if keep_token is not None:
+            others = others.exclude(pk=keep_token.pk)
+        others.update(revoked_at=timezone.now())
+    record_auth_event(
+        kind=Kind.PASSWORD_CHANGED, login=customer.login, customer=customer, request=request
+    )
+    log.info("cabinet.password_changed", customer_id=customer.pk)
+    return customer

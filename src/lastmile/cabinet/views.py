@@ -1,0 +1,330 @@
+"""Pages of the subscriber cabinet.  Thin: a form, one service call, a page.
+The customer always comes from the cabinet session, never from the URL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lastmile.cabinet import payments, queries, services
+from lastmile.cabinet.errors import CabinetError, LoginThrottled, WrongCurrentPassword
+from lastmile.cabinet.forms import LoginForm, NotificationForm, PasswordChangeForm, PayForm
+from lastmile.cabinet.session import cabinet_view, log_in, log_out, refresh_fingerprint
+from lastmile.customers.models import Customer
+from lastmile.finance import services as finance
+from lastmile.finance.errors import FinanceError
+from lastmile.notifications import services as notifications
+from lastmile.notifications import telegram
+from lastmile.notifications.models import SubscriberPreference
+from lastmile.subscriptions import services as subscriptions
+from lastmile.subscriptions.errors import SubscriptionError
+from lastmile.subscriptions.models import Tariff
+
+PAGE_SIZE = 20
+
+
+def _customer(request: HttpRequest) -> Customer:
+    customer: Customer = request.customer  # type: ignore[attr-defined]
+    return customer
+
+
+def _page(request: HttpRequest, queryset: Any) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _home() -> HttpResponse:
+    return HttpResponseRedirect(reverse("cabinet:home"))
+
+
+@cabinet_view(login_required=False)
+def login(request: HttpRequest) -> HttpResponse:
+    """Log in with the login (or contract number) and the cabinet password."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not next_url.startswith("/cabinet/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
+        next_url = reverse("cabinet:home")
+    if request.customer is not None:  # type: ignore[attr-defined]
+        return HttpResponseRedirect(next_url)
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.authenticate_customer(
+                login=form.cleaned_data["login"],
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+        except LoginThrottled as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        except CabinetError as exc:
+            form.add_error(None, str(exc))
+        else:
+            log_in(request, customer)
+            return HttpResponseRedirect(next_url)
+    return render(request, "cabinet/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+@cabinet_view(login_required=False)
+def logout(request: HttpRequest) -> HttpResponse:
+    customer = request.customer  # type: ignore[attr-defined]
+    if customer is not None:
+        services.record_auth_event(
+            kind=services.Kind.LOGOUT, login=customer.login, customer=customer, request=request
+        )
+    log_out(request)
+    return HttpResponseRedirect(reverse("cabinet:login"))
+
+
+@cabinet_view
+def home(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    return render(
+        request,
+        "cabinet/home.html",
+        {"customer": customer, **queries.overview(customer), "title": _("My account")},
+    )
+
+
+@cabinet_view
+def ledger(request: HttpRequest) -> HttpResponse:
+    page = _page(request, queries.ledger(_customer(request)))
+    return render(request, "cabinet/ledger.html", {"page": page, "title": _("Balance history")})
+
+
+@cabinet_view
+def sessions(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    context = {
+        "page": _page(request, queries.sessions(customer)),
+        "traffic": queries.traffic_this_month(customer),
+        "leases": queries.active_leases(customer),
+        "title": _("Sessions and traffic"),
+    }
+    return render(request, "cabinet/sessions.html", context)
+
+
+@cabinet_view
+def tariffs(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    context = {
+        "tariffs": subscriptions.purchasable_tariffs(customer),
+        "current": subscriptions.current_subscription(customer.pk),
+        "preorder": subscriptions.pending_preorder(customer.pk),
+        "title": _("Tariffs"),
+    }
+    return render(request, "cabinet/tariffs.html", context)
+
+
+def _tariff(customer: Customer, pk: int) -> Tariff:
+    """Only a tariff this customer may buy; any other id is "not found"."""
+    return get_object_or_404(subscriptions.purchasable_tariffs(customer), pk=pk)
+
+
+@cabinet_view
+def buy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Preview the charge and refund of buying a tariff now, then confirm."""
+    customer = _customer(request)
+    tariff = _tariff(customer, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            subscriptions.buy_tariff(
+                customer=customer,
+                tariff=tariff,
+                actor_label=services.actor_label(customer),
+                auto_renew=request.POST.get("auto_renew") == "1",
+            )
+        except (SubscriptionError, FinanceError) as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Tariff “%(tariff)s” is active.") % {"tariff": tariff})
+            return _home()
+    preview = subscriptions.preview_purchase(customer=customer, tariff=tariff)
+    return render(
+        request,
+        "cabinet/buy.html",
+        {"tariff": tariff, "preview": preview, "error": error, "title": _("Buy a tariff")},
+    )
+
+
+@cabinet_view
+def preorder(request: HttpRequest, pk: int) -> HttpResponse:
+    """Order the next tariff to start when the current period ends."""
+    customer = _customer(request)
+    tariff = _tariff(customer, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            subscriptions.preorder_tariff(
+                customer=customer,
+                tariff=tariff,
+                actor_label=services.actor_label(customer),
+                auto_renew=request.POST.get("auto_renew") == "1",
+            )
+        except SubscriptionError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Pre-order saved; it starts when the current one ends."))
+            return _home()
+    context = {
+        "tariff": tariff,
+        "current": subscriptions.current_subscription(customer.pk),
+        "error": error,
+        "title": _("Pre-order a tariff"),
+    }
+    return render(request, "cabinet/preorder.html", context)
+
+
+@require_POST
+@cabinet_view
+def cancel_preorder(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    waiting = subscriptions.pending_preorder(customer.pk)
+    if waiting is None:
+        raise Http404
+    subscriptions.terminate_subscription(
+        subscription=waiting, actor_label=services.actor_label(customer)
+    )
+    messages.success(request, _("Pre-order cancelled."))
+    return _home()
+
+
+@require_POST
+@cabinet_view
+def auto_renew(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    current = subscriptions.current_subscription(customer.pk)
+    if current is None:
+        raise Http404
+    subscriptions.set_auto_renew(
+        subscription=current, auto_renew=request.POST.get("auto_renew") == "1"
+    )
+    messages.success(
+        request,
+        _("Auto-renew switched on.") if current.auto_renew else _("Auto-renew switched off."),
+    )
+    return _home()
+
+
+@require_POST
+@cabinet_view
+def promised_payment(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    try:
+        account = finance.take_promised_payment(customer_id=customer.pk)
+    except FinanceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Promised payment of %(amount)s granted.") % {"amount": account.credit_limit},
+        )
+    return _home()
+
+
+@cabinet_view
+def pay(request: HttpRequest) -> HttpResponse:
+    """Top up online: the amount, then the payment provider's page."""
+    customer = _customer(request)
+    form = PayForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        amount: Decimal = form.cleaned_data["amount"]
+        try:
+            url = payments.start(customer=customer, amount=amount)
+        except payments.PaymentUnavailable as exc:
+            form.add_error(None, str(exc))
+        else:
+            return HttpResponseRedirect(url)
+    return render(request, "cabinet/pay.html", {"form": form, "title": _("Pay online")})
+
+
+@cabinet_view
+def pay_return(request: HttpRequest) -> HttpResponse:
+    """Where the payment provider sends the subscriber back."""
+    messages.info(request, _("Thank you. The balance shows the payment once the bank confirms it."))
+    return _home()
+
+
+def _settings_context(customer: Customer, **forms: Any) -> dict[str, Any]:
+    pref = SubscriberPreference.objects.filter(customer=customer).first()
+    initial = (
+        {"channels": pref.channels, "is_opted_out": pref.is_opted_out, "language": pref.language}
+        if pref
+        else {}
+    )
+    return {
+        "password_form": forms.get("password_form") or PasswordChangeForm(),
+        "notification_form": forms.get("notification_form") or NotificationForm(initial=initial),
+        "telegram_linked": hasattr(customer, "telegram_link"),
+        "title": _("Settings"),
+    }
+
+
+@cabinet_view
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "cabinet/settings.html", _settings_context(_customer(request)))
+
+
+@require_POST
+@cabinet_view
+def change_password(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    form = PasswordChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_password(
+                customer=customer,
+                current=form.cleaned_data["current_password"],
+                new=form.cleaned_data["new_password"],
+                request=request,
+            )
+        except WrongCurrentPassword as exc:
+            form.add_error("current_password", str(exc))
+        except CabinetError as exc:
+            form.add_error("new_password", str(exc))
+        else:
+            refresh_fingerprint(request, customer)
+            messages.success(request, _("Password changed."))
+            return HttpResponseRedirect(reverse("cabinet:settings"))
+    context = _settings_context(customer, password_form=form)
+    return render(request, "cabinet/settings.html", context, status=400)
+
+
+@require_POST
+@cabinet_view
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    form = NotificationForm(request.POST)
+    if not form.is_valid():
+        context = _settings_context(customer, notification_form=form)
+        return render(request, "cabinet/settings.html", context, status=400)
+    notifications.set_preferences(
+        customer=customer,
+        channels=form.cleaned_data["channels"],
+        is_opted_out=form.cleaned_data["is_opted_out"],
+        language=form.cleaned_data["language"],
+    )
+    messages.success(request, _("Notification settings saved."))
+    return HttpResponseRedirect(reverse("cabinet:settings"))
+
+
+@require_POST
+@cabinet_view
+def telegram_code(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    code = telegram.issue_link_code(customer=customer)
+    context = _settings_context(customer)
+    context.update(telegram_code=code.code, telegram_link=telegram.deep_link(code))
+    return render(request, "cabinet/settings.html", context)
