@@ -1,7 +1,12 @@
 """``make bench``: run the benchmarks and write docs/benchmarks.md.
 
-Parts: ``billing`` (billing run, 50,000 and 1,000,000 subscriptions).
-``python bench/run.py --parts billing --sizes 50000`` runs a subset.
+Parts: ``billing`` (billing run, 50,000 and 1,000,000 subscriptions) and
+``aaa`` (``lastmile radius`` against FreeRADIUS + PostgreSQL, see bench/aaa.py;
+installs the Debian packages it needs when run as root).
+``python bench/run.py --parts billing --sizes 50000`` runs a subset;
+``python bench/run.py --parts aaa --aaa-users 2000 --aaa-count 2000
+--aaa-storm-users 2000 --aaa-storm-seconds 5`` is a quick smoke run (its
+section in docs/benchmarks.md is then marked as such).
 Benchmarks are never part of ``make test``.
 """
 
@@ -18,10 +23,20 @@ from common import configure_django, write_section
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="billing")
+    parser.add_argument("--parts", default="billing,aaa")
     parser.add_argument("--sizes", default="50000,1000000", help="billing sizes")
+    parser.add_argument("--aaa-users", type=int, default=50_000, help="RADIUS users (and pool/1.2)")
+    parser.add_argument(
+        "--aaa-count", type=int, default=None, help="requests per scenario (default: users)"
+    )
+    parser.add_argument("--aaa-storm-users", type=int, default=100_000)
+    parser.add_argument("--aaa-storm-seconds", type=int, default=60)
+    parser.add_argument("--aaa-no-storm", action="store_true", help="skip the storm scenario")
     args = parser.parse_args()
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
+    unknown = parts - {"billing", "aaa"}
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     configure_django("lastmile_bench")
     from django.core.management import call_command
 
@@ -36,6 +51,18 @@ def main() -> None:
             print(result, flush=True)
             results.append(result)
         write_section("billing", billing.report(results))
+    if "aaa" in parts:
+        import aaa
+
+        count = min(args.aaa_count or args.aaa_users, args.aaa_users)
+        sizes = aaa.Sizes(
+            users=args.aaa_users,
+            count=count,
+            storm_users=args.aaa_storm_users,
+            storm_seconds=args.aaa_storm_seconds,
+            storm=not args.aaa_no_storm,
+        )
+        write_section("aaa", aaa.run(sizes))
     print("docs/benchmarks.md updated")
 
 
