@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     )
     pg_dir: Path = Field(Path("var/pg"), description="Data directory of the embedded cluster.")
     db_name: str = Field("lastmile", description="Database name inside the embedded cluster.")
+    pg_shared_buffers: str = Field(
+        "256MB", pattern=r"^\d+(kB|MB|GB)$", description="shared_buffers of the embedded cluster."
+    )
     allowed_hosts: list[str] = Field(
         default_factory=lambda: ["127.0.0.1", "localhost"],
         description="Host names the web server answers to.",
@@ -182,6 +185,20 @@ class Settings(BaseSettings):
     )
     notify_days_before_end: int = Field(
         3, description="Warn a subscriber this many days before the subscription ends."
+    )
+    # Subscriber cabinet: promised payment -----------------------------------------
+    promised_payment_enabled: bool = Field(
+        True, description="Subscribers may take a promised payment in the cabinet."
+    )
+    promised_payment_amount: Decimal = Field(
+        Decimal("300.00"), description="Credit a promised payment gives (money, two decimals)."
+    )
+    promised_payment_days: int = Field(3, ge=1, description="How long a promised payment lasts.")
+    promised_payment_interval_days: int = Field(
+        30, ge=0, description="At most one promised payment within this many days."
+    )
+    cabinet_token_days: int = Field(
+        90, ge=1, description="Lifetime of cabinet API tokens (mobile app) in days."
     )
 
     @classmethod

@@ -41,10 +41,12 @@ INSTALLED_APPS = [
     "lastmile.customers",
     "lastmile.subscriptions",
     "lastmile.finance",
+    "lastmile.finance.gateways",
     "lastmile.network",
     "lastmile.aaa",
     "lastmile.tasks",
     "lastmile.notifications",
+    "lastmile.cabinet",
 ]
 
 MIDDLEWARE = [

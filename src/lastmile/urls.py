@@ -18,8 +18,10 @@ urlpatterns = [
     path("tickets/", include("lastmile.tasks.urls")),
     path("notifications/", include("lastmile.notifications.urls")),
     path("customers/", include("lastmile.customers.urls")),
+    path("", include("lastmile.finance.gateways.urls")),
     path("finance/", include("lastmile.finance.urls")),
     path("billing/", include("lastmile.subscriptions.urls")),
+    path("cabinet/", include("lastmile.cabinet.urls")),
     path(
         "history/<str:app_label>/<str:model_name>/<str:pk>/",
         core_views.object_history,

@@ -43,6 +43,7 @@ def _mount() -> None:
     api.add_router("/customers", "lastmile.customers.api.router")
     api.add_router("/finance", "lastmile.finance.api.router")
     api.add_router("/billing", "lastmile.subscriptions.api.router")
+    api.add_router("/me", "lastmile.cabinet.api.router")
 
 
 _mount()

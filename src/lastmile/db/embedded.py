@@ -56,8 +56,9 @@ class ClusterAddress:
 class EmbeddedCluster:
     """One PostgreSQL data directory with an explicit start/reuse/stop lifecycle."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, shared_buffers: str = "256MB") -> None:
         self.data_dir = data_dir.resolve()
+        self.shared_buffers = shared_buffers
         self.password_file = self.data_dir.parent / f".{self.data_dir.name}.password"
         self.lock_file = self.data_dir.parent / f".{self.data_dir.name}.lock"
         self.started_here = False
@@ -192,7 +193,7 @@ class EmbeddedCluster:
     def _start(self) -> ClusterAddress:
         port = _free_port()
         socket_dir = self._socket_dir()
-        options = f"-h 127.0.0.1 -p {port} -k {socket_dir or chr(39) * 2}"
+        options = f"-h 127.0.0.1 -p {port} -k {socket_dir or chr(39) * 2} -c shared_buffers={self.shared_buffers}"
         logfile = self.data_dir / "server.log"
         # A session of its own: a Ctrl-C in the terminal reaches lastmile,
         # which then stops the server in order, instead of killing it mid-way.

@@ -22,7 +22,8 @@ _address: ClusterAddress | None = None
 def embedded_cluster() -> EmbeddedCluster:
     global _cluster
     if _cluster is None:
-        _cluster = EmbeddedCluster(get_settings().pg_dir)
+        settings = get_settings()
+        _cluster = EmbeddedCluster(settings.pg_dir, shared_buffers=settings.pg_shared_buffers)
     return _cluster
 
 

@@ -195,6 +195,8 @@ def run_billing(*, at: datetime | None = None) -> BillingRun:
     with transaction.atomic():
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [BILLING_LOCK_KEY])
+            # Hash joins and sorts over a whole run's rows stay in memory.
+            cur.execute("SET LOCAL work_mem = '256MB'")
         run = BillingRun.objects.create(at=at)
         params["run"] = run.pk
         with connection.cursor() as cur:
