@@ -193,7 +193,12 @@ class EmbeddedCluster:
     def _start(self) -> ClusterAddress:
         port = _free_port()
         socket_dir = self._socket_dir()
-        options = f"-h 127.0.0.1 -p {port} -k {socket_dir or chr(39) * 2} -c shared_buffers={self.shared_buffers}"
+        # Durability stays at PostgreSQL's defaults (fsync, synchronous_commit);
+        # a larger WAL budget only spaces out checkpoints during big runs.
+        options = (
+            f"-h 127.0.0.1 -p {port} -k {socket_dir or chr(39) * 2} "
+            f"-c shared_buffers={self.shared_buffers} -c max_wal_size=4GB"
+        )
         logfile = self.data_dir / "server.log"
         # A session of its own: a Ctrl-C in the terminal reaches lastmile,
         # which then stops the server in order, instead of killing it mid-way.
