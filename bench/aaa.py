@@ -918,8 +918,8 @@ def report(anchor: Side, lastmile: Side, sizes: Sizes, res: Path) -> str:
         "re-auth are the same path (every accepted login holds an address), so its re-auth run "
         "is compared with both. Leases are ended (lastmile) or the pool reset (anchor) before "
         "each allocation run; lastmile is restarted then, so its caches are rebuilt from the "
-        "database. The anchor's PostgreSQL has `shared_buffers=512MB`; lastmile's cluster keeps "
-        "its defaults.",
+        "database. The anchor's PostgreSQL has `shared_buffers=512MB`; lastmile's embedded "
+        "cluster runs with `shared_buffers=256MB`, `max_wal_size=4GB`.",
         "",
         _limits(anchor, lastmile),
         "",

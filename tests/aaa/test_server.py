@@ -74,3 +74,27 @@ def test_sigterm_finishes_work_in_flight(transactional_db):  # type: ignore[no-u
         assert all(r is not None and r.code == codec.ACCESS_ACCEPT for r in replies.values())
         assert server.stop() == 0
         assert "radius.stopped" in server.log()
+
+
+def test_writer_survives_a_lost_database_connection(transactional_db):  # type: ignore[no-untyped-def]
+    """A database restart or a killed backend must not leave the server
+    failing every request: the writer reconnects and carries on."""
+    from django.db import connection
+
+    _world()
+    with radius_server() as server:
+        client = Client(server.auth_port)
+        first = client.access("dup1", "pass-dup1")
+        assert first is not None and first.code == codec.ACCESS_ACCEPT
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'lastmile-radius-writer'"
+            )
+        replies = []
+        for _ in range(6):  # every writer connection gets a turn
+            replies.append(client.access("late1", "pass-late1"))
+            time.sleep(0.2)
+        client.close()
+    assert replies[-1] is not None and replies[-1].code == codec.ACCESS_ACCEPT
+    assert Lease.objects.filter(customer__login="late1", ended_at__isnull=True).count() == 1

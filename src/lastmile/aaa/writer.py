@@ -5,6 +5,7 @@ commit (durable at reply time, a few milliseconds of batching)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -91,13 +92,13 @@ class BatchWriter:
         self._conns: list[psycopg.AsyncConnection[Any]] = []
 
     async def start(self) -> None:
-        for _ in range(self.n_connections):
+        for index in range(self.n_connections):
             conn = await psycopg.AsyncConnection.connect(
                 self.dsn, application_name="lastmile-radius-writer"
             )
             self.pids.add(conn.info.backend_pid)
             self._conns.append(conn)
-            self._tasks.append(asyncio.create_task(self._run(conn)))
+            self._tasks.append(asyncio.create_task(self._run(index)))
 
     def submit(self, op: Op) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -113,7 +114,9 @@ class BatchWriter:
         for conn in self._conns:
             await conn.close()
 
-    async def _run(self, conn: psycopg.AsyncConnection[Any]) -> None:
+    async def _run(self, index: int) -> None:
+        """One committer per connection slot; the slot's connection is looked up
+        on every batch, so a reconnect takes effect at once."""
         while True:
             await self._wakeup.wait()
             if not self._pending:
@@ -128,17 +131,25 @@ class BatchWriter:
             if not self._pending and not self._closing:
                 self._wakeup.clear()
             if batch:
-                await self._commit_batch(conn, batch)
+                await self._commit_batch(index, batch)
 
-    async def _commit_batch(
-        self, conn: psycopg.AsyncConnection[Any], batch: list[tuple[Op, asyncio.Future[Any]]]
-    ) -> None:
+    async def _commit_batch(self, index: int, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
+        conn = self._conns[index]
         try:
+            if conn.broken or conn.closed:
+                conn = await self._reconnect(index)
             results = await self._apply(conn, [op for op, _ in batch])
         except Exception as exc:  # one bad op must not sink the others: retry alone
             log.warning("writer.batch_failed", error=str(exc), size=len(batch))
-            if conn.broken:
-                await self._reconnect(conn)
+            try:
+                if conn.broken or conn.closed:
+                    conn = await self._reconnect(index)
+            except Exception as connect_exc:  # database unreachable: fail this batch
+                log.error("writer.reconnect_failed", error=str(connect_exc))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(connect_exc)
+                return
             for op, future in batch:
                 try:
                     result = (await self._apply(conn, [op]))[0]
@@ -154,14 +165,18 @@ class BatchWriter:
             if not future.done():
                 future.set_result(result)
 
-    async def _reconnect(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        # A broken connection is replaced in place by reconnecting its slot.
-        index = self._conns.index(conn)
+    async def _reconnect(self, index: int) -> psycopg.AsyncConnection[Any]:
+        """Replace the connection of one slot (the old one is broken)."""
+        old = self._conns[index]
         fresh = await psycopg.AsyncConnection.connect(
             self.dsn, application_name="lastmile-radius-writer"
         )
         self.pids.add(fresh.info.backend_pid)
         self._conns[index] = fresh
+        log.info("writer.reconnected", slot=index)
+        with contextlib.suppress(Exception):
+            await old.close()
+        return fresh
 
     async def _apply(self, conn: psycopg.AsyncConnection[Any], ops: list[Op]) -> list[Any]:
         results: list[Any] = [None] * len(ops)
