@@ -8,6 +8,7 @@ impossible, the in-memory free lists only make it unlikely).
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 import signal
 import time
@@ -86,6 +87,19 @@ class _Protocol(asyncio.DatagramProtocol):
         log.warning("radius.socket_error", error=str(exc))
 
 
+def _settle_garbage_collector() -> None:
+    """Keep Python's cyclic collector away from the long-lived cache.
+
+    A full collection walks every object; over 100,000 cached customers and
+    leases it stopped the event loop for about 100 ms, which showed as the
+    p99 of allocation under load (bench/aaa.py).  The cache loaded at start
+    is frozen out of collection, and young objects are collected less often.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+
+
 class RadiusServer:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
@@ -105,6 +119,7 @@ class RadiusServer:
     async def start(self) -> None:
         await self.listener.start()
         await self.writer.start()
+        _settle_garbage_collector()
         loop = asyncio.get_running_loop()
         for port, handler in (
             (self.config.auth_port, self.handle_access),
