@@ -52,7 +52,13 @@ class RunningServer:
                 self.process.kill()
             else:
                 self.process.terminate()
-        return self.process.wait(timeout=30)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # A server that does not stop is a failure, but must not outlive the test.
+            self.process.kill()
+            self.process.wait(timeout=30)
+            raise
 
 
 def start_server(
