@@ -12,8 +12,10 @@ from operator import or_
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 _CACHE_ATTR = "_lastmile_object_permissions"
 
@@ -85,6 +87,15 @@ def has_model_permission(user: Any, model: type[models.Model], action: str) -> b
     if user.is_superuser:
         return True
     return permission_filter(user, model, action) is not None
+
+
+def require_model_permission(user: Any, model: type[models.Model], action: str) -> None:
+    """Raise PermissionDenied (with a message saying what to do) unless the user
+    may ``action`` at least some objects of ``model``."""
+    if not has_model_permission(user, model, action):
+        raise PermissionDenied(
+            _("You are not allowed to do this. Ask an administrator for a permission.")
+        )
 
 
 def content_type_for(model: type[models.Model]) -> ContentType:

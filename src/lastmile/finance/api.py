@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from lastmile.accounts.permissions import has_model_permission
+from lastmile.accounts.permissions import require_model_permission
 from lastmile.api.errors import DomainError
 from lastmile.api.money import MoneyIn, MoneyOut
 from lastmile.customers.models import Customer
@@ -89,11 +89,6 @@ def _customer(request: HttpRequest, customer_id: int) -> Customer:
     return get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=customer_id)
 
 
-def _require(request: HttpRequest, model: type, action: str) -> None:
-    if not has_model_permission(request.user, model, action):
-        raise PermissionDenied
-
-
 def _account_out(account: Account) -> dict[str, object]:
     return {
         "customer_id": account.pk,
@@ -133,7 +128,7 @@ def create_payment(request: HttpRequest, customer_id: int, payload: PaymentIn) -
     """A cashier's payment.  Idempotent per ``external_id``: a repeat answers 200
     with the first payment and credits nothing."""
     customer = _customer(request, customer_id)
-    _require(request, Payment, "add")
+    require_model_permission(request.user, Payment, "add")
     try:
         result = services.record_payment(
             customer_id=customer.pk,
@@ -156,7 +151,7 @@ def create_correction(
     request: HttpRequest, customer_id: int, payload: CorrectionIn
 ) -> Status[LedgerEntry]:
     customer = _customer(request, customer_id)
-    _require(request, LedgerEntry, "add")
+    require_model_permission(request.user, LedgerEntry, "add")
     try:
         entry = services.correct_balance(
             customer_id=customer.pk,
@@ -173,7 +168,7 @@ def create_correction(
 @router.put("/customers/{customer_id}/credit", response=AccountOut)
 def set_credit(request: HttpRequest, customer_id: int, payload: CreditIn) -> dict[str, object]:
     customer = _customer(request, customer_id)
-    _require(request, Account, "change")
+    require_model_permission(request.user, Account, "change")
     try:
         account = services.set_credit(
             customer_id=customer.pk,

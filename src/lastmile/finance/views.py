@@ -8,14 +8,13 @@ from typing import Any
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lastmile.accounts.permissions import has_model_permission
+from lastmile.accounts.permissions import has_model_permission, require_model_permission
 from lastmile.core.views import ObjectListView
 from lastmile.customers.models import Customer
 from lastmile.finance import services
@@ -28,13 +27,6 @@ from lastmile.finance.tables import CustomerLedgerTable, LedgerTable, PaymentTab
 
 def _customer(request: HttpRequest, pk: int) -> Customer:
     return get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=pk)
-
-
-def _require(request: HttpRequest, model: type, action: str) -> None:
-    if not has_model_permission(request.user, model, action):
-        raise PermissionDenied(
-            _("You are not allowed to do this. Ask an administrator for a permission.")
-        )
 
 
 def customer_money_context(customer: Customer, user: Any) -> dict[str, Any]:
@@ -58,7 +50,7 @@ def customer_money_context(customer: Customer, user: Any) -> dict[str, Any]:
 @login_required
 def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    _require(request, Payment, "add")
+    require_model_permission(request.user, Payment, "add")
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -93,7 +85,7 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def correction_create(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    _require(request, LedgerEntry, "add")
+    require_model_permission(request.user, LedgerEntry, "add")
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -119,7 +111,7 @@ def correction_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def credit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    _require(request, Account, "change")
+    require_model_permission(request.user, Account, "change")
     account = Account.objects.filter(pk=customer.pk).first() or Account(customer=customer)
     form = CreditForm(
         request.POST or None,
@@ -169,7 +161,7 @@ class PaymentListView(ObjectListView):
 @login_required
 def ledger_report(request: HttpRequest) -> HttpResponse:
     """Entries by period and kind, with totals per kind (server-side paging)."""
-    _require(request, LedgerEntry, "view")
+    require_model_permission(request.user, LedgerEntry, "view")
     queryset = LedgerEntry.objects.restrict(request.user, "view").select_related(
         "account__customer", "actor"
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -13,7 +12,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from lastmile.accounts.permissions import has_model_permission
+from lastmile.accounts.permissions import require_model_permission
 from lastmile.api.errors import DomainError
 from lastmile.api.money import MoneyIn, MoneyOut
 from lastmile.customers.models import Customer
@@ -114,11 +113,6 @@ def _customer(request: HttpRequest, customer_id: int, action: str = "view") -> C
     return get_object_or_404(Customer.objects.restrict(request.user, action), pk=customer_id)
 
 
-def _require(request: HttpRequest, model: type, action: str) -> None:
-    if not has_model_permission(request.user, model, action):
-        raise PermissionDenied
-
-
 def _domain(exc: Exception) -> DomainError:
     if isinstance(exc, InsufficientFunds):
         return DomainError(str(exc), status=402)
@@ -158,7 +152,7 @@ def _save_tariff(request: HttpRequest, tariff: Tariff, payload: TariffIn) -> Tar
 
 @router.post("/tariffs", response={201: TariffOut})
 def create_tariff(request: HttpRequest, payload: TariffIn) -> Status[Tariff]:
-    _require(request, Tariff, "add")
+    require_model_permission(request.user, Tariff, "add")
     if Tariff.objects.filter(name=payload.name).exists():
         raise DomainError("A tariff with this name already exists.", status=409)
     return Status(201, _save_tariff(request, Tariff(), payload))
@@ -197,7 +191,7 @@ def preview(request: HttpRequest, customer_id: int, payload: PurchaseIn) -> dict
 def purchase(request: HttpRequest, customer_id: int, payload: PurchaseIn) -> Status[Subscription]:
     """Buy a tariff now (a tariff change when one is active: the unused part is refunded)."""
     customer = _customer(request, customer_id)
-    _require(request, Subscription, "add")
+    require_model_permission(request.user, Subscription, "add")
     tariff = get_object_or_404(Tariff, pk=payload.tariff_id)
     try:
         subscription = services.buy_tariff(
@@ -211,7 +205,7 @@ def purchase(request: HttpRequest, customer_id: int, payload: PurchaseIn) -> Sta
 @router.post("/customers/{customer_id}/preorder", response={201: SubscriptionOut})
 def preorder(request: HttpRequest, customer_id: int, payload: PurchaseIn) -> Status[Subscription]:
     customer = _customer(request, customer_id)
-    _require(request, Subscription, "add")
+    require_model_permission(request.user, Subscription, "add")
     tariff = get_object_or_404(Tariff, pk=payload.tariff_id)
     try:
         subscription = services.preorder_tariff(
@@ -233,7 +227,7 @@ def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
 @router.post("/subscriptions/{subscription_id}/terminate", response=TerminateOut)
 def terminate(request: HttpRequest, subscription_id: int) -> dict[str, object]:
     subscription = _subscription(request, subscription_id)
-    _require(request, Subscription, "change")
+    require_model_permission(request.user, Subscription, "change")
     try:
         refund = services.terminate_subscription(subscription=subscription, actor=request.user)
     except SubscriptionError as exc:
@@ -246,18 +240,18 @@ def set_auto_renew(
     request: HttpRequest, subscription_id: int, payload: AutoRenewIn
 ) -> Subscription:
     subscription = _subscription(request, subscription_id)
-    _require(request, Subscription, "change")
+    require_model_permission(request.user, Subscription, "change")
     return services.set_auto_renew(subscription=subscription, auto_renew=payload.auto_renew)
 
 
 @router.get("/billing-runs", response=list[BillingRunOut])
 @paginate
 def billing_runs(request: HttpRequest) -> object:
-    _require(request, BillingRun, "view")
+    require_model_permission(request.user, BillingRun, "view")
     return BillingRun.objects.order_by("-id")
 
 
 @router.post("/billing-runs", response={201: BillingRunOut})
 def start_billing_run(request: HttpRequest) -> Status[BillingRun]:
-    _require(request, BillingRun, "add")
+    require_model_permission(request.user, BillingRun, "add")
     return Status(201, run_billing())

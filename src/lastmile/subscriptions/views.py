@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lastmile.accounts.permissions import has_model_permission
+from lastmile.accounts.permissions import has_model_permission, require_model_permission
 from lastmile.core.views import ObjectDeleteView, ObjectEditView, ObjectListView
 from lastmile.customers.models import Customer
 from lastmile.finance.errors import FinanceError
@@ -133,13 +133,6 @@ def _customer(request: HttpRequest, pk: int) -> Customer:
     return get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=pk)
 
 
-def _require(request: HttpRequest, action: str) -> None:
-    if not has_model_permission(request.user, Subscription, action):
-        raise PermissionDenied(
-            _("You are not allowed to do this. Ask an administrator for a permission.")
-        )
-
-
 def _back(customer: Customer) -> HttpResponse:
     return HttpResponseRedirect(reverse("customers:customer_detail", args=[customer.pk]))
 
@@ -163,7 +156,7 @@ def customer_subscriptions_context(customer: Customer, user: Any) -> dict[str, A
 def buy(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose a tariff → preview the charge and refund → confirm."""
     customer = _customer(request, pk)
-    _require(request, "add")
+    require_model_permission(request.user, Subscription, "add")
     form = ChooseTariffForm(
         request.POST or request.GET or None, tariffs=services.purchasable_tariffs(customer)
     )
@@ -194,7 +187,7 @@ def buy(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def preorder(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    _require(request, "add")
+    require_model_permission(request.user, Subscription, "add")
     form = ChooseTariffForm(request.POST or None, tariffs=services.purchasable_tariffs(customer))
     if request.method == "POST" and form.is_valid():
         try:
@@ -220,7 +213,7 @@ def preorder(request: HttpRequest, pk: int) -> HttpResponse:
 def terminate(request: HttpRequest, pk: int, sub_pk: int) -> HttpResponse:
     """Preview the refund, then end the subscription (or cancel a pre-order)."""
     customer = _customer(request, pk)
-    _require(request, "change")
+    require_model_permission(request.user, Subscription, "change")
     subscription = get_object_or_404(
         Subscription, pk=sub_pk, customer=customer, state__in=["active", "preordered"]
     )
@@ -250,7 +243,7 @@ def terminate(request: HttpRequest, pk: int, sub_pk: int) -> HttpResponse:
 @require_POST
 def toggle_auto_renew(request: HttpRequest, pk: int, sub_pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    _require(request, "change")
+    require_model_permission(request.user, Subscription, "change")
     subscription = get_object_or_404(Subscription, pk=sub_pk, customer=customer)
     services.set_auto_renew(subscription=subscription, auto_renew=not subscription.auto_renew)
     return _back(customer)
@@ -259,7 +252,7 @@ def toggle_auto_renew(request: HttpRequest, pk: int, sub_pk: int) -> HttpRespons
 @login_required
 def sell_service(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    _require(request, "add")
+    require_model_permission(request.user, Subscription, "add")
     form = SellServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -284,7 +277,7 @@ def sell_service(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assign_fee(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    _require(request, "add")
+    require_model_permission(request.user, Subscription, "add")
     form = AssignFeeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.assign_fee(
@@ -303,7 +296,7 @@ def assign_fee(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def stop_fee(request: HttpRequest, pk: int, fee_pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    _require(request, "change")
+    require_model_permission(request.user, Subscription, "change")
     services.stop_fee(assignment=get_object_or_404(FeeAssignment, pk=fee_pk, customer=customer))
     messages.success(request, _("Periodic fee stopped."))
     return _back(customer)

@@ -11,7 +11,6 @@ import django_filters
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lastmile.accounts.permissions import has_model_permission
+from lastmile.accounts.permissions import has_model_permission, require_model_permission
 from lastmile.core.views import ObjectListView
 from lastmile.finance.errors import FinanceError
 from lastmile.finance.gateways import registry
@@ -35,16 +34,9 @@ from lastmile.finance.gateways.models import GatewayConfig, GatewayRequestLog, R
 from lastmile.finance.models import Payment
 
 
-def _require(request: HttpRequest, model: type, action: str) -> None:
-    if not has_model_permission(request.user, model, action):
-        raise PermissionDenied(
-            _("You are not allowed to do this. Ask an administrator for a permission.")
-        )
-
-
 @login_required
 def gateway_list(request: HttpRequest) -> HttpResponse:
-    _require(request, GatewayConfig, "view")
+    require_model_permission(request.user, GatewayConfig, "view")
     configs = {c.name: c for c in GatewayConfig.objects.restrict(request.user, "view")}
     rows = []
     for gateway in all_gateways():
@@ -74,7 +66,7 @@ def gateway_edit(request: HttpRequest, name: str) -> HttpResponse:
     except KeyError as exc:
         raise Http404 from exc
     config = GatewayConfig.objects.filter(name=name).first()
-    _require(request, GatewayConfig, "change" if config else "add")
+    require_model_permission(request.user, GatewayConfig, "change" if config else "add")
     if config is not None:
         config = get_object_or_404(
             GatewayConfig.objects.restrict(request.user, "change"), pk=config.pk
@@ -195,7 +187,7 @@ def reconciliation_rows(
 @login_required
 def reconciliation(request: HttpRequest) -> HttpResponse:
     """Sum and count per gateway and day: our ledger against the provider's side."""
-    _require(request, Payment, "view")
+    require_model_permission(request.user, Payment, "view")
     form = ReconciliationForm(request.GET or None)
     today = timezone.localdate()
     since, until = today - timedelta(days=6), today
@@ -212,7 +204,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def registry_upload(request: HttpRequest) -> HttpResponse:
-    _require(request, Payment, "add")
+    require_model_permission(request.user, Payment, "add")
     form = RegistryUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -236,7 +228,7 @@ def registry_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def registry_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, Payment, "add")
+    require_model_permission(request.user, Payment, "add")
     imported = get_object_or_404(RegistryImport.objects.restrict(request.user, "view"), pk=pk)
     if request.method == "POST":
         try:
