@@ -33,7 +33,15 @@ from lastmile.aaa.decision import (
 )
 from lastmile.aaa.listener import Listener
 from lastmile.aaa.state import LeaseInfo, NasInfo, State
-from lastmile.aaa.writer import AcctRecord, Allocation, BatchWriter, NasReset, Renewal
+from lastmile.aaa.writer import (
+    LEASE_FLUSH_S,
+    AcctRecord,
+    Allocation,
+    BatchWriter,
+    LeaseExpiry,
+    NasReset,
+    Renewal,
+)
 from lastmile.network.models import normalize_mac
 
 log = structlog.get_logger("lastmile.aaa")
@@ -63,6 +71,7 @@ class ServerConfig:
     lease_hold_after_stop_s: int = 300
     writers: int = 2
     commit_delay_s: float = 0.002
+    lease_flush_s: float = LEASE_FLUSH_S
     dup_cache_s: float = 30.0
     reuse_port: bool = False
 
@@ -105,7 +114,10 @@ class RadiusServer:
         self.config = config
         self.state = State()
         self.writer = BatchWriter(
-            config.dsn, connections=config.writers, delay_s=config.commit_delay_s
+            config.dsn,
+            connections=config.writers,
+            delay_s=config.commit_delay_s,
+            lease_flush_s=config.lease_flush_s,
         )
         self.listener = Listener(config.dsn, self.state, self.writer.pids)
         self._dup: dict[tuple[Any, ...], bytes] = {}
@@ -351,7 +363,7 @@ class RadiusServer:
                 return
             expires = _at(now + lease_time)
         await self.writer.submit(
-            Renewal(lease.id, expires, creds.mac, creds.remote_id, creds.circuit_id, nas.id)
+            Renewal(lease.id, expires, creds.mac, creds.remote_id, creds.circuit_id, nas.id, at=now)
         )
         lease.expires_at = expires.timestamp() if expires else None
         lease.mac = lease.mac or creds.mac
@@ -388,10 +400,10 @@ class RadiusServer:
         login = packet.text(codec.USER_NAME)
         framed = packet.attrs.get(codec.FRAMED_IP_ADDRESS)
         address_int = int.from_bytes(framed, "big") if framed and len(framed) == 4 else None
+        lease = self.state.lease_by_address.get(address_int) if address_int is not None else None
         customer_id = self.state.by_login.get(login)
-        if customer_id is None and address_int is not None:
-            lease = self.state.lease_by_address.get(address_int)
-            customer_id = lease.customer_id if lease else None
+        if customer_id is None and lease is not None:
+            customer_id = lease.customer_id
         octets_in = (packet.integer(codec.ACCT_INPUT_GIGAWORDS) << 32) + packet.integer(
             codec.ACCT_INPUT_OCTETS
         )
@@ -400,21 +412,21 @@ class RadiusServer:
         )
         session_time = packet.integer(codec.ACCT_SESSION_TIME)
         is_stop = status == codec.ACCT_STOP
-        hold = self.config.lease_hold_after_stop_s if is_stop else self.config.lease_time_s
+        self._lease_expiry_change(lease, customer_id, is_stop, now)
+        calling = packet.text(codec.CALLING_STATION_ID)
         return AcctRecord(
             nas_id=nas.id,
             session_id=session_id[:128],
             customer_id=customer_id,
             login=login[:253],
             address=str(ipaddress.IPv4Address(address_int)) if address_int is not None else None,
-            mac=normalize_mac(packet.text(codec.CALLING_STATION_ID))
-            or packet.text(codec.CALLING_STATION_ID)[:64],
+            mac=normalize_mac(calling) or calling[:64],
             nas_port=(packet.text(codec.NAS_PORT_ID) or str(packet.integer(codec.NAS_PORT, 0)))[
                 :64
             ],
-            started_at=_at(now - session_time),
-            updated_at=_at(now),
-            stopped_at=_at(now) if is_stop else None,
+            started_at=now - session_time,
+            updated_at=now,
+            stopped_at=now if is_stop else None,
             session_time_s=session_time,
             octets_in=octets_in,
             octets_out=octets_out,
@@ -424,8 +436,38 @@ class RadiusServer:
             if is_stop
             else "",
             interim_interval_s=self.config.interim_interval_s,
-            lease_expires_at=_at(now + hold),
         )
+
+    def _lease_expiry_change(
+        self, lease: LeaseInfo | None, customer_id: int | None, is_stop: bool, now: float
+    ) -> None:
+        """What accounting changes on the session's dynamic lease, decided from
+        the cache so that most packets change nothing: a running session keeps
+        its lease alive (extended when less than half of it is left, the rule
+        of a re-auth); after Stop the address is held only
+        ``lease_hold_after_stop_s``.  Static leases never expire, and a lease
+        now held by another customer is not the session's to change.
+
+        The cache changes at once; the database within the writer's flush
+        interval, off the reply path (the session record is what the reply
+        vouches for).  Lost in a crash, a change leaves the lease longer than
+        meant, never shorter: an address comes back to the pool late, it is
+        never handed out twice."""
+        if lease is None or lease.kind != "dynamic":
+            return
+        if customer_id is not None and lease.customer_id != customer_id:
+            return
+        expires = lease.expires_at
+        if is_stop:
+            target = now + self.config.lease_hold_after_stop_s
+            if expires is not None and expires <= target:
+                return
+        else:
+            if expires is not None and expires - now >= self.config.lease_time_s / 2:
+                return
+            target = now + self.config.lease_time_s
+        lease.expires_at = target
+        self.writer.defer_lease_expiry(LeaseExpiry(lease.id, target, is_stop, now))
 
 
 async def run_server(config: ServerConfig, *, on_ready: Callable[[], None] | None = None) -> None:

@@ -13,11 +13,13 @@ from typing import Any
 import psycopg
 import structlog
 
+from lastmile.aaa import pgarray
 from lastmile.aaa.state import LeaseInfo, lease_from_row
 
 log = structlog.get_logger("lastmile.aaa.writer")
 
 MAX_BATCH = 1000
+LEASE_FLUSH_S = 0.5
 _LEASE_COLUMNS = (
     "id, host(address), pool_id, customer_id, kind, mac, remote_id, circuit_id,"
     " extract(epoch FROM expires_at)::float8"
@@ -44,10 +46,14 @@ class Renewal:
     remote_id: str
     circuit_id: str
     nas_id: int
+    at: float  # the node's clock; a later lease release from accounting is checked against it
 
 
 @dataclass(slots=True)
 class AcctRecord:
+    """One Accounting-Request's session row change.  Times are Unix epoch
+    seconds (converted in SQL, cheaper than building datetimes per packet)."""
+
     nas_id: int
     session_id: str
     customer_id: int | None
@@ -55,15 +61,26 @@ class AcctRecord:
     address: str | None
     mac: str
     nas_port: str
-    started_at: datetime
-    updated_at: datetime
-    stopped_at: datetime | None
+    started_at: float
+    updated_at: float
+    stopped_at: float | None
     session_time_s: int
     octets_in: int
     octets_out: int
     terminate_cause: str
     interim_interval_s: int
-    lease_expires_at: datetime | None
+
+
+@dataclass(slots=True)
+class LeaseExpiry:
+    """An accounting packet's change to its dynamic lease (see
+    ``RadiusServer._lease_expiry_change``): extend it (a running session) or,
+    after Stop, shorten it to the hold time.  ``at`` is the packet's event time."""
+
+    lease_id: int
+    expires_at: float
+    stop: bool
+    at: float
 
 
 @dataclass(slots=True)
@@ -80,25 +97,77 @@ AllocResult = tuple[str, LeaseInfo | None]
 
 
 class BatchWriter:
-    def __init__(self, dsn: str, *, connections: int = 2, delay_s: float = 0.002) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        connections: int = 2,
+        delay_s: float = 0.002,
+        lease_flush_s: float = LEASE_FLUSH_S,
+    ) -> None:
         self.dsn = dsn
         self.n_connections = max(1, connections)
         self.delay_s = delay_s
+        self.lease_flush_s = lease_flush_s
         self.pids: set[int] = set()
         self._pending: list[tuple[Op, asyncio.Future[Any]]] = []
         self._wakeup = asyncio.Event()
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
         self._conns: list[psycopg.AsyncConnection[Any]] = []
+        self._expiries: dict[int, LeaseExpiry] = {}
+        self._expiry_conn: psycopg.AsyncConnection[Any] | None = None
+        self._expiry_task: asyncio.Task[None] | None = None
+        self._flush_now = asyncio.Event()
 
     async def start(self) -> None:
         for index in range(self.n_connections):
-            conn = await psycopg.AsyncConnection.connect(
-                self.dsn, application_name="lastmile-radius-writer"
-            )
-            self.pids.add(conn.info.backend_pid)
+            conn = await self._connect()
             self._conns.append(conn)
             self._tasks.append(asyncio.create_task(self._run(index)))
+        self._expiry_conn = await self._connect(autocommit=True)
+        self._expiry_task = asyncio.create_task(self._flush_expiries_forever())
+
+    async def _connect(self, *, autocommit: bool = False) -> psycopg.AsyncConnection[Any]:
+        conn = await psycopg.AsyncConnection.connect(
+            self.dsn, autocommit=autocommit, application_name="lastmile-radius-writer"
+        )
+        self.pids.add(conn.info.backend_pid)
+        return conn
+
+    def defer_lease_expiry(self, change: LeaseExpiry) -> None:
+        """Queue a lease expiry change from accounting; written within
+        ``lease_flush_s`` in one statement, off the reply path.  The later
+        decision for a lease replaces an earlier one (decisions are made
+        against the cache, which already reflects the earlier one)."""
+        self._expiries[change.lease_id] = change
+
+    async def flush_lease_expiries(self) -> int:
+        """Write the queued lease expiry changes now; returns how many.  On
+        failure they stay queued (a newer change for a lease wins) and the
+        connection is replaced on the next flush."""
+        if not self._expiries:
+            return 0
+        changes, self._expiries = self._expiries, {}
+        try:
+            conn = self._expiry_conn
+            if conn is None or conn.broken or conn.closed:
+                conn = self._expiry_conn = await self._connect(autocommit=True)
+            await _apply_lease_expiries(conn, [changes[i] for i in sorted(changes)])
+        except BaseException as exc:
+            changes.update(self._expiries)
+            self._expiries = changes
+            if not isinstance(exc, Exception):
+                raise
+            log.warning("writer.lease_expiry_failed", error=str(exc), size=len(changes))
+            return 0
+        return len(changes)
+
+    async def _flush_expiries_forever(self) -> None:
+        while not self._closing:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._flush_now.wait(), self.lease_flush_s)
+            await self.flush_lease_expiries()
 
     def submit(self, op: Op) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -107,12 +176,18 @@ class BatchWriter:
         return future
 
     async def close(self) -> None:
-        """Commit what is queued, then close the connections."""
+        """Commit what is queued (requests, then lease expiry changes), then
+        close the connections."""
         self._closing = True
         self._wakeup.set()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        for conn in self._conns:
-            await conn.close()
+        self._flush_now.set()
+        if self._expiry_task is not None:  # it finishes the flush it is in
+            await asyncio.gather(self._expiry_task, return_exceptions=True)
+        await self.flush_lease_expiries()
+        for conn in [*self._conns, self._expiry_conn]:
+            if conn is not None:
+                await conn.close()
 
     async def _run(self, index: int) -> None:
         """One committer per connection slot; the slot's connection is looked up
@@ -168,10 +243,7 @@ class BatchWriter:
     async def _reconnect(self, index: int) -> psycopg.AsyncConnection[Any]:
         """Replace the connection of one slot (the old one is broken)."""
         old = self._conns[index]
-        fresh = await psycopg.AsyncConnection.connect(
-            self.dsn, application_name="lastmile-radius-writer"
-        )
-        self.pids.add(fresh.info.backend_pid)
+        fresh = await self._connect()
         self._conns[index] = fresh
         log.info("writer.reconnected", slot=index)
         with contextlib.suppress(Exception):
@@ -205,19 +277,19 @@ async def _allocate(
     ops = [op for _, op in allocs]
     await cur.execute(
         "INSERT INTO network_lease (address, pool_id, customer_id, kind, mac, remote_id,"  # noqa: S608
-        " circuit_id, nas_id, acct_session_id, expires_at, started_at, renewed_at, end_reason)"
-        " SELECT v.a::inet, v.p, v.c, 'dynamic', v.m, v.r, v.ci, v.n, '', v.e, now(), now(), ''"
+        " circuit_id, nas_id, expires_at, started_at, renewed_at, end_reason)"
+        " SELECT v.a::inet, v.p, v.c, 'dynamic', v.m, v.r, v.ci, v.n, v.e, now(), now(), ''"
         " FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
         " %s::bigint[], %s::timestamptz[]) AS v(a, p, c, m, r, ci, n, e)"
         " ON CONFLICT DO NOTHING RETURNING " + _LEASE_COLUMNS,
         (
-            [op.address for op in ops],
-            [op.pool_id for op in ops],
-            [op.customer_id for op in ops],
-            [op.mac for op in ops],
-            [op.remote_id for op in ops],
-            [op.circuit_id for op in ops],
-            [op.nas_id for op in ops],
+            pgarray.texts(op.address for op in ops),
+            pgarray.ints(op.pool_id for op in ops),
+            pgarray.ints(op.customer_id for op in ops),
+            pgarray.texts(op.mac for op in ops),
+            pgarray.texts(op.remote_id for op in ops),
+            pgarray.texts(op.circuit_id for op in ops),
+            pgarray.ints(op.nas_id for op in ops),
             [op.expires_at for op in ops],
         ),
     )
@@ -232,7 +304,10 @@ async def _allocate(
             "SELECT " + _LEASE_COLUMNS + " FROM network_lease WHERE ended_at IS NULL"  # noqa: S608
             " AND kind = 'dynamic' AND (customer_id, pool_id) IN"
             " (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
-            ([op.customer_id for op in missing], [op.pool_id for op in missing]),
+            (
+                pgarray.ints(op.customer_id for op in missing),
+                pgarray.ints(op.pool_id for op in missing),
+            ),
         )
         existing = {
             (x.customer_id, x.pool_id): x for x in map(lease_from_row, await cur.fetchall())
@@ -255,20 +330,22 @@ async def _allocate(
 async def _renew(cur: psycopg.AsyncCursor[Any], renewals: list[Renewal]) -> None:
     unique = sorted({op.lease_id: op for op in renewals}.values(), key=lambda op: op.lease_id)
     await cur.execute(
-        "UPDATE network_lease l SET renewed_at = now(), expires_at = v.e,"
+        "UPDATE network_lease l SET renewed_at = to_timestamp(v.at), expires_at = v.e,"
         " mac = CASE WHEN l.mac = '' THEN v.m ELSE l.mac END,"
         " remote_id = CASE WHEN l.remote_id = '' THEN v.r ELSE l.remote_id END,"
         " circuit_id = CASE WHEN l.circuit_id = '' THEN v.ci ELSE l.circuit_id END,"
         " nas_id = v.n"
         " FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[],"
-        " %s::bigint[]) AS v(i, e, m, r, ci, n) WHERE l.id = v.i AND l.ended_at IS NULL",
+        " %s::bigint[], %s::float8[]) AS v(i, e, m, r, ci, n, at)"
+        " WHERE l.id = v.i AND l.ended_at IS NULL",
         (
-            [op.lease_id for op in unique],
+            pgarray.ints(op.lease_id for op in unique),
             [op.expires_at for op in unique],
-            [op.mac for op in unique],
-            [op.remote_id for op in unique],
-            [op.circuit_id for op in unique],
-            [op.nas_id for op in unique],
+            pgarray.texts(op.mac for op in unique),
+            pgarray.texts(op.remote_id for op in unique),
+            pgarray.texts(op.circuit_id for op in unique),
+            pgarray.ints(op.nas_id for op in unique),
+            pgarray.floats(op.at for op in unique),
         ),
     )
 
@@ -291,7 +368,6 @@ def _merge(a: AcctRecord, b: AcctRecord) -> AcctRecord:
         max(a.octets_out, b.octets_out),
         a.terminate_cause or b.terminate_cause,
         a.interim_interval_s,
-        b.lease_expires_at if b.stopped_at or not a.stopped_at else a.lease_expires_at,
     )
 
 
@@ -305,16 +381,17 @@ async def _account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> 
         "INSERT INTO network_session AS s (nas_id, acct_session_id, customer_id, login, address,"
         " mac, nas_port, started_at, updated_at, stopped_at, session_time_s, octets_in,"
         " octets_out, terminate_cause, interim_interval_s, coa_kind, coa_result, coa_detail)"
-        " SELECT v.n, v.sid, v.c, v.l, v.a::inet, v.m, v.p, v.st, v.up, v.sp, v.t, v.oi, v.oo,"
-        " v.tc, v.ii, '', '', ''"
+        " SELECT v.n, v.sid, v.c, v.l, v.a::inet, v.m, v.p, to_timestamp(v.st), to_timestamp(v.up),"
+        " to_timestamp(v.sp), v.t, v.oi, v.oo, v.tc, v.ii, '', '', ''"
         " FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
-        " %s::text[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[], %s::bigint[],"
+        " %s::text[], %s::float8[], %s::float8[], %s::float8[], %s::bigint[],"
         " %s::bigint[], %s::bigint[], %s::text[], %s::int[])"
         " AS v(n, sid, c, l, a, m, p, st, up, sp, t, oi, oo, tc, ii)"
+        # started_at stays as first recorded, and no indexed column changes on an
+        # interim update, so PostgreSQL updates the row in place (HOT).
         " ON CONFLICT (nas_id, acct_session_id) DO UPDATE SET"
         " customer_id = COALESCE(s.customer_id, EXCLUDED.customer_id),"
         " address = COALESCE(s.address, EXCLUDED.address),"
-        " started_at = LEAST(s.started_at, EXCLUDED.started_at),"
         " updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at),"
         # A session closed as stale comes back to life when the NAS still reports it.
         " stopped_at = CASE WHEN s.terminate_cause = 'Stale' AND EXCLUDED.stopped_at IS NULL"
@@ -326,41 +403,46 @@ async def _account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> 
         " octets_in = GREATEST(s.octets_in, EXCLUDED.octets_in),"
         " octets_out = GREATEST(s.octets_out, EXCLUDED.octets_out)",
         (
-            [r.nas_id for r in rows],
-            [r.session_id for r in rows],
-            [r.customer_id for r in rows],
-            [r.login for r in rows],
-            [r.address for r in rows],
-            [r.mac for r in rows],
-            [r.nas_port for r in rows],
-            [r.started_at for r in rows],
-            [r.updated_at for r in rows],
-            [r.stopped_at for r in rows],
-            [r.session_time_s for r in rows],
-            [r.octets_in for r in rows],
-            [r.octets_out for r in rows],
-            [r.terminate_cause for r in rows],
-            [r.interim_interval_s for r in rows],
+            pgarray.ints(r.nas_id for r in rows),
+            pgarray.texts(r.session_id for r in rows),
+            pgarray.ints(r.customer_id for r in rows),
+            pgarray.texts(r.login for r in rows),
+            pgarray.texts(r.address for r in rows),
+            pgarray.texts(r.mac for r in rows),
+            pgarray.texts(r.nas_port for r in rows),
+            pgarray.floats(r.started_at for r in rows),
+            pgarray.floats(r.updated_at for r in rows),
+            pgarray.floats(r.stopped_at for r in rows),
+            pgarray.ints(r.session_time_s for r in rows),
+            pgarray.ints(r.octets_in for r in rows),
+            pgarray.ints(r.octets_out for r in rows),
+            pgarray.texts(r.terminate_cause for r in rows),
+            pgarray.ints(r.interim_interval_s for r in rows),
         ),
     )
-    touches = {r.address: r for r in rows if r.address}
-    if not touches:
-        return
-    ordered = sorted(touches.values(), key=lambda r: r.address or "")
-    # Keep the session's dynamic lease alive while it runs; after Stop it is
-    # held only a short while.  Static leases never expire.
-    await cur.execute(
-        "UPDATE network_lease l SET"
-        " acct_session_id = v.sid,"
-        " expires_at = CASE WHEN l.kind = 'static' THEN NULL"
-        "   WHEN v.stop THEN LEAST(l.expires_at, v.e) ELSE GREATEST(l.expires_at, v.e) END"
-        " FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::bool[]) AS v(a, sid, e, stop)"
-        " WHERE l.address = v.a::inet AND l.ended_at IS NULL",
+
+
+async def _apply_lease_expiries(
+    conn: psycopg.AsyncConnection[Any], changes: list[LeaseExpiry]
+) -> None:
+    """One statement (autocommit) for the queued changes, in lease id order.
+
+    A running session only ever lengthens its lease.  A Stop shortens it,
+    unless the lease was renewed after the Stop's event time: the subscriber
+    came back (a re-auth after a delayed or reordered Stop), and the lease is
+    in use again."""
+    await conn.execute(
+        "UPDATE network_lease l SET expires_at = CASE WHEN v.stop"
+        " THEN LEAST(l.expires_at, to_timestamp(v.e)) ELSE GREATEST(l.expires_at, to_timestamp(v.e))"
+        " END"
+        " FROM unnest(%s::bigint[], %s::float8[], %s::bool[], %s::float8[]) AS v(i, e, stop, at)"
+        " WHERE l.id = v.i AND l.ended_at IS NULL AND l.kind = 'dynamic'"
+        " AND (NOT v.stop OR l.renewed_at <= to_timestamp(v.at))",
         (
-            [r.address for r in ordered],
-            [r.session_id for r in ordered],
-            [r.lease_expires_at for r in ordered],
-            [r.stopped_at is not None for r in ordered],
+            pgarray.ints(c.lease_id for c in changes),
+            pgarray.floats(c.expires_at for c in changes),
+            pgarray.bools(c.stop for c in changes),
+            pgarray.floats(c.at for c in changes),
         ),
     )
 
@@ -371,5 +453,5 @@ async def _reset_nases(cur: psycopg.AsyncCursor[Any], resets: list[NasReset]) ->
         " terminate_cause = 'NAS-Reboot'"
         " FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(n, at)"
         " WHERE network_session.nas_id = v.n AND network_session.stopped_at IS NULL",
-        ([r.nas_id for r in resets], [r.at for r in resets]),
+        (pgarray.ints(r.nas_id for r in resets), [r.at for r in resets]),
     )

@@ -42,7 +42,6 @@ class LeaseOut(Schema):
     remote_id: str
     circuit_id: str
     nas_id: int | None
-    acct_session_id: str
     started_at: datetime
     expires_at: datetime | None
     ended_at: datetime | None

@@ -152,9 +152,8 @@ def allocate_dynamic(
                     LIMIT 1
                 )
                 INSERT INTO network_lease (address, pool_id, customer_id, kind, mac, remote_id,
-                    circuit_id, nas_id, acct_session_id, expires_at, started_at, renewed_at,
-                    end_reason)
-                SELECT address, %(pool)s, %(customer)s, 'dynamic', %(mac)s, '', '', %(nas)s, '',
+                    circuit_id, nas_id, expires_at, started_at, renewed_at, end_reason)
+                SELECT address, %(pool)s, %(customer)s, 'dynamic', %(mac)s, '', '', %(nas)s,
                     %(expires)s, now(), now(), ''
                 FROM candidate
                 ON CONFLICT DO NOTHING
