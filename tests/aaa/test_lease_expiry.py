@@ -12,12 +12,13 @@ import time
 from datetime import timedelta
 
 import psycopg
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from lastmile.aaa import codec
 from lastmile.aaa.writer import LeaseExpiry, _apply_lease_expiries
-from lastmile.network.models import Lease, LeaseEndReason
+from lastmile.network.models import Lease, LeaseEndReason, Session
 from tests.aaa.helpers import Client, radius_server
 from tests.aaa.helpers import test_database_url as database_url
 from tests.factories import (
@@ -94,6 +95,18 @@ def test_stop_releases_the_lease_but_not_after_a_reconnect(transactional_db):  #
         _acct(acct, codec.ACCT_STOP, "s-0-late", address, delay=30)
         time.sleep(1.0)
         assert _expiry_in_s() > DAY_S - 60
+
+        # The database drops every writer connection (a restart, a killed
+        # backend): the next Stop is still recorded and its lease released.
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = 'lastmile-radius-writer'"
+            )
+            assert cur.rowcount >= 3  # two batch slots and the lease flush
+        _acct(acct, codec.ACCT_STOP, "s-2", address)
+        assert _wait_for(lambda: _expiry_in_s() <= HOLD_S)
+        assert Session.objects.get(acct_session_id="s-2").stopped_at is not None
         auth.close()
         acct.close()
     # The SIGTERM path flushes what is queued: nothing was lost or left half-done.

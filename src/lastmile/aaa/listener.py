@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import structlog
 
-from lastmile.aaa.state import State, lease_from_row
+from lastmile.aaa.state import LEASE_COLUMNS, State, lease_from_row
 
 log = structlog.get_logger("lastmile.aaa.listener")
 
@@ -104,14 +104,13 @@ class Listener:
 
     async def _apply_leases(self, conn: psycopg.AsyncConnection[Any], ids: list[int]) -> None:
         cur = await conn.execute(
-            "SELECT id, host(address), pool_id, customer_id, kind, mac, remote_id, circuit_id,"
-            " extract(epoch FROM expires_at)::float8, ended_at IS NOT NULL"
+            "SELECT " + LEASE_COLUMNS + ", ended_at IS NOT NULL"  # noqa: S608
             " FROM network_lease WHERE id = ANY(%s) AND family(address) = 4",
             (ids,),
         )
         for row in await cur.fetchall():
-            lease = lease_from_row(row[:9])
-            if row[9]:
+            lease = lease_from_row(row[:10])
+            if row[10]:
                 known = self.state.leases.get(lease.id)
                 self.state.end_lease(lease.id)
                 if known is None:

@@ -96,6 +96,7 @@ def _lease_info(lease: Lease) -> LeaseInfo:
         lease.pk, int(ipaddress.IPv4Address(lease.address)), lease.pool_id, lease.customer_id,
         lease.kind, lease.mac, lease.remote_id, lease.circuit_id,
         lease.expires_at.timestamp() if lease.expires_at else None,
+        lease.renewed_at.timestamp() if lease.renewed_at else 0.0,
     )  # fmt: skip
 
 

@@ -366,6 +366,7 @@ class RadiusServer:
             Renewal(lease.id, expires, creds.mac, creds.remote_id, creds.circuit_id, nas.id, at=now)
         )
         lease.expires_at = expires.timestamp() if expires else None
+        lease.renewed_at = now
         lease.mac = lease.mac or creds.mac
         if not lease.remote_id and creds.remote_id:
             lease.remote_id, lease.circuit_id = creds.remote_id, creds.circuit_id
@@ -459,6 +460,8 @@ class RadiusServer:
             return
         expires = lease.expires_at
         if is_stop:
+            if now < lease.renewed_at:  # it ended before the subscriber came back
+                return
             target = now + self.config.lease_hold_after_stop_s
             if expires is not None and expires <= target:
                 return

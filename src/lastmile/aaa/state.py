@@ -17,6 +17,12 @@ from typing import Any
 from lastmile.aaa.profiles import Rate
 from lastmile.core.crypto import decrypt_secret
 
+# The columns ``lease_from_row`` reads, in order.
+LEASE_COLUMNS = (
+    "id, host(address), pool_id, customer_id, kind, mac, remote_id, circuit_id,"
+    " extract(epoch FROM expires_at)::float8, extract(epoch FROM renewed_at)::float8"
+)
+
 
 @dataclass(slots=True)
 class NasInfo:
@@ -63,6 +69,7 @@ class LeaseInfo:
     remote_id: str
     circuit_id: str
     expires_at: float | None
+    renewed_at: float = 0.0  # epoch; a Stop that happened before it is not this lease's end
 
     @property
     def address_text(self) -> str:
@@ -241,8 +248,7 @@ class State:
         self.pools = pools
         self.leases, self.leases_by_customer, self.lease_by_address = {}, {}, {}
         cur = await conn.execute(
-            "SELECT id, host(address), pool_id, customer_id, kind, mac, remote_id, circuit_id,"
-            " extract(epoch FROM expires_at)::float8 FROM network_lease"
+            "SELECT " + LEASE_COLUMNS + " FROM network_lease"  # noqa: S608
             " WHERE ended_at IS NULL AND family(address) = 4"
         )
         for row in await cur.fetchall():
@@ -288,7 +294,10 @@ class State:
 
 
 def lease_from_row(row: Any) -> LeaseInfo:
-    lease_id, address, pool_id, customer_id, kind, mac, remote_id, circuit_id, expires = row
+    """A row of ``LEASE_COLUMNS``."""
+    lease_id, address, pool_id, customer_id, kind, mac, remote_id, circuit_id, expires, renewed = (
+        row
+    )
     return LeaseInfo(
         lease_id,
         int(ipaddress.IPv4Address(address)),
@@ -299,4 +308,5 @@ def lease_from_row(row: Any) -> LeaseInfo:
         remote_id,
         circuit_id,
         expires,
+        renewed or 0.0,
     )

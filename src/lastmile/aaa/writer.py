@@ -14,16 +14,12 @@ import psycopg
 import structlog
 
 from lastmile.aaa import pgarray
-from lastmile.aaa.state import LeaseInfo, lease_from_row
+from lastmile.aaa.state import LEASE_COLUMNS, LeaseInfo, lease_from_row
 
 log = structlog.get_logger("lastmile.aaa.writer")
 
 MAX_BATCH = 1000
 LEASE_FLUSH_S = 0.5
-_LEASE_COLUMNS = (
-    "id, host(address), pool_id, customer_id, kind, mac, remote_id, circuit_id,"
-    " extract(epoch FROM expires_at)::float8"
-)
 
 
 @dataclass(slots=True)
@@ -281,7 +277,7 @@ async def _allocate(
         " SELECT v.a::inet, v.p, v.c, 'dynamic', v.m, v.r, v.ci, v.n, v.e, now(), now(), ''"
         " FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
         " %s::bigint[], %s::timestamptz[]) AS v(a, p, c, m, r, ci, n, e)"
-        " ON CONFLICT DO NOTHING RETURNING " + _LEASE_COLUMNS,
+        " ON CONFLICT DO NOTHING RETURNING " + LEASE_COLUMNS,
         (
             pgarray.texts(op.address for op in ops),
             pgarray.ints(op.pool_id for op in ops),
@@ -301,7 +297,7 @@ async def _allocate(
     existing: dict[tuple[int, int], LeaseInfo] = {}
     if missing:
         await cur.execute(
-            "SELECT " + _LEASE_COLUMNS + " FROM network_lease WHERE ended_at IS NULL"  # noqa: S608
+            "SELECT " + LEASE_COLUMNS + " FROM network_lease WHERE ended_at IS NULL"  # noqa: S608
             " AND kind = 'dynamic' AND (customer_id, pool_id) IN"
             " (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
             (
