@@ -849,8 +849,15 @@ ACCOUNTING_PROFILE = (
     "(no index on updated_at, started_at kept as first recorded, fillfactor 80): interim "
     "10.4k → 11.5k/s. (4) psycopg dumps list parameters element by element in Python, a "
     "fifth of the server's CPU; the writer builds the array literals itself "
-    "(`aaa/pgarray.py`): batches 2.9 → 2.3 ms, start/interim +15%. More writer connections "
-    "(3, 4) or a shorter batch wait (0–1 ms) changed nothing measurable."
+    "(`aaa/pgarray.py`): batches 2.9 → 2.3 ms, start/interim +15%. Tried and not kept, "
+    "no measurable change or worse: more writer connections (3, 4) or a shorter batch wait "
+    "(0–1 ms); single-statement batches in autocommit (no BEGIN/COMMIT round trips); a "
+    "plain UPDATE before the upsert for Interim/Stop; HOT lease updates (no expiry "
+    "index); a lease flush every 0.1–2 s instead of 0.5 s; two `lastmile radius` "
+    "processes on one port (SO_REUSEPORT): 5–15% slower, as they compete with PostgreSQL "
+    "for the two cores. Stop stays the slowest of the three: its row leaves the open-session "
+    "index, so it cannot be a HOT update, and the lease release flush costs about 15% of "
+    "its throughput (measured by switching the flush off)."
 )
 
 
