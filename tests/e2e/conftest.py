@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = [
@@ -24,6 +25,9 @@ def browser(monkeypatch):  # type: ignore[no-untyped-def]
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # ORM calls made while Playwright runs get their own connection (it
+        # is another context); left open, it blocks dropping the test database.
+        connections.close_all()
 
 
 @pytest.fixture
