@@ -429,7 +429,7 @@ class Session(RestrictedModel):
         indexes = [
             # Also how the stale-session job finds open sessions.  No index
             # covers updated_at, so an Interim-Update (which changes only
-            # unindexed columns) is written in place (HOT, fillfactor 80: see
+            # unindexed columns) is written in place (HOT, fillfactor 50: see
             # migration 0003).
             models.Index(
                 fields=["customer"],
