@@ -464,15 +464,7 @@ def run_anchor(sizes: Sizes, res: Path) -> Side:
             [_radload_args("a_warmup", 1812, min(n, 5000), res, concurrency=32)],
             _bound(n),
         )
-        for c in (64, 256):
-            anchor.reset_pool()
-            run = measure(
-                f"anchor alloc c{c}", roots,
-                [_radload_args(f"a_alloc_c{c}", 1822, n, res, concurrency=c, save_ips=res / f"a_ips_c{c}.json")],
-                _bound(n),
-            )  # fmt: skip
-            run.db = anchor.lease_check()
-            side.runs[f"alloc_c{c}"] = run
+        _anchor_allocations(anchor, side, "a", "", n, res)
         run = measure(
             "anchor re-auth c64", roots,
             [_radload_args("a_reauth_c64", 1822, n, res, save_ips=res / "a_ips_reauth.json")],
@@ -514,6 +506,21 @@ def run_anchor(sizes: Sizes, res: Path) -> Side:
     return side
 
 
+def _anchor_allocations(
+    anchor: Anchor, side: Side, tag: str, key_prefix: str, n: int, res: Path
+) -> None:
+    """Auth + new address at 64 and 256 in flight, each from an empty pool."""
+    for c in (64, 256):
+        anchor.reset_pool()
+        run = measure(
+            f"{'anchor' if tag == 'a' else 'tuned anchor'} alloc c{c}", anchor.pids,
+            [_radload_args(f"{tag}_alloc_c{c}", 1822, n, res, concurrency=c, save_ips=res / f"{tag}_ips_c{c}.json")],
+            _bound(n),
+        )  # fmt: skip
+        run.db = anchor.lease_check()
+        side.runs[f"{key_prefix}alloc_c{c}"] = run
+
+
 def _run_tuned(anchor: Anchor, side: Side, n: int, res: Path) -> None:
     """The design's goals are set against the tuned anchor: allocation,
     accounting, plain auth from SQL, and plain auth with every user in
@@ -524,15 +531,7 @@ def _run_tuned(anchor: Anchor, side: Side, n: int, res: Path) -> None:
         "tuned warm-up", roots,
         [_radload_args("t_warmup", 1812, min(n, 5000), res, concurrency=32)], _bound(n),
     )  # fmt: skip
-    for c in (64, 256):
-        anchor.reset_pool()
-        run = measure(
-            f"tuned anchor alloc c{c}", roots,
-            [_radload_args(f"t_alloc_c{c}", 1822, n, res, concurrency=c, save_ips=res / f"t_ips_c{c}.json")],
-            _bound(n),
-        )  # fmt: skip
-        run.db = anchor.lease_check()
-        side.runs[f"t_alloc_c{c}"] = run
+    _anchor_allocations(anchor, side, "t", "t_", n, res)
     side.runs["t_plain"] = measure(
         "tuned anchor plain auth c64",
         roots,

@@ -9,7 +9,12 @@ well under PostgreSQL's 8,000-byte limit); only a statement of more than
 50,000 rows still says ``*``.
 """
 
+from importlib import import_module
+
 from django.db import migrations
+
+# The function as migration 0002 created it (for the reverse step).
+PREVIOUS = import_module("lastmile.network.migrations.0002_aaa_notify").FUNCTION
 
 CHUNKED = r"""
 CREATE OR REPLACE FUNCTION lastmile_aaa_notify() RETURNS trigger
@@ -42,32 +47,6 @@ END;
 $$;
 """
 
-PREVIOUS = r"""
-CREATE OR REPLACE FUNCTION lastmile_aaa_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    kind text := TG_ARGV[0];
-    col text := TG_ARGV[1];
-    n bigint;
-    ids text;
-BEGIN
-    EXECUTE 'SELECT count(*) FROM changed_rows' INTO n;
-    IF n = 0 THEN
-        RETURN NULL;
-    END IF;
-    IF col = '' OR n > 400 THEN
-        PERFORM pg_notify('lastmile_aaa', kind || ':*');
-        RETURN NULL;
-    END IF;
-    EXECUTE format(
-        'SELECT string_agg(DISTINCT %I::text, '','') FROM changed_rows WHERE %I IS NOT NULL',
-        col, col
-    ) INTO ids;
-    PERFORM pg_notify('lastmile_aaa', kind || ':' || coalesce(ids, ''));
-    RETURN NULL;
-END;
-$$;
-"""
 
 
 class Migration(migrations.Migration):
