@@ -358,8 +358,7 @@ class RadiusServer:
                 return
             expires = None
         else:
-            remaining = (lease.expires_at or 0) - now
-            if remaining > lease_time / 2 and not fills_equipment:
+            if lease.more_than_half_left(now, lease_time) and not fills_equipment:
                 return
             expires = _at(now + lease_time)
         await self.writer.submit(
@@ -383,10 +382,12 @@ class RadiusServer:
         if status in (codec.ACCT_ON, codec.ACCT_OFF):
             await self.writer.submit(NasReset(nas.id, _at(now)))
         elif status in (codec.ACCT_START, codec.ACCT_STOP, codec.ACCT_INTERIM):
-            record = self._acct_record(nas, packet, status, now)
-            if record is None:
+            built = self._acct_record(nas, packet, status, now)
+            if built is None:
                 log.info("radius.accounting_without_session_id", nas=nas.address)
                 return None
+            record, lease = built
+            self._lease_expiry_change(lease, record.customer_id, status == codec.ACCT_STOP, now)
             await self.writer.submit(record)
         return codec.build_reply(
             codec.ACCOUNTING_RESPONSE, packet.identifier, packet.authenticator, b"", nas.secret
@@ -394,7 +395,8 @@ class RadiusServer:
 
     def _acct_record(
         self, nas: NasInfo, packet: codec.Packet, status: int, now: float
-    ) -> AcctRecord | None:
+    ) -> tuple[AcctRecord, LeaseInfo | None] | None:
+        """The session row change, and the cached lease of its address."""
         session_id = packet.text(codec.ACCT_SESSION_ID)
         if not session_id:
             return None
@@ -413,9 +415,8 @@ class RadiusServer:
         )
         session_time = packet.integer(codec.ACCT_SESSION_TIME)
         is_stop = status == codec.ACCT_STOP
-        self._lease_expiry_change(lease, customer_id, is_stop, now)
         calling = packet.text(codec.CALLING_STATION_ID)
-        return AcctRecord(
+        record = AcctRecord(
             nas_id=nas.id,
             session_id=session_id[:128],
             customer_id=customer_id,
@@ -438,6 +439,7 @@ class RadiusServer:
             else "",
             interim_interval_s=self.config.interim_interval_s,
         )
+        return record, lease
 
     def _lease_expiry_change(
         self, lease: LeaseInfo | None, customer_id: int | None, is_stop: bool, now: float
@@ -466,7 +468,7 @@ class RadiusServer:
             if expires is not None and expires <= target:
                 return
         else:
-            if expires is not None and expires - now >= self.config.lease_time_s / 2:
+            if lease.more_than_half_left(now, self.config.lease_time_s):
                 return
             target = now + self.config.lease_time_s
         lease.expires_at = target

@@ -75,6 +75,11 @@ class LeaseInfo:
     def address_text(self) -> str:
         return str(ipaddress.IPv4Address(self.address))
 
+    def more_than_half_left(self, now: float, lease_time: float) -> bool:
+        """The one rule for extending a dynamic lease (re-auth and accounting
+        alike): only when less than half of its time is left."""
+        return self.expires_at is not None and self.expires_at - now > lease_time / 2
+
 
 @dataclass(slots=True)
 class PoolInfo:
