@@ -59,8 +59,11 @@ messages: deps
 	cd src/lastmile && LASTMILE_DEMO=1 ../../$(BIN)/lastmile makemessages -l ru --no-obsolete --no-location
 	cd src/lastmile && LASTMILE_DEMO=1 ../../$(BIN)/lastmile compilemessages
 
+# Stops and deletes the demo's and the tests' embedded clusters, wherever they live
+# (as root the data sits under LASTMILE_PG_ROOT_DIR, behind a symlink in var/).
 clean-db:
-	rm -rf var/pg var/pg-test var/.pg.password var/.pg-test.password
+	@test -x $(BIN)/python || { echo "No $(VENV) here: nothing lastmile started to clean."; exit 0; }; \
+	LASTMILE_DEMO=1 $(BIN)/python -c "from pathlib import Path; from lastmile.db.runtime import cluster_at; [cluster_at(Path(p)).remove() for p in ('var/pg', 'var/pg-test', 'var/pg-bench')]"
 
 docs: deps
 	LASTMILE_DEMO=1 $(BIN)/python -c "from lastmile.conf import configuration_markdown as m; open('docs/configuration.md', 'w').write(m())"

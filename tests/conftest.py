@@ -7,7 +7,21 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from lastmile.conf import get_settings
+from lastmile.db.embedded import EmbeddedClusterError
 from tests.factories import UserFactory
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start the database first: if it cannot start, say why once and run nothing."""
+    if get_settings().database_url:
+        return
+    from lastmile.db.runtime import ensure_embedded
+
+    try:
+        ensure_embedded()
+    except EmbeddedClusterError as exc:
+        pytest.exit(f"cannot start the embedded PostgreSQL: {exc}", returncode=3)
 
 
 @pytest.fixture

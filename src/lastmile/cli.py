@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     # for background jobs (the process would otherwise inherit SIG_IGN).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     from lastmile.conf import ConfigurationError
+    from lastmile.db.embedded import EmbeddedClusterError
 
     try:
         from django.core.management import execute_from_command_line
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> None:
         execute_from_command_line(argv)
     except ConfigurationError as exc:
         print(f"lastmile: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+    except EmbeddedClusterError as exc:
+        print(f"lastmile: cannot start the embedded PostgreSQL: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
 
 

@@ -49,7 +49,17 @@ class Settings(BaseSettings):
         description="postgresql://user:pass@host:port/db. Unset: lastmile runs its own "
         "embedded PostgreSQL under pg_dir.",
     )
-    pg_dir: Path = Field(Path("var/pg"), description="Data directory of the embedded cluster.")
+    pg_dir: Path = Field(
+        Path("var/pg"),
+        description="Data directory of the embedded cluster. As root it is a symlink into "
+        "pg_root_dir, where the cluster really lives.",
+    )
+    pg_root_dir: Path = Field(
+        Path("/var/lib/lastmile/embedded-postgres"),
+        description="As root only: where the embedded cluster's binaries and data live. "
+        "PostgreSQL refuses to run as root, so it runs as the system user embedded_postgres, "
+        "which owns this folder; every parent must be traversable by others (mode o+x).",
+    )
     db_name: str = Field("lastmile", description="Database name inside the embedded cluster.")
     pg_shared_buffers: str = Field(
         "256MB", pattern=r"^\d+(kB|MB|GB)$", description="shared_buffers of the embedded cluster."

@@ -155,3 +155,98 @@ def test_sigterm_stops_the_cluster_cleanly(cluster_dir):
     proc.wait(timeout=60)
     assert _postmaster_pid(cluster_dir) is None
     assert not _alive(pid)
+
+
+def _proc_status(pid: int) -> dict[str, str]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return fields
+
+
+def _modes(path: Path) -> list[tuple[str, int, int, int]]:
+    """Mode, owner and group of a path and of every parent up to /."""
+    return [
+        (str(p), p.stat().st_mode, p.stat().st_uid, p.stat().st_gid) for p in [path, *path.parents]
+    ]
+
+
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="the root layout applies to root only")
+
+
+@root_only
+def test_as_root_the_cluster_runs_under_a_private_parent_with_its_own_user_and_group(tmp_path):
+    import pwd
+
+    private = tmp_path / "home of root"
+    private.mkdir(mode=0o700)
+    os.chmod(private, 0o700)
+    before = _modes(private)
+    data_dir = private / "lastmile" / "var" / "pg"
+    cluster = EmbeddedCluster(data_dir)
+    try:
+        address = cluster.ensure_running()
+        with psycopg.connect(address.url("postgres")) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert data_dir.is_symlink(), "as root the project keeps a symlink to the real data"
+        assert (data_dir / "PG_VERSION").exists()
+        user = pwd.getpwnam("embedded_postgres")
+        status = _proc_status(_postmaster_pid(data_dir))
+        assert status["Uid"].split()[0] == str(user.pw_uid)
+        assert status["Gid"].split() == [str(user.pw_gid)] * 4, "no root group in the server"
+        assert status["Groups"] == "", "no supplementary groups in the server"
+    finally:
+        remove_cluster(data_dir)
+    assert _modes(private) == before, "a parent's permissions changed"
+    assert not data_dir.exists() and not data_dir.is_symlink()
+
+
+@root_only
+def test_a_removed_project_s_cluster_is_cleaned_up_by_the_next_start(tmp_path):
+    gone = tmp_path / "gone" / "var" / "pg"
+    first = EmbeddedCluster(gone)
+    first.ensure_running()
+    first.stop()
+    orphan_home = first.data_dir.parent
+    assert orphan_home.exists()
+    import shutil
+
+    shutil.rmtree(tmp_path / "gone")  # the clone is deleted, its cluster is not
+    kept = tmp_path / "kept" / "var" / "pg"
+    try:
+        EmbeddedCluster(kept).ensure_running()
+        assert not orphan_home.exists()
+    finally:
+        remove_cluster(kept)
+
+
+def test_a_cluster_that_cannot_start_gives_one_clear_message(tmp_path):
+    junk = tmp_path / "var" / "pg"
+    junk.mkdir(parents=True)
+    (junk / "notes.txt").write_text("not a cluster")
+    proc = _lastmile(junk, "migrate")
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("lastmile:")]
+    assert len(lines) == 1, err
+    assert "cannot start the embedded PostgreSQL" in lines[0]
+    assert "LASTMILE_DATABASE_URL" in lines[0], "the message says what to do"
+
+
+def test_the_test_suite_stops_at_once_when_its_cluster_cannot_start(tmp_path):
+    junk = tmp_path / "var" / "pg"
+    junk.mkdir(parents=True)
+    (junk / "notes.txt").write_text("not a cluster")
+    env = {**os.environ, "LASTMILE_PG_DIR": str(junk)}
+    env.pop("LASTMILE_DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "tests/finance", "tests/customers"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 3, output
+    assert "cannot start the embedded PostgreSQL" in output, output
+    assert "LASTMILE_DATABASE_URL" in output, "the message says what to do"
+    assert " passed" not in output and " error" not in output, "no test ran"

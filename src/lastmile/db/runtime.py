@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lastmile.conf import get_settings
@@ -22,9 +23,16 @@ _address: ClusterAddress | None = None
 def embedded_cluster() -> EmbeddedCluster:
     global _cluster
     if _cluster is None:
-        settings = get_settings()
-        _cluster = EmbeddedCluster(settings.pg_dir, shared_buffers=settings.pg_shared_buffers)
+        _cluster = cluster_at(get_settings().pg_dir)
     return _cluster
+
+
+def cluster_at(data_dir: Path) -> EmbeddedCluster:
+    """The embedded cluster configured for ``data_dir`` (shared buffers, root layout)."""
+    settings = get_settings()
+    return EmbeddedCluster(
+        data_dir, shared_buffers=settings.pg_shared_buffers, root_dir=settings.pg_root_dir
+    )
 
 
 def ensure_embedded() -> ClusterAddress:
