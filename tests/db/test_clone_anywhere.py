@@ -89,7 +89,11 @@ def _install(clone: Path, *, python: str | None = None) -> None:
 
 
 def _as(user: str | None, args: list[str]) -> list[str]:
-    return ["runuser", "-u", user, "--", *args] if user else args
+    if not user:
+        return args
+    runuser = shutil.which("runuser", path="/usr/sbin:/sbin:/usr/bin:/bin")
+    assert runuser, "util-linux's runuser is part of every Debian system"
+    return [runuser, "-u", user, "--", *args]
 
 
 def _env(clone: Path, user: str | None) -> dict[str, str]:
