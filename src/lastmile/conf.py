@@ -101,7 +101,10 @@ class Settings(BaseSettings):
         300, description="Acct-Interim-Interval sent to NASes; 3 missed intervals = stale."
     )
     radius_session_timeout_s: int = Field(
-        86400, description="Longest Session-Timeout (shorter when the paid period ends sooner)."
+        86400,
+        description="Session-Timeout of paid sessions. Not tied to the paid period: a "
+        "subscriber who renews stays online across the boundary; one who does not is moved "
+        "at the boundary by CoA or Disconnect.",
     )
     radius_guest_session_timeout_s: int = Field(
         600, description="Session-Timeout of guest (blocked) sessions, so they re-auth soon."
@@ -116,6 +119,16 @@ class Settings(BaseSettings):
     radius_dup_cache_s: int = Field(30, description="How long replies are kept for duplicates.")
     radius_coa_timeout_s: float = Field(2.0, description="Wait for a CoA/Disconnect answer.")
     radius_coa_retries: int = Field(2, description="CoA/Disconnect attempts before 'timeout'.")
+    worker_poll_interval_s: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="How often the worker looks for scheduled jobs (period-boundary billing "
+        "runs, CoA retries start at most this late).",
+    )
+    radius_coa_parallel: int = Field(
+        64, ge=1, le=1024, description="CoA/Disconnect requests in flight at once per worker job."
+    )
     lease_time_s: int = Field(86400, description="Lifetime of a dynamic lease; renewed on use.")
     lease_hold_after_stop_s: int = Field(
         300, description="A dynamic lease is kept this long after its session stops."

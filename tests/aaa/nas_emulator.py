@@ -10,11 +10,23 @@ from lastmile.aaa import codec
 
 
 class NasEmulator:
-    """Answers ACK, NAK (with Error-Cause) or nothing, per ``mode``."""
+    """Answers per ``mode``: "ack", "nak" (with Error-Cause ``nak_cause``), "silent",
+    "garbage" (bytes that are no RADIUS packet) or "wrong-auth" (an ACK signed
+    with another secret).  ``coa_mode`` overrides the mode for CoA-Requests (a NAS
+    that refuses CoA but accepts Disconnect)."""
 
-    def __init__(self, secret: bytes = b"testing123", mode: str = "ack") -> None:
+    def __init__(
+        self,
+        secret: bytes = b"testing123",
+        mode: str = "ack",
+        *,
+        coa_mode: str | None = None,
+        nak_cause: int = 503,
+    ) -> None:
         self.secret = secret
         self.mode = mode
+        self.coa_mode = coa_mode
+        self.nak_cause = nak_cause
         self.received: list[codec.Packet] = []
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
@@ -44,7 +56,13 @@ class NasEmulator:
             if not codec.message_authenticator_ok(packet, self.secret, bytes(16)):
                 continue
             self.received.append(packet)
-            if self.mode == "silent":
+            mode = self.mode
+            if packet.code == codec.COA_REQUEST and self.coa_mode is not None:
+                mode = self.coa_mode
+            if mode == "silent":
+                continue
+            if mode == "garbage":
+                self.sock.sendto(b"\x2b" + bytes([packet.identifier]) + b"not radius", addr)
                 continue
             ack = (
                 packet.code == codec.DISCONNECT_REQUEST and codec.DISCONNECT_ACK
@@ -52,9 +70,10 @@ class NasEmulator:
             nak = (
                 packet.code == codec.DISCONNECT_REQUEST and codec.DISCONNECT_NAK
             ) or codec.COA_NAK
-            code = ack if self.mode == "ack" else nak
-            attrs = codec.attr_int(codec.ERROR_CAUSE, 503) if self.mode == "nak" else b""
+            code = nak if mode == "nak" else ack
+            attrs = codec.attr_int(codec.ERROR_CAUSE, self.nak_cause) if mode == "nak" else b""
             length = 20 + len(attrs)
             header = bytes((code, packet.identifier)) + length.to_bytes(2, "big")
-            auth = hashlib.md5(header + packet.authenticator + attrs + self.secret).digest()
+            secret = b"not-the-secret" if mode == "wrong-auth" else self.secret
+            auth = hashlib.md5(header + packet.authenticator + attrs + secret).digest()
             self.sock.sendto(header + auth + attrs, addr)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateJob
 
+from lastmile.aaa.models import AccessChange
 from lastmile.network.models import Lease, Nas, Session
 from tests.factories import NasFactory, NetCustomerFactory, PoolFactory, UserFactory
 
@@ -68,18 +70,17 @@ def test_nas_form_encrypts_secret(admin_client):  # type: ignore[no-untyped-def]
     assert "s3cret" not in nas.secret_encrypted and nas.get_secret() == "s3cret"
 
 
-def test_end_lease_and_disconnect_buttons(
-    admin_client, data, settings, django_capture_on_commit_callbacks
-):  # type: ignore[no-untyped-def]
-    settings.LASTMILE.radius_coa_timeout_s, settings.LASTMILE.radius_coa_retries = 0.1, 1
+def test_end_lease_and_disconnect_buttons_ask_for_a_job_and_do_not_wait(admin_client, data):  # type: ignore[no-untyped-def]
     response = admin_client.post(f"/network/sessions/{data['session'].pk}/disconnect/")
     assert response.status_code == 302
-    data["session"].refresh_from_db()
-    assert data["session"].coa_result == "timeout"
-    with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(f"/network/leases/{data['lease'].pk}/end/")
+    change = AccessChange.objects.get(reason="staff_disconnect")
+    assert (change.session_pk, change.state) == (data["session"].pk, "pending")
+    assert ProcrastinateJob.objects.filter(task_name="aaa.apply_access").count() == 1
+    admin_client.post(f"/network/leases/{data['lease'].pk}/end/")
     data["lease"].refresh_from_db()
     assert data["lease"].end_reason == "deleted"
+    ended = AccessChange.objects.get(reason="lease_ended")
+    assert ended.address == data["lease"].address
 
 
 def test_static_assignment_form(admin_client, data):  # type: ignore[no-untyped-def]

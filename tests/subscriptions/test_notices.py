@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from lastmile.aaa.models import AccessChange
 from lastmile.finance.services import record_payment
 from lastmile.notifications.models import Outbox
 from lastmile.subscriptions.billing import run_billing
@@ -57,8 +58,10 @@ def test_tariff_purchase_notifies_and_defers_the_nas_update():
     customer = make_customer(email="a@example.net", balance="1000")
     buy_tariff(customer=customer, tariff=make_tariff(price="300"), at=T0)
     assert "tariff_changed" in _events(customer)
-    job = ProcrastinateJob.objects.get(task_name="subscriptions.apply_access_change")
-    assert job.args == {"customer_id": customer.pk, "reason": "tariff_changed"}
+    [change] = AccessChange.objects.filter(customer=customer)
+    assert change.reason == "tariff_changed"
+    job = ProcrastinateJob.objects.get(task_name="aaa.apply_access")
+    assert job.args == {"change_ids": [change.pk]}
 
 
 def test_expiry_in_billing_run_notifies_once_through_the_job():

@@ -133,8 +133,6 @@ def authorize(nas: Nas, creds: Credentials) -> tuple[int, dict[str, Any]]:
     timeout = (
         conf.radius_guest_session_timeout_s if decision.is_guest else conf.radius_session_timeout_s
     )
-    if not decision.is_guest and customer.period_end is not None:
-        timeout = min(timeout, int(customer.period_end - now))
     reply: dict[str, Any] = {
         "control:Auth-Type": "Accept",
         "reply:Framed-IP-Address": decision.lease.address_text,

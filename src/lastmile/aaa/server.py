@@ -252,14 +252,14 @@ class RadiusServer:
             return self._reject(nas, packet, creds, decision)
         customer = decision.customer
         assert customer is not None and address is not None
-        now = time.time()
         if decision.is_guest:
             timeout = self.config.guest_session_timeout_s
             rate = None
         else:
+            # Not capped at the period's end: the boundary's billing run moves
+            # a subscriber who does not renew (aaa/apply.py), and one who does
+            # keeps the session (docs/architecture.md, "Period boundaries").
             timeout = self.config.session_timeout_s
-            if customer.period_end is not None:
-                timeout = min(timeout, int(customer.period_end - now))
             rate = customer_rate(self.state, customer, split=self.config.split_rate)
         attrs = accept_attributes(
             vendor=nas.vendor,

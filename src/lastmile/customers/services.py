@@ -21,6 +21,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from lastmile.accounts.models import Site
+from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 from lastmile.customers import validation
 from lastmile.customers.errors import (
     AlreadyExists,
@@ -261,6 +262,8 @@ def _set_active(customer: Customer, is_active: bool, actor: Any) -> bool:
     customer.refresh_from_db(fields=["is_active", "updated_at"])
     if flipped:
         log.info("customer.active_changed", customer_id=customer.pk, is_active=is_active)
+        reason = AccessReason.UNBLOCKED if is_active else AccessReason.BLOCKED
+        ACCESS_CHANGED.fire(customer_id=customer.pk, reason=reason)
     return bool(flipped)
 
 

@@ -153,13 +153,9 @@ def list_sessions(request: HttpRequest, filters: Query[SessionFilter]) -> object
     return qs.order_by("-started_at", "-id")
 
 
-@router.post("/sessions/{session_id}/disconnect", response=SessionOut)
-def disconnect(request: HttpRequest, session_id: int) -> Session:
-    from lastmile.aaa.services import disconnect_session
-
-    session = get_object_or_404(
-        Session.objects.restrict(request.user, "change").select_related("nas"), pk=session_id
-    )
-    disconnect_session(session=session, reason="staff")
-    session.refresh_from_db()
-    return session
+@router.post("/sessions/{session_id}/disconnect", response={202: SessionOut})
+def disconnect(request: HttpRequest, session_id: int) -> tuple[int, Session]:
+    """Ask for a Disconnect (sent by a job; the answer lands on the session as coa_result)."""
+    session = get_object_or_404(Session.objects.restrict(request.user, "change"), pk=session_id)
+    services.request_disconnect(session=session)
+    return 202, session

@@ -1,8 +1,8 @@
 """Use cases of the network app: static assignment, ending leases, the
 periodic clean-ups, and the ORM allocation used outside the RADIUS server.
 
-Every function is one transaction.  NAS side effects (Disconnect) run after
-commit through ``lastmile.aaa.services``.
+Every function is one transaction.  NAS side effects (Disconnect) are asked
+for through the ``ACCESS_CHANGED`` hook and run after commit as a job.
 """
 
 from __future__ import annotations
@@ -17,19 +17,25 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 from lastmile.network.errors import AddressInUse, AddressOutsidePool, PoolExhausted
 from lastmile.network.models import Lease, LeaseEndReason, LeaseKind, Pool, PoolKind, Session
 
 log = structlog.get_logger("lastmile.network")
 
 
-def _disconnect_after_commit(lease: Lease, reason: str) -> None:
-    def run() -> None:
-        from lastmile.aaa.services import disconnect_address
+def _disconnect_lease(lease: Lease, reason: AccessReason = AccessReason.LEASE_ENDED) -> None:
+    ACCESS_CHANGED.fire(customer_id=lease.customer_id, reason=reason, address=lease.address)
 
-        disconnect_address(customer_id=lease.customer_id, address=lease.address, reason=reason)
 
-    transaction.on_commit(run)
+@transaction.atomic
+def request_disconnect(*, session: Session) -> None:
+    """Ask for a Disconnect of one open session (a job sends it after commit)."""
+    if session.customer_id is None or session.stopped_at is not None:
+        return
+    ACCESS_CHANGED.fire(
+        customer_id=session.customer_id, reason=AccessReason.STAFF_DISCONNECT, session_pk=session.pk
+    )
 
 
 def end_lease(*, lease: Lease, reason: str, actor: Any = None, disconnect: bool = True) -> bool:
@@ -51,7 +57,7 @@ def end_lease(*, lease: Lease, reason: str, actor: Any = None, disconnect: bool 
             actor=getattr(actor, "pk", None),
         )
         if disconnect:
-            _disconnect_after_commit(lease, reason)
+            _disconnect_lease(lease)
     return True
 
 
@@ -115,6 +121,8 @@ def assign_static(
         except IntegrityError as exc:
             raise AddressInUse(_("%(address)s was just taken.") % {"address": address}) from exc
         log.info("lease.static_assigned", address=address, customer_id=customer.pk)
+        # Sessions online with another address re-authenticate onto the static one.
+        ACCESS_CHANGED.fire(customer_id=customer.pk, reason=AccessReason.STATIC_ADDRESS_CHANGED)
     return Lease.objects.get(pk=lease.pk)
 
 

@@ -111,17 +111,16 @@ def lease_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
-    from lastmile.aaa.services import disconnect_session
-
-    session = get_object_or_404(
-        Session.objects.restrict(request.user, "change").select_related("nas"), pk=pk
+    """Ask for a Disconnect: a job sends it; the page does not wait for the NAS."""
+    session = get_object_or_404(Session.objects.restrict(request.user, "change"), pk=pk)
+    services.request_disconnect(session=session)
+    messages.success(
+        request,
+        _(
+            "Disconnect of session %(session)s requested; the NAS's answer appears in the session list."
+        )
+        % {"session": session.acct_session_id},
     )
-    outcome = disconnect_session(session=session, reason="staff")
-    text = _("Disconnect sent: %(result)s %(detail)s") % {
-        "result": outcome.result,
-        "detail": outcome.detail,
-    }
-    (messages.success if outcome.result == "ack" else messages.warning)(request, text)
     return HttpResponseRedirect(request.POST.get("next") or reverse("network:session_list"))
 
 

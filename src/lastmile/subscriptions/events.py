@@ -2,9 +2,10 @@
 
 Called inside the service's transaction.  The customer's notification is
 queued in the same transaction (nothing is sent for a rolled-back purchase);
-the RADIUS CoA / Disconnect runs as a job deferred in the same transaction,
-so it happens only after commit and never blocks the request (a NAS may take
-seconds to answer, or not answer at all).
+the NAS learns through the ``ACCESS_CHANGED`` hook, whose receiver (the aaa
+app) defers its CoA / Disconnect job in the same transaction, so it happens
+only after commit and never blocks the request (a NAS may take seconds to
+answer, or not answer at all).
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ from typing import Any
 
 import structlog
 
-log = structlog.get_logger(__name__)
+from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 
-# Reasons after which the customer may lose access (Disconnect); the others
-# change the speed (CoA).
-LOSING_ACCESS = frozenset({"expired", "terminated"})
+log = structlog.get_logger(__name__)
 
 
 def access_changed(
@@ -31,9 +30,8 @@ def access_changed(
         subscription_id=subscription_id,
     )
     from lastmile.subscriptions import notices
-    from lastmile.subscriptions.jobs import apply_access_change
 
     notices.notify_access_change(
         customer_id=customer_id, reason=reason, subscription=subscription, **details
     )
-    apply_access_change.defer(customer_id=customer_id, reason=reason)
+    ACCESS_CHANGED.fire(customer_id=customer_id, reason=AccessReason(reason))

@@ -1,20 +1,81 @@
-"""Background work of billing: the periodic run, and what follows access changes."""
+"""Background work of billing: the runs at period boundaries, and what follows them.
+
+A subscriber whose subscription renews must stay online across its boundary,
+and one who does not renew must be moved at it, within seconds.  Session-Timeout
+is therefore not tied to the paid period (the NAS keeps the session), and the
+billing run happens at each boundary: every minute ``schedule_boundaries`` looks
+at the boundaries of the next minute and defers one run per distinct second
+(``billing_at``, scheduled for that moment, one per second by its queueing lock).
+The minute-by-minute run is the safety net for anything a boundary job missed.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import structlog
+from django.db import transaction
+from django.utils import timezone
+from procrastinate import exceptions
 from procrastinate.contrib.django import app
 
+from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 from lastmile.subscriptions.billing import run_billing
 
 log = structlog.get_logger(__name__)
 
+#: How far ahead ``schedule_boundaries`` looks (a little more than its period).
+LOOKAHEAD = timedelta(seconds=75)
 
-@app.periodic(cron="*/5 * * * *", periodic_id="billing_run")
+
+@app.periodic(cron="* * * * *", periodic_id="billing_run")
 @app.task(queue="billing", name="subscriptions.billing_run", queueing_lock="billing_run")
 def billing_run_job(timestamp: int) -> int:
-    """Every five minutes: renew or end what became due since the last pass."""
+    """Every minute: renew or end whatever became due (the safety net)."""
     return run_billing().pk
+
+
+@app.task(queue="billing", name="subscriptions.billing_at")
+def billing_at(at: str) -> int:
+    """The run for one boundary, started at that moment."""
+    return run_billing().pk
+
+
+@app.periodic(cron="* * * * *", periodic_id="schedule_boundaries")
+@app.task(queue="billing", name="subscriptions.schedule_boundaries")
+def schedule_boundaries(timestamp: int) -> int:
+    """Defer a billing run at each distinct second a period ends in the next minute."""
+    return schedule_boundary_runs(timezone.now())
+
+
+def schedule_boundary_runs(now: datetime) -> int:
+    """One ``billing_at`` job per boundary second in (now, now + LOOKAHEAD]."""
+    from lastmile.subscriptions.models import Subscription
+
+    # Periodic fees change no access: the minute-by-minute run charges them.
+    ends = set(
+        Subscription.objects.filter(
+            state="active", period_end__gt=now, period_end__lte=now + LOOKAHEAD
+        ).values_list("period_end", flat=True)
+    )
+    seconds = sorted({_ceil_second(at) for at in ends if at is not None})
+    deferred = 0
+    for at in seconds:
+        try:
+            billing_at.configure(
+                schedule_at=at, queueing_lock=f"billing_at:{int(at.timestamp())}"
+            ).defer(at=at.isoformat())
+            deferred += 1
+        except exceptions.AlreadyEnqueued:
+            pass
+    if deferred:
+        log.info("billing.boundaries_scheduled", runs=deferred, first=seconds[0].isoformat())
+    return deferred
+
+
+def _ceil_second(at: datetime) -> datetime:
+    floor = at.replace(microsecond=0)
+    return floor if floor == at else floor + timedelta(seconds=1)
 
 
 @app.task(queue="billing", name="subscriptions.after_billing_run", retry=5)
@@ -23,28 +84,17 @@ def after_billing_run(run_id: int) -> int:
     from lastmile.subscriptions.models import Subscription
     from lastmile.subscriptions.notices import notify_billing_run
 
-    count = notify_billing_run(run_id)
-    for customer_id, state in Subscription.objects.filter(billing_run_id=run_id).values_list(
-        "customer_id", "state"
-    ):
-        apply_access_change.defer(
-            customer_id=customer_id, reason="expired" if state == "expired" else "changed"
-        )
+    with transaction.atomic():
+        count = notify_billing_run(run_id)
+        switched: set[int] = set()
+        ended: set[int] = set()
+        for customer_id, state in Subscription.objects.filter(billing_run_id=run_id).values_list(
+            "customer_id", "state"
+        ):
+            (switched if state == "active" else ended).add(customer_id)
+        ACCESS_CHANGED.fire(customer_ids=ended - switched, reason=AccessReason.EXPIRED)
+        ACCESS_CHANGED.fire(customer_ids=switched, reason=AccessReason.PREORDER_APPLIED)
     return count
-
-
-@app.task(queue="network", name="subscriptions.apply_access_change", retry=3)
-def apply_access_change(customer_id: int, reason: str) -> None:
-    """CoA with the new speed, or Disconnect when access is lost (the NAS's
-    answer is recorded on the session by the aaa app)."""
-    from lastmile.aaa.services import change_speed, disconnect_customer
-    from lastmile.subscriptions.events import LOSING_ACCESS
-
-    if reason in LOSING_ACCESS:
-        outcomes = disconnect_customer(customer_id=customer_id, reason=reason)
-    else:
-        outcomes = change_speed(customer_id=customer_id)
-    log.info("access.applied", customer_id=customer_id, reason=reason, sessions=len(outcomes))
 
 
 @app.periodic(cron="0 10 * * *", periodic_id="subscription_warnings")

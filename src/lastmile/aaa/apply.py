@@ -1,0 +1,389 @@
+"""Apply access changes to the NAS: the one path from "what the customer may do
+changed" to a CoA-Request or Disconnect-Request, with a fallback and a record.
+
+Any app fires ``core.hooks.ACCESS_CHANGED`` inside its transaction; the
+receiver here records an ``AccessChange`` per customer and defers one job for
+the batch in that same transaction, so nothing reaches a NAS for a change that
+rolled back and no web request waits for a NAS.
+
+The job works in three steps so that the network part runs in parallel and no
+thread touches the database:
+
+1. **plan** (database): for each open session concerned, what the customer's
+   access is now (``access_target``) and which request fits.  A speed change
+   within the same kind of address is a CoA-Request with the vendor's rate
+   attributes; anything that changes the address or pool (blocked, guest ↔
+   paid, lease ended) is a Disconnect-Request, so that the re-authentication
+   lands where the policy puts it now.
+2. **send** (network, a thread pool): a CoA that the NAS refuses (NAK), does not
+   answer or cannot be sent is followed by a Disconnect (the fallback).
+3. **record** (database): every request with the NAS's answer as a
+   ``NasAttempt``; the change is ``applied`` when every session was dealt with.
+   A Disconnect without an answer is retried with backoff by a later job;
+   after the last try the change is ``failed`` and stays on the staff list.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from lastmile.aaa import coa, codec
+from lastmile.aaa.models import AccessChange, NasAttempt
+from lastmile.aaa.profiles import Rate, speed_attributes
+from lastmile.core.hooks import AccessReason
+from lastmile.network.models import Lease, PoolKind, Session
+
+log = structlog.get_logger("lastmile.aaa.apply")
+
+#: Seconds to wait before each retry of a change whose Disconnect got no answer.
+RETRY_BACKOFF_S = (2, 5, 15, 60, 300)
+#: Reasons that move the session's address whatever the customer's access is.
+_ADDRESS_REASONS = frozenset(
+    {
+        AccessReason.LEASE_ENDED,
+        AccessReason.STATIC_ADDRESS_CHANGED,
+        AccessReason.STAFF_DISCONNECT,
+    }
+)
+#: A NAK that means the session is not there any more: nothing is left to do.
+_GONE = "Session-Context-Not-Found"
+
+
+class Access(StrEnum):
+    """What the policy gives a customer now."""
+
+    PAID = "paid"  # a normal address and the tariff's speed
+    GUEST = "guest"  # the guest pool only
+    NONE = "none"  # refused
+
+
+@dataclass(frozen=True, slots=True)
+class AccessTarget:
+    access: Access
+    rate: Rate | None = None
+
+
+@dataclass(slots=True)
+class _Job:
+    """One session to deal with, and what has been sent for it."""
+
+    change: AccessChange
+    session: Session
+    kind: str  # NasAttempt.Kind
+    attrs: bytes = b""
+    results: list[NasAttempt] = field(default_factory=list)
+
+    @property
+    def is_done(self) -> bool:
+        last = self.results[-1] if self.results else None
+        if last is None:
+            return False
+        return last.result == "ack" or (last.result == "nak" and last.detail == _GONE)
+
+
+# -- the hook receiver ---------------------------------------------------------------
+def on_access_changed(
+    *,
+    customer_id: int | None = None,
+    customer_ids: Iterable[int] = (),
+    reason: AccessReason | str,
+    address: str | None = None,
+    session_pk: int | None = None,
+) -> list[AccessChange]:
+    """Record the change for each customer and defer one job for them (same transaction)."""
+    ids = sorted({*customer_ids, *([customer_id] if customer_id is not None else [])})
+    if not ids:
+        return []
+    reason = AccessReason(reason)
+    now = timezone.now()
+    changes = AccessChange.objects.bulk_create(
+        [
+            AccessChange(
+                customer_id=cid, reason=reason, address=address, session_pk=session_pk,
+                requested_at=now,
+            )
+            for cid in ids
+        ]
+    )  # fmt: skip
+    from lastmile.aaa.jobs import apply_access
+
+    apply_access.defer(change_ids=[int(c.pk) for c in changes])
+    log.info("access.change_requested", reason=str(reason), customers=len(ids), address=address)
+    return changes
+
+
+# -- the policy, as the database sees it ------------------------------------------------
+def access_targets(
+    customer_ids: Sequence[int], at: datetime | None = None
+) -> dict[int, AccessTarget]:
+    """What each customer may do now: the same rule as the RADIUS decision."""
+    from lastmile.customers.models import Customer
+    from lastmile.subscriptions.models import Subscription
+
+    at = at or timezone.now()
+    active = set(
+        Customer.objects.filter(pk__in=customer_ids, is_active=True).values_list("pk", flat=True)
+    )
+    subs = (
+        Subscription.objects.filter(customer_id__in=active, state="active", period_end__gt=at)
+        .select_related("tariff")
+        .order_by("customer_id", "-period_end")
+    )
+    rates: dict[int, Rate] = {}
+    for sub in subs:
+        t = sub.tariff
+        rates.setdefault(
+            sub.customer_id,
+            Rate(t.rate_down_kbps, t.rate_up_kbps, t.burst_down_kbps, t.burst_up_kbps),
+        )
+    if settings.LASTMILE.radius_split_rate and rates:
+        counts: dict[int, int] = {}
+        for cid in (
+            Lease.objects.filter(customer_id__in=list(rates), ended_at__isnull=True)
+            .exclude(pool__kind=PoolKind.GUEST)
+            .values_list("customer_id", flat=True)
+        ):
+            counts[cid] = counts.get(cid, 0) + 1
+        rates = {cid: rate.split(max(1, counts.get(cid, 1))) for cid, rate in rates.items()}
+    targets = {}
+    for cid in customer_ids:
+        if cid not in active:
+            targets[cid] = AccessTarget(Access.NONE)
+        elif cid in rates:
+            targets[cid] = AccessTarget(Access.PAID, rates[cid])
+        else:
+            targets[cid] = AccessTarget(Access.GUEST)
+    return targets
+
+
+# -- the job ---------------------------------------------------------------------------
+def apply_changes(change_ids: Sequence[int]) -> list[AccessChange]:
+    """Plan, send and record the given changes; return those still to retry."""
+    changes = list(
+        AccessChange.objects.filter(pk__in=change_ids, state=AccessChange.State.PENDING).order_by(
+            "pk"
+        )
+    )
+    if not changes:
+        return []
+    jobs = _plan(changes)
+    _send_all(jobs)
+    return _record(changes, jobs)
+
+
+def _plan(changes: list[AccessChange]) -> list[_Job]:
+    targets = access_targets([c.customer_id for c in changes])
+    sessions = _open_sessions(changes)
+    guest_addresses = _guest_addresses(s.address for s in sessions if s.address)
+    done = _already_done(changes)
+    jobs = []
+    for change in changes:
+        target = targets[change.customer_id]
+        for session in sessions:
+            if not _concerns(change, session) or (change.pk, session.pk) in done:
+                continue
+            on_guest = session.address in guest_addresses
+            kind = _request_for(change, target, on_guest)
+            if kind is None:
+                continue
+            attrs = b""
+            if kind == NasAttempt.Kind.COA:
+                attrs = speed_attributes(session.nas.vendor, target.rate)
+            jobs.append(_Job(change, session, kind, attrs))
+    return jobs
+
+
+def _request_for(change: AccessChange, target: AccessTarget, on_guest: bool) -> str | None:
+    """CoA, Disconnect, or nothing, for one session of the customer."""
+    if change.reason in _ADDRESS_REASONS or target.access == Access.NONE:
+        return NasAttempt.Kind.DISCONNECT
+    if target.access == Access.GUEST:
+        # A paid address must go; a guest session already is where it belongs.
+        return None if on_guest else NasAttempt.Kind.DISCONNECT
+    # Paid access: a guest session needs a normal address, a paid one a speed.
+    return NasAttempt.Kind.DISCONNECT if on_guest else NasAttempt.Kind.COA
+
+
+def _open_sessions(changes: list[AccessChange]) -> list[Session]:
+    customer_ids = {c.customer_id for c in changes}
+    return list(
+        Session.objects.filter(customer_id__in=customer_ids, stopped_at__isnull=True)
+        .select_related("nas")
+        .order_by("pk")
+    )
+
+
+def _concerns(change: AccessChange, session: Session) -> bool:
+    if session.customer_id != change.customer_id:
+        return False
+    if change.session_pk is not None and session.pk != change.session_pk:
+        return False
+    return change.address is None or session.address == change.address
+
+
+def _guest_addresses(addresses: Iterable[str]) -> set[str]:
+    wanted = set(addresses)
+    if not wanted:
+        return set()
+    return set(
+        Lease.objects.filter(
+            address__in=wanted, ended_at__isnull=True, pool__kind=PoolKind.GUEST
+        ).values_list("address", flat=True)
+    )
+
+
+def _already_done(changes: list[AccessChange]) -> set[tuple[int, int]]:
+    """(change, session) pairs an earlier try of the same change settled."""
+    settled = NasAttempt.objects.filter(change__in=changes).filter(
+        Q(result="ack") | Q(result="nak", detail=_GONE)
+    )
+    by_session = {
+        (s.nas_id, s.acct_session_id): s.pk
+        for s in Session.objects.filter(
+            customer_id__in={c.customer_id for c in changes}, stopped_at__isnull=True
+        ).only("pk", "nas_id", "acct_session_id")
+    }
+    return {
+        (a.change_id, by_session[(a.nas_id, a.acct_session_id)])
+        for a in settled
+        if (a.nas_id, a.acct_session_id) in by_session
+    }
+
+
+def _send_all(jobs: list[_Job]) -> None:
+    if not jobs:
+        return
+    workers = max(1, min(settings.LASTMILE.radius_coa_parallel, len(jobs)))
+    if workers == 1:
+        for job in jobs:
+            _send_one(job)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="coa") as pool:
+        list(pool.map(_send_one, jobs))
+
+
+def _send_one(job: _Job) -> None:
+    """Network only (no database): the request, then the fallback if needed."""
+    job.results.append(_request(job, job.kind, job.attrs))
+    if job.kind == NasAttempt.Kind.COA and not job.is_done:
+        job.results.append(_request(job, NasAttempt.Kind.DISCONNECT, b"", fallback=True))
+
+
+def _request(job: _Job, kind: str, extra: bytes, *, fallback: bool = False) -> NasAttempt:
+    session, nas = job.session, job.session.nas
+    conf = settings.LASTMILE
+    code = codec.COA_REQUEST if kind == NasAttempt.Kind.COA else codec.DISCONNECT_REQUEST
+    sent_at = timezone.now()
+    started = time.monotonic()
+    try:
+        outcome = coa.send(
+            host=nas.address,
+            port=nas.coa_port,
+            secret=nas.get_secret().encode(),
+            code=code,
+            attrs=_session_attrs(session) + extra,
+            timeout_s=conf.radius_coa_timeout_s,
+            attempts=conf.radius_coa_retries,
+        )
+    except ValueError as exc:  # the secret cannot be decrypted, an attribute is too long…
+        outcome = coa.CoaOutcome("error", str(exc)[:255])
+    return NasAttempt(
+        change=job.change,
+        customer_id=job.change.customer_id,
+        nas=nas,
+        acct_session_id=session.acct_session_id,
+        address=session.address,
+        kind=kind,
+        is_fallback=fallback,
+        result=outcome.result,
+        detail=outcome.detail[:255],
+        sent_at=sent_at,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+
+
+def _session_attrs(session: Session) -> bytes:
+    """How the NAS finds the session (RFC 5176 section 3: session identification)."""
+    attrs = codec.attr_text(codec.ACCT_SESSION_ID, session.acct_session_id)
+    if session.login:
+        attrs += codec.attr_text(codec.USER_NAME, session.login)
+    if session.address and ipaddress.ip_address(session.address).version == 4:
+        attrs += codec.attr(codec.FRAMED_IP_ADDRESS, ipaddress.IPv4Address(session.address).packed)
+    return attrs
+
+
+def _record(changes: list[AccessChange], jobs: list[_Job]) -> list[AccessChange]:
+    now = timezone.now()
+    attempts = [attempt for job in jobs for attempt in job.results]
+    open_by_change: dict[int, int] = {}
+    for job in jobs:
+        if not job.is_done:
+            open_by_change[job.change.pk] = open_by_change.get(job.change.pk, 0) + 1
+    retry: list[AccessChange] = []
+    with transaction.atomic():
+        NasAttempt.objects.bulk_create(attempts, batch_size=2000)
+        _mirror_on_sessions(jobs, now)
+        for change in changes:
+            change.tries += 1
+            unresolved = open_by_change.get(change.pk, 0)
+            if not unresolved:
+                change.state, change.finished_at = AccessChange.State.APPLIED, now
+            elif change.tries > len(RETRY_BACKOFF_S):
+                change.state, change.finished_at = AccessChange.State.FAILED, now
+            else:
+                retry.append(change)
+            change.summary = _summary(change, jobs, unresolved)[:255]
+        AccessChange.objects.bulk_update(
+            changes, ["tries", "state", "finished_at", "summary"], batch_size=2000
+        )
+    for job in jobs:
+        for attempt in job.results:
+            log.info(
+                "coa.sent", kind=attempt.kind, nas=job.session.nas.address,
+                session_id=attempt.acct_session_id, customer_id=attempt.customer_id,
+                result=attempt.result, detail=attempt.detail, fallback=attempt.is_fallback,
+            )  # fmt: skip
+    return retry
+
+
+def _mirror_on_sessions(jobs: list[_Job], now: datetime) -> None:
+    """The session row keeps the last request and answer (the session list shows it)."""
+    sessions = []
+    for job in jobs:
+        last = job.results[-1]
+        session = job.session
+        session.coa_kind, session.coa_result, session.coa_detail = (
+            last.kind,
+            last.result,
+            last.detail,
+        )
+        session.coa_at = now
+        sessions.append(session)
+    Session.objects.bulk_update(
+        sessions, ["coa_kind", "coa_result", "coa_detail", "coa_at"], batch_size=2000
+    )
+
+
+def _summary(change: AccessChange, jobs: list[_Job], unresolved: int) -> str:
+    mine = [j for j in jobs if j.change.pk == change.pk]
+    if not mine:
+        return "no open session needed a change" if change.tries == 1 else change.summary
+    parts = [f"{j.session.acct_session_id}: " + " → ".join(
+        f"{a.kind} {a.result}{' ' + a.detail if a.detail else ''}" for a in j.results
+    ) for j in mine[:5]]  # fmt: skip
+    text = "; ".join(parts)
+    if unresolved:
+        text = f"{unresolved} not confirmed; " + text
+    return text
