@@ -21,7 +21,9 @@ def apply_access(change_ids: list[int]) -> int:
     for change in retry:
         by_delay.setdefault(RETRY_BACKOFF_S[change.tries - 1], []).append(change.pk)
     for delay, ids in sorted(by_delay.items()):
-        apply_access.configure(schedule_in={"seconds": delay}).defer(change_ids=[int(i) for i in ids])
+        apply_access.configure(schedule_in={"seconds": delay}).defer(
+            change_ids=[int(i) for i in ids]
+        )
     return len(change_ids)
 
 
