@@ -101,6 +101,35 @@ def start_server(
 
 
 @contextmanager
+def worker_process(extra_env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
+    """``lastmile worker`` against the test database, until the block ends."""
+    env = dict(os.environ)
+    env.update(
+        LASTMILE_DATABASE_URL=test_database_url(), LASTMILE_DEMO="1", LASTMILE_LOG_LEVEL="INFO"
+    )
+    env.update(extra_env or {})
+    log_file = tempfile.NamedTemporaryFile("w", prefix="worker-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lastmile.cli", "worker"],
+        stdout=log_file, stderr=subprocess.STDOUT, text=True, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "Launching a worker" not in open(log_file.name).read():  # noqa: SIM115
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("worker did not start:\n" + open(log_file.name).read())  # noqa: SIM115
+            time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+
+
+@contextmanager
 def radius_server(**kwargs: object) -> Iterator[RunningServer]:
     server = start_server(**kwargs)  # type: ignore[arg-type]
     try:

@@ -187,6 +187,16 @@ FROM billing_due
 """
 
 
+def has_due(at: datetime) -> bool:
+    """Whether a run at ``at`` would renew, end or charge anything (two index probes)."""
+    from lastmile.subscriptions.models import FeeAssignment, Subscription
+
+    return (
+        Subscription.objects.filter(state="active", period_end__lte=at).exists()
+        or FeeAssignment.objects.filter(is_active=True, next_charge_at__lte=at).exists()
+    )
+
+
 def run_billing(*, at: datetime | None = None) -> BillingRun:
     """Renew due subscriptions whose customers can pay, end those that cannot,
     apply pre-orders, charge periodic fees.  One transaction."""

@@ -20,7 +20,7 @@ from procrastinate import exceptions
 from procrastinate.contrib.django import app
 
 from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
-from lastmile.subscriptions.billing import run_billing
+from lastmile.subscriptions.billing import has_due, run_billing
 
 log = structlog.get_logger(__name__)
 
@@ -30,15 +30,21 @@ LOOKAHEAD = timedelta(seconds=75)
 
 @app.periodic(cron="* * * * *", periodic_id="billing_run")
 @app.task(queue="billing", name="subscriptions.billing_run", queueing_lock="billing_run")
-def billing_run_job(timestamp: int) -> int:
+def billing_run_job(timestamp: int) -> int | None:
     """Every minute: renew or end whatever became due (the safety net)."""
-    return run_billing().pk
+    return _run_if_due()
 
 
 @app.task(queue="billing", name="subscriptions.billing_at")
-def billing_at(at: str) -> int:
+def billing_at(at: str) -> int | None:
     """The run for one boundary, started at that moment."""
-    return run_billing().pk
+    return _run_if_due()
+
+
+def _run_if_due() -> int | None:
+    """A run, unless nothing is due (no empty run rows every minute)."""
+    now = timezone.now()
+    return run_billing(at=now).pk if has_due(now) else None
 
 
 @app.periodic(cron="* * * * *", periodic_id="schedule_boundaries")

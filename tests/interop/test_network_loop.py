@@ -1,0 +1,188 @@
+"""The network follows the money, end to end (issue 13): the real RADIUS server,
+Debian's radclient as the NAS's RADIUS client, a UDP peer on the NAS's CoA port,
+and ``lastmile worker`` running, all on one test database.
+
+- a subscriber who renews stays online across the period boundary: one session,
+  one address, nothing sent to the NAS;
+- one who cannot pay is moved at the boundary (Disconnect, then the guest pool);
+- a block disconnects; a payment after a lapse brings back a normal address.
+
+Each waits at most 5 s for the NAS to hear about a change (the issue's bound),
+with real processes, so a slow pick-up of a job shows as a failure.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from lastmile.aaa import codec
+from lastmile.aaa.models import AccessChange
+from lastmile.customers.services import deactivate_customer
+from lastmile.finance.services import record_payment
+from lastmile.network.models import Session
+from lastmile.subscriptions.jobs import schedule_boundary_runs
+from lastmile.subscriptions.models import Subscription
+from tests.aaa.helpers import radius_server, worker_process
+from tests.aaa.nas_emulator import NasEmulator
+from tests.factories import NasFactory, NetCustomerFactory, NetTariffFactory, PoolFactory
+from tests.interop.test_radclient import radclient
+
+pytestmark = [
+    pytest.mark.interop,
+    pytest.mark.skipif(shutil.which("radclient") is None, reason="freeradius-utils not installed"),
+]
+
+NAS_BOUND_S = 5.0
+
+
+def _wait(predicate: Callable[[], object], seconds: float, what: str) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {seconds} s")
+
+
+@pytest.fixture
+def loop(transactional_db) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+    with NasEmulator(mode="ack") as emulator:
+        NasFactory(name="bras", address="127.0.0.1", vendor="mikrotik", coa_port=emulator.port)
+        PoolFactory(name="main", network="10.78.0.0/24", kind="dynamic")
+        PoolFactory(name="guest", network="10.79.0.0/24", kind="guest")
+        tariff = NetTariffFactory(
+            price=300, rate_down_kbps=20000, rate_up_kbps=10000, is_public=True
+        )
+        with radius_server() as server, worker_process():
+            yield {"emulator": emulator, "server": server, "tariff": tariff}
+
+
+def _subscribe(customer, tariff, *, ends_in_s: float, auto_renew: bool = True) -> Subscription:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    return Subscription.objects.create(
+        customer=customer, tariff=tariff, price=tariff.price, state="active", auto_renew=auto_renew,
+        anchor=now - timedelta(days=30), periods=1,
+        period_start=now - timedelta(days=30), period_end=now + timedelta(seconds=ends_in_s),
+    )  # fmt: skip
+
+
+def _online(server, customer, sid: str, pool: str = "10.78.") -> dict[str, str]:  # type: ignore[no-untyped-def]
+    # The server learns of new customers and subscriptions through LISTEN/NOTIFY:
+    # like a router, try again until the answer reflects them.
+    for _ in range(25):
+        code, attrs = radclient(
+            server.auth_port,
+            "auth",
+            f'User-Name = "{customer.login}", User-Password = "pass-{customer.login}"',
+        )
+        if code == "Access-Accept" and attrs["Framed-IP-Address"].startswith(pool):
+            break
+        time.sleep(0.2)
+    assert code == "Access-Accept" and attrs["Framed-IP-Address"].startswith(pool), attrs
+    start = radclient(
+        server.acct_port,
+        "acct",
+        f'User-Name = "{customer.login}", Acct-Session-Id = "{sid}",'
+        f" Framed-IP-Address = {attrs['Framed-IP-Address']}, Acct-Status-Type = Start",
+    )
+    assert start[0] == "Accounting-Response"
+    _wait(lambda: Session.objects.filter(acct_session_id=sid).exists(), 5, "session recorded")
+    return attrs
+
+
+def _disconnects(emulator: NasEmulator, sid: str) -> list[codec.Packet]:
+    return [
+        p
+        for p in emulator.received
+        if p.code == codec.DISCONNECT_REQUEST and p.text(codec.ACCT_SESSION_ID) == sid
+    ]
+
+
+def test_a_renewing_subscriber_stays_online_across_the_boundary(loop):  # type: ignore[no-untyped-def]
+    customer = NetCustomerFactory(login="renews")
+    record_payment(customer_id=customer.pk, amount="1000", external_id="loop-1")
+    sub = _subscribe(customer, loop["tariff"], ends_in_s=4)
+    boundary = sub.period_end
+    first = _online(loop["server"], customer, "r-1")
+    # Session-Timeout is not cut at the boundary four seconds away.
+    assert int(first["Session-Timeout"]) == 86400
+    assert schedule_boundary_runs(timezone.now()) == 1
+
+    def renewed() -> bool:
+        sub.refresh_from_db()
+        return sub.period_end > boundary
+
+    _wait(renewed, 4 + NAS_BOUND_S, "renewal at the boundary")
+    time.sleep(1)  # anything the run would send to the NAS has left by now
+    assert loop["emulator"].received == [], "nothing is sent for a renewal"
+    interim = radclient(
+        loop["server"].acct_port,
+        "acct",
+        f'User-Name = "renews", Acct-Session-Id = "r-1", Framed-IP-Address = '
+        f"{first['Framed-IP-Address']}, Acct-Status-Type = Interim-Update, Acct-Session-Time = 10",
+    )
+    assert interim[0] == "Accounting-Response"
+    session = Session.objects.get(acct_session_id="r-1")
+    assert session.stopped_at is None
+    assert session.address == first["Framed-IP-Address"]
+    assert Session.objects.filter(customer=customer).count() == 1
+    again = _online(loop["server"], customer, "r-1")  # a re-auth keeps the address
+    assert again["Framed-IP-Address"] == first["Framed-IP-Address"]
+
+
+def test_a_subscriber_who_cannot_pay_is_moved_at_the_boundary(loop):  # type: ignore[no-untyped-def]
+    customer = NetCustomerFactory(login="lapses")
+    sub = _subscribe(customer, loop["tariff"], ends_in_s=3)
+    _online(loop["server"], customer, "l-1")
+    schedule_boundary_runs(timezone.now())
+    boundary_in = (sub.period_end - timezone.now()).total_seconds()
+    waited = _wait(
+        lambda: _disconnects(loop["emulator"], "l-1"), boundary_in + NAS_BOUND_S, "Disconnect"
+    )
+    assert waited >= boundary_in - 0.5, "not before the boundary"
+    sub.refresh_from_db()
+    assert sub.state == "expired"
+    change = AccessChange.objects.get(customer=customer)
+    _wait(lambda: AccessChange.objects.get(pk=change.pk).state == "applied", 5, "recorded")
+    code, guest = radclient(
+        loop["server"].auth_port, "auth", 'User-Name = "lapses", User-Password = "pass-lapses"'
+    )
+    assert code == "Access-Accept"
+    assert guest["Framed-IP-Address"].startswith("10.79."), "the re-auth lands in the guest pool"
+
+
+def test_a_block_disconnects_within_seconds(loop):  # type: ignore[no-untyped-def]
+    customer = NetCustomerFactory(login="blocked")
+    record_payment(customer_id=customer.pk, amount="1000", external_id="loop-2")
+    _subscribe(customer, loop["tariff"], ends_in_s=86400)
+    _online(loop["server"], customer, "b-1")
+    deactivate_customer(customer=customer)
+    _wait(lambda: _disconnects(loop["emulator"], "b-1"), NAS_BOUND_S, "Disconnect after a block")
+    code, attrs = radclient(
+        loop["server"].auth_port, "auth", 'User-Name = "blocked", User-Password = "pass-blocked"'
+    )
+    assert (code, attrs.get("Reply-Message")) == ("Access-Reject", "Account disabled")
+
+
+def test_a_payment_after_a_lapse_brings_back_a_normal_address_and_speed(loop):  # type: ignore[no-untyped-def]
+    customer = NetCustomerFactory(login="returns")
+    sub = _subscribe(customer, loop["tariff"], ends_in_s=-60)
+    Subscription.objects.filter(pk=sub.pk).update(
+        state="expired", ended_at=sub.period_end, end_reason="no_funds"
+    )
+    _online(loop["server"], customer, "p-1", pool="10.79.")
+    record_payment(customer_id=customer.pk, amount=Decimal("300"), external_id="loop-3")
+    _wait(lambda: _disconnects(loop["emulator"], "p-1"), NAS_BOUND_S, "Disconnect after payment")
+    code, attrs = radclient(
+        loop["server"].auth_port, "auth", 'User-Name = "returns", User-Password = "pass-returns"'
+    )
+    assert code == "Access-Accept"
+    assert attrs["Framed-IP-Address"].startswith("10.78.")
+    assert attrs["Mikrotik-Rate-Limit"] == "10000k/20000k"
