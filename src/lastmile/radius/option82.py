@@ -25,6 +25,7 @@ operator's choice of layout as ``format=`` (``None`` means auto-detection).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -490,8 +491,11 @@ def parse_relay_agent(
     """Read one relay agent identity.  ``format`` forces one entry of ``FORMATS``;
     ``None`` (or ``"auto"``) tries every auto-detected layout and accepts the
     answer only when all layouts that match agree on the key."""
-    remote = _prepare(remote_id, "remote-id")
-    circuit = _prepare(circuit_id, "circuit-id")
+    return _parse(_prepare(remote_id, "remote-id"), _prepare(circuit_id, "circuit-id"), format)
+
+
+@functools.lru_cache(maxsize=16384)  # a subscriber's DHCP renewals repeat one value
+def _parse(remote: bytes, circuit: bytes, format: str | None) -> RelayAgentId:
     if not remote and not circuit:
         raise Option82Error(EMPTY, "remote-id and circuit-id are both empty")
     found: dict[tuple[str, str], RelayAgentId] = {}
