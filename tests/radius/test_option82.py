@@ -290,8 +290,9 @@ class TestJuniper:
 
 class TestCiscoInterface:
     def test_short_and_long_names_are_one_port(self) -> None:
-        # [CISCOIE] interface naming as the switch shows it (Gi1/0/24 is
-        # GigabitEthernet1/0/24); a NAS that forwards it as plain text.
+        # Cisco IOS interface names (Gi1/0/24 is GigabitEthernet1/0/24) as a NAS
+        # forwards them in plain text. No vendor document shows this on the
+        # wire: the example is issue #13's; [CISCOIE] covers the binary forms.
         short = parse_relay_agent(MAC_TLV, "Gi1/0/24")
         assert short.format == "cisco-interface"
         assert short.key() == (SWITCH_MAC, "gi1/0/24")
