@@ -32,7 +32,9 @@ document gives concrete values they are used as they are):
 [HUAWEI]   Huawei command reference "dhcp option82 format" (default, common,
            extend), http://a10.tagan.ru/huawei/dc/dhcp_option82_format.html ;
            user-defined example "0 %length %svlan %5slot %3subslot %8port",
-           http://a10.tagan.ru/huawei/dc/dhcp_option82_format_hide.html
+           http://a10.tagan.ru/huawei/dc/dhcp_option82_format_hide.html ;
+           the same command on an S2300 V100R006C05 ("dhcp option82 format extend"),
+           https://pastebin.com/Msn9ZpEy
 [NE8000]   Huawei NetEngine 8000 "dhcp option82 format" type1,
            http://a10.tagan.ru/huawei/netengine8000f1a/command/8090/DhcpIntfOptForm_3(DHCPOM).html
 [JUNOS94]  Junos 9.4 "circuit-id" and "Configuring agent-circuit-id information"
@@ -333,12 +335,29 @@ class TestZteOnu:
         assert forced == ("onu:45:47:c0:a1:b2:c3", "")
 
 
+class TestOnuForced:
+    def test_serial_with_an_unrelated_circuit(self) -> None:
+        # [ZTE] an OLT whose circuit-id names its own uplink port: forced "onu".
+        agent = parse_relay_agent(b"ZTEGC0A1B2C3", b"Gi0/1", format="onu")
+        assert agent.key() == ("onu-sn:ZTEGC0A1B2C3", "")
+
+    def test_raw_mac_octets(self) -> None:
+        # [ZTE] the ONU MAC relayed as six raw octets instead of text.
+        agent = parse_relay_agent(bytes.fromhex("4547c0a1b2c3"), b"\x00\x01", format="onu")
+        assert agent.onu_mac == "45:47:c0:a1:b2:c3"
+
+
 class TestOperatorText:
     def test_free_text_circuit_only_when_forced(self) -> None:
         # [DGS3120] vendor3: a user-defined string with no inner type byte.
         assert refusal(MAC_TLV, "Flat 17") == option82.NO_MATCH
         agent = parse_relay_agent(MAC_TLV, "Flat 17", format="text")
         assert agent.key() == (SWITCH_MAC, "text:flat 17")
+
+    def test_eltex_per_interface_string(self) -> None:
+        # [ELTEX] "ip dhcp information option format-type circuit-id <1..63 chars>".
+        agent = parse_relay_agent(MAC_TLV, b"Lenina-5  entrance-2", format="text")
+        assert agent.key() == (SWITCH_MAC, "text:lenina-5 entrance-2")
 
     def test_staff_typed_values_match_what_the_nas_sends(self) -> None:
         # A binding typed in the UI (hex text, spaces around) has the NAS's key.
