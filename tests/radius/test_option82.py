@@ -538,3 +538,18 @@ def test_tr101_round_trips(mac: bytes, vlan: int, chassis: int, slot: int, port:
     assert agent.vlan == vlan
     expected = f"{chassis}/{port}" if slot == 0 else f"{chassis}/{slot}/{port}"
     assert agent.key() == (agent.switch, expected)
+
+
+def test_the_module_loads_without_django_or_other_lastmile_code() -> None:
+    # Guard rail for the ground-floor layout: a fresh interpreter, nothing else.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, lastmile.radius.option82; "
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(('django', 'lastmile')))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "lastmile,lastmile.radius,lastmile.radius.option82"
