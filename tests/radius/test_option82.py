@@ -52,6 +52,8 @@ document gives concrete values they are used as they are):
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -542,9 +544,6 @@ def test_tr101_round_trips(mac: bytes, vlan: int, chassis: int, slot: int, port:
 
 def test_the_module_loads_without_django_or_other_lastmile_code() -> None:
     # Guard rail for the ground-floor layout: a fresh interpreter, nothing else.
-    import subprocess
-    import sys
-
     probe = (
         "import sys, lastmile.radius.option82; "
         "print(','.join(sorted(m for m in sys.modules if m.startswith(('django', 'lastmile')))))"
