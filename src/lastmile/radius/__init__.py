@@ -1,0 +1,1 @@
+"""RADIUS protocol library, Django-free."""
