@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("lastmile.accounts.urls")),
     path("network/", include("lastmile.network.urls")),
+    path("network/access/", include("lastmile.aaa.urls")),
     path("tickets/", include("lastmile.tasks.urls")),
     path("notifications/", include("lastmile.notifications.urls")),
     path("customers/", include("lastmile.customers.urls")),

@@ -12,3 +12,10 @@ class AaaConfig(AppConfig):
         from lastmile.core.hooks import ACCESS_CHANGED
 
         ACCESS_CHANGED.register(on_access_changed)
+
+        from lastmile.aaa.views import customer_access_context
+        from lastmile.customers.queries import register_customer_section
+
+        register_customer_section(
+            "aaa/_customer_access.html", context=customer_access_context, order=35
+        )
