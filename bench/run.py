@@ -1,8 +1,9 @@
 """``make bench``: run the benchmarks and write docs/benchmarks.md.
 
-Parts: ``billing`` (billing run, 50,000 and 1,000,000 subscriptions) and
+Parts: ``billing`` (billing run, 50,000 and 1,000,000 subscriptions),
 ``aaa`` (``lastmile radius`` against FreeRADIUS + PostgreSQL, see bench/aaa.py;
-installs the Debian packages it needs when run as root).
+installs the Debian packages it needs when run as root) and ``boundary``
+(50,000 online subscribers cross a period boundary, bench/boundary.py).
 ``python bench/run.py --parts billing --sizes 50000`` runs a subset;
 ``python bench/run.py --parts aaa --aaa-users 2000 --aaa-count 2000
 --aaa-storm-users 2000 --aaa-storm-seconds 5`` is a quick smoke run (its
@@ -23,7 +24,8 @@ from common import configure_django, write_section
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="billing,aaa")
+    parser.add_argument("--parts", default="billing,aaa,boundary")
+    parser.add_argument("--boundary-customers", type=int, default=50_000)
     parser.add_argument("--sizes", default="50000,1000000", help="billing sizes")
     parser.add_argument("--aaa-users", type=int, default=50_000, help="RADIUS users (and pool/1.2)")
     parser.add_argument(
@@ -34,7 +36,7 @@ def main() -> None:
     parser.add_argument("--aaa-no-storm", action="store_true", help="skip the storm scenario")
     args = parser.parse_args()
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"billing", "aaa"}
+    unknown = parts - {"billing", "aaa", "boundary"}
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     configure_django("lastmile_bench")
@@ -63,6 +65,13 @@ def main() -> None:
             storm=not args.aaa_no_storm,
         )
         write_section("aaa", aaa.run(sizes))
+    if "boundary" in parts:
+        import tempfile
+
+        import boundary
+
+        res = Path(tempfile.mkdtemp(prefix="lastmile-boundary-"))
+        write_section("boundary", boundary.report(boundary.run(args.boundary_customers, res)))
     print("docs/benchmarks.md updated")
 
 

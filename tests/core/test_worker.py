@@ -28,3 +28,24 @@ def test_worker_runs_a_deferred_job_and_exits_in_one_shot_mode():
     job = ProcrastinateJob.objects.get(task_name="core.purge_expired_tokens")
     assert job.status == "succeeded"
     assert list(ApiToken.objects.values_list("name", flat=True)) == ["fresh"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_deferred_inside_a_job_commits_with_that_job_s_transaction():
+    """The worker replaces the app's connector with a pool of its own: a job
+    deferred from a job must still wait for (and vanish with) its transaction."""
+    from django.db import transaction
+    from procrastinate.contrib.django import app
+
+    from lastmile.core.jobs import defer_in_transaction
+
+    with app.replace_connector(app.connector.get_worker_connector()):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            defer_in_transaction(purge_expired_tokens, timestamp=1)
+            raise RuntimeError("the job fails after deferring")
+        assert not ProcrastinateJob.objects.filter(args={"timestamp": 1}).exists()
+        with transaction.atomic():
+            defer_in_transaction(purge_expired_tokens, timestamp=2)
+    assert ProcrastinateJob.objects.get(args={"timestamp": 2}).task_name == (
+        "core.purge_expired_tokens"
+    )

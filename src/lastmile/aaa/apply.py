@@ -43,6 +43,7 @@ from lastmile.aaa import coa, codec
 from lastmile.aaa.models import AccessChange, NasAttempt
 from lastmile.aaa.profiles import Rate, speed_attributes
 from lastmile.core.hooks import AccessReason
+from lastmile.core.jobs import defer_in_transaction
 from lastmile.network.models import Lease, PoolKind, Session
 
 log = structlog.get_logger("lastmile.aaa.apply")
@@ -119,7 +120,7 @@ def on_access_changed(
     )  # fmt: skip
     from lastmile.aaa.jobs import apply_access
 
-    apply_access.defer(change_ids=[int(c.pk) for c in changes])
+    defer_in_transaction(apply_access, change_ids=[int(c.pk) for c in changes])
     log.info("access.change_requested", reason=str(reason), customers=len(ids), address=address)
     return changes
 
@@ -188,10 +189,13 @@ def _plan(changes: list[AccessChange]) -> list[_Job]:
     sessions = _open_sessions(changes)
     guest_addresses = _guest_addresses(s.address for s in sessions if s.address)
     done = _already_done(changes)
+    by_customer: dict[int, list[Session]] = {}
+    for session in sessions:
+        by_customer.setdefault(session.customer_id or 0, []).append(session)
     jobs = []
     for change in changes:
         target = targets[change.customer_id]
-        for session in sessions:
+        for session in by_customer.get(change.customer_id, ()):
             if not _concerns(change, session) or (change.pk, session.pk) in done:
                 continue
             on_guest = session.address in guest_addresses

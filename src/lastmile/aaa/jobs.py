@@ -8,6 +8,8 @@ import structlog
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
+from lastmile.core.jobs import defer_in_transaction
+
 log = structlog.get_logger(__name__)
 
 
@@ -21,8 +23,8 @@ def apply_access(change_ids: list[int]) -> int:
     for change in retry:
         by_delay.setdefault(RETRY_BACKOFF_S[change.tries - 1], []).append(change.pk)
     for delay, ids in sorted(by_delay.items()):
-        apply_access.configure(schedule_in={"seconds": delay}).defer(
-            change_ids=[int(i) for i in ids]
+        defer_in_transaction(
+            apply_access, schedule_in={"seconds": delay}, change_ids=[int(i) for i in ids]
         )
     return len(change_ids)
 
@@ -40,6 +42,6 @@ def resume_pending(timestamp: int) -> int:
         ).values_list("pk", flat=True)[:10000]
     )
     if stale:
-        apply_access.defer(change_ids=stale)
+        defer_in_transaction(apply_access, change_ids=stale)
         log.warning("access.resumed_pending", count=len(stale))
     return len(stale)

@@ -270,10 +270,11 @@ def kick_worker() -> None:
     """Ask the worker to deliver now (a periodic sweep catches anything missed)."""
     from procrastinate.exceptions import AlreadyEnqueued
 
+    from lastmile.core.jobs import defer_in_transaction
     from lastmile.notifications.jobs import deliver_outbox
 
     try:
-        deliver_outbox.defer()
+        defer_in_transaction(deliver_outbox)
     except AlreadyEnqueued:
         pass
     except Exception:  # the sweep delivers anyway; never fail the writer

@@ -248,9 +248,10 @@ def run_billing(*, at: datetime | None = None) -> BillingRun:
         if changed:
             # Notifications and NAS updates for the customers whose access
             # changed go to one job, deferred in this transaction.
+            from lastmile.core.jobs import defer_in_transaction
             from lastmile.subscriptions.jobs import after_billing_run
 
-            after_billing_run.defer(run_id=run.pk)
+            defer_in_transaction(after_billing_run, run_id=run.pk)
     log.info(
         "billing.run",
         run=run.pk,

@@ -20,6 +20,7 @@ from procrastinate import exceptions
 from procrastinate.contrib.django import app
 
 from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
+from lastmile.core.jobs import defer_in_transaction
 from lastmile.subscriptions.billing import has_due, run_billing
 
 log = structlog.get_logger(__name__)
@@ -68,9 +69,12 @@ def schedule_boundary_runs(now: datetime) -> int:
     deferred = 0
     for at in seconds:
         try:
-            billing_at.configure(
-                schedule_at=at, queueing_lock=f"billing_at:{int(at.timestamp())}"
-            ).defer(at=at.isoformat())
+            defer_in_transaction(
+                billing_at,
+                schedule_at=at,
+                queueing_lock=f"billing_at:{int(at.timestamp())}",
+                at=at.isoformat(),
+            )
             deferred += 1
         except exceptions.AlreadyEnqueued:
             pass

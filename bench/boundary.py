@@ -1,0 +1,218 @@
+"""Period boundary benchmark: N subscribers online cross one boundary together.
+
+Half of them can pay for the next period and must stay online untouched (no
+CoA, no Disconnect); the other half cannot and must be moved, by Disconnect
+(their addresses are paid-pool addresses), within 10 s of the boundary
+(design.md section 5).  Everything is real: ``lastmile radius`` brings the
+subscribers online (radload auth + Accounting-Start), ``lastmile worker`` runs
+the boundary's billing run and the CoA job, and ``bench/coa_peer.py`` answers on
+the NAS's Dynamic Authorization port in its own process, recording when each
+request arrived.  While the boundary passes, radload sends Interim-Updates at a
+fixed rate to the RADIUS server, and their p99 is compared with the same load
+just before: the server's other traffic must not suffer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aaa import (
+    LM_ACCT,
+    LM_AUTH,
+    SECRET,
+    LastmileServer,
+    _log,
+    _postmaster_pid,
+    _radload_args,
+    load_lastmile,
+    measure,
+)
+from common import REPO
+
+PEER_PORT = 37990
+LEAD_S = 25  # from scheduling to the boundary: time to start the load
+INTERIM_RATE = 1000  # Interim-Updates per second during both load windows
+WINDOW_S = 15
+
+
+@dataclass
+class BoundaryResult:
+    customers: int
+    renewable: int
+    renewed: int = 0
+    expired: int = 0
+    disconnected_renewable: int = 0
+    moved: int = 0
+    moved_p50_s: float = float("nan")
+    moved_max_s: float = float("nan")
+    baseline_p99_ms: float = float("nan")
+    boundary_p99_ms: float = float("nan")
+    boundary_timeouts: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _prepare(n: int, at_sql: str) -> None:
+    """Even customers get money for the next period; every period ends at the boundary."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO finance_ledgerentry (account_id, kind, amount, balance_before,"
+            " balance_after, reason, actor_label, idempotency_key, created_at)"
+            " SELECT customer_id, 'correction', 1000.00, balance, balance + 1000.00,"
+            " 'bench: money for the next period', 'bench', 'boundary:' || customer_id, now()"
+            " FROM finance_account WHERE customer_id % 2 = 0"
+        )
+        cur.execute(
+            "UPDATE finance_account SET balance = balance + 1000.00 WHERE customer_id % 2 = 0"
+        )
+        cur.execute(
+            f"UPDATE subscriptions_subscription SET period_end = {at_sql} WHERE state = 'active'"
+        )
+        cur.execute(
+            "UPDATE network_nas SET coa_port = %s, vendor = 'mikrotik'", [PEER_PORT]
+        )
+
+
+def _start(args: list[str], log: Path, ready: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+    deadline = time.monotonic() + 120
+    while ready.encode() not in log.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{args[1:3]} did not start, see {log}")
+        time.sleep(0.1)
+    return proc
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run(n: int, res: Path) -> BoundaryResult:
+    from django.db import connection
+    from django.utils import timezone
+
+    from lastmile.db.runtime import ensure_embedded
+    from lastmile.subscriptions.jobs import schedule_boundary_runs
+
+    res.mkdir(parents=True, exist_ok=True)
+    url = ensure_embedded().url(connection.settings_dict["NAME"])
+    env = {**os.environ, "LASTMILE_DEMO": "1", "LASTMILE_DATABASE_URL": url}
+    env["LASTMILE_LOG_LEVEL"] = "WARNING"
+    load_lastmile(n, int(n * 1.2))
+    result = BoundaryResult(customers=n, renewable=n // 2)
+    server = LastmileServer(url, res)
+    server.start()
+    peer = worker = None
+    try:
+        roots = [server.pid, _postmaster_pid()]
+        ips = res / "boundary_ips.json"
+        measure("boundary: online (auth)", roots,
+                [_radload_args("b_auth", LM_AUTH, n, res, save_ips=ips)], 120 + n * 0.05)  # fmt: skip
+        measure("boundary: online (acct start)", roots,
+                [_radload_args("b_start", LM_ACCT, n, res, mode="acct-start", ipmap=ips)],
+                120 + n * 0.05)  # fmt: skip
+        peer_out = res / "coa_peer.jsonl"
+        peer = _start(
+            [sys.executable, str(REPO / "bench" / "coa_peer.py"), "--port", str(PEER_PORT),
+             "--secret", SECRET, "--out", str(peer_out)],
+            res / "coa_peer.log", "coa peer ready", env,
+        )  # fmt: skip
+        worker = _start(
+            [str(Path(sys.executable).parent / "lastmile"), "worker"],
+            res / "worker.log", "Launching a worker", {**env, "LASTMILE_LOG_LEVEL": "INFO"},
+        )  # fmt: skip
+        boundary = timezone.now().replace(microsecond=0) + timezone.timedelta(
+            seconds=LEAD_S + WINDOW_S
+        )
+        _prepare(n, f"'{boundary.isoformat()}'::timestamptz")
+        assert schedule_boundary_runs(boundary - timezone.timedelta(seconds=30)) == 1
+        interim = [
+            _radload_args("b_interim", LM_ACCT, INTERIM_RATE * WINDOW_S, res, mode="acct-interim",
+                          ipmap=ips, rate=INTERIM_RATE)
+        ]  # fmt: skip
+        base = measure("boundary: interim before", roots, interim, 120)
+        result.baseline_p99_ms = base.worst("p99_ms")
+        wait = (boundary - timezone.now()).total_seconds() - 2
+        time.sleep(max(0.0, wait))
+        during = measure("boundary: interim across", roots, interim, 120)
+        result.boundary_p99_ms = during.worst("p99_ms")
+        result.boundary_timeouts = during.timeouts
+        time.sleep(5)
+        _stop(peer)
+        _collect(result, peer_out, boundary.timestamp())
+    finally:
+        for proc in (worker, peer):
+            if proc is not None:
+                _stop(proc)
+        server.stop()
+    return result
+
+
+def _collect(result: BoundaryResult, peer_out: Path, boundary_ts: float) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state ="
+            " 'expired') FROM subscriptions_subscription"
+        )
+        result.renewed, result.expired = cur.fetchone()
+        cur.execute(
+            "SELECT s.acct_session_id, s.customer_id % 2 = 0 FROM network_session s"
+        )
+        renewable = {sid: even for sid, even in cur.fetchall()}
+        cur.execute("SELECT state, count(*) FROM aaa_accesschange GROUP BY state")
+        result.notes.append(
+            "access changes: " + ", ".join(f"{s} {c}" for s, c in cur.fetchall())
+        )
+    seen = [json.loads(line) for line in peer_out.read_text().splitlines()]
+    moved = sorted(r["t"] - boundary_ts for r in seen if not renewable.get(r["sid"], False))
+    result.disconnected_renewable = sum(1 for r in seen if renewable.get(r["sid"], False))
+    result.moved = len(moved)
+    if moved:
+        result.moved_p50_s = moved[len(moved) // 2]
+        result.moved_max_s = moved[-1]
+    _log(f"boundary: {result}")
+
+
+def report(result: BoundaryResult) -> str:
+    ok_drops = result.disconnected_renewable == 0 and result.renewed >= result.renewable
+    ok_moved = result.moved == result.customers - result.renewable and result.moved_max_s <= 10
+    return "\n".join(
+        [
+            "## Period boundary",
+            "",
+            f"{result.customers:,} subscribers online cross one boundary together; "
+            f"{result.renewable:,} can pay for the next period. Real `lastmile radius`, "
+            "`lastmile worker` and a CoA peer process (bench/boundary.py).",
+            "",
+            "| what | result | goal |",
+            "|---|---|---|",
+            f"| renewable sessions sent a CoA/Disconnect | {result.disconnected_renewable} "
+            f"({result.renewed:,} renewed) | 0 {'✅' if ok_drops else '❌'} |",
+            f"| sessions moved (Disconnect) | {result.moved:,} of "
+            f"{result.customers - result.renewable:,} | all |",
+            f"| moved after the boundary, median / last | {result.moved_p50_s:.1f} s / "
+            f"{result.moved_max_s:.1f} s | ≤ 10 s {'✅' if ok_moved else '❌'} |",
+            f"| Interim-Update p99 at {INTERIM_RATE}/s, before / across the boundary | "
+            f"{result.baseline_p99_ms:.1f} ms / {result.boundary_p99_ms:.1f} ms "
+            f"({result.boundary_timeouts} timeouts) | unaffected |",
+            "",
+            "; ".join(result.notes),
+        ]
+    )
