@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common import REPO
+
 from aaa import (
     LM_ACCT,
     LM_AUTH,
@@ -34,7 +36,6 @@ from aaa import (
     load_lastmile,
     measure,
 )
-from common import REPO
 
 PEER_PORT = 37990
 LEAD_S = 25  # from scheduling to the boundary: time to start the load
@@ -76,9 +77,7 @@ def _prepare(n: int, at_sql: str) -> None:
         cur.execute(
             f"UPDATE subscriptions_subscription SET period_end = {at_sql} WHERE state = 'active'"
         )
-        cur.execute(
-            "UPDATE network_nas SET coa_port = %s, vendor = 'mikrotik'", [PEER_PORT]
-        )
+        cur.execute("UPDATE network_nas SET coa_port = %s, vendor = 'mikrotik'", [PEER_PORT])
 
 
 def _start(args: list[str], log: Path, ready: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -172,14 +171,10 @@ def _collect(result: BoundaryResult, peer_out: Path, boundary_ts: float) -> None
             " 'expired') FROM subscriptions_subscription"
         )
         result.renewed, result.expired = cur.fetchone()
-        cur.execute(
-            "SELECT s.acct_session_id, s.customer_id % 2 = 0 FROM network_session s"
-        )
+        cur.execute("SELECT s.acct_session_id, s.customer_id % 2 = 0 FROM network_session s")
         renewable = {sid: even for sid, even in cur.fetchall()}
         cur.execute("SELECT state, count(*) FROM aaa_accesschange GROUP BY state")
-        result.notes.append(
-            "access changes: " + ", ".join(f"{s} {c}" for s, c in cur.fetchall())
-        )
+        result.notes.append("access changes: " + ", ".join(f"{s} {c}" for s, c in cur.fetchall()))
     seen = [json.loads(line) for line in peer_out.read_text().splitlines()]
     moved = sorted(r["t"] - boundary_ts for r in seen if not renewable.get(r["sid"], False))
     result.disconnected_renewable = sum(1 for r in seen if renewable.get(r["sid"], False))
