@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from lastmile.aaa import codec
+from lastmile.radius import codec
 
 SECRET = b"testing123"
 

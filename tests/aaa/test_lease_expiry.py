@@ -16,9 +16,9 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from lastmile.aaa import codec
 from lastmile.aaa.writer import LeaseExpiry, _apply_lease_expiries
 from lastmile.network.models import Lease, LeaseEndReason, Session
+from lastmile.radius import codec
 from tests.aaa.helpers import Client, radius_server
 from tests.aaa.helpers import test_database_url as database_url
 from tests.factories import (

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from lastmile.aaa import codec, services
-from lastmile.aaa.profiles import MIKROTIK_RATE_LIMIT, VENDOR_MIKROTIK
+from lastmile.aaa import services
 from lastmile.network import services as network_services
 from lastmile.network.models import Lease, Session
+from lastmile.radius import codec
+from lastmile.radius.profiles import MIKROTIK_RATE_LIMIT, VENDOR_MIKROTIK
 from tests.aaa.nas_emulator import NasEmulator
 from tests.factories import (
     NasFactory,

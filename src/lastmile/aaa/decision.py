@@ -14,10 +14,10 @@ import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lastmile.aaa import codec
-from lastmile.aaa.profiles import Rate, speed_attributes
 from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, PoolInfo, State
 from lastmile.network.models import normalize_mac
+from lastmile.radius import codec
+from lastmile.radius.profiles import Rate, speed_attributes
 
 
 class Refusal(StrEnum):

@@ -20,7 +20,6 @@ from typing import Any
 
 import structlog
 
-from lastmile.aaa import codec
 from lastmile.aaa.decision import (
     REPLY_MESSAGES,
     Credentials,
@@ -43,6 +42,7 @@ from lastmile.aaa.writer import (
     Renewal,
 )
 from lastmile.network.models import normalize_mac
+from lastmile.radius import codec
 
 log = structlog.get_logger("lastmile.aaa")
 

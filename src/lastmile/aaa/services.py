@@ -11,9 +11,9 @@ import structlog
 from django.conf import settings
 from django.utils import timezone
 
-from lastmile.aaa import coa, codec
-from lastmile.aaa.profiles import Rate, speed_attributes
 from lastmile.network.models import Nas, Session
+from lastmile.radius import coa, codec
+from lastmile.radius.profiles import Rate, speed_attributes
 
 log = structlog.get_logger("lastmile.aaa")
 

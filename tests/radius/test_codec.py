@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lastmile.aaa import codec, profiles
+from lastmile.radius import codec, profiles
 
 SECRET = b"testing123"
 

@@ -7,7 +7,7 @@ import os
 import socket
 from dataclasses import dataclass
 
-from lastmile.aaa import codec
+from lastmile.radius import codec
 
 ERROR_CAUSES = {
     201: "Residual-Context-Removed",
