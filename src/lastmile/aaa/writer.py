@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -70,7 +70,7 @@ class AcctRecord:
 @dataclass(slots=True)
 class LeaseExpiry:
     """An accounting packet's change to its dynamic lease (see
-    ``RadiusServer._lease_expiry_change``): extend it (a running session) or,
+    ``AccountingHandler._lease_expiry_change``): extend it (a running session) or,
     after Stop, shorten it to the hold time.  ``at`` is the packet's event time."""
 
     lease_id: int
@@ -88,6 +88,13 @@ class NasReset:
 
 
 Op = Allocation | Renewal | AcctRecord | NasReset
+
+
+def utc(epoch: float) -> datetime:
+    """An epoch time as the aware datetime the writer's ops carry."""
+    return datetime.fromtimestamp(epoch, UTC)
+
+
 # Allocation results: ("ok", lease) | ("exists", lease) | ("taken", None)
 AllocResult = tuple[str, LeaseInfo | None]
 
