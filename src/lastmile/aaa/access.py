@@ -25,6 +25,7 @@ from lastmile.aaa.decision import (
     decide,
     equipment_ok,
 )
+from lastmile.aaa.dispatch import answer_status_server
 from lastmile.aaa.state import LeaseInfo, NasInfo, State
 from lastmile.aaa.writer import Allocation, BatchWriter, Renewal, utc
 from lastmile.radius import codec
@@ -47,6 +48,8 @@ class AccessHandler:
 
     async def handle(self, nas: NasInfo, packet: codec.Packet) -> bytes | None:
         if packet.code != codec.ACCESS_REQUEST:
+            if packet.code == codec.STATUS_SERVER:
+                return answer_status_server(nas, packet, codec.ACCESS_ACCEPT)
             return None
         if packet.ma_offset >= 0:
             if not codec.message_authenticator_ok(packet, nas.secret):

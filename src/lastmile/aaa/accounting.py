@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from lastmile.aaa.dispatch import answer_status_server
 from lastmile.aaa.state import LeaseInfo, NasInfo, State
 from lastmile.aaa.writer import AcctRecord, BatchWriter, LeaseExpiry, NasReset, utc
 from lastmile.network.models import normalize_mac
@@ -40,6 +41,8 @@ class AccountingHandler:
 
     async def handle(self, nas: NasInfo, packet: codec.Packet) -> bytes | None:
         if packet.code != codec.ACCOUNTING_REQUEST:
+            if packet.code == codec.STATUS_SERVER:
+                return answer_status_server(nas, packet, codec.ACCOUNTING_RESPONSE)
             return None
         if not codec.request_authenticator_ok(packet, nas.secret):
             log.warning("radius.bad_accounting_authenticator", nas=nas.address)

@@ -128,3 +128,19 @@ class Dispatcher:
             if len(self._unknown_logged) > 10000:
                 self._unknown_logged.clear()
             log.warning("radius.unknown_nas_dropped", source=address)
+
+
+def answer_status_server(nas: NasInfo, packet: codec.Packet, reply_code: int) -> bytes | None:
+    """Status-Server (RFC 5997): say the server is alive on this port with
+    ``reply_code`` (Access-Accept, Accounting-Response).  Message-Authenticator
+    is required whatever the NAS's setting; nothing else in the probe is read,
+    so it never counts as a login or a session."""
+    if packet.ma_offset < 0:
+        log.warning("radius.status_server_without_message_authenticator", nas=nas.address)
+        return None
+    if not codec.message_authenticator_ok(packet, nas.secret):
+        log.warning("radius.bad_message_authenticator", nas=nas.address)
+        return None
+    return codec.build_reply(
+        reply_code, packet.identifier, packet.authenticator, b"", nas.secret, to_status_server=True
+    )
