@@ -112,10 +112,15 @@ def radius_server(**kwargs: object) -> Iterator[RunningServer]:
 class Client:
     """A blocking RADIUS client with retransmission."""
 
-    def __init__(self, port: int, secret: bytes = SECRET, timeout: float = 2.0) -> None:
+    def __init__(
+        self, port: int, secret: bytes = SECRET, timeout: float = 2.0, *, source: str = ""
+    ) -> None:
+        """``source``: the local address to send from (another NAS on 127.0.0.x)."""
         self.port = port
         self.secret = secret
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if source:
+            self.sock.bind((source, 0))
         self.sock.settimeout(timeout)
         self.ident = 0
 

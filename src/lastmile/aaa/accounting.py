@@ -13,7 +13,14 @@ import structlog
 
 from lastmile.aaa.dispatch import answer_status_server
 from lastmile.aaa.state import LeaseInfo, NasInfo, State
-from lastmile.aaa.writer import AcctRecord, BatchWriter, LeaseExpiry, NasReset, utc
+from lastmile.aaa.writer import (
+    AcctRecord,
+    BatchWriter,
+    ClosedSession,
+    LeaseExpiry,
+    NasReset,
+    utc,
+)
 from lastmile.network.models import normalize_mac
 from lastmile.radius import codec
 
@@ -50,7 +57,8 @@ class AccountingHandler:
         status = packet.integer(codec.ACCT_STATUS_TYPE)
         now = time.time() - packet.integer(codec.ACCT_DELAY_TIME)
         if status in (codec.ACCT_ON, codec.ACCT_OFF):
-            await self.writer.submit(NasReset(nas.id, utc(now)))
+            closed = await self.writer.submit(NasReset(nas.id, utc(now)))
+            self._release_after_reset(nas, status, closed, now)
         elif status in (codec.ACCT_START, codec.ACCT_STOP, codec.ACCT_INTERIM):
             built = self._session_record(nas, packet, status, now)
             if built is None:
@@ -110,6 +118,24 @@ class AccountingHandler:
             interim_interval_s=self.config.interim_interval_s,
         )
         return record, lease
+
+    def _release_after_reset(
+        self, nas: NasInfo, status: int, closed: list[ClosedSession], now: float
+    ) -> None:
+        """Each session an Accounting-On/Off closed gives up its lease as its
+        Stop would have."""
+        lease_by_address = self.state.lease_by_address
+        for session in closed:
+            if session.address is None or ":" in session.address:
+                continue
+            lease = lease_by_address.get(int(ipaddress.IPv4Address(session.address)))
+            self._lease_expiry_change(lease, session.customer_id, True, now)
+        log.info(
+            "radius.nas_reset",
+            nas=nas.address,
+            status="Accounting-On" if status == codec.ACCT_ON else "Accounting-Off",
+            sessions_closed=len(closed),
+        )
 
     def _lease_expiry_change(
         self, lease: LeaseInfo | None, customer_id: int | None, is_stop: bool, now: float

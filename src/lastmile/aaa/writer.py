@@ -81,10 +81,18 @@ class LeaseExpiry:
 
 @dataclass(slots=True)
 class NasReset:
-    """Accounting-On/Off: the NAS rebooted, none of its sessions survive."""
+    """Accounting-On/Off: the NAS rebooted (or stops accounting), none of its
+    sessions that started before ``at`` survive.  The result is the list of
+    sessions it closed, as ``ClosedSession``."""
 
     nas_id: int
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedSession:
+    address: str | None
+    customer_id: int | None
 
 
 Op = Allocation | Renewal | AcctRecord | NasReset
@@ -258,7 +266,7 @@ class BatchWriter:
         allocs = [(i, op) for i, op in enumerate(ops) if isinstance(op, Allocation)]
         renewals = [op for op in ops if isinstance(op, Renewal)]
         records = [op for op in ops if isinstance(op, AcctRecord)]
-        resets = [op for op in ops if isinstance(op, NasReset)]
+        resets = [(i, op) for i, op in enumerate(ops) if isinstance(op, NasReset)]
         async with conn.transaction(), conn.cursor() as cur:
             if allocs:
                 for i, result in await _allocate(cur, allocs):
@@ -266,7 +274,8 @@ class BatchWriter:
             if renewals:
                 await _renew(cur, renewals)
             if resets:
-                await _reset_nases(cur, resets)
+                for i, closed in await _reset_nases(cur, resets):
+                    results[i] = closed
             if records:
                 await _account(cur, records)
         return results
@@ -450,11 +459,25 @@ async def _apply_lease_expiries(
     )
 
 
-async def _reset_nases(cur: psycopg.AsyncCursor[Any], resets: list[NasReset]) -> None:
+async def _reset_nases(
+    cur: psycopg.AsyncCursor[Any], resets: list[tuple[int, NasReset]]
+) -> list[tuple[int, list[ClosedSession]]]:
+    """Close the NASes' open sessions that started before the reset: a late
+    copy of an Accounting-On leaves the sessions begun since alone, and a
+    repeat finds nothing left to close."""
+    ops = [op for _, op in resets]
     await cur.execute(
         "UPDATE network_session SET stopped_at = GREATEST(updated_at, v.at),"
         " terminate_cause = 'NAS-Reboot'"
         " FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(n, at)"
-        " WHERE network_session.nas_id = v.n AND network_session.stopped_at IS NULL",
-        (pgarray.ints(r.nas_id for r in resets), [r.at for r in resets]),
+        " WHERE network_session.nas_id = v.n AND network_session.stopped_at IS NULL"
+        " AND network_session.started_at <= v.at"
+        " RETURNING network_session.nas_id, host(network_session.address),"
+        " network_session.customer_id",
+        (pgarray.ints(op.nas_id for op in ops), [op.at for op in ops]),
     )
+    closed: dict[int, list[ClosedSession]] = {}
+    for nas_id, address, customer_id in await cur.fetchall():
+        closed.setdefault(nas_id, []).append(ClosedSession(address, customer_id))
+    # Two resets of one NAS in a batch: the first reports what both closed.
+    return [(i, closed.pop(op.nas_id, [])) for i, op in resets]
