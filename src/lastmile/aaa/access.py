@@ -26,8 +26,9 @@ from lastmile.aaa.decision import (
     equipment_ok,
 )
 from lastmile.aaa.dispatch import answer_status_server
+from lastmile.aaa.ops import Allocation, Renewal, utc
 from lastmile.aaa.state import LeaseInfo, NasInfo, State
-from lastmile.aaa.writer import Allocation, BatchWriter, Renewal, utc
+from lastmile.aaa.writer import BatchWriter
 from lastmile.radius import codec
 
 if TYPE_CHECKING:

@@ -12,15 +12,9 @@ from typing import TYPE_CHECKING
 import structlog
 
 from lastmile.aaa.dispatch import answer_status_server
+from lastmile.aaa.ops import AcctRecord, ClosedSession, LeaseExpiry, NasReset, utc
 from lastmile.aaa.state import LeaseInfo, NasInfo, State
-from lastmile.aaa.writer import (
-    AcctRecord,
-    BatchWriter,
-    ClosedSession,
-    LeaseExpiry,
-    NasReset,
-    utc,
-)
+from lastmile.aaa.writer import BatchWriter
 from lastmile.network.models import normalize_mac
 from lastmile.radius import codec
 
