@@ -5,8 +5,6 @@ session rows (``coa_kind``, ``coa_result``, ``coa_detail``, ``coa_at``)."""
 
 from __future__ import annotations
 
-import ipaddress
-
 import structlog
 from django.conf import settings
 from django.utils import timezone
@@ -19,12 +17,9 @@ log = structlog.get_logger("lastmile.aaa")
 
 
 def _session_attrs(session: Session) -> bytes:
-    attrs = codec.attr_text(codec.ACCT_SESSION_ID, session.acct_session_id)
-    if session.login:
-        attrs += codec.attr_text(codec.USER_NAME, session.login)
-    if session.address and ipaddress.ip_address(session.address).version == 4:
-        attrs += codec.attr(codec.FRAMED_IP_ADDRESS, ipaddress.IPv4Address(session.address).packed)
-    return attrs
+    return coa.session_identity(
+        acct_session_id=session.acct_session_id, login=session.login, address=session.address
+    )
 
 
 def _send(session: Session, kind: str, code: int, extra: bytes = b"") -> coa.CoaOutcome:
