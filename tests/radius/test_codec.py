@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lastmile.radius import codec, profiles
+from lastmile.radius import codec, option82, profiles
 
 SECRET = b"testing123"
 
@@ -104,3 +104,14 @@ def test_shipped_dictionaries_agree_with_the_codec() -> None:
     includes = (folder / "dictionary").read_text()
     for path in folder.glob("dictionary.*"):
         assert path.name in includes
+
+
+def test_option_82_agent_ids_come_as_text_and_need_a_remote_id() -> None:
+    def request(*vsas: tuple[int, bytes]) -> codec.Packet:
+        attrs = b"".join(codec.vsa(codec.VENDOR_ADSL_FORUM, kind, value) for kind, value in vsas)
+        return codec.parse(codec.build_request(codec.ACCESS_REQUEST, 1, attrs, SECRET))
+
+    both = request((codec.AGENT_CIRCUIT_ID, b"eth1/0/5"), (codec.AGENT_REMOTE_ID, b"sw-7"))
+    assert option82.agent_ids(both) == ("sw-7", "eth1/0/5")
+    assert option82.agent_ids(request((codec.AGENT_REMOTE_ID, b"sw-7"))) == ("sw-7", "")
+    assert option82.agent_ids(request((codec.AGENT_CIRCUIT_ID, b"eth1/0/5"))) == ("", "")

@@ -1,10 +1,10 @@
 """The RADIUS protocol, with no Django and no other lastmile app under it.
 
 ``codec`` (packets, authenticators, attributes), ``profiles`` (how each NAS
-vendor wants a speed said), ``coa`` (the Dynamic Authorization client) and
-``dictionaries/`` (the attribute dictionaries shipped for FreeRADIUS and
-radclient).  Parsers of DHCP option 82 / PPPoE intermediate agent values
-belong here too, one module per format family.
+vendor wants a speed said), ``coa`` (the Dynamic Authorization client),
+``option82`` (the relay agent's port identification, where the parsers of
+the switch vendors' formats go) and ``dictionaries/`` (the attribute
+dictionaries shipped for FreeRADIUS and radclient).
 
 The policy (who may get online, with what) and the server process live in
 ``lastmile.aaa``, which builds on this package; nothing here imports from
