@@ -172,7 +172,7 @@ def _collect(result: BoundaryResult, peer_out: Path, boundary_ts: float) -> None
         )
         result.renewed, result.expired = cur.fetchone()
         cur.execute("SELECT s.acct_session_id, s.customer_id % 2 = 0 FROM network_session s")
-        renewable = {sid: even for sid, even in cur.fetchall()}
+        renewable = dict(cur.fetchall())
         cur.execute("SELECT state, count(*) FROM aaa_accesschange GROUP BY state")
         result.notes.append("access changes: " + ", ".join(f"{s} {c}" for s, c in cur.fetchall()))
     seen = [json.loads(line) for line in peer_out.read_text().splitlines()]

@@ -12,9 +12,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
-from lastmile.aaa import codec
+from lastmile.radius import codec
 
 SECRET = b"testing123"
 
@@ -67,8 +68,28 @@ def start_server(
     acct_port: int | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> RunningServer:
-    auth_port = auth_port or free_udp_port()
-    acct_port = acct_port or free_udp_port()
+    """Start the server; ports left out are chosen free.  A chosen port can
+    be taken by another process (a radclient's source port) before the
+    server binds it: then the start is retried on other ports."""
+    attempts = 1 if auth_port and acct_port else 3
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start_server(
+                auth_port or free_udp_port(), acct_port or free_udp_port(), extra_env
+            )
+        except PortTaken:
+            if attempt == attempts:
+                raise
+    raise AssertionError("not reached")
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def _start_server(
+    auth_port: int, acct_port: int, extra_env: dict[str, str] | None
+) -> RunningServer:
     env = dict(os.environ)
     env.update(
         LASTMILE_DATABASE_URL=test_database_url(),
@@ -97,7 +118,11 @@ def start_server(
         if not line and process.poll() is not None:
             break
     process.kill()
-    raise RuntimeError("radius server did not start:\n" + open(log_file.name).read())  # noqa: SIM115
+    process.wait(timeout=30)
+    log = Path(log_file.name).read_text()
+    if "Address already in use" in log:
+        raise PortTaken(log)
+    raise RuntimeError("radius server did not start:\n" + log)
 
 
 @contextmanager
@@ -141,10 +166,15 @@ def radius_server(**kwargs: object) -> Iterator[RunningServer]:
 class Client:
     """A blocking RADIUS client with retransmission."""
 
-    def __init__(self, port: int, secret: bytes = SECRET, timeout: float = 2.0) -> None:
+    def __init__(
+        self, port: int, secret: bytes = SECRET, timeout: float = 2.0, *, source: str = ""
+    ) -> None:
+        """``source``: the local address to send from (another NAS on 127.0.0.x)."""
         self.port = port
         self.secret = secret
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if source:
+            self.sock.bind((source, 0))
         self.sock.settimeout(timeout)
         self.ident = 0
 

@@ -6,7 +6,7 @@ import hashlib
 import socket
 import threading
 
-from lastmile.aaa import codec
+from lastmile.radius import codec
 
 
 class NasEmulator:

@@ -9,8 +9,8 @@ import time
 
 from django.db import connection
 
-from lastmile.aaa import codec
 from lastmile.network.models import Lease
+from lastmile.radius import codec
 from tests.aaa.helpers import free_udp_port, load, make_customers, radius_server, start_server
 from tests.factories import NasFactory, NetTariffFactory, PoolFactory
 

@@ -9,8 +9,8 @@ import socket
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lastmile.aaa import codec
 from lastmile.network.models import Lease, Session
+from lastmile.radius import codec
 from tests.aaa.helpers import SECRET, Client, radius_server
 from tests.factories import (
     NasFactory,

@@ -16,9 +16,10 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from lastmile.aaa import codec
-from lastmile.aaa.writer import LeaseExpiry, _apply_lease_expiries
+from lastmile.aaa.ops import LeaseExpiry
+from lastmile.aaa.statements import apply_lease_expiries
 from lastmile.network.models import Lease, LeaseEndReason, Session
+from lastmile.radius import codec
 from tests.aaa.helpers import Client, radius_server
 from tests.aaa.helpers import test_database_url as database_url
 from tests.factories import (
@@ -146,7 +147,7 @@ def test_flush_statement_only_moves_expiry_the_safe_way(transactional_db):  # ty
 
     async def apply() -> None:
         async with await psycopg.AsyncConnection.connect(database_url(), autocommit=True) as conn:
-            await _apply_lease_expiries(conn, changes)
+            await apply_lease_expiries(conn, changes)
 
     asyncio.run(apply())
     for obj in (running, stopped, static, ended):

@@ -7,8 +7,8 @@ from __future__ import annotations
 import socket
 import time
 
-from lastmile.aaa import codec
 from lastmile.network.models import Lease
+from lastmile.radius import codec
 from tests.aaa.helpers import Client, load, radius_server
 from tests.factories import (
     NasFactory,

@@ -11,14 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from lastmile.aaa import codec
 from lastmile.aaa.apply import RETRY_BACKOFF_S, apply_changes, on_access_changed
 from lastmile.aaa.models import AccessChange, NasAttempt
-from lastmile.aaa.profiles import MIKROTIK_RATE_LIMIT, VENDOR_MIKROTIK
 from lastmile.core.hooks import AccessReason
 from lastmile.customers.services import deactivate_customer
 from lastmile.network import services as network_services
 from lastmile.network.models import Lease, Session
+from lastmile.radius import codec
+from lastmile.radius.profiles import MIKROTIK_RATE_LIMIT, VENDOR_MIKROTIK
 from tests.aaa.nas_emulator import NasEmulator
 from tests.factories import (
     NasFactory,

@@ -22,11 +22,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from lastmile.aaa import codec
 from lastmile.aaa.models import AccessChange
 from lastmile.customers.services import deactivate_customer
 from lastmile.finance.services import record_payment
 from lastmile.network.models import Session
+from lastmile.radius import codec
 from lastmile.subscriptions.jobs import schedule_boundary_runs
 from lastmile.subscriptions.models import Subscription
 from tests.aaa.helpers import radius_server, worker_process

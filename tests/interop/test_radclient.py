@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 import shutil
-import subprocess
 
 import pytest
 
@@ -18,35 +16,12 @@ from tests.factories import (
     PoolFactory,
     net_subscribe,
 )
+from tests.interop.radclient import radclient
 
 pytestmark = [
     pytest.mark.interop,
     pytest.mark.skipif(shutil.which("radclient") is None, reason="freeradius-utils not installed"),
 ]
-
-SECRET = "testing123"
-
-
-def radclient(port: int, kind: str, lines: str, secret: str = SECRET) -> tuple[str, dict[str, str]]:
-    """Run radclient; return (reply code name or "", attributes by name)."""
-    proc = subprocess.run(
-        ["radclient", "-x", "-r", "2", "-t", "2", f"127.0.0.1:{port}", kind, secret],
-        input=lines,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    match = re.search(r"Received (\S+) Id", proc.stdout)
-    attrs: dict[str, str] = {}
-    if match:
-        after = proc.stdout[match.end() :]
-        for line in after.splitlines()[1:]:
-            if "=" not in line or not line.startswith(("\t", " ")):
-                break
-            name, _, value = line.strip().partition(" = ")
-            if name != "Message-Authenticator":
-                attrs[name] = value.strip('"')
-    return (match.group(1) if match else ""), attrs
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ thread touches the database:
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,12 +38,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lastmile.aaa import coa, codec
 from lastmile.aaa.models import AccessChange, NasAttempt
-from lastmile.aaa.profiles import Rate, speed_attributes
 from lastmile.core.hooks import AccessReason
 from lastmile.core.jobs import defer_in_transaction
 from lastmile.network.models import Lease, PoolKind, Session
+from lastmile.radius import coa, codec
+from lastmile.radius.profiles import Rate, speed_attributes
 
 log = structlog.get_logger("lastmile.aaa.apply")
 
@@ -297,7 +296,12 @@ def _request(job: _Job, kind: str, extra: bytes, *, fallback: bool = False) -> N
             port=nas.coa_port,
             secret=nas.get_secret().encode(),
             code=code,
-            attrs=_session_attrs(session) + extra,
+            attrs=coa.session_identity(
+                acct_session_id=session.acct_session_id,
+                login=session.login,
+                address=session.address,
+            )
+            + extra,
             timeout_s=conf.radius_coa_timeout_s,
             attempts=conf.radius_coa_retries,
         )
@@ -316,16 +320,6 @@ def _request(job: _Job, kind: str, extra: bytes, *, fallback: bool = False) -> N
         sent_at=sent_at,
         duration_ms=int((time.monotonic() - started) * 1000),
     )
-
-
-def _session_attrs(session: Session) -> bytes:
-    """How the NAS finds the session (RFC 5176 section 3: session identification)."""
-    attrs = codec.attr_text(codec.ACCT_SESSION_ID, session.acct_session_id)
-    if session.login:
-        attrs += codec.attr_text(codec.USER_NAME, session.login)
-    if session.address and ipaddress.ip_address(session.address).version == 4:
-        attrs += codec.attr(codec.FRAMED_IP_ADDRESS, ipaddress.IPv4Address(session.address).packed)
-    return attrs
 
 
 def _record(changes: list[AccessChange], jobs: list[_Job]) -> list[AccessChange]:

@@ -14,10 +14,10 @@ import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lastmile.aaa import codec
-from lastmile.aaa.profiles import Rate, speed_attributes
 from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, PoolInfo, State
 from lastmile.network.models import normalize_mac
+from lastmile.radius import codec
+from lastmile.radius.profiles import Rate, speed_attributes
 
 
 class Refusal(StrEnum):
@@ -78,11 +78,7 @@ def credentials_from_packet(packet: codec.Packet, secret: bytes) -> Credentials:
         creds.chap_password = chap
         creds.chap_challenge = packet.attrs.get(codec.CHAP_CHALLENGE) or packet.authenticator
     creds.mac = normalize_mac(packet.text(codec.CALLING_STATION_ID))
-    remote = packet.vsa(codec.VENDOR_ADSL_FORUM, codec.AGENT_REMOTE_ID)
-    circuit = packet.vsa(codec.VENDOR_ADSL_FORUM, codec.AGENT_CIRCUIT_ID)
-    if remote:
-        creds.remote_id = remote.decode("utf-8", "replace")
-        creds.circuit_id = (circuit or b"").decode("utf-8", "replace")
+    creds.remote_id, creds.circuit_id = codec.agent_ids(packet)
     return creds
 
 

@@ -19,9 +19,9 @@ from lastmile.aaa.decision import (
     decide,
     equipment_ok,
 )
-from lastmile.aaa.profiles import PROFILES, Rate
 from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, PoolInfo, State
 from lastmile.network.models import AccessBinding, Lease, Nas, Pool, normalize_mac
+from lastmile.radius.profiles import PROFILES, Rate
 
 
 def issue_nas_token(*, nas: Nas) -> str:

@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from lastmile.aaa.profiles import Rate
 from lastmile.core.crypto import decrypt_secret
+from lastmile.radius.profiles import Rate
 
 # The columns ``lease_from_row`` reads, in order.
 LEASE_COLUMNS = (

@@ -3,11 +3,12 @@ Disconnect-Request and CoA-Request to a NAS, waiting for its ACK/NAK."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from dataclasses import dataclass
 
-from lastmile.aaa import codec
+from lastmile.radius import codec
 
 ERROR_CAUSES = {
     201: "Residual-Context-Removed",
@@ -28,6 +29,18 @@ ERROR_CAUSES = {
 class CoaOutcome:
     result: str  # "ack", "nak", "timeout", "error"
     detail: str = ""
+
+
+def session_identity(*, acct_session_id: str, login: str = "", address: str | None = None) -> bytes:
+    """The attributes that name one session to its NAS (RFC 5176 3):
+    Acct-Session-Id, plus User-Name and Framed-IP-Address when known (an
+    IPv6 address is left out: it has attributes of its own)."""
+    attrs = codec.attr_text(codec.ACCT_SESSION_ID, acct_session_id)
+    if login:
+        attrs += codec.attr_text(codec.USER_NAME, login)
+    if address and ipaddress.ip_address(address).version == 4:
+        attrs += codec.attr(codec.FRAMED_IP_ADDRESS, ipaddress.IPv4Address(address).packed)
+    return attrs
 
 
 def send(

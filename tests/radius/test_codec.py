@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lastmile.aaa import codec, profiles
+from lastmile.radius import codec, profiles
 
 SECRET = b"testing123"
 
@@ -104,3 +104,31 @@ def test_shipped_dictionaries_agree_with_the_codec() -> None:
     includes = (folder / "dictionary").read_text()
     for path in folder.glob("dictionary.*"):
         assert path.name in includes
+
+
+def test_option_82_agent_ids_come_as_text_and_need_a_remote_id() -> None:
+    def request(*vsas: tuple[int, bytes]) -> codec.Packet:
+        attrs = b"".join(codec.vsa(codec.VENDOR_ADSL_FORUM, kind, value) for kind, value in vsas)
+        return codec.parse(codec.build_request(codec.ACCESS_REQUEST, 1, attrs, SECRET))
+
+    both = request((codec.AGENT_CIRCUIT_ID, b"eth1/0/5"), (codec.AGENT_REMOTE_ID, b"sw-7"))
+    assert codec.agent_ids(both) == ("sw-7", "eth1/0/5")
+    assert codec.agent_ids(request((codec.AGENT_REMOTE_ID, b"sw-7"))) == ("sw-7", "")
+    assert codec.agent_ids(request((codec.AGENT_CIRCUIT_ID, b"eth1/0/5"))) == ("", "")
+
+
+def test_replies_to_status_server_sign_over_the_request_authenticator() -> None:
+    probe = codec.parse(codec.build_request(codec.STATUS_SERVER, 9, b"", SECRET))
+    assert probe.authenticator != bytes(16)  # random, like an Access-Request's
+    assert codec.message_authenticator_ok(probe, SECRET)
+    for code in (codec.ACCESS_ACCEPT, codec.ACCOUNTING_RESPONSE):
+        reply = codec.parse(
+            codec.build_reply(code, 9, probe.authenticator, b"", SECRET, to_status_server=True)
+        )
+        assert codec.message_authenticator_ok(reply, SECRET, authenticator=probe.authenticator)
+        assert codec.response_authenticator_ok(reply, probe.authenticator, SECRET)
+    # An ordinary Accounting-Response signs over zeros instead.
+    plain = codec.parse(
+        codec.build_reply(codec.ACCOUNTING_RESPONSE, 9, probe.authenticator, b"", SECRET)
+    )
+    assert codec.message_authenticator_ok(plain, SECRET, authenticator=bytes(16))

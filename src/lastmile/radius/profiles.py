@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lastmile.aaa import codec
+from lastmile.radius import codec
 
 VENDOR_MIKROTIK = 14988
 MIKROTIK_RATE_LIMIT = 8

@@ -18,6 +18,7 @@ ACCESS_ACCEPT = 2
 ACCESS_REJECT = 3
 ACCOUNTING_REQUEST = 4
 ACCOUNTING_RESPONSE = 5
+STATUS_SERVER = 12  # RFC 5997
 DISCONNECT_REQUEST = 40
 DISCONNECT_ACK = 41
 DISCONNECT_NAK = 42
@@ -155,6 +156,19 @@ def _parse_vsa(value: bytes, out: list[tuple[int, int, bytes]]) -> None:
 # Authentication helpers ----------------------------------------------------------
 
 
+def agent_ids(packet: Packet) -> tuple[str, str]:
+    """The relay agent's (remote id, circuit id) as text, or ("", "") without a remote id.
+
+    DHCP option 82 as a BRAS passes it on (RFC 4679 ADSL-Forum Agent-Remote-Id and
+    Agent-Circuit-Id); ``option82`` reads the vendors' formats out of the raw bytes.
+    """
+    remote = packet.vsa(VENDOR_ADSL_FORUM, AGENT_REMOTE_ID)
+    if not remote:
+        return "", ""
+    circuit = packet.vsa(VENDOR_ADSL_FORUM, AGENT_CIRCUIT_ID)
+    return remote.decode("utf-8", "replace"), (circuit or b"").decode("utf-8", "replace")
+
+
 def message_authenticator_ok(
     packet: Packet, secret: bytes, authenticator: bytes | None = None
 ) -> bool:
@@ -244,17 +258,25 @@ def vsa(vendor: int, kind: int, value: bytes) -> bytes:
 
 
 def build_reply(
-    code: int, identifier: int, request_authenticator: bytes, attrs: bytes, secret: bytes
+    code: int,
+    identifier: int,
+    request_authenticator: bytes,
+    attrs: bytes,
+    secret: bytes,
+    *,
+    to_status_server: bool = False,
 ) -> bytes:
     """A response with Message-Authenticator first (BlastRADIUS mitigation),
     then the Response Authenticator over the whole packet.  Accounting
     responses sign the Message-Authenticator over a zero authenticator, as
-    FreeRADIUS does."""
+    FreeRADIUS does, except in answer to Status-Server, whose random
+    authenticator is signed like an Access-Request's (RFC 5997 3)."""
     length = 20 + 18 + len(attrs)
     if length > MAX_PACKET:
         raise ValueError("reply too long")
     header = _HEADER.pack(code, identifier, length)
-    signed_auth = bytes(16) if code == ACCOUNTING_RESPONSE else request_authenticator
+    zero_signed = code == ACCOUNTING_RESPONSE and not to_status_server
+    signed_auth = bytes(16) if zero_signed else request_authenticator
     mac = hmac.new(secret, header + signed_auth + _MA_ZERO + attrs, hashlib.md5).digest()
     body = b"\x50\x12" + mac + attrs
     response_auth = _md5(header + request_authenticator + body + secret)
@@ -264,12 +286,13 @@ def build_reply(
 def build_request(
     code: int, identifier: int, attrs: bytes, secret: bytes, *, authenticator: bytes | None = None
 ) -> bytes:
-    """A client request.  Access-Request: random authenticator and
-    Message-Authenticator.  Accounting/CoA/Disconnect: the authenticator is
-    MD5 over the packet (Message-Authenticator computed with zeros first)."""
+    """A client request.  Access-Request and Status-Server: random
+    authenticator and Message-Authenticator.  Accounting/CoA/Disconnect: the
+    authenticator is MD5 over the packet (Message-Authenticator computed with
+    zeros first)."""
     length = 20 + 18 + len(attrs)
     header = _HEADER.pack(code, identifier, length)
-    if code == ACCESS_REQUEST:
+    if code in (ACCESS_REQUEST, STATUS_SERVER):
         auth = authenticator or os.urandom(16)
         mac = hmac.new(secret, header + auth + _MA_ZERO + attrs, hashlib.md5).digest()
         return header + auth + b"\x50\x12" + mac + attrs

@@ -1,0 +1,182 @@
+"""Access-Request: check the request, take the policy's decision, make its
+lease durable (renew the one in use, or allocate a free address through
+the writer) and answer Access-Accept or Access-Reject.
+
+An Accept leaves only after its lease is committed; a re-auth whose lease
+has more than half its time left costs no database write.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from typing import TYPE_CHECKING
+
+import structlog
+
+from lastmile.aaa.decision import (
+    REPLY_MESSAGES,
+    Credentials,
+    Decision,
+    Refusal,
+    accept_attributes,
+    credentials_from_packet,
+    customer_rate,
+    decide,
+    equipment_ok,
+)
+from lastmile.aaa.dispatch import answer_status_server
+from lastmile.aaa.ops import Allocation, Renewal, utc
+from lastmile.aaa.state import LeaseInfo, NasInfo, State
+from lastmile.aaa.writer import BatchWriter
+from lastmile.radius import codec
+
+if TYPE_CHECKING:
+    from lastmile.aaa.server import ServerConfig
+
+log = structlog.get_logger("lastmile.aaa")
+
+_ALLOCATION_ATTEMPTS = 8
+
+
+class AccessHandler:
+    """Answers the authentication port."""
+
+    def __init__(self, config: ServerConfig, state: State, writer: BatchWriter) -> None:
+        self.config = config
+        self.state = state
+        self.writer = writer
+
+    async def handle(self, nas: NasInfo, packet: codec.Packet) -> bytes | None:
+        if packet.code != codec.ACCESS_REQUEST:
+            if packet.code == codec.STATUS_SERVER:
+                return answer_status_server(nas, packet, codec.ACCESS_ACCEPT)
+            return None
+        if packet.ma_offset >= 0:
+            if not codec.message_authenticator_ok(packet, nas.secret):
+                log.warning("radius.bad_message_authenticator", nas=nas.address)
+                return None
+        elif nas.require_ma:
+            log.warning("radius.missing_message_authenticator", nas=nas.address)
+            return None
+        creds = credentials_from_packet(packet, nas.secret)
+        decision, address = await self.authorize(nas, creds)
+        if decision.refusal is not None:
+            return self._reject(nas, packet, creds, decision)
+        customer = decision.customer
+        assert customer is not None and address is not None
+        if decision.is_guest:
+            timeout = self.config.guest_session_timeout_s
+            rate = None
+        else:
+            # Not capped at the period's end: the boundary's billing run moves
+            # a subscriber who does not renew (aaa/apply.py), and one who does
+            # keeps the session (docs/architecture.md, "Period boundaries").
+            timeout = self.config.session_timeout_s
+            rate = customer_rate(self.state, customer, split=self.config.split_rate)
+        attrs = accept_attributes(
+            vendor=nas.vendor,
+            address=address,
+            session_timeout_s=timeout,
+            interim_interval_s=self.config.interim_interval_s,
+            rate=rate,
+            is_guest=decision.is_guest,
+        )
+        return codec.build_reply(
+            codec.ACCESS_ACCEPT, packet.identifier, packet.authenticator, attrs, nas.secret
+        )
+
+    def _reject(
+        self, nas: NasInfo, packet: codec.Packet, creds: Credentials, decision: Decision
+    ) -> bytes:
+        level = "warning" if decision.refusal == Refusal.EQUIPMENT_MISMATCH else "info"
+        getattr(log, level)(
+            "radius.reject",
+            nas=nas.address,
+            login=creds.login,
+            customer_id=decision.customer.id if decision.customer else None,
+            reason=str(decision.refusal),
+            mac=creds.mac,
+            detail=decision.detail,
+        )
+        assert decision.refusal is not None
+        attrs = codec.attr_text(codec.REPLY_MESSAGE, REPLY_MESSAGES[decision.refusal])
+        return codec.build_reply(
+            codec.ACCESS_REJECT, packet.identifier, packet.authenticator, attrs, nas.secret
+        )
+
+    async def authorize(self, nas: NasInfo, creds: Credentials) -> tuple[Decision, str | None]:
+        """The decision plus a durable lease; returns (decision, address)."""
+        now = time.time()
+        decision = decide(self.state, nas, creds, now)
+        if decision.refusal is not None:
+            return decision, None
+        customer = decision.customer
+        assert customer is not None
+        lease_time = (
+            self.config.guest_session_timeout_s * 2
+            if decision.is_guest
+            else self.config.lease_time_s
+        )
+        if decision.lease is not None:
+            await self._renew(decision.lease, nas, creds, now, lease_time)
+            return decision, decision.lease.address_text
+        pool = decision.pool
+        assert pool is not None
+        expires = utc(now + lease_time)
+        for _ in range(_ALLOCATION_ATTEMPTS):
+            candidate = pool.pick_free()
+            if candidate is None:
+                break
+            address = str(ipaddress.IPv4Address(candidate))
+            outcome, lease = await self.writer.submit(
+                Allocation(
+                    customer.id,
+                    pool.id,
+                    address,
+                    creds.mac,
+                    creds.remote_id,
+                    creds.circuit_id,
+                    nas.id,
+                    expires,
+                )
+            )
+            if outcome == "taken":
+                continue  # another node holds it; it stays out of our free list
+            assert lease is not None
+            if outcome == "exists":
+                self.state.release_address(candidate)
+                self.state.add_lease(lease)
+                if not equipment_ok(lease, creds):
+                    decision.refusal = Refusal.EQUIPMENT_MISMATCH
+                    return decision, None
+            else:
+                self.state.add_lease(lease)
+            decision.lease = lease
+            return decision, lease.address_text
+        decision.refusal = Refusal.NO_ADDRESS
+        decision.detail = f"pool {pool.name} exhausted"
+        return decision, None
+
+    async def _renew(
+        self, lease: LeaseInfo, nas: NasInfo, creds: Credentials, now: float, lease_time: int
+    ) -> None:
+        """Extend a dynamic lease (and record its equipment) only when needed,
+        so a re-auth usually costs no database write."""
+        fills_equipment = (creds.mac and not lease.mac) or (creds.remote_id and not lease.remote_id)
+        if lease.kind == "static":
+            if not fills_equipment:
+                return
+            expires = None
+        else:
+            if lease.more_than_half_left(now, lease_time) and not fills_equipment:
+                return
+            expires = utc(now + lease_time)
+        await self.writer.submit(
+            Renewal(lease.id, expires, creds.mac, creds.remote_id, creds.circuit_id, nas.id, at=now)
+        )
+        lease.expires_at = expires.timestamp() if expires else None
+        lease.renewed_at = now
+        lease.mac = lease.mac or creds.mac
+        if not lease.remote_id and creds.remote_id:
+            lease.remote_id, lease.circuit_id = creds.remote_id, creds.circuit_id

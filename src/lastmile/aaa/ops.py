@@ -1,0 +1,94 @@
+"""What the RADIUS handlers ask the writer to make durable: one dataclass
+per kind of write, in the units the statements take (see ``statements``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lastmile.aaa.state import LeaseInfo
+
+
+@dataclass(slots=True)
+class Allocation:
+    customer_id: int
+    pool_id: int
+    address: str
+    mac: str
+    remote_id: str
+    circuit_id: str
+    nas_id: int
+    expires_at: datetime | None
+
+
+@dataclass(slots=True)
+class Renewal:
+    lease_id: int
+    expires_at: datetime | None
+    mac: str
+    remote_id: str
+    circuit_id: str
+    nas_id: int
+    at: float  # the node's clock; a later lease release from accounting is checked against it
+
+
+@dataclass(slots=True)
+class AcctRecord:
+    """One Accounting-Request's session row change.  Times are Unix epoch
+    seconds (converted in SQL, cheaper than building datetimes per packet)."""
+
+    nas_id: int
+    session_id: str
+    customer_id: int | None
+    login: str
+    address: str | None
+    mac: str
+    nas_port: str
+    started_at: float
+    updated_at: float
+    stopped_at: float | None
+    session_time_s: int
+    octets_in: int
+    octets_out: int
+    terminate_cause: str
+    interim_interval_s: int
+
+
+@dataclass(slots=True)
+class LeaseExpiry:
+    """An accounting packet's change to its dynamic lease (see
+    ``AccountingHandler._lease_expiry_change``): extend it (a running session) or,
+    after Stop, shorten it to the hold time.  ``at`` is the packet's event time."""
+
+    lease_id: int
+    expires_at: float
+    stop: bool
+    at: float
+
+
+@dataclass(slots=True)
+class NasReset:
+    """Accounting-On/Off: the NAS rebooted (or stops accounting), none of its
+    sessions that started before ``at`` survive.  The result is the list of
+    sessions it closed, as ``ClosedSession``."""
+
+    nas_id: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedSession:
+    address: str | None
+    customer_id: int | None
+
+
+Op = Allocation | Renewal | AcctRecord | NasReset
+
+
+def utc(epoch: float) -> datetime:
+    """An epoch time as the aware datetime the writer's ops carry."""
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+# Allocation results: ("ok", lease) | ("exists", lease) | ("taken", None)
+AllocResult = tuple[str, LeaseInfo | None]
