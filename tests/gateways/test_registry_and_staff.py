@@ -68,6 +68,16 @@ def test_a_file_with_a_bad_line_imports_nothing(admin_user):
     assert RegistryImport.objects.get(pk=imported.pk).state == "preview"
 
 
+def test_lenient_or_huge_registry_amounts_are_line_errors(admin_user):
+    make_customer(login="reg-d")
+    lines = ["1e3", "1_000", "\u0661\u0660", "10.001", "99999999999", "1 500,50"]
+    data = "".join(f"10.01.2026;reg-d;{amount};D-{i}\n" for i, amount in enumerate(lines))
+    imported = preview_registry(data=data.encode(), file_name="d.csv", actor=admin_user)
+    statuses = list(imported.rows.values_list("status", flat=True))
+    assert statuses == ["error"] * 5 + ["new"]
+    assert imported.rows.get(status="new").amount == Decimal("1500.50")
+
+
 def test_upload_preview_confirm_pages(admin_client):
     customer = make_customer(login="reg-d")
     upload = SimpleUploadedFile("feb.csv", b"01.02.2026;reg-d;700;F-1\n", content_type="text/csv")

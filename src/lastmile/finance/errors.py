@@ -13,6 +13,14 @@ class InvalidAmount(FinanceError):
     pass
 
 
+class AmountTooLarge(InvalidAmount):
+    """Above LASTMILE_PAYMENT_MAX_AMOUNT or what a money column holds."""
+
+    def __init__(self, message: str, *, maximum: Decimal) -> None:
+        super().__init__(message)
+        self.maximum = maximum
+
+
 class InsufficientFunds(FinanceError):
     def __init__(self, *, needed: Decimal, available: Decimal) -> None:
         super().__init__(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from lastmile.finance import hooks
 from lastmile.finance.errors import (
+    AmountTooLarge,
     DuplicatePaymentMismatch,
     InsufficientFunds,
     InvalidAmount,
@@ -29,7 +30,7 @@ from lastmile.finance.errors import (
 )
 from lastmile.finance.locks import lock_account
 from lastmile.finance.models import ZERO, Account, EntryKind, LedgerEntry, Payment
-from lastmile.finance.money import to_money
+from lastmile.finance.money import COLUMN_MAX, to_money, within_maximum
 
 
 def available_funds(account: Account, at: datetime | None = None) -> Decimal:
@@ -58,6 +59,12 @@ def post_entry(
     if amount == 0:
         raise InvalidAmount("A ledger entry cannot be zero.")
     before = account.balance
+    if abs(before + amount) > COLUMN_MAX:
+        raise AmountTooLarge(
+            f"The balance would be {before + amount}, beyond what lastmile can hold "
+            f"({COLUMN_MAX}); nothing was changed.",
+            maximum=COLUMN_MAX,
+        )
     account.balance = before + amount
     Account.objects.filter(pk=account.pk).update(balance=account.balance)
     return LedgerEntry.objects.create(
@@ -105,7 +112,7 @@ def record_payment(
     credit, the payment hooks run in the same transaction (renew a lapsed
     subscription, apply a waiting pre-order, queue a notification).
     """
-    amount = to_money(amount)
+    amount = within_maximum(to_money(amount))
     if amount <= 0:
         raise InvalidAmount("A payment must be positive.")
     external_id = (external_id or uuid.uuid4().hex).strip()
@@ -210,7 +217,7 @@ def correct_balance(
 ) -> LedgerEntry:
     """A manual correction by a permitted staff member; the reason is required.
     With an ``idempotency_key`` (the form's), a resubmission returns the first entry."""
-    amount = to_money(amount)
+    amount = within_maximum(to_money(amount))
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired("A correction needs a reason (what it fixes, and on whose request).")
@@ -237,7 +244,7 @@ def set_credit(
 ) -> Account:
     """Set how far below zero the balance may go, optionally until a moment
     (a promised payment)."""
-    limit = to_money(limit, field="credit limit")
+    limit = within_maximum(to_money(limit, field="credit limit"), field="credit limit")
     if limit < 0:
         raise InvalidAmount("The credit limit cannot be negative.")
     with transaction.atomic():

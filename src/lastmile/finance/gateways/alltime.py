@@ -38,7 +38,7 @@ from lastmile.finance.gateways.base import (
 )
 from lastmile.finance.gateways.models import GatewayConfig
 from lastmile.finance.models import Account, Payment
-from lastmile.finance.money import to_money
+from lastmile.finance.money import parse_money
 from lastmile.finance.services import record_payment
 
 NAME = "alltime"
@@ -162,7 +162,7 @@ def _info(request: HttpRequest, config: GatewayConfig) -> Reply:
 def _pay(request: HttpRequest, config: GatewayConfig) -> Reply:
     pay_id = request.GET.get("PAY_ID", "").strip()
     try:
-        amount = to_money(request.GET.get("PAY_AMOUNT", ""), field="PAY_AMOUNT")
+        amount = parse_money(request.GET.get("PAY_AMOUNT", ""), field="PAY_AMOUNT")
     except InvalidAmount as exc:
         return _status(request, BAD_REQUEST, str(exc), "malformed", http=400)
     if not pay_id or len(pay_id) > 100 or amount <= 0:

@@ -46,7 +46,7 @@ from lastmile.finance.gateways.base import (
     sum_by_day,
 )
 from lastmile.finance.gateways.models import CardPaymentIntent, GatewayConfig
-from lastmile.finance.money import from_minor_units, to_minor_units, to_money
+from lastmile.finance.money import from_minor_units, to_minor_units, to_money, within_maximum
 from lastmile.finance.services import record_payment
 
 NAME = "card"
@@ -75,7 +75,7 @@ def start_payment(*, customer: Customer, amount: Decimal, return_url: str) -> st
     config = GatewayConfig.objects.filter(name=NAME, is_enabled=True).first()
     if config is None:
         raise GatewayUnavailable("Online card payment is not available at the moment.")
-    amount = to_money(amount)
+    amount = within_maximum(to_money(amount))
     if amount <= 0:
         raise InvalidAmount("A payment must be positive.")
     problem = config.amount_problem(amount)
