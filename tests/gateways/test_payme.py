@@ -208,7 +208,12 @@ def test_get_statement_lists_transactions_of_the_period(base_url, payme):
 def test_huge_amounts_are_minus_31001_not_an_internal_error(base_url, payme, tiyin):
     customer = make_customer(login="uz-huge")
     for method in ("CheckPerformTransaction", "CreateTransaction"):
-        params = {"id": "p-huge", "time": now_ms(), "amount": tiyin, "account": {"login": "uz-huge"}}
+        params = {
+            "id": "p-huge",
+            "time": now_ms(),
+            "amount": tiyin,
+            "account": {"login": "uz-huge"},
+        }
         assert rpc(base_url, method, params)["error"]["code"] == -31001
     assert not PaymeTransaction.objects.exists()
     assert balance(customer.pk) == Decimal("0.00")
