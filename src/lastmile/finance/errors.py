@@ -35,6 +35,10 @@ class DuplicatePaymentMismatch(FinanceError):
     """The same (gateway, external id) arrived again with different data."""
 
 
+class DuplicateOperationMismatch(FinanceError):
+    """An idempotency key already used for another account or amount."""
+
+
 class ReasonRequired(FinanceError):
     pass
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from lastmile.finance import hooks
 from lastmile.finance.errors import (
     AmountTooLarge,
+    DuplicateOperationMismatch,
     DuplicatePaymentMismatch,
     InsufficientFunds,
     InvalidAmount,
@@ -67,18 +68,45 @@ def post_entry(
         )
     account.balance = before + amount
     Account.objects.filter(pk=account.pk).update(balance=account.balance)
-    return LedgerEntry.objects.create(
-        account=account,
-        kind=kind,
-        amount=amount,
-        balance_before=before,
-        balance_after=account.balance,
-        idempotency_key=idempotency_key,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label or _label(actor),
-        reason=reason,
-        **cause,
-    )
+    try:
+        with transaction.atomic():
+            return LedgerEntry.objects.create(
+                account=account,
+                kind=kind,
+                amount=amount,
+                balance_before=before,
+                balance_after=account.balance,
+                idempotency_key=idempotency_key,
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_label=actor_label or _label(actor),
+                reason=reason,
+                **cause,
+            )
+    except IntegrityError:
+        # The key was taken meanwhile under another account's lock.
+        if not LedgerEntry.objects.filter(idempotency_key=idempotency_key).exists():
+            raise
+        raise DuplicateOperationMismatch(_KEY_REUSED) from None
+
+
+_KEY_REUSED = (
+    "This operation was already recorded with another customer or amount; nothing changed."
+)
+
+
+def repeat_of(key: str, *, account_id: int, amount: Decimal) -> LedgerEntry | None:
+    """The entry an earlier call with idempotency ``key`` made, or None.
+
+    Call it after the account lock, so a concurrent call with the same key
+    has committed (or not begun): lock first, then check the key.  The same
+    key for another account or amount raises ``DuplicateOperationMismatch``.
+    """
+    entry = LedgerEntry.objects.filter(idempotency_key=key).first()
+    if entry is None:
+        return None
+    if entry.account_id != account_id or entry.amount != amount:
+        raise DuplicateOperationMismatch(_KEY_REUSED)
+    return entry
 
 
 def _label(actor: Any) -> str:
@@ -185,12 +213,16 @@ def charge(
     at: datetime | None = None,
     **cause: Any,
 ) -> LedgerEntry:
-    """Debit the account; refused when balance plus credit does not cover it."""
+    """Debit the account; refused when balance plus credit does not cover it.
+    Idempotent per key: a repeat returns the first entry (checked under the lock)."""
     amount = to_money(amount)
     if amount <= 0:
         raise InvalidAmount("A charge must be positive.")
     with transaction.atomic():
         account = lock_account(customer_id)
+        done = repeat_of(idempotency_key, account_id=account.pk, amount=-amount)
+        if done is not None:
+            return done
         if not allow_debt:
             available = available_funds(account, at)
             if available < amount:
@@ -226,9 +258,9 @@ def correct_balance(
     key = f"correction:{idempotency_key or uuid.uuid4().hex}"
     with transaction.atomic():
         account = lock_account(customer_id)
-        existing = LedgerEntry.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
+        done = repeat_of(key, account_id=account.pk, amount=amount)
+        if done is not None:
+            return done
         return post_entry(
             account=account,
             amount=amount,
