@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging.config
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -94,7 +95,9 @@ def _mask(value: Any) -> Any:
     return MASK
 
 
-def redact_secrets(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+def redact_secrets(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """The structlog processor: last step before rendering, in every mode."""
     for key in list(event):
         if key.startswith("_"):
