@@ -159,3 +159,13 @@ def test_staff_pages_need_permissions(client, db):
     assert client.get("/finance/gateways/").status_code == 403
     assert client.get("/finance/gateways/registry/").status_code == 403
     assert client.get("/finance/gateways/rncb/settings/").status_code == 403
+
+
+def test_settings_refuse_lenient_amount_limits(admin_client):
+    base = {"title": "Payme", "mode": "live", "allowed_networks": "127.0.0.1"}
+    for low, high in (("1e3", ""), ("\u0661\u0660", ""), ("", "1_000"), ("500", "100")):
+        response = admin_client.post(
+            "/finance/gateways/payme/settings/", {**base, "min_amount": low, "max_amount": high}
+        )
+        assert response.status_code == 200, (low, high)
+    assert not GatewayConfig.objects.filter(name="payme").exists()
