@@ -25,9 +25,10 @@ _configured = False
 MASK = "***"
 
 # Key names whose values are secrets (matched anywhere in the name, any case).
+# Not "session id": RADIUS session ids are the subject of many log lines.
 _SECRET_NAME = (
     r"passw(?:or)?d|passphrase|pwd|secret|token|dsn|database_url|authori[sz]ation|"
-    r"api[_-]?key|access[_-]?key|private[_-]?key|credential|cookie|session[_-]?id"
+    r"api[_-]?key|access[_-]?key|private[_-]?key|credential|cookie"
 )
 _SECRET_KEY = re.compile(rf"(?:{_SECRET_NAME})|^key$", re.IGNORECASE)
 _TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -119,12 +119,15 @@ def test_values_under_secret_names_are_redacted_at_any_depth():
             "params": {"Authorization": "Basic cGF5Y29tOnB3LTM=", "count": 3},
             "headers": [("X-Api-Key", "pw-4")],
             "token_count": 2,
+            "session_id": "acct-5a1",
+            "dedup_key": "nas-1:42",
         },
     )
     text = repr(event)
     for secret in ("pw-1", "pw-2", "cGF5Y29tOnB3LTM=", "pw-4"):
         assert secret not in text
     assert event["params"]["count"] == 3 and event["token_count"] == 2
+    assert (event["session_id"], event["dedup_key"]) == ("acct-5a1", "nas-1:42")
 
 
 def test_source_lines_in_tracebacks_stay_readable():
