@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lastmile.finance.errors import AmountTooLarge, InvalidAmount
 from lastmile.finance.money import (
@@ -113,3 +115,20 @@ def test_minor_units_convert_exactly():
     assert from_minor_units(12345) == Decimal("123.45")
     assert from_minor_units("1") == Decimal("0.01")
     assert to_minor_units(Decimal("99999999999.99")) == 9999999999999
+
+
+@given(st.decimals(min_value=Decimal("-9999999.99"), max_value=Decimal("9999999.99"), places=2))
+def test_every_two_place_amount_round_trips(amount):
+    assert parse_money(f"{amount:.2f}", allow_negative=True) == amount
+    comma = f"{abs(amount):.2f}".replace(".", ",")
+    assert parse_money(comma, separators=".,") == abs(amount)
+
+
+@given(st.text(max_size=20))
+def test_anything_accepted_is_ascii_digits_and_one_dot(text):
+    try:
+        amount = parse_money(text, allow_negative=True)
+    except InvalidAmount:
+        return
+    assert set(text) <= set("-0123456789.") and text.count(".") <= 1
+    assert amount == Decimal(text).quantize(Decimal("0.01"))

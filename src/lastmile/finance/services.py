@@ -147,11 +147,8 @@ def record_payment(
     if not external_id or len(external_id) > 100:
         raise InvalidAmount("The payment needs an external id of at most 100 characters.")
     with transaction.atomic():
-        existing = _existing_payment(gateway, external_id, customer_id, amount)
-        if existing is not None:
-            return PaymentResult(existing, False)
         account = lock_account(customer_id)
-        # Re-check under the account lock: a concurrent duplicate for this
+        # Lock first, then check the key: a concurrent duplicate for this
         # customer has committed by now.
         existing = _existing_payment(gateway, external_id, customer_id, amount)
         if existing is not None:
