@@ -223,6 +223,16 @@ class Settings(BaseSettings):
     cabinet_token_days: int = Field(
         90, ge=1, description="Lifetime of cabinet API tokens (mobile app) in days."
     )
+    # Money input -------------------------------------------------------------------
+    payment_max_amount: Decimal = Field(
+        Decimal("10000000.00"),
+        gt=0,
+        le=Decimal("999999999999.99"),
+        decimal_places=2,
+        description="Largest amount accepted from any input: a payment (desk, API, gateway, "
+        "registry line), a correction, a credit limit, a price. Larger amounts are refused "
+        "before anything is written. At most 999999999999.99 (what a money column holds).",
+    )
 
     @classmethod
     def settings_customise_sources(

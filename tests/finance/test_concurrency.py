@@ -76,3 +76,59 @@ def test_concurrent_charges_never_overdraw():
     assert _in_threads(work, 10) == []
     assert Account.objects.get(pk=customer.pk).balance == Decimal("10.00")
     assert LedgerEntry.objects.filter(kind="charge").count() == 3
+
+
+def test_twenty_parallel_one_off_sales_with_one_key_charge_once():
+    """Given one form submitted 20 times at once, when the submits race, then
+    one charge is made, every submit gets that same entry and none fails."""
+    from lastmile.subscriptions.models import OneOffService
+    from lastmile.subscriptions.services import sell_one_off
+
+    customer = make_customer(balance="5000")
+    service = OneOffService.objects.create(name="Installation", price=Decimal("1500.00"))
+    entries: list[int] = []
+
+    def work(i: int) -> None:
+        entry = sell_one_off(customer=customer, service=service, key="form-key-1")
+        entries.append(entry.pk)
+
+    assert _in_threads(work, 20) == []
+    assert len(set(entries)) == 1 and len(entries) == 20
+    assert LedgerEntry.objects.filter(idempotency_key="oneoff:form-key-1").count() == 1
+    assert Account.objects.get(pk=customer.pk).balance == Decimal("3500.00")
+    assert check_ledger()[1] == []
+
+
+def test_parallel_charges_and_corrections_with_one_key_apply_once():
+    customer = make_customer(balance="100")
+    from lastmile.finance.services import correct_balance
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="corrector")
+
+    def work(i: int) -> None:
+        if i % 2:
+            charge(customer_id=customer.pk, amount=Decimal("10"), idempotency_key="same-charge")
+        else:
+            correct_balance(
+                customer_id=customer.pk,
+                amount="5",
+                reason="typo",
+                actor=staff,
+                idempotency_key="same-fix",
+            )
+
+    assert _in_threads(work, 10) == []
+    assert Account.objects.get(pk=customer.pk).balance == Decimal("95.00")
+
+
+def test_a_key_reused_for_another_amount_is_refused_not_a_server_error():
+    from lastmile.finance.errors import DuplicateOperationMismatch
+
+    customer, other = make_customer(balance="100"), make_customer(balance="100")
+    charge(customer_id=customer.pk, amount=Decimal("10"), idempotency_key="k-1")
+    with pytest.raises(DuplicateOperationMismatch):
+        charge(customer_id=customer.pk, amount=Decimal("11"), idempotency_key="k-1")
+    with pytest.raises(DuplicateOperationMismatch):
+        charge(customer_id=other.pk, amount=Decimal("10"), idempotency_key="k-1")
+    assert Account.objects.get(pk=other.pk).balance == Decimal("100.00")

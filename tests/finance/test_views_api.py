@@ -160,3 +160,47 @@ def test_api_ledger_pages(admin_user):
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1 and body["items"][0]["balance_after"] == "5.00"
+
+
+@pytest.mark.parametrize("amount", ["1e3", "1_000", "\u0661\u0660\u0660", "10,5", "99999999999.99"])
+def test_payment_form_refuses_lenient_or_huge_amounts(cashier, amount):
+    customer = make_customer()
+    page = _client(cashier).post(
+        f"/finance/customers/{customer.pk}/payment/", {"amount": amount, "idempotency_key": "k"}
+    )
+    if amount == "10,5":  # a person may type a decimal comma
+        assert page.status_code == 302
+        assert Payment.objects.get().amount == Decimal("10.50")
+        return
+    assert page.status_code == 200
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "amount", ["\u0661\u0660\u0660", "\uff11\uff10", "99999999999.99", "999999999999.99", "1e3"]
+)
+def test_api_refuses_unicode_digits_and_amounts_above_the_maximum(cashier, amount):
+    customer = make_customer()
+    response = Client().post(
+        f"/api/v1/finance/customers/{customer.pk}/payments",
+        json.dumps({"amount": amount, "external_id": "big"}),
+        content_type="application/json",
+        **_bearer(cashier),
+    )
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert not Payment.objects.exists()
+
+
+def test_balance_that_would_overflow_the_column_is_refused(settings):
+    from lastmile.finance.errors import InvalidAmount
+    from lastmile.finance.services import record_payment
+
+    settings.LASTMILE = settings.LASTMILE.model_copy(
+        update={"payment_max_amount": Decimal("999999999999.99")}
+    )
+    customer = make_customer(balance="999999999999.00")
+    with pytest.raises(InvalidAmount):
+        record_payment(customer_id=customer.pk, amount="1.00", external_id="overflow")
+    assert not Payment.objects.filter(external_id="overflow").exists()
+    assert Account.objects.get(pk=customer.pk).balance == Decimal("999999999999.00")

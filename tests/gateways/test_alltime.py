@@ -37,7 +37,14 @@ def call(base_url: str, *, sign: str | None = None, **params: str) -> tuple[int,
     return reply.status, root
 
 
+def check_amount(base_url: str, account: str, pay_id: str, amount: str) -> tuple[int, ET.Element]:
+    """The check step (ACT=1 with PAY_ID and PAY_AMOUNT) that fixes the amount."""
+    return call(base_url, ACT="1", PAY_ACCOUNT=account, PAY_ID=pay_id, PAY_AMOUNT=amount)
+
+
 def pay(base_url: str, account: str, pay_id: str, amount: str = "150.00") -> tuple[int, ET.Element]:
+    """The kiosk's flow: check the amount for the PAY_ID, then pay it."""
+    check_amount(base_url, account, pay_id, amount)
     return call(
         base_url,
         ACT="4",
@@ -84,7 +91,7 @@ def test_repeated_pay_returns_first_result_and_credits_nothing(base_url, alltime
     assert second.findtext("time_stamp") == first.findtext("time_stamp")
     assert balance(customer.pk) == Decimal("150.00")
     outcomes = list(
-        GatewayRequestLog.objects.filter(gateway="alltime")
+        GatewayRequestLog.objects.filter(gateway="alltime", action="pay")
         .order_by("id")
         .values_list("outcome", flat=True)
     )
@@ -158,3 +165,55 @@ def test_disabled_gateway_refuses_everything(base_url, alltime):
     alltime.save()
     status, xml = call(base_url, ACT="1", PAY_ACCOUNT="x")
     assert (status, xml.findtext("status_code")) == (503, "-90")
+
+
+def test_signature_replayed_with_another_amount_is_refused(base_url, alltime):
+    customer = make_customer(login="kiosk7")
+    _, checked = check_amount(base_url, "kiosk7", "AT-7", "150.00")
+    assert (checked.findtext("status_code"), checked.findtext("amount")) == ("21", "150.00")
+    signed = {"ACT": "4", "PAY_ACCOUNT": "kiosk7", "SERVICE_ID": "77", "PAY_ID": "AT-7"}
+    sign = signature(signed, SECRET)  # what a proxy or a log saw for the real payment
+    status, xml = call(base_url, sign=sign, **signed, PAY_AMOUNT="14999.00")
+    assert (status, xml.findtext("status_code")) == (400, "-101")
+    assert "checked" in (xml.findtext("description") or "")
+    assert balance(customer.pk) == Decimal("0.00")
+    # A second check cannot move the fixed amount either.
+    status, xml = check_amount(base_url, "kiosk7", "AT-7", "14999.00")
+    assert xml.findtext("status_code") == "-101"
+    # The real payment, with the checked amount, goes through.
+    status, xml = call(base_url, sign=sign, **signed, PAY_AMOUNT="150.00")
+    assert (status, xml.findtext("status_code")) == (200, "22")
+    assert balance(customer.pk) == Decimal("150.00")
+
+
+def test_pay_without_a_check_of_its_amount_is_refused(base_url, alltime):
+    customer = make_customer(login="kiosk8")
+    status, xml = call(base_url, ACT="4", PAY_ACCOUNT="kiosk8", PAY_ID="AT-8", PAY_AMOUNT="100")
+    assert (status, xml.findtext("status_code")) == (400, "-101")
+    assert balance(customer.pk) == Decimal("0.00")
+
+
+def test_extended_signature_covers_the_amount(base_url, alltime):
+    alltime.options = {"service_id": "77", "amount_binding": "signature"}
+    alltime.save()
+    customer = make_customer(login="kiosk9")
+    params = {
+        "ACT": "4",
+        "PAY_ACCOUNT": "kiosk9",
+        "SERVICE_ID": "77",
+        "PAY_ID": "AT-9",
+        "PAY_AMOUNT": "150.00",
+    }
+    plain = signature(params, SECRET)
+    status, _ = call(base_url, sign=plain, **params)
+    assert status == 403  # the plain SIGN is not enough in this mode
+    extended = signature(params, SECRET, with_amount=True)
+    status, _ = call(base_url, sign=extended, **{**params, "PAY_AMOUNT": "14999.00"})
+    assert status == 403
+    assert balance(customer.pk) == Decimal("0.00")
+    status, xml = call(base_url, sign=extended, **params)  # no check step needed
+    assert (status, xml.findtext("status_code")) == (200, "22")
+    assert balance(customer.pk) == Decimal("150.00")
+    # Info and status requests keep the plain SIGN.
+    status, _ = call(base_url, ACT="7", PAY_ID="AT-9")
+    assert status == 200

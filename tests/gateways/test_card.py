@@ -208,3 +208,33 @@ def test_demo_configures_the_card_gateway_in_test_mode(db):
     customer = make_customer(login="demo-card")
     url = start_payment(customer=customer, amount=Decimal("100.00"), return_url="/")
     assert url.startswith("/pay/card/test-provider/")
+
+
+def test_paid_and_declined_at_once_settle_to_one_outcome_fifty_times(base_url, card):
+    """Given a pending intent, when the provider's "paid" and "declined" arrive
+    at the same moment, then exactly one wins, the other is told so, and the
+    ledger agrees with the intent (50 rounds, real threads and transactions)."""
+    from lastmile.finance.queries import check_ledger
+
+    customer = make_customer(login="race")
+    paid_total = Decimal("0.00")
+    for round_number in range(50):
+        start_payment(customer=customer, amount=Decimal("11.00"), return_url="/c/")
+        intent = CardPaymentIntent.objects.get(state="pending")
+        replies = in_threads(
+            lambda i, intent=intent: notify(base_url, intent, status=("paid", "declined")[i]), 2
+        )
+        answers = {json.loads(r.body).get("status", "refused") for r in replies}
+        intent.refresh_from_db()
+        payments = Payment.objects.filter(gateway="card", external_id=str(intent.pk))
+        if intent.state == "paid":
+            paid_total += intent.amount
+            assert payments.count() == 1 and intent.payment_id == payments.get().pk
+            assert "declined" not in answers, (round_number, answers)
+        else:
+            assert intent.state == "declined", round_number
+            assert not payments.exists(), round_number
+            assert "credited" not in answers, (round_number, answers)
+        assert all(r.status < 500 for r in replies)
+    assert balance(customer.pk) == paid_total
+    assert check_ledger()[1] == []

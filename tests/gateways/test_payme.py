@@ -202,3 +202,50 @@ def test_get_statement_lists_transactions_of_the_period(base_url, payme):
     assert (rows["p-11"]["amount"], rows["p-11"]["state"]) == (10_000, 1)
     assert (rows["p-12"]["amount"], rows["p-12"]["state"]) == (20_000, 2)
     assert rows["p-12"]["account"] == {"login": "uz11"}
+
+
+@pytest.mark.parametrize("tiyin", [10**30, -(10**30), 2**63])
+def test_huge_amounts_are_minus_31001_not_an_internal_error(base_url, payme, tiyin):
+    customer = make_customer(login="uz-huge")
+    for method in ("CheckPerformTransaction", "CreateTransaction"):
+        params = {
+            "id": "p-huge",
+            "time": now_ms(),
+            "amount": tiyin,
+            "account": {"login": "uz-huge"},
+        }
+        assert rpc(base_url, method, params)["error"]["code"] == -31001
+    assert not PaymeTransaction.objects.exists()
+    assert balance(customer.pk) == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    "at", [2**70, -(2**70), 2**63, now_ms() + 10 * 365 * 24 * 3600 * 1000, now_ms() + 3600_000]
+)
+def test_time_out_of_range_or_in_the_future_is_refused(base_url, payme, at):
+    make_customer(login="uz-time")
+    data = create(base_url, "p-time", "uz-time", at=at)
+    assert data["error"]["code"] in (-31008, -32600), data
+    assert not PaymeTransaction.objects.exists()
+
+
+def test_a_little_clock_skew_is_accepted(base_url, payme):
+    make_customer(login="uz-skew")
+    assert create(base_url, "p-skew", "uz-skew", at=now_ms() + 60_000)["result"]["state"] == 1
+
+
+@pytest.mark.parametrize("reason", [2**40, -(2**40), 2**15, "5", 1.5, None])
+def test_cancel_reason_out_of_range_is_invalid_request(base_url, payme, reason):
+    customer = make_customer(login="uz-reason")
+    create(base_url, "p-reason", "uz-reason")
+    rpc(base_url, "PerformTransaction", {"id": "p-reason"})
+    data = rpc(base_url, "CancelTransaction", {"id": "p-reason", "reason": reason})
+    assert data["error"]["code"] == -32600, data
+    assert PaymeTransaction.objects.get().state == "performed"
+    assert balance(customer.pk) == Decimal("15000.50")
+
+
+@pytest.mark.parametrize("bound", [2**70, -(2**70)])
+def test_statement_bounds_out_of_range_are_invalid_request(base_url, payme, bound):
+    data = rpc(base_url, "GetStatement", {"from": 0, "to": bound})
+    assert "result" in data or data["error"]["code"] == -32600, data

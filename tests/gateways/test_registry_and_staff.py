@@ -68,6 +68,16 @@ def test_a_file_with_a_bad_line_imports_nothing(admin_user):
     assert RegistryImport.objects.get(pk=imported.pk).state == "preview"
 
 
+def test_lenient_or_huge_registry_amounts_are_line_errors(admin_user):
+    make_customer(login="reg-d")
+    lines = ["1e3", "1_000", "\u0661\u0660", "10.001", "99999999999", "1 500,50"]
+    data = "".join(f"10.01.2026;reg-d;{amount};D-{i}\n" for i, amount in enumerate(lines))
+    imported = preview_registry(data=data.encode(), file_name="d.csv", actor=admin_user)
+    statuses = list(imported.rows.values_list("status", flat=True))
+    assert statuses == ["error"] * 5 + ["new"]
+    assert imported.rows.get(status="new").amount == Decimal("1500.50")
+
+
 def test_upload_preview_confirm_pages(admin_client):
     customer = make_customer(login="reg-d")
     upload = SimpleUploadedFile("feb.csv", b"01.02.2026;reg-d;700;F-1\n", content_type="text/csv")
@@ -149,3 +159,13 @@ def test_staff_pages_need_permissions(client, db):
     assert client.get("/finance/gateways/").status_code == 403
     assert client.get("/finance/gateways/registry/").status_code == 403
     assert client.get("/finance/gateways/rncb/settings/").status_code == 403
+
+
+def test_settings_refuse_lenient_amount_limits(admin_client):
+    base = {"title": "Payme", "mode": "live", "allowed_networks": "127.0.0.1"}
+    for low, high in (("1e3", ""), ("\u0661\u0660", ""), ("", "1_000"), ("500", "100")):
+        response = admin_client.post(
+            "/finance/gateways/payme/settings/", {**base, "min_amount": low, "max_amount": high}
+        )
+        assert response.status_code == 200, (low, high)
+    assert not GatewayConfig.objects.filter(name="payme").exists()

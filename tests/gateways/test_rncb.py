@@ -197,3 +197,23 @@ def test_every_request_is_logged_without_the_secret(base_url, rncb):
     ]
     assert entries[0].payment is not None and entries[0].external_id == "9007"
     assert all(SECRET not in e.request_body + e.response_body for e in entries)
+
+
+@pytest.mark.parametrize(
+    "summa", ["1e9", "1E2", "1_000", "\u0661\u0660\u0660", "1,5", " 7.5 ", "+10", "10."]
+)
+def test_lenient_amounts_are_refused_before_money(base_url, rncb, summa):
+    customer = make_customer(login="lenient")
+    status, xml = pay(base_url, "lenient", f"len-{summa}", summa=summa)
+    assert (status, xml.findtext("ERROR")) == (400, "100")
+    assert balance(customer.pk) == Decimal("0.00")
+    assert not Payment.objects.filter(gateway="rncb").exists()
+
+
+def test_amount_beyond_the_column_is_a_refusal_not_a_server_error(base_url, db):
+    configure("rncb", credentials={"secret": SECRET})  # no maximum on the gateway
+    customer = make_customer(login="huge")
+    status, xml = pay(base_url, "huge", "huge-1", summa="999999999999.99")
+    assert (status, xml.findtext("ERROR")) == (400, "100")
+    assert "maximum" in (xml.findtext("COMMENTS") or "")
+    assert balance(customer.pk) == Decimal("0.00")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.finance.forms import MoneyField
 from lastmile.notifications.models import SUBSCRIBER_CHANNELS, Language
 
 
@@ -56,13 +56,8 @@ class PasswordChangeForm(forms.Form):
 
 
 class PayForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount"),
-        min_value=Decimal("1.00"),
-        max_value=Decimal("1000000.00"),
-        max_digits=14,
-        decimal_places=2,
-    )
+    # The one money parser; the card gateway's own range is checked when paying.
+    amount = MoneyField(label=_("Amount"))
 
 
 class NotificationForm(forms.Form):

@@ -19,7 +19,11 @@ from lastmile.api.errors import DomainError
 from lastmile.api.money import MoneyIn, MoneyOut
 from lastmile.customers.models import Customer
 from lastmile.finance import services
-from lastmile.finance.errors import DuplicatePaymentMismatch, FinanceError
+from lastmile.finance.errors import (
+    DuplicateOperationMismatch,
+    DuplicatePaymentMismatch,
+    FinanceError,
+)
 from lastmile.finance.models import Account, LedgerEntry, Payment
 
 router = Router(tags=["finance"])
@@ -160,6 +164,8 @@ def create_correction(
             actor=request.user,
             idempotency_key=payload.idempotency_key,
         )
+    except DuplicateOperationMismatch as exc:
+        raise DomainError(str(exc), status=409) from exc
     except FinanceError as exc:
         raise DomainError(str(exc), status=422) from exc
     return Status(201, entry)

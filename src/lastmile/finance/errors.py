@@ -13,6 +13,14 @@ class InvalidAmount(FinanceError):
     pass
 
 
+class AmountTooLarge(InvalidAmount):
+    """Above LASTMILE_PAYMENT_MAX_AMOUNT or what a money column holds."""
+
+    def __init__(self, message: str, *, maximum: Decimal) -> None:
+        super().__init__(message)
+        self.maximum = maximum
+
+
 class InsufficientFunds(FinanceError):
     def __init__(self, *, needed: Decimal, available: Decimal) -> None:
         super().__init__(
@@ -25,6 +33,10 @@ class InsufficientFunds(FinanceError):
 
 class DuplicatePaymentMismatch(FinanceError):
     """The same (gateway, external id) arrived again with different data."""
+
+
+class DuplicateOperationMismatch(FinanceError):
+    """An idempotency key already used for another account or amount."""
 
 
 class ReasonRequired(FinanceError):

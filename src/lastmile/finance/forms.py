@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lastmile.finance.errors import InvalidAmount
+from lastmile.finance.errors import AmountTooLarge, InvalidAmount
 from lastmile.finance.models import EntryKind
-from lastmile.finance.money import to_money
+from lastmile.finance.money import parse_money
 
 
 class MoneyField(forms.Field):
-    """Money typed by a person: "1500", "1500.50" or "1500,50"; never a float."""
+    """Money typed by a person: "1500", "1 500.50" or "1500,50"; never a float,
+    an exponent or non-ASCII digits (``finance.money.parse_money``)."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
@@ -22,11 +23,16 @@ class MoneyField(forms.Field):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Decimal | None:
-        text = "" if value is None else str(value).strip().replace(" ", "")
+        text = "" if value is None else str(value).strip()
         if not text:
             return None
         try:
-            amount = to_money(text)
+            amount = parse_money(text, separators=".,", grouping=True, allow_negative=True)
+        except AmountTooLarge as exc:
+            raise forms.ValidationError(
+                _("The amount is above the maximum of %(maximum)s."),
+                params={"maximum": exc.maximum},
+            ) from exc
         except InvalidAmount as exc:
             raise forms.ValidationError(
                 _("Enter an amount like 1500 or 1500.50 (at most two decimal places).")

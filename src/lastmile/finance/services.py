@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from lastmile.finance import hooks
 from lastmile.finance.errors import (
+    AmountTooLarge,
+    DuplicateOperationMismatch,
     DuplicatePaymentMismatch,
     InsufficientFunds,
     InvalidAmount,
@@ -29,7 +31,7 @@ from lastmile.finance.errors import (
 )
 from lastmile.finance.locks import lock_account
 from lastmile.finance.models import ZERO, Account, EntryKind, LedgerEntry, Payment
-from lastmile.finance.money import to_money
+from lastmile.finance.money import COLUMN_MAX, to_money, within_maximum
 
 
 def available_funds(account: Account, at: datetime | None = None) -> Decimal:
@@ -58,20 +60,53 @@ def post_entry(
     if amount == 0:
         raise InvalidAmount("A ledger entry cannot be zero.")
     before = account.balance
+    if abs(before + amount) > COLUMN_MAX:
+        raise AmountTooLarge(
+            f"The balance would be {before + amount}, beyond what lastmile can hold "
+            f"({COLUMN_MAX}); nothing was changed.",
+            maximum=COLUMN_MAX,
+        )
     account.balance = before + amount
     Account.objects.filter(pk=account.pk).update(balance=account.balance)
-    return LedgerEntry.objects.create(
-        account=account,
-        kind=kind,
-        amount=amount,
-        balance_before=before,
-        balance_after=account.balance,
-        idempotency_key=idempotency_key,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label or _label(actor),
-        reason=reason,
-        **cause,
-    )
+    try:
+        with transaction.atomic():
+            return LedgerEntry.objects.create(
+                account=account,
+                kind=kind,
+                amount=amount,
+                balance_before=before,
+                balance_after=account.balance,
+                idempotency_key=idempotency_key,
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_label=actor_label or _label(actor),
+                reason=reason,
+                **cause,
+            )
+    except IntegrityError:
+        # The key was taken meanwhile under another account's lock.
+        if not LedgerEntry.objects.filter(idempotency_key=idempotency_key).exists():
+            raise
+        raise DuplicateOperationMismatch(_KEY_REUSED) from None
+
+
+_KEY_REUSED = (
+    "This operation was already recorded with another customer or amount; nothing changed."
+)
+
+
+def repeat_of(key: str, *, account_id: int, amount: Decimal) -> LedgerEntry | None:
+    """The entry an earlier call with idempotency ``key`` made, or None.
+
+    Call it after the account lock, so a concurrent call with the same key
+    has committed (or not begun): lock first, then check the key.  The same
+    key for another account or amount raises ``DuplicateOperationMismatch``.
+    """
+    entry = LedgerEntry.objects.filter(idempotency_key=key).first()
+    if entry is None:
+        return None
+    if entry.account_id != account_id or entry.amount != amount:
+        raise DuplicateOperationMismatch(_KEY_REUSED)
+    return entry
 
 
 def _label(actor: Any) -> str:
@@ -105,18 +140,15 @@ def record_payment(
     credit, the payment hooks run in the same transaction (renew a lapsed
     subscription, apply a waiting pre-order, queue a notification).
     """
-    amount = to_money(amount)
+    amount = within_maximum(to_money(amount))
     if amount <= 0:
         raise InvalidAmount("A payment must be positive.")
     external_id = (external_id or uuid.uuid4().hex).strip()
     if not external_id or len(external_id) > 100:
         raise InvalidAmount("The payment needs an external id of at most 100 characters.")
     with transaction.atomic():
-        existing = _existing_payment(gateway, external_id, customer_id, amount)
-        if existing is not None:
-            return PaymentResult(existing, False)
         account = lock_account(customer_id)
-        # Re-check under the account lock: a concurrent duplicate for this
+        # Lock first, then check the key: a concurrent duplicate for this
         # customer has committed by now.
         existing = _existing_payment(gateway, external_id, customer_id, amount)
         if existing is not None:
@@ -178,12 +210,16 @@ def charge(
     at: datetime | None = None,
     **cause: Any,
 ) -> LedgerEntry:
-    """Debit the account; refused when balance plus credit does not cover it."""
+    """Debit the account; refused when balance plus credit does not cover it.
+    Idempotent per key: a repeat returns the first entry (checked under the lock)."""
     amount = to_money(amount)
     if amount <= 0:
         raise InvalidAmount("A charge must be positive.")
     with transaction.atomic():
         account = lock_account(customer_id)
+        done = repeat_of(idempotency_key, account_id=account.pk, amount=-amount)
+        if done is not None:
+            return done
         if not allow_debt:
             available = available_funds(account, at)
             if available < amount:
@@ -210,7 +246,7 @@ def correct_balance(
 ) -> LedgerEntry:
     """A manual correction by a permitted staff member; the reason is required.
     With an ``idempotency_key`` (the form's), a resubmission returns the first entry."""
-    amount = to_money(amount)
+    amount = within_maximum(to_money(amount))
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired("A correction needs a reason (what it fixes, and on whose request).")
@@ -219,9 +255,9 @@ def correct_balance(
     key = f"correction:{idempotency_key or uuid.uuid4().hex}"
     with transaction.atomic():
         account = lock_account(customer_id)
-        existing = LedgerEntry.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
+        done = repeat_of(key, account_id=account.pk, amount=amount)
+        if done is not None:
+            return done
         return post_entry(
             account=account,
             amount=amount,
@@ -237,7 +273,7 @@ def set_credit(
 ) -> Account:
     """Set how far below zero the balance may go, optionally until a moment
     (a promised payment)."""
-    limit = to_money(limit, field="credit limit")
+    limit = within_maximum(to_money(limit, field="credit limit"), field="credit limit")
     if limit < 0:
         raise InvalidAmount("The credit limit cannot be negative.")
     with transaction.atomic():

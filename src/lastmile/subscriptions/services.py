@@ -339,12 +339,9 @@ def set_auto_renew(*, subscription: Subscription, auto_renew: bool) -> Subscript
 
 
 def sell_one_off(*, customer: Customer, service: OneOffService, actor: Any = None, key: str) -> Any:
-    """Charge a one-off service once per ``key`` (the form's idempotency key)."""
-    from lastmile.finance.models import LedgerEntry
-
-    existing = LedgerEntry.objects.filter(idempotency_key=f"oneoff:{key}").first()
-    if existing is not None:
-        return existing
+    """Charge a one-off service once per ``key`` (the form's idempotency key).
+    ``charge`` takes the account lock first and then checks the key, so two
+    submits at once give the one entry."""
     return ledger.charge(
         customer_id=customer.pk,
         amount=service.price,

@@ -10,7 +10,17 @@ The kiosk network calls ``GET /pay/alltime/?ACT=…`` and reads a
 - ``ACT=7`` (PAY_ID): the payment's status; status 11, transaction status 111.
 
 ``SIGN`` is MD5 over ``ACT_PAY_ACCOUNT_SERVICE_ID_PAY_ID_SECRET`` (hex) and is
-checked before anything else.  Error statuses: -10 transaction not found,
+checked before anything else.  It does not cover PAY_AMOUNT, so the amount is
+bound to the request in one of two ways (option ``amount_binding``):
+
+- ``check`` (the default): the check step ``ACT=1`` carries PAY_ID and
+  PAY_AMOUNT and fixes that amount for the PAY_ID (``AllTimeCheck``, once);
+  ``ACT=4`` is credited only with the fixed amount.  A pay without a check,
+  or with another amount, is refused with -101 and credits nothing;
+- ``signature``: the provider signs ``ACT=4`` with the extended SIGN, MD5 over
+  ``ACT_PAY_ACCOUNT_SERVICE_ID_PAY_ID_PAY_AMOUNT_SECRET``; no check step is
+  needed.  ``ACT=1`` and ``ACT=7`` keep the plain SIGN.
+  Error statuses: -10 transaction not found,
 -40 customer not found, -41 payment not allowed for the customer, -42 amount
 not allowed, -90 service unavailable, -101 bad request (or bad signature).
 """
@@ -21,6 +31,7 @@ import hashlib
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -36,9 +47,9 @@ from lastmile.finance.gateways.base import (
     register,
     secrets_equal,
 )
-from lastmile.finance.gateways.models import GatewayConfig
+from lastmile.finance.gateways.models import AllTimeCheck, GatewayConfig
 from lastmile.finance.models import Account, Payment
-from lastmile.finance.money import to_money
+from lastmile.finance.money import parse_money
 from lastmile.finance.services import record_payment
 
 NAME = "alltime"
@@ -50,9 +61,21 @@ TX_PAID, TX_CANCELLED = 111, 130
 TIME_FORMAT = "%d.%m.%Y %H:%M"
 
 
-def signature(params: dict[str, str], secret: str) -> str:
-    parts = [params.get(k, "") for k in ("ACT", "PAY_ACCOUNT", "SERVICE_ID", "PAY_ID")]
+BIND_BY_CHECK, BIND_BY_SIGNATURE = "check", "signature"
+SIGNED = ("ACT", "PAY_ACCOUNT", "SERVICE_ID", "PAY_ID")
+
+
+def signature(params: dict[str, str], secret: str, *, with_amount: bool = False) -> str:
+    """The MD5 SIGN; ``with_amount``: the extended SIGN that covers PAY_AMOUNT too."""
+    keys = (*SIGNED, "PAY_AMOUNT") if with_amount else SIGNED
+    parts = [params.get(k, "") for k in keys]
     return hashlib.md5("_".join([*parts, secret]).encode(), usedforsecurity=False).hexdigest()
+
+
+def amount_binding(config: GatewayConfig) -> str:
+    """How PAY_AMOUNT is bound to a signed pay request (see the module docstring)."""
+    chosen = str(config.option("amount_binding", "") or BIND_BY_CHECK)
+    return BIND_BY_SIGNATURE if chosen == BIND_BY_SIGNATURE else BIND_BY_CHECK
 
 
 def _xml(
@@ -97,6 +120,16 @@ class AllTimeGateway(Gateway):
     option_fields = (
         SettingField("service_id", "Service id", "SERVICE_ID assigned by AllTime."),
         SettingField("account_field", "Account is", "login or contract_number"),
+        SettingField(
+            "amount_binding",
+            "Amount bound by",
+            "SIGN does not cover PAY_AMOUNT: either the check step (ACT=1 with PAY_ID and "
+            "PAY_AMOUNT) fixes the amount, or the provider signs PAY_AMOUNT too.",
+            choices=(
+                (BIND_BY_CHECK, "check step fixes the amount"),
+                (BIND_BY_SIGNATURE, "extended SIGN covers PAY_AMOUNT"),
+            ),
+        ),
     )
     masked_params = frozenset({"SIGN"})
 
@@ -108,7 +141,11 @@ class AllTimeGateway(Gateway):
         if not secret:
             raise Refused("no secret configured", status=503, code="disabled")
         given = request.GET.get("SIGN", "").strip().lower()
-        if not secrets_equal(given, signature(request.GET.dict(), secret)):
+        with_amount = (
+            request.GET.get("ACT", "") == ACT_PAY and amount_binding(config) == BIND_BY_SIGNATURE
+        )
+        expected = signature(request.GET.dict(), secret, with_amount=with_amount)
+        if not secrets_equal(given, expected):
             raise Refused("bad SIGN", status=403, code="bad_signature")
 
     def refuse(self, request: HttpRequest, error: Refused) -> Reply:
@@ -144,9 +181,16 @@ def _info(request: HttpRequest, config: GatewayConfig) -> Reply:
     customer = _customer(request, config)
     if customer is None:
         return _status(request, NOT_FOUND, "account not found", "not_found")
+    fixed: list[tuple[str, object]] = []
+    if request.GET.get("PAY_ID", "").strip():
+        amount = _fix_amount(request, config)
+        if isinstance(amount, Reply):
+            return amount
+        fixed = [("pay_id", request.GET["PAY_ID"].strip()), ("amount", f"{amount:.2f}")]
     account = Account.objects.filter(pk=customer.pk).first()
     balance = account.balance if account else Decimal("0.00")
     fields: list[tuple[str, object]] = [
+        *fixed,
         ("balance", f"{balance:.2f}"),
         ("name", customer.full_name),
         ("account", customer.login),
@@ -159,10 +203,11 @@ def _info(request: HttpRequest, config: GatewayConfig) -> Reply:
     return Reply(_xml(fields), outcome="info", action="info", customer_id=customer.pk)
 
 
-def _pay(request: HttpRequest, config: GatewayConfig) -> Reply:
+def _payable(request: HttpRequest, config: GatewayConfig) -> tuple[Customer, Decimal] | Reply:
+    """PAY_ID, PAY_AMOUNT and the account of a check or pay request, or the refusal."""
     pay_id = request.GET.get("PAY_ID", "").strip()
     try:
-        amount = to_money(request.GET.get("PAY_AMOUNT", ""), field="PAY_AMOUNT")
+        amount = parse_money(request.GET.get("PAY_AMOUNT", ""), field="PAY_AMOUNT")
     except InvalidAmount as exc:
         return _status(request, BAD_REQUEST, str(exc), "malformed", http=400)
     if not pay_id or len(pay_id) > 100 or amount <= 0:
@@ -181,6 +226,60 @@ def _pay(request: HttpRequest, config: GatewayConfig) -> Reply:
     problem = config.amount_problem(amount)
     if problem:
         return _status(request, AMOUNT_REFUSED, problem, "amount_refused")
+    return customer, amount
+
+
+def _fix_amount(request: HttpRequest, config: GatewayConfig) -> Decimal | Reply:
+    """The check step: fix PAY_AMOUNT for PAY_ID, once; a repeat must agree."""
+    checked = _payable(request, config)
+    if isinstance(checked, Reply):
+        return checked
+    customer, amount = checked
+    pay_id = request.GET["PAY_ID"].strip()
+    try:
+        with transaction.atomic():
+            fixed, _created = AllTimeCheck.objects.get_or_create(
+                pay_id=pay_id, defaults={"customer": customer, "amount": amount}
+            )
+    except IntegrityError:  # a concurrent check of the same PAY_ID won
+        fixed = AllTimeCheck.objects.get(pay_id=pay_id)
+    if fixed.customer_id != customer.pk or fixed.amount != amount:
+        return _status(
+            request,
+            BAD_REQUEST,
+            f"PAY_ID {pay_id} was already checked with another account or amount",
+            "duplicate_mismatch",
+            http=400,
+        )
+    return amount
+
+
+def _unbound_amount(
+    request: HttpRequest, config: GatewayConfig, customer: Customer, amount: Decimal
+) -> Reply | None:
+    """Refuse a pay whose amount no check step fixed (in the default binding)."""
+    if amount_binding(config) == BIND_BY_SIGNATURE:
+        return None  # the extended SIGN covered PAY_AMOUNT already
+    pay_id = request.GET["PAY_ID"].strip()
+    fixed = AllTimeCheck.objects.filter(pay_id=pay_id).first()
+    if fixed is None:
+        message = f"PAY_ID {pay_id} was not checked first (ACT=1 with PAY_ID and PAY_AMOUNT)"
+    elif fixed.customer_id != customer.pk or fixed.amount != amount:
+        message = f"PAY_AMOUNT differs from the amount checked for PAY_ID {pay_id}"
+    else:
+        return None
+    return _status(request, BAD_REQUEST, f"{message}; nothing was credited", "refused", http=400)
+
+
+def _pay(request: HttpRequest, config: GatewayConfig) -> Reply:
+    payable = _payable(request, config)
+    if isinstance(payable, Reply):
+        return payable
+    customer, amount = payable
+    refusal = _unbound_amount(request, config, customer, amount)
+    if refusal is not None:
+        return refusal
+    pay_id = request.GET["PAY_ID"].strip()
     receipt = request.GET.get("RECEIPT_NUM", "")[:64]
     trade_point = request.GET.get("TRADE_POINT", "")[:100]
     try:

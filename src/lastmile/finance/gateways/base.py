@@ -245,6 +245,8 @@ def callback(gateway_name: str, *, methods: tuple[str, ...] = ("GET",)) -> Calla
                 reply = handler(request, config, **kwargs)
             except Refused as refusal:
                 reply = gateway.refuse(request, refusal)
+            except FinanceError as exc:  # a domain refusal the handler did not map
+                reply = gateway.refuse(request, Refused(str(exc), status=400, code="refused"))
             except Exception as exc:
                 log.exception("gateway.error", gateway=gateway_name)
                 reply = gateway.refuse(

@@ -46,12 +46,18 @@ from lastmile.finance.gateways.base import (
     sum_by_day,
 )
 from lastmile.finance.gateways.models import CardPaymentIntent, GatewayConfig
-from lastmile.finance.money import from_minor_units, to_minor_units, to_money
+from lastmile.finance.locks import lock_account
+from lastmile.finance.money import from_minor_units, to_minor_units, to_money, within_maximum
 from lastmile.finance.services import record_payment
 
 NAME = "card"
 SIGNATURE_HEADER = "X-Signature"
 PROVIDER_TIMEOUT_S = 15
+# The provider's final statuses and the state each settles a pending intent to.
+SETTLES_TO = {
+    "paid": CardPaymentIntent.State.PAID,
+    "declined": CardPaymentIntent.State.DECLINED,
+}
 
 
 class InvalidReturnUrl(FinanceError):
@@ -75,7 +81,7 @@ def start_payment(*, customer: Customer, amount: Decimal, return_url: str) -> st
     config = GatewayConfig.objects.filter(name=NAME, is_enabled=True).first()
     if config is None:
         raise GatewayUnavailable("Online card payment is not available at the moment.")
-    amount = to_money(amount)
+    amount = within_maximum(to_money(amount))
     if amount <= 0:
         raise InvalidAmount("A payment must be positive.")
     problem = config.amount_problem(amount)
@@ -171,32 +177,43 @@ def notification(request: HttpRequest, config: GatewayConfig) -> Reply:
 
 
 def _apply(intent: CardPaymentIntent, status: str, transaction_id: str) -> Reply:
-    if status == "declined":
-        flipped = CardPaymentIntent.objects.filter(
-            pk=intent.pk, state=CardPaymentIntent.State.PENDING
-        ).update(state=CardPaymentIntent.State.DECLINED, completed_at=timezone.now())
-        return _reply(200, "declined" if flipped else "duplicate")
-    if status != "paid":
+    """The intent's state machine, under its row lock: only a pending intent
+    moves (to paid or declined), once; every later notification is answered
+    from the state that won.  The account is locked first, as everywhere, so
+    a concurrent "paid" and "declined" cannot both settle."""
+    target = SETTLES_TO.get(status)
+    if target is None:
         raise Refused(f"unknown status {status!r}", status=400, code="malformed")
-    if intent.state == CardPaymentIntent.State.DECLINED:
-        raise Refused("this payment was declined", status=409, code="conflict")
     with transaction.atomic():
-        result = record_payment(
-            customer_id=intent.customer_id,
-            amount=intent.amount,
-            gateway=NAME,
-            external_id=str(intent.pk),
-            receipt_number=transaction_id[:64],
-            comment=_("Card payment"),
-        )
-        CardPaymentIntent.objects.filter(
-            pk=intent.pk, state=CardPaymentIntent.State.PENDING
-        ).update(
-            state=CardPaymentIntent.State.PAID,
-            payment=result.payment,
-            provider_transaction_id=transaction_id,
-            completed_at=timezone.now(),
-        )
+        lock_account(intent.customer_id)
+        locked = CardPaymentIntent.objects.select_for_update().get(pk=intent.pk)
+        if locked.state == CardPaymentIntent.State.PENDING:
+            return _settle(locked, target, transaction_id)
+        if locked.state == CardPaymentIntent.State.DECLINED and target != locked.state:
+            raise Refused("this payment was declined", status=409, code="conflict")
+        fields = {"payment": locked.payment_id} if locked.payment_id else {}
+        reply = _reply(200, "duplicate", **fields)
+        reply.payment = locked.payment
+        return reply
+
+
+def _settle(intent: CardPaymentIntent, target: str, transaction_id: str) -> Reply:
+    """Move a locked pending intent to ``target``; a paid one is credited."""
+    intent.state, intent.completed_at = target, timezone.now()
+    intent.provider_transaction_id = transaction_id
+    if target == CardPaymentIntent.State.DECLINED:
+        intent.save(update_fields=["state", "completed_at", "provider_transaction_id"])
+        return _reply(200, "declined")
+    result = record_payment(
+        customer_id=intent.customer_id,
+        amount=intent.amount,
+        gateway=NAME,
+        external_id=str(intent.pk),
+        receipt_number=transaction_id[:64],
+        comment=_("Card payment"),
+    )
+    intent.payment = result.payment
+    intent.save(update_fields=["state", "completed_at", "provider_transaction_id", "payment"])
     reply = _reply(200, "credited" if result.created else "duplicate", payment=result.payment.pk)
     reply.payment = result.payment
     return reply

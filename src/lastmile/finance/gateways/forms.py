@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.finance.forms import MoneyField
 from lastmile.finance.gateways.base import Gateway
 from lastmile.finance.gateways.models import GatewayConfig, validate_network
 
@@ -38,9 +39,21 @@ class GatewayConfigForm(forms.ModelForm):
         help_text=_("One per line, e.g. 192.0.2.0/24. Callbacks from elsewhere are refused."),
     )
 
+    # The one money parser, as everywhere money is typed (not Django's DecimalField,
+    # which takes "1e3" and non-ASCII digits).
+    min_amount = MoneyField(label=_("Minimum amount"), required=False)
+    max_amount = MoneyField(label=_("Maximum amount"), required=False)
+
     class Meta:
         model = GatewayConfig
         fields = ["title", "is_enabled", "mode", "allowed_networks", "min_amount", "max_amount"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("min_amount"), data.get("max_amount")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_amount", _("The maximum cannot be below the minimum."))
+        return data
 
     def __init__(self, *args: Any, gateway: Gateway, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -208,6 +208,32 @@ class PaymeTransaction(RestrictedModel):
         return f"payme:{self.payme_id} {self.state}"
 
 
+class AllTimeCheck(models.Model):
+    """The amount an AllTime check step (ACT=1 with PAY_ID and PAY_AMOUNT) fixed
+    for its PAY_ID.  The protocol's SIGN does not cover PAY_AMOUNT, so the pay
+    step (ACT=4) is credited only with the amount checked here."""
+
+    pay_id = models.CharField(_("PAY_ID"), max_length=100, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(_("checked"), db_default=models.functions.Now())
+
+    class Meta:
+        verbose_name = _("AllTime checked amount")
+        verbose_name_plural = _("AllTime checked amounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="alltime_check_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"alltime:{self.pay_id} {self.amount}"
+
+
 class CardPaymentIntent(RestrictedModel):
     """A "pay online" started in the cabinet: pending until the provider's
     signed notification says paid or declined."""

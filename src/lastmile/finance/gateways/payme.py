@@ -5,7 +5,12 @@ time); amounts arrive in tiyin and are converted with ``from_minor_units``.
 Transaction states: 1 created, 2 performed, -1 cancelled, -2 cancelled after
 perform (a refund: ``reverse_payment`` in the ledger).  A created transaction
 older than 12 hours (from Payme's ``time``) is cancelled with reason 4 and
-cannot be performed.  Every answer is HTTP 200 with ``result`` or ``error``.
+cannot be performed; a ``time`` more than ``MAX_CLOCK_SKEW_MS`` ahead of our
+clock is refused, so every transaction can time out.  Integers are checked
+against their columns (``time`` and statement bounds: bigint, ``reason``:
+1..32767) and amounts go through ``from_minor_units``: out-of-range input is
+an ordinary JSON-RPC error, never an internal one.  Every answer is HTTP 200
+with ``result`` or ``error``.
 
 Error codes: -32300 not POST, -32700 parse error, -32600 invalid request,
 -32601 unknown method, -32504 not authorised, -31001 wrong amount, -31003
@@ -47,7 +52,12 @@ from lastmile.finance.services import record_payment, reverse_payment
 
 NAME = "payme"
 TIMEOUT_MS = 12 * 60 * 60 * 1000
+# Payme's clock may run a little ahead of ours; a "time" further ahead than
+# this is refused (such a transaction would never reach its 12-hour timeout).
+MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 REASON_TIMEOUT = 4
+BIGINT_MAX = 2**63 - 1
+SMALLINT_MAX = 2**15 - 1
 NOT_POST, PARSE_ERROR, INVALID_REQUEST, NO_METHOD = -32300, -32700, -32600, -32601
 UNAUTHORISED, SYSTEM_ERROR = -32504, -32400
 WRONG_AMOUNT, TX_NOT_FOUND, NOT_POSSIBLE, ACCOUNT_NOT_FOUND = -31001, -31003, -31008, -31050
@@ -180,6 +190,25 @@ def _amount(config: GatewayConfig, params: dict[str, Any]) -> Any:
     return amount
 
 
+def _whole(value: Any, *, low: int, high: int) -> int | None:
+    """``value`` when it is a JSON integer within [low, high], else None."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return None
+    return value
+
+
+def _payme_time(params: dict[str, Any]) -> int:
+    """Payme's ``time`` (ms): an integer, not older than 12 hours, not in the future."""
+    payme_time = _whole(params.get("time"), low=0, high=BIGINT_MAX)
+    if payme_time is None:
+        raise RpcError(INVALID_REQUEST, "time must be a whole number of milliseconds", "time")
+    if now_ms() - payme_time > TIMEOUT_MS:
+        raise RpcError(NOT_POSSIBLE, "transaction is too old", "time")
+    if payme_time - now_ms() > MAX_CLOCK_SKEW_MS:
+        raise RpcError(NOT_POSSIBLE, "transaction time is in the future", "time")
+    return payme_time
+
+
 def _customer(config: GatewayConfig, params: dict[str, Any]) -> Customer:
     key = str(config.option("account_key", "") or "login")
     account = params.get("account")
@@ -222,8 +251,7 @@ def check_perform(config: GatewayConfig, params: dict[str, Any], log: dict[str, 
 
 def create(config: GatewayConfig, params: dict[str, Any], log: dict[str, Any]) -> Result:
     payme_id = str(params.get("id", ""))
-    payme_time = params.get("time")
-    if not payme_id or len(payme_id) > 100 or not isinstance(payme_time, int):
+    if not payme_id or len(payme_id) > 100 or "time" not in params:
         raise RpcError(INVALID_REQUEST, "id and time are required")
     existing = PaymeTransaction.objects.filter(payme_id=payme_id).first()
     if existing is not None:
@@ -231,8 +259,7 @@ def create(config: GatewayConfig, params: dict[str, Any], log: dict[str, Any]) -
     customer = _customer(config, params)
     amount = _amount(config, params)
     log.update(customer_id=customer.pk, amount=amount)
-    if now_ms() - payme_time > TIMEOUT_MS:
-        raise RpcError(NOT_POSSIBLE, "transaction is too old", "time")
+    payme_time = _payme_time(params)
     try:
         with transaction.atomic():
             tx = PaymeTransaction.objects.create(
@@ -299,7 +326,9 @@ def _performed_result(tx: PaymeTransaction) -> dict[str, Any]:
 
 def cancel(config: GatewayConfig, params: dict[str, Any], log: dict[str, Any]) -> Result:
     found = _transaction(params)
-    reason = params.get("reason")
+    reason = _whole(params.get("reason"), low=1, high=SMALLINT_MAX)
+    if reason is None:
+        raise RpcError(INVALID_REQUEST, "reason must be a whole number from 1", "reason")
     log.update(customer_id=found.customer_id, amount=found.amount)
     with transaction.atomic():
         lock_account(found.customer_id)
@@ -322,7 +351,7 @@ def cancel(config: GatewayConfig, params: dict[str, Any], log: dict[str, Any]) -
             outcome = "duplicate"
         if outcome != "duplicate":
             tx.cancel_time_ms = now_ms()
-            tx.reason = reason if isinstance(reason, int) else None
+            tx.reason = reason
             tx.save(update_fields=["state", "cancel_time_ms", "reason"])
     result = {
         "transaction": str(tx.pk),
@@ -346,9 +375,10 @@ def check(config: GatewayConfig, params: dict[str, Any], log: dict[str, Any]) ->
 
 
 def statement(config: GatewayConfig, params: dict[str, Any], log: dict[str, Any]) -> Result:
-    since, until = params.get("from"), params.get("to")
-    if not isinstance(since, int) or not isinstance(until, int):
-        raise RpcError(INVALID_REQUEST, "from and to are required")
+    since = _whole(params.get("from"), low=0, high=BIGINT_MAX)
+    until = _whole(params.get("to"), low=0, high=BIGINT_MAX)
+    if since is None or until is None:
+        raise RpcError(INVALID_REQUEST, "from and to are required (milliseconds)")
     key = str(config.option("account_key", "") or "login")
     rows = PaymeTransaction.objects.filter(payme_time_ms__gte=since, payme_time_ms__lte=until)
     transactions = [

@@ -24,7 +24,7 @@ from lastmile.finance.gateways.base import DayTotals, Gateway, find_customer, re
 from lastmile.finance.gateways.models import GatewayConfig, RegistryImport, RegistryRow
 from lastmile.finance.locks import lock_accounts
 from lastmile.finance.models import Payment
-from lastmile.finance.money import to_money
+from lastmile.finance.money import parse_money
 from lastmile.finance.services import record_payment
 
 NAME = "registry"
@@ -92,7 +92,7 @@ def _row(
     row.update(account_ref=reference[:100], bank_transaction_id=bank_id[:100])
     try:
         row["paid_on"] = _parse_date(date_text)
-        row["amount"] = to_money(amount_text.replace(" ", "").replace("\u00a0", ""))
+        row["amount"] = parse_money(amount_text, separators=".,", grouping=True)
     except (ValueError, InvalidAmount) as exc:
         return {**row, "status": Status.ERROR, "error": str(exc)}
     customer = find_customer(reference, field_name="any")

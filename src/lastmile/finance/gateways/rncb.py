@@ -44,7 +44,7 @@ from lastmile.finance.gateways.base import (
 )
 from lastmile.finance.gateways.models import GatewayConfig
 from lastmile.finance.models import Account, Payment
-from lastmile.finance.money import to_money
+from lastmile.finance.money import parse_money
 from lastmile.finance.services import record_payment
 
 NAME = "rncb"
@@ -168,7 +168,7 @@ def _pay(request: HttpRequest, config: GatewayConfig) -> Reply:
     params = request.GET
     payment_id = params.get("Payment_id", "").strip()
     try:
-        amount = to_money(params.get("Summa", ""), field="Summa")
+        amount = parse_money(params.get("Summa", ""), field="Summa")
         exec_date = timezone.make_aware(datetime.strptime(params.get("Exec_date", ""), DATE_FORMAT))
     except (InvalidAmount, ValueError) as exc:
         return _malformed(request, str(exc))
