@@ -17,6 +17,7 @@ from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
@@ -63,7 +64,7 @@ class ObjectListView(LoginRequiredMixin, View):
         table = self.table(queryset)
         tables.RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         context = {
-            "title": self.title or model._meta.verbose_name_plural,
+            "title": capfirst(self.title or model._meta.verbose_name_plural),
             "table": table,
             "filter": filterset,
             "add_url": reverse(self.add_url)
