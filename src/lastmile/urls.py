@@ -40,3 +40,7 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "lastmile.core.error_pages.permission_denied"
+handler404 = "lastmile.core.error_pages.page_not_found"
+handler500 = "lastmile.core.error_pages.server_error"
