@@ -83,6 +83,9 @@ class Command(BaseCommand):
                 str(options["web_threads"]),
                 "--graceful-timeout",
                 "10",
+                # No runtime-control socket: its default path is per user, so
+                # two demos on one machine would fight over it.
+                "--no-control-socket",
             ]
         )
         if not options["no_worker"]:
