@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -146,7 +147,13 @@ def test_demo_serves_logs_in_and_stops_everything_on_ctrl_c():
         output, _ = proc.communicate(timeout=90)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            # A failed assertion above: stop the demo the proper way, so that
+            # its children and PostgreSQL do not outlive the test.
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.communicate(timeout=90)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     assert "admin / admin" in output
     assert not (data_dir / "postmaster.pid").exists()
     deadline = time.monotonic() + 10
@@ -154,3 +161,4 @@ def test_demo_serves_logs_in_and_stops_everything_on_ctrl_c():
         time.sleep(0.2)
     assert not _alive(pid), "PostgreSQL outlived the demo"
     assert not [c for c in children if _alive(c)], "a process outlived the demo"
+    shutil.rmtree(data_dir.parent)
