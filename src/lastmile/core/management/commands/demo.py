@@ -121,7 +121,8 @@ class Command(BaseCommand):
         )
 
     def _wait(self, children: dict[str, subprocess.Popen[bytes]]) -> None:
-        """Return only by Ctrl-C or SIGTERM; a child that exits ends the demo."""
+        """Run until Ctrl-C or SIGTERM (they arrive as exceptions); a child that
+        exits on its own ends the demo."""
         while True:
             for name, child in children.items():
                 code = child.poll()
