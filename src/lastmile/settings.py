@@ -141,6 +141,7 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_SECURE = CONF.session_cookie_secure
 CSRF_COOKIE_SECURE = CONF.session_cookie_secure
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "lastmile.core.error_pages.csrf_failure"  # in the layout, with a way back
 
 LANGUAGE_CODE = CONF.language_code
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]

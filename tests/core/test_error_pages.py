@@ -46,6 +46,15 @@ def test_staff_403_is_in_the_layout():
     assert 'href="/">Go to the dashboard</a>' in page
 
 
+def test_an_expired_form_is_explained_in_the_layout():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    page = _html(response)
+    assert '<header class="topbar">' in page
+    assert "<h1>The form has expired</h1>" in page
+
+
 def test_error_pages_follow_the_language(admin_client):
     admin_client.cookies["django_language"] = "ru"
     page = _html(admin_client.get("/no-such-page/"))

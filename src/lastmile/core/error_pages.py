@@ -21,8 +21,13 @@ from django.utils.translation import gettext as _
 from lastmile.core.problem import problem_response
 
 
-def _texts(status: int) -> tuple[str, str]:
+def _texts(status: int, *, csrf: bool = False) -> tuple[str, str]:
     """Title and explanation of an error page (looked up in the active language)."""
+    if csrf:
+        return _("The form has expired"), _(
+            "The page was open too long or the session changed. Go back, reload the page "
+            "and send the form again."
+        )
     if status == 403:
         return _("Access denied"), _(
             "Your account may not open this page. Ask an administrator if you need it."
@@ -45,7 +50,7 @@ def _area(request: HttpRequest) -> str:
     return "staff"
 
 
-def _context(request: HttpRequest, area: str, status: int) -> dict[str, Any]:
+def _context(request: HttpRequest, area: str, status: int, *, csrf: bool) -> dict[str, Any]:
     """What the page says, and the ways back: the start page of its area, and
     the referring page when that is one of ours (and not this very page)."""
     referer = request.headers.get("Referer")
@@ -55,7 +60,7 @@ def _context(request: HttpRequest, area: str, status: int) -> dict[str, Any]:
         referer = None
     if referer == request.build_absolute_uri():
         referer = None
-    title, text = _texts(status)
+    title, text = _texts(status, csrf=csrf)
     return {
         "status": status,
         "error_title": title,
@@ -70,11 +75,11 @@ def _template(area: str) -> str:
     return "cabinet/error.html" if area == "cabinet" else "errors/error.html"
 
 
-def _page(request: HttpRequest, status: int) -> HttpResponse:
+def _page(request: HttpRequest, status: int, *, csrf: bool = False) -> HttpResponse:
     area = _area(request)
     if area == "api":
-        return problem_response(request, status, _texts(status)[1])
-    context = _context(request, area, status)
+        return problem_response(request, status, _texts(status, csrf=csrf)[1])
+    context = _context(request, area, status, csrf=csrf)
     if status >= 500:
         html = loader.render_to_string(_template(area), context)
         return HttpResponse(html, status=status)
@@ -91,3 +96,9 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _page(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token (CSRF_FAILURE_VIEW): usually a
+    page left open across a new login; the reason stays in the server log."""
+    return _page(request, 403, csrf=True)
