@@ -141,6 +141,7 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_SECURE = CONF.session_cookie_secure
 CSRF_COOKIE_SECURE = CONF.session_cookie_secure
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "lastmile.core.error_pages.csrf_failure"  # in the layout, with a way back
 
 LANGUAGE_CODE = CONF.language_code
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
@@ -151,6 +152,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = CONF.static_root.resolve()
+# The project-wide files (staff layout CSS, vendored htmx) live outside any
+# app, so the app-directories finder alone never sees them.
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic writes gzip copies next to each file; WhiteNoise serves them.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = CONF.media_root.resolve()
 
@@ -167,7 +176,6 @@ LOGGING_CONFIG = None
 # Background jobs live in each app's jobs.py ("tasks" is the tickets app).
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
 
-# Static files are served by whitenoise from the app directories (no
-# collectstatic step needed for a single node; run it for a CDN set-up).
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = DEBUG
+# WhiteNoise serves what `lastmile collectstatic` put under STATIC_ROOT (the
+# demo runs it; so must an install).  Only with DEBUG does it read the source
+# directories through the finders, as its defaults say.

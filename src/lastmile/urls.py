@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from lastmile.accounts import views as accounts_views
 from lastmile.api.main import api
@@ -10,6 +12,11 @@ from lastmile.core import views as core_views
 urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (Django's admin).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static_url("lastmile/favicon.svg"), permanent=True),
+    ),
     path("login/", accounts_views.LoginView.as_view(), name="login"),
     path("logout/", accounts_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -34,3 +41,7 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "lastmile.core.error_pages.permission_denied"
+handler404 = "lastmile.core.error_pages.page_not_found"
+handler500 = "lastmile.core.error_pages.server_error"

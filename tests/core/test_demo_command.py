@@ -1,17 +1,23 @@
-"""`lastmile demo` serves the login page, the printed credentials work, and
-Ctrl-C stops everything it started, PostgreSQL included."""
+"""`lastmile demo` serves the web UI through gunicorn with the production
+settings (WhiteNoise, no DEBUG): the printed credentials work, the staff
+stylesheet is served, a burst of concurrent requests gets no 5xx and no
+reset, and Ctrl-C stops everything it started, PostgreSQL included."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlencode
@@ -36,6 +42,39 @@ def _wait_http(url: str, deadline_s: float) -> int:
         except OSError:
             time.sleep(0.5)
     raise AssertionError(f"{url} did not answer within {deadline_s} s")
+
+
+def _descendants(pid: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    found = [int(c) for c in children.stdout.split()]
+    return found + [d for c in found for d in _descendants(c)]
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+BURST = 75
+
+
+def _burst(url: str, cookie: str) -> list[str]:
+    """BURST requests released at the same moment; return what went wrong."""
+    start = threading.Barrier(BURST)
+
+    def one(_: int) -> str | None:
+        request = urllib.request.Request(url, headers={"Cookie": cookie})
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+                return None
+        except urllib.error.HTTPError as exc:
+            return f"HTTP {exc.code}" if exc.code >= 500 else None
+        except OSError as exc:  # connection reset / refused / closed early
+            return f"{type(exc).__name__}: {exc}"
+
+    with ThreadPoolExecutor(max_workers=BURST) as pool:
+        return [outcome for outcome in pool.map(one, range(BURST)) if outcome]
 
 
 def _alive(pid: int) -> bool:
@@ -78,20 +117,48 @@ def test_demo_serves_logs_in_and_stops_everything_on_ctrl_c():
         )
         dashboard = opener.open(request).read().decode()
         assert "Dashboard" in dashboard and "admin" in dashboard
+
+        # Production serving: WhiteNoise hands out the collected stylesheet
+        # (gzip when asked), and there is no debug page for a missing URL.
+        css = urllib.request.Request(
+            f"{base}/static/lastmile/lastmile.css", headers={"Accept-Encoding": "gzip"}
+        )
+        with urllib.request.urlopen(css) as response:
+            assert response.status == 200
+            assert response.headers["Content-Encoding"] == "gzip"
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{base}/no-such-page/")
+        assert missing.value.code == 404
+        assert b"DEBUG = True" not in missing.value.read()
+
+        # A burst of logged-in page views, each one querying the database.
+        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+        assert _burst(f"{base}/customers/", cookie) == []
+        assert _burst(f"{base}/", cookie) == []
+
         pid = int((data_dir / "postmaster.pid").read_text().splitlines()[0])
-        children = subprocess.run(
-            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
-        ).stdout.split()
-        assert len(children) >= 2  # worker and RADIUS
+        children = _descendants(proc.pid)
+        commands = [_cmdline(c) for c in children]
+        assert any("gunicorn" in c for c in commands), commands
+        assert any("radius" in c for c in commands), commands
+        assert any(" worker" in c for c in commands), commands
+        assert not any("runserver" in c for c in commands), commands
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=90)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            # A failed assertion above: stop the demo the proper way, so that
+            # its children and PostgreSQL do not outlive the test.
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.communicate(timeout=90)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     assert "admin / admin" in output
     assert not (data_dir / "postmaster.pid").exists()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (_alive(pid) or any(_alive(int(c)) for c in children)):
+    while time.monotonic() < deadline and (_alive(pid) or any(_alive(c) for c in children)):
         time.sleep(0.2)
     assert not _alive(pid), "PostgreSQL outlived the demo"
-    assert not any(_alive(int(c)) for c in children), "a child process outlived the demo"
+    assert not [c for c in children if _alive(c)], "a process outlived the demo"
+    shutil.rmtree(data_dir.parent)

@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from lastmile.core import dbfunctions
+        from lastmile.core import checks, dbfunctions
+
+        del checks  # imported to register the system checks
 
         post_migrate.connect(dbfunctions.install, sender=self, dispatch_uid="lastmile_dbfunctions")

@@ -17,6 +17,8 @@ from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
@@ -48,7 +50,7 @@ class ObjectListView(LoginRequiredMixin, View):
     table: type[tables.Table]
     filterset: type[FilterSet] | None = None
     template_name = "core/object_list.html"
-    title = ""
+    title: str | Promise = ""  # gettext_lazy: class attributes outlive a request's language
     add_url: str | None = None
     per_page = 50
 
@@ -63,7 +65,7 @@ class ObjectListView(LoginRequiredMixin, View):
         table = self.table(queryset)
         tables.RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         context = {
-            "title": self.title or model._meta.verbose_name_plural,
+            "title": capfirst(str(self.title or model._meta.verbose_name_plural)),
             "table": table,
             "filter": filterset,
             "add_url": reverse(self.add_url)

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lastmile.accounts.permissions import has_model_permission, require_model_permission
 from lastmile.core.views import ObjectListView
@@ -155,7 +156,7 @@ class PaymentListView(ObjectListView):
     queryset = Payment.objects.select_related("account__customer", "actor")
     table = PaymentTable
     filterset = PaymentFilterSet
-    title = _("Payments")
+    title = gettext_lazy("Payments")
 
 
 @login_required

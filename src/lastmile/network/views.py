@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lastmile.accounts.permissions import has_model_permission
@@ -87,7 +88,7 @@ class LeaseListView(ObjectListView):
     queryset = Lease.objects.select_related("customer", "pool", "nas")
     table = LeaseTable
     filterset = LeaseFilterSet
-    title = _("leases")
+    title = gettext_lazy("Leases")
 
 
 class SessionListView(ObjectListView):
@@ -95,7 +96,7 @@ class SessionListView(ObjectListView):
     queryset = Session.objects.select_related("customer", "nas")
     table = SessionTable
     filterset = SessionFilterSet
-    title = _("sessions")
+    title = gettext_lazy("Sessions")
 
 
 @login_required

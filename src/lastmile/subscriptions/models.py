@@ -241,7 +241,7 @@ class Subscription(TimestampedModel, RestrictedModel):
         return f"{self.customer_id}: {self.tariff} ({self.state})"
 
 
-class BillingRun(models.Model):
+class BillingRun(RestrictedModel):
     """One pass of the billing run: when, for which moment, and what it did."""
 
     at = models.DateTimeField(_("billing moment"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_tables2 as tables
+from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,8 @@ class TicketTable(tables.Table):
         return format_html_join(", ", "{}", ((u.get_username(),) for u in record.executors.all()))
 
     def render_due_at(self, record: Ticket, value: Any) -> Any:
-        text = value.strftime("%Y-%m-%d %H:%M") if value else ""
+        # Local time, as on the ticket page (the value is an aware UTC datetime).
+        text = dateformat.format(timezone.localtime(value), "Y-m-d H:i") if value else ""
         if record.is_overdue:
             return format_html('<span class="danger">{}</span>', text)
         return text
