@@ -74,11 +74,13 @@ class Settings(BaseSettings):
     )
     media_root: Path = Field(Path("var/media"), description="Uploaded files.")
     static_root: Path = Field(Path("var/static"), description="Where collectstatic puts files.")
-    login_max_failures: int = Field(5, description="Failed logins in a row before throttling.")
-    login_lockout_s: int = Field(900, description="Throttle window after too many failures.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins of one account (staff or subscriber) before throttling."
+    )
+    login_lockout_s: int = Field(900, ge=1, description="Throttle window after too many failures.")
     api_token_days: int = Field(90, description="Default lifetime of new API tokens.")
     session_cookie_secure: bool = Field(
-        False, description="Send session and CSRF cookies over HTTPS only (set it in production)."
+        True, description="Send session and CSRF cookies over HTTPS only (demo default: off)."
     )
     # RADIUS server and IPAM (aaa, network apps) ---------------------------------
     radius_bind: str = Field(
@@ -200,6 +202,18 @@ class Settings(BaseSettings):
     cabinet_token_days: int = Field(
         90, ge=1, description="Lifetime of cabinet API tokens (mobile app) in days."
     )
+    # Login protection and security headers (accounts app) ---------------------
+    login_max_failures_per_address: int = Field(
+        20,
+        ge=1,
+        description="Failed logins from one source address, on any accounts, "
+        "before that address is throttled (subscribers behind CGNAT share one).",
+    )
+    admin_enabled: bool = Field(
+        True,
+        description="Serve Django's admin site at /admin/ (staff and permissions are managed "
+        "there; its login is throttled like /login/). Off: /admin/ answers 404.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -221,6 +235,9 @@ class Settings(BaseSettings):
                 self.secret_key = SecretStr(DEMO_SECRET_KEY)
             if self.encryption_key is None:
                 self.encryption_key = SecretStr(DEMO_ENCRYPTION_KEY)
+            # Plain-HTTP demo conveniences, unless set explicitly.
+            if "session_cookie_secure" not in self.model_fields_set:
+                self.session_cookie_secure = False  # the demo serves plain HTTP
         return self
 
     def require_secrets(self) -> None:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "ninja",
     "procrastinate.contrib.django",
+    "axes",
     "lastmile.core",
     "lastmile.accounts",
     "lastmile.customers",
@@ -118,7 +119,10 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-AUTHENTICATION_BACKENDS = ["lastmile.accounts.backends.ObjectPermissionBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins first
+    "lastmile.accounts.backends.ObjectPermissionBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
@@ -141,6 +145,19 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_SECURE = CONF.session_cookie_secure
 CSRF_COOKIE_SECURE = CONF.session_cookie_secure
 SESSION_COOKIE_HTTPONLY = True
+
+# Login throttling on every login, by django-axes: see lastmile/accounts/throttle.py.
+AXES_HANDLER = "lastmile.accounts.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "lastmile.accounts.throttle.failure_limit"
+AXES_COOLOFF_TIME = "lastmile.accounts.throttle.cool_off"
+AXES_USERNAME_CALLABLE = "lastmile.accounts.throttle.account_key"
+AXES_CLIENT_IP_CALLABLE = "lastmile.accounts.services.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # accounts.AuthEvent is the login log
+# The login forms and the cabinet answer a lock-out themselves (a form error, a
+# 429 problem), so axes' response-replacing middleware is not installed.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 LANGUAGE_CODE = CONF.language_code
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]

@@ -1,4 +1,4 @@
-"""Use cases of the accounts app: API tokens, login throttling, auth audit."""
+"""Use cases of the accounts app: API tokens and the auth audit (throttling: throttle.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from lastmile.accounts.errors import LoginThrottled, TokenNotFound
+from lastmile.accounts.errors import TokenNotFound
 from lastmile.accounts.models import ApiToken, AuthEvent, User
 
 TOKEN_PREFIX = "lm"
@@ -69,36 +68,6 @@ def authenticate_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-def check_login_allowed(*, username: str, ip_address: str | None) -> None:
-    """Raise ``LoginThrottled`` after N failed logins in a row for this username
-    (or 4N from this address) within the lock-out window."""
-    conf = settings.LASTMILE
-    since = timezone.now() - timedelta(seconds=conf.login_lockout_s)
-    key = username.strip().lower()
-    last_success = AuthEvent.objects.filter(
-        username=key, kind=AuthEvent.Kind.LOGIN, created_at__gte=since
-    ).aggregate(t=Max("created_at"))["t"]
-    failures = AuthEvent.objects.filter(
-        username=key, kind=AuthEvent.Kind.LOGIN_FAILED, created_at__gte=last_success or since
-    )
-    by_user = failures.count()
-    by_ip = (
-        AuthEvent.objects.filter(
-            ip_address=ip_address, kind=AuthEvent.Kind.LOGIN_FAILED, created_at__gte=since
-        ).count()
-        if ip_address
-        else 0
-    )
-    if by_user >= conf.login_max_failures or by_ip >= 4 * conf.login_max_failures:
-        oldest = failures.order_by("created_at").values_list("created_at", flat=True).first()
-        retry = conf.login_lockout_s
-        if oldest is not None:
-            retry = int(
-                (oldest + timedelta(seconds=conf.login_lockout_s) - timezone.now()).total_seconds()
-            )
-        raise LoginThrottled(max(retry, 1))
 
 
 def record_auth_event(

@@ -1,4 +1,4 @@
-"""Use cases of the subscriber cabinet: log in (throttled), API tokens,
+"""Use cases of the subscriber cabinet: log in (throttled by accounts.throttle), API tokens,
 password change, and the history context of a subscriber's actions."""
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from django.contrib.auth.password_validation import (
 )
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from lastmile.accounts import throttle
 from lastmile.cabinet.errors import LoginFailed, LoginThrottled, WeakPassword, WrongCurrentPassword
 from lastmile.cabinet.models import CabinetAuthEvent, CabinetToken
 from lastmile.customers.models import Customer
@@ -102,50 +102,33 @@ def record_auth_event(
         )
 
 
-def check_login_allowed(*, login: str, ip_address: str | None) -> None:
-    """Raise ``LoginThrottled`` after LASTMILE_LOGIN_MAX_FAILURES failures in a row
-    for this login (or four times as many from this address) in the window."""
-    conf = settings.LASTMILE
-    since = timezone.now() - timedelta(seconds=conf.login_lockout_s)
-    key = login.strip().lower()[:150]
-    last_success = CabinetAuthEvent.objects.filter(
-        login=key, kind=Kind.LOGIN, created_at__gte=since
-    ).aggregate(t=Max("created_at"))["t"]
-    failures = CabinetAuthEvent.objects.filter(
-        login=key, kind=Kind.LOGIN_FAILED, created_at__gte=last_success or since
-    )
-    by_ip = 0
-    if ip_address:
-        by_ip = CabinetAuthEvent.objects.filter(
-            ip_address=ip_address, kind=Kind.LOGIN_FAILED, created_at__gte=since
-        ).count()
-    if failures.count() < conf.login_max_failures and by_ip < 4 * conf.login_max_failures:
-        return
-    oldest = failures.order_by("created_at").values_list("created_at", flat=True).first()
-    retry = conf.login_lockout_s
-    if oldest is not None:
-        deadline = oldest + timedelta(seconds=conf.login_lockout_s)
-        retry = int((deadline - timezone.now()).total_seconds())
-    raise LoginThrottled(max(retry, 1))
+def throttle_key(customer: Customer | None, login: str) -> str:
+    """The throttle counter of a cabinet login: the customer the login or contract
+    number resolves to, so all of a customer's identifiers share one count."""
+    if customer is not None:
+        return f"customer:{customer.pk}"
+    return f"login:{login.strip().lower()[:140]}"
 
 
-def authenticate_customer(
-    *, login: str, password: str, request: Any = None, via: str = "web"
-) -> Customer:
+def authenticate_customer(*, login: str, password: str, request: Any, via: str = "web") -> Customer:
     """The customer for these credentials, or ``LoginFailed`` / ``LoginThrottled``.
-    Every attempt is logged; an inactive contract cannot log in."""
-    try:
-        check_login_allowed(login=login, ip_address=client_ip(request))
-    except LoginThrottled:
-        record_auth_event(kind=Kind.THROTTLED, login=login, request=request, via=via)
-        raise
+    Every attempt is logged and counted per customer and per address
+    (lastmile.accounts.throttle); an inactive contract cannot log in."""
     customer = find_customer(login)
+    key = throttle_key(customer, login)
+    if not throttle.is_allowed(request, key):
+        record_auth_event(
+            kind=Kind.THROTTLED, login=login, customer=customer, request=request, via=via
+        )
+        raise LoginThrottled(throttle.retry_after_s(request, key))
     if customer is None:
         make_password(password)  # same time as a real check: logins cannot be probed
     elif customer.is_active and customer.check_cabinet_password(password):
+        throttle.record_success(request, key)
         record_auth_event(kind=Kind.LOGIN, login=login, customer=customer, request=request, via=via)
         log.info("cabinet.login", customer_id=customer.pk, via=via)
         return customer
+    throttle.record_failure(request, key)
     record_auth_event(
         kind=Kind.LOGIN_FAILED, login=login, customer=customer, request=request, via=via
     )
