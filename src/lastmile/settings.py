@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 from django.utils.translation import gettext_lazy as _
 
 from lastmile import logs
-from lastmile.conf import get_settings
+from lastmile.conf import csp_directives, get_settings
 
 CONF = get_settings()
 CONF.require_secrets()
@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "lastmile.core.middleware.ActorContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "lastmile.accounts.middleware.PrivateResponseMiddleware",
 ]
 
 ROOT_URLCONF = "lastmile.urls"
@@ -145,6 +147,20 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_SECURE = CONF.session_cookie_secure
 CSRF_COOKIE_SECURE = CONF.session_cookie_secure
 SESSION_COOKIE_HTTPONLY = True
+# HTTPS: HSTS is sent on secure requests only; behind a TLS-terminating proxy
+# name the header it sets (LASTMILE_SECURE_PROXY_SSL_HEADER).
+SECURE_HSTS_SECONDS = CONF.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = CONF.hsts_include_subdomains
+SECURE_SSL_REDIRECT = CONF.ssl_redirect
+if CONF.secure_proxy_ssl_header:
+    _proxy_header = "HTTP_" + CONF.secure_proxy_ssl_header.upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (_proxy_header, "https")
+if CONF.content_security_policy:  # django-csp
+    _csp = {"DIRECTIVES": csp_directives(CONF.content_security_policy)}
+    if CONF.content_security_policy_report_only:
+        CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+    else:
+        CONTENT_SECURITY_POLICY = _csp
 
 # Login throttling on every login, by django-axes: see lastmile/accounts/throttle.py.
 AXES_HANDLER = "lastmile.accounts.throttle.LoginThrottleHandler"
@@ -168,6 +184,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = CONF.static_root.resolve()
+STATICFILES_DIRS = [BASE_DIR / "static"]  # lastmile/static is no app's: htmx, handlers.js
 MEDIA_URL = "media/"
 MEDIA_ROOT = CONF.media_root.resolve()
 
