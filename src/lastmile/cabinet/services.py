@@ -205,6 +205,37 @@ def validate_new_password(customer: Customer, password: str) -> None:
         raise WeakPassword(" ".join(exc.messages)) from exc
 
 
+def set_password(
+    *,
+    customer: Customer,
+    new: str,
+    request: Any = None,
+    keep_token: CabinetToken | None = None,
+    via: str = "web",
+) -> Customer:
+    """The one way a cabinet password is set: the subscriber's own change and a
+    staff reset alike.  The same validators (``validate_new_password``); every
+    API token is revoked but ``keep_token``, and every session ends (their
+    fingerprint no longer matches; ``refresh_fingerprint`` keeps the caller's)."""
+    validate_new_password(customer, new)
+    with transaction.atomic():
+        customer.set_cabinet_password(new)
+        Customer.objects.filter(pk=customer.pk).update(cabinet_password=customer.cabinet_password)
+        others = CabinetToken.objects.filter(customer=customer, revoked_at__isnull=True)
+        if keep_token is not None:
+            others = others.exclude(pk=keep_token.pk)
+        revoked = others.update(revoked_at=timezone.now())
+    record_auth_event(
+        kind=Kind.PASSWORD_CHANGED,
+        login=customer.login,
+        customer=customer,
+        request=request,
+        via=via,
+    )
+    log.info("cabinet.password_set", customer_id=customer.pk, via=via, tokens_revoked=revoked)
+    return customer
+
+
 def change_password(
     *,
     customer: Customer,
@@ -213,20 +244,9 @@ def change_password(
     request: Any = None,
     keep_token: CabinetToken | None = None,
 ) -> Customer:
-    """Change the cabinet password; the current one is required.  Other sessions
-    end (their fingerprint no longer matches) and other API tokens are revoked."""
+    """The subscriber's own change: the current password is required, then
+    ``set_password`` (other sessions end, other API tokens are revoked)."""
     if not customer.check_cabinet_password(current):
         raise WrongCurrentPassword
-    validate_new_password(customer, new)
-    with transaction.atomic():
-        customer.set_cabinet_password(new)
-        Customer.objects.filter(pk=customer.pk).update(cabinet_password=customer.cabinet_password)
-        others = CabinetToken.objects.filter(customer=customer, revoked_at__isnull=True)
-        if keep_token is not None:
-            others = others.exclude(pk=keep_token.pk)
-        others.update(revoked_at=timezone.now())
-    record_auth_event(
-        kind=Kind.PASSWORD_CHANGED, login=customer.login, customer=customer, request=request
-    )
-    log.info("cabinet.password_changed", customer_id=customer.pk)
-    return customer
+    via = "web" if keep_token is None else "api"
+    return set_password(customer=customer, new=new, request=request, keep_token=keep_token, via=via)
