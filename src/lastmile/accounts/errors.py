@@ -9,3 +9,7 @@ class AccountsError(Exception):
 
 class TokenNotFound(AccountsError):
     pass
+
+
+class InvalidScope(AccountsError):
+    """Unknown token scopes, or wider than the creating token's."""

@@ -7,7 +7,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from lastmile.accounts import throttle
+from lastmile.accounts import scopes, throttle
 from lastmile.accounts.models import AuthEvent, Site
 from lastmile.accounts.services import record_auth_event
 
@@ -66,6 +66,13 @@ class TokenCreateForm(forms.Form):
         max_value=3650,
         initial=90,
         help_text=_("0 means the token never expires."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=scopes.choices,
+        initial=[scopes.FULL],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What the token may do, within your own rights. Write includes read."),
     )
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lastmile.accounts.errors import TokenNotFound
+from lastmile.accounts import scopes as scopes_
+from lastmile.accounts.errors import InvalidScope, TokenNotFound
 from lastmile.accounts.models import ApiToken, AuthEvent, User
 
 TOKEN_PREFIX = "lm"
@@ -23,12 +26,25 @@ def _digest(raw: str) -> str:
 
 
 def create_api_token(
-    *, user: User, name: str, expires_in_days: int | None = None
+    *,
+    user: User,
+    name: str,
+    expires_in_days: int | None = None,
+    scopes: Iterable[str] = (scopes_.FULL,),
+    created_with: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token for ``user``; return it with its secret (shown once, never stored).
 
     ``expires_in_days`` defaults to LASTMILE_API_TOKEN_DAYS; 0 means no expiry.
+    ``scopes`` (lastmile.accounts.scopes) default to full access; a token made
+    through the API with another token (``created_with``) cannot be wider.
     """
+    wanted = sorted(set(scopes))
+    bad = scopes_.invalid_scopes(wanted)
+    if bad or not wanted:
+        raise InvalidScope(_("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(bad) or "—"})
+    if created_with is not None and not scopes_.covers(created_with.scopes, wanted):
+        raise InvalidScope(_("A token cannot create a token with wider scopes than its own."))
     days = settings.LASTMILE.api_token_days if expires_in_days is None else expires_in_days
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
@@ -38,6 +54,7 @@ def create_api_token(
         prefix=prefix,
         digest=_digest(raw),
         expires_at=timezone.now() + timedelta(days=days) if days else None,
+        scopes=wanted,
     )
     return token, raw
 
@@ -57,8 +74,9 @@ def revoke_user_token(*, user: User, token_id: int) -> ApiToken:
     return revoke_api_token(token=token)
 
 
-def authenticate_token(raw: str) -> User | None:
-    """The active user owning a usable token, or None (unknown, expired, revoked)."""
+def authenticate_token(raw: str) -> ApiToken | None:
+    """The usable token (its user active) with this secret, or None (unknown,
+    expired, revoked).  Records the last use, to the minute."""
     if not raw.startswith(f"{TOKEN_PREFIX}_") or len(raw) > 200:
         return None
     token = ApiToken.objects.usable().select_related("user").filter(digest=_digest(raw)).first()
@@ -67,7 +85,8 @@ def authenticate_token(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        token.last_used_at = now
+    return token
 
 
 def record_auth_event(

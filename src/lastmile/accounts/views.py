@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lastmile.accounts import services
-from lastmile.accounts.errors import TokenNotFound
+from lastmile.accounts.errors import InvalidScope, TokenNotFound
 from lastmile.accounts.filtersets import AuthEventFilterSet, SiteFilterSet
 from lastmile.accounts.forms import SiteForm, StaffLoginForm, TokenCreateForm
 from lastmile.accounts.models import ApiToken, AuthEvent, Site, staff_user
@@ -40,13 +40,18 @@ def tokens(request: HttpRequest) -> HttpResponse:
     days = settings.LASTMILE.api_token_days
     form = TokenCreateForm(request.POST or None, initial={"expires_in_days": days})
     if request.method == "POST" and form.is_valid():
-        _token, new_secret = services.create_api_token(
-            user=staff_user(request),
-            name=form.cleaned_data["name"],
-            expires_in_days=form.cleaned_data["expires_in_days"],
-        )
-        messages.success(request, _("Token created. Copy it now: it will not be shown again."))
-        form = TokenCreateForm(initial={"expires_in_days": days})
+        try:
+            _token, new_secret = services.create_api_token(
+                user=staff_user(request),
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+                scopes=form.cleaned_data["scopes"],
+            )
+        except InvalidScope as exc:
+            form.add_error("scopes", str(exc))
+        else:
+            messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+            form = TokenCreateForm(initial={"expires_in_days": days})
     return render(
         request,
         "accounts/tokens.html",
