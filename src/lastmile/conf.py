@@ -241,6 +241,14 @@ class Settings(BaseSettings):
         description="Header a TLS-terminating reverse proxy sets to 'https' (e.g. "
         "X-Forwarded-Proto); empty: only a direct TLS connection counts as secure.",
     )
+    second_factor_groups: list[str] = Field(
+        default_factory=list,
+        description="Staff groups (roles) whose members must log in with a second factor "
+        "(TOTP app, recovery codes).",
+    )
+    second_factor_superusers: bool = Field(
+        False, description="Superusers must log in with a second factor too."
+    )
     admin_enabled: bool = Field(
         True,
         description="Serve Django's admin site at /admin/ (staff and permissions are managed "

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "ninja",
     "procrastinate.contrib.django",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "lastmile.core",
     "lastmile.accounts",
     "lastmile.customers",
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lastmile.accounts.second_factor.SecondFactorMiddleware",
     "lastmile.core.middleware.ActorContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -174,6 +179,7 @@ AXES_DISABLE_ACCESS_LOG = True  # accounts.AuthEvent is the login log
 # The login forms and the cabinet answer a lock-out themselves (a form error, a
 # 429 problem), so axes' response-replacing middleware is not installed.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+OTP_TOTP_ISSUER = "lastmile"  # second factor: lastmile/accounts/second_factor.py
 
 LANGUAGE_CODE = CONF.language_code
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]

@@ -54,6 +54,17 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     """The admin site's login form under the same throttle as /login/."""
 
 
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+    )
+
+
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
