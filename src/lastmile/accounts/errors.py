@@ -13,3 +13,7 @@ class TokenNotFound(AccountsError):
 
 class InvalidScope(AccountsError):
     """Unknown token scopes, or wider than the creating token's."""
+
+
+class SessionNotFound(AccountsError):
+    pass

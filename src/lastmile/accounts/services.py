@@ -9,13 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lastmile.accounts import scopes as scopes_
-from lastmile.accounts.errors import InvalidScope, TokenNotFound
-from lastmile.accounts.models import ApiToken, AuthEvent, User
+from lastmile.accounts.errors import InvalidScope, SessionNotFound, TokenNotFound
+from lastmile.accounts.models import ApiToken, AuthEvent, StaffSession, User
 
 TOKEN_PREFIX = "lm"
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -107,6 +108,44 @@ def record_auth_event(
             ip_address=ip,
             user_agent=agent,
         )
+
+
+def record_staff_session(*, request: Any, user: User) -> None:
+    """Remember the session a login opened (called at login, after the key cycled)."""
+    key = request.session.session_key
+    if not key:
+        return
+    StaffSession.objects.update_or_create(
+        session_key=key,
+        defaults={
+            "user": user,
+            "ip_address": client_ip(request),
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "created_at": timezone.now(),
+        },
+    )
+
+
+def live_staff_sessions(user: User) -> list[StaffSession]:
+    """The user's sessions that still exist and have not expired (newest first);
+    rows of ended sessions are dropped on the way."""
+    rows = list(StaffSession.objects.filter(user=user))
+    live = set(
+        Session.objects.filter(
+            session_key__in=[row.session_key for row in rows], expire_date__gt=timezone.now()
+        ).values_list("session_key", flat=True)
+    )
+    StaffSession.objects.filter(user=user).exclude(session_key__in=live).delete()
+    return [row for row in rows if row.session_key in live]
+
+
+def end_staff_session(*, user: User, session_id: int) -> None:
+    """End one of the user's own sessions (its browser is logged out at once)."""
+    row = StaffSession.objects.filter(user=user, pk=session_id).first()
+    if row is None:
+        raise SessionNotFound("No such session.")
+    Session.objects.filter(session_key=row.session_key).delete()
+    row.delete()
 
 
 def client_ip(request: Any) -> str | None:

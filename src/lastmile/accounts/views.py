@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lastmile.accounts import second_factor, services
-from lastmile.accounts.errors import InvalidScope, TokenNotFound
+from lastmile.accounts.errors import InvalidScope, SessionNotFound, TokenNotFound
 from lastmile.accounts.filtersets import AuthEventFilterSet, SiteFilterSet
 from lastmile.accounts.forms import SecondFactorForm, SiteForm, StaffLoginForm, TokenCreateForm
 from lastmile.accounts.models import ApiToken, AuthEvent, Site, staff_user
@@ -175,3 +175,26 @@ def otp_recovery_codes(request: HttpRequest) -> HttpResponse:
     codes = second_factor.new_recovery_codes(user)
     context = {"codes": codes, "next": reverse("accounts:tokens"), "title": _("Recovery codes")}
     return render(request, "accounts/otp_codes.html", context)
+
+
+@login_required
+def staff_sessions(request: HttpRequest) -> HttpResponse:
+    """Where I am logged in; end any other session."""
+    rows = services.live_staff_sessions(staff_user(request))
+    context = {
+        "sessions": rows,
+        "current_key": request.session.session_key,
+        "title": _("My sessions"),
+    }
+    return render(request, "accounts/sessions.html", context)
+
+
+@login_required
+@require_POST
+def staff_session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.end_staff_session(user=staff_user(request), session_id=pk)
+    except SessionNotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("Session ended."))
+    return HttpResponseRedirect(reverse("accounts:sessions"))
