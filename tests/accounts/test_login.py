@@ -142,3 +142,16 @@ def test_the_throttle_ends_after_the_window(settings, time_machine):
     assert "Too many failed logins" in _login(client, "target", PASSWORD).content.decode()
     time_machine.shift(settings.LASTMILE.login_lockout_s + 1)
     assert _login(client, "target", PASSWORD).status_code == 302
+
+
+def test_the_throttle_never_stores_a_typed_password(db):
+    from axes.models import AccessAttempt
+
+    from tests.cabinet.conftest import make_subscriber
+
+    make_subscriber(login="alice")
+    _login(Client(), "cashier", "S3cret-guess-staff")
+    Client().post("/cabinet/login/", {"login": "alice", "password": "S3cret-guess-cab"})
+    stored = " ".join(f"{a.get_data} {a.post_data}" for a in AccessAttempt.objects.all())
+    assert AccessAttempt.objects.count() == 2
+    assert "S3cret-guess" not in stored
