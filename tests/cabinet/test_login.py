@@ -55,6 +55,7 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(subscriber
     response = client.post("/cabinet/login/", {"login": "alice", "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many failed logins" in response.content.decode()
+    assert 0 < int(response["Retry-After"]) <= settings.LASTMILE.login_lockout_s
     assert CabinetAuthEvent.objects.filter(kind="throttled").count() == 1
 
 
