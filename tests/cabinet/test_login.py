@@ -209,3 +209,13 @@ def test_password_change_elsewhere_ends_this_session(cabinet, subscriber):
     assert response.status_code == 302
     assert other.get("/cabinet/").status_code == 200
     assert cabinet.get("/cabinet/").status_code == 302
+
+
+def test_a_nul_byte_in_the_login_is_a_failed_login_not_an_error(subscriber):
+    response = Client().post(
+        "/api/v1/me/tokens",
+        {"login": "ali\u0000ce", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert CabinetAuthEvent.objects.filter(kind="login_failed", login="alice").count() == 1

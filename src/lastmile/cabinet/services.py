@@ -114,7 +114,9 @@ def authenticate_customer(*, login: str, password: str, request: Any, via: str =
     """The customer for these credentials, or ``LoginFailed`` / ``LoginThrottled``.
     Every attempt is logged and counted per customer and per address
     (lastmile.accounts.throttle); an inactive contract cannot log in."""
-    customer = find_customer(login)
+    # PostgreSQL text cannot hold NUL: no login has one, and it must not reach a query.
+    typed, login = login, login.replace("\x00", "")
+    customer = find_customer(login) if typed == login else None
     key = throttle_key(customer, login)
     if not throttle.is_allowed(request, key):
         record_auth_event(
