@@ -152,3 +152,13 @@ def test_the_token_page_creates_a_read_only_token(root):
     token = ApiToken.objects.get(name="export")
     assert token.scopes == ["finance:read"]
     assert b"finance:read" in response.content
+
+
+def test_a_nul_byte_in_the_token_name_is_refused_not_an_error(root):
+    _t, secret = create_api_token(user=root, name="admin")
+    response = _api(secret).post(
+        "/api/v1/accounts/tokens",
+        {"name": "bad\u0000name", "scopes": ["customers:read"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422

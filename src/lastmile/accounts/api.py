@@ -47,7 +47,7 @@ class TokenOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00]*$")
     expires_in_days: int | None = Field(None, ge=0, le=3650)
     scopes: list[Annotated[str, Field(max_length=40)]] = Field(
         default_factory=lambda: [FULL],
