@@ -84,11 +84,13 @@ class Settings(BaseSettings):
     )
     media_root: Path = Field(Path("var/media"), description="Uploaded files.")
     static_root: Path = Field(Path("var/static"), description="Where collectstatic puts files.")
-    login_max_failures: int = Field(5, description="Failed logins in a row before throttling.")
-    login_lockout_s: int = Field(900, description="Throttle window after too many failures.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins of one account (staff or subscriber) before throttling."
+    )
+    login_lockout_s: int = Field(900, ge=1, description="Throttle window after too many failures.")
     api_token_days: int = Field(90, description="Default lifetime of new API tokens.")
     session_cookie_secure: bool = Field(
-        False, description="Send session and CSRF cookies over HTTPS only (set it in production)."
+        True, description="Send session and CSRF cookies over HTTPS only (demo default: off)."
     )
     # RADIUS server and IPAM (aaa, network apps) ---------------------------------
     radius_bind: str = Field(
@@ -233,6 +235,58 @@ class Settings(BaseSettings):
         "registry line), a correction, a credit limit, a price. Larger amounts are refused "
         "before anything is written. At most 999999999999.99 (what a money column holds).",
     )
+    # Login protection and security headers (accounts app) ---------------------
+    login_max_failures_per_address: int = Field(
+        20,
+        ge=1,
+        description="Failed logins from one source address, on any accounts, "
+        "before that address is throttled (subscribers behind CGNAT share one).",
+    )
+    content_security_policy: str = Field(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'",
+        description="Content-Security-Policy header of every page (no inline scripts); "
+        "empty: no header.",
+    )
+    content_security_policy_report_only: bool = Field(
+        False, description="Send the policy as Content-Security-Policy-Report-Only instead."
+    )
+    permissions_policy: str = Field(
+        "camera=(), microphone=(), geolocation=(), usb=()",
+        description="Permissions-Policy header; empty: no header.",
+    )
+    no_store_authenticated: bool = Field(
+        True,
+        description="Cache-Control: no-store on every response to a logged-in staff member "
+        "or subscriber (pages and API), so balances and personal data stay out of caches.",
+    )
+    hsts_seconds: int = Field(
+        31536000,
+        ge=0,
+        description="Strict-Transport-Security max-age, sent on HTTPS requests only; 0: off.",
+    )
+    hsts_include_subdomains: bool = Field(False, description="HSTS for every subdomain too.")
+    ssl_redirect: bool = Field(False, description="Redirect plain HTTP requests to HTTPS.")
+    secure_proxy_ssl_header: str = Field(
+        "",
+        pattern=r"^[A-Za-z0-9-]*$",
+        description="Header a TLS-terminating reverse proxy sets to 'https' (e.g. "
+        "X-Forwarded-Proto); empty: only a direct TLS connection counts as secure.",
+    )
+    second_factor_groups: list[str] = Field(
+        default_factory=list,
+        description="Staff groups (roles) whose members must log in with a second factor "
+        "(TOTP app, recovery codes).",
+    )
+    second_factor_superusers: bool = Field(
+        False, description="Superusers must log in with a second factor too."
+    )
+    admin_enabled: bool = Field(
+        True,
+        description="Serve Django's admin site at /admin/ (staff and permissions are managed "
+        "there; its login is throttled like /login/). Off: /admin/ answers 404.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -254,6 +308,9 @@ class Settings(BaseSettings):
                 self.secret_key = SecretStr(DEMO_SECRET_KEY)
             if self.encryption_key is None:
                 self.encryption_key = SecretStr(DEMO_ENCRYPTION_KEY)
+            # Plain-HTTP demo conveniences, unless set explicitly.
+            if "session_cookie_secure" not in self.model_fields_set:
+                self.session_cookie_secure = False  # the demo serves plain HTTP
         return self
 
     def require_secrets(self) -> None:
@@ -270,6 +327,17 @@ class Settings(BaseSettings):
                 + ". Set them in the environment or lastmile.toml "
                 "(or LASTMILE_DEMO=1 for a demo with insecure built-in keys)."
             )
+
+
+def csp_directives(policy: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy text ("default-src 'self'; img-src data:") as
+    django-csp's DIRECTIVES: each directive's name and its list of sources."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    return directives
 
 
 def configuration_markdown() -> str:

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 from django.utils.translation import gettext_lazy as _
 
 from lastmile import logs
-from lastmile.conf import get_settings
+from lastmile.conf import csp_directives, get_settings
 
 CONF = get_settings()
 CONF.require_secrets()
@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "django_filters",
     "ninja",
     "procrastinate.contrib.django",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "lastmile.core",
     "lastmile.accounts",
     "lastmile.customers",
@@ -58,9 +62,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lastmile.accounts.second_factor.SecondFactorMiddleware",
     "lastmile.core.middleware.ActorContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "lastmile.accounts.middleware.PrivateResponseMiddleware",
 ]
 
 ROOT_URLCONF = "lastmile.urls"
@@ -118,7 +126,10 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-AUTHENTICATION_BACKENDS = ["lastmile.accounts.backends.ObjectPermissionBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins first
+    "lastmile.accounts.backends.ObjectPermissionBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
@@ -142,6 +153,34 @@ SESSION_COOKIE_SECURE = CONF.session_cookie_secure
 CSRF_COOKIE_SECURE = CONF.session_cookie_secure
 SESSION_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "lastmile.core.error_pages.csrf_failure"  # in the layout, with a way back
+# HTTPS: HSTS is sent on secure requests only; behind a TLS-terminating proxy
+# name the header it sets (LASTMILE_SECURE_PROXY_SSL_HEADER).
+SECURE_HSTS_SECONDS = CONF.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = CONF.hsts_include_subdomains
+SECURE_SSL_REDIRECT = CONF.ssl_redirect
+if CONF.secure_proxy_ssl_header:
+    _proxy_header = "HTTP_" + CONF.secure_proxy_ssl_header.upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (_proxy_header, "https")
+if CONF.content_security_policy:  # django-csp
+    _csp = {"DIRECTIVES": csp_directives(CONF.content_security_policy)}
+    if CONF.content_security_policy_report_only:
+        CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+    else:
+        CONTENT_SECURITY_POLICY = _csp
+
+# Login throttling on every login, by django-axes: see lastmile/accounts/throttle.py.
+AXES_HANDLER = "lastmile.accounts.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "lastmile.accounts.throttle.failure_limit"
+AXES_COOLOFF_TIME = "lastmile.accounts.throttle.cool_off"
+AXES_USERNAME_CALLABLE = "lastmile.accounts.throttle.account_key"
+AXES_CLIENT_IP_CALLABLE = "lastmile.accounts.services.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # accounts.AuthEvent is the login log
+# The login forms and the cabinet answer a lock-out themselves (a form error, a
+# 429 problem), so axes' response-replacing middleware is not installed.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+OTP_TOTP_ISSUER = "lastmile"  # second factor: lastmile/accounts/second_factor.py
 
 LANGUAGE_CODE = CONF.language_code
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]

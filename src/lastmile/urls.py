@@ -35,9 +35,13 @@ urlpatterns = [
         core_views.object_history,
         name="object_history",
     ),
-    path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# Off by default outside the demo (LASTMILE_ADMIN_ENABLED); its login is throttled
+# like /login/ either way.
+if settings.LASTMILE.admin_enabled:
+    urlpatterns.append(path("admin/", admin.site.urls))
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

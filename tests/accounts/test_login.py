@@ -99,3 +99,59 @@ def test_login_log_page_is_for_admins(admin_client):
     outsider = Client()
     outsider.force_login(UserFactory(username="plain"))
     assert outsider.get("/accounts/login-events/").status_code == 403
+
+
+def test_failures_from_one_address_throttle_every_account_from_it(settings):
+    UserFactory(username="victim")
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    for n in range(settings.LASTMILE.login_max_failures_per_address):
+        _login(client, f"spray{n}", "guess")
+    response = _login(client, "victim", PASSWORD)
+    assert "Too many failed logins" in response.content.decode()
+    # The same account from another address is not locked by that address.
+    assert _login(Client(REMOTE_ADDR="192.0.2.11"), "victim", PASSWORD).status_code == 302
+
+
+def test_one_address_below_its_limit_is_not_throttled(settings):
+    UserFactory(username="victim")
+    client = Client(REMOTE_ADDR="192.0.2.12")
+    for n in range(settings.LASTMILE.login_max_failures_per_address - 1):
+        _login(client, f"typo{n}", "guess")
+    assert _login(client, "victim", PASSWORD).status_code == 302
+
+
+def test_an_own_good_login_does_not_reset_the_address_count(settings):
+    UserFactory(username="attacker")
+    UserFactory(username="victim")
+    client = Client(REMOTE_ADDR="192.0.2.13")
+    limit = settings.LASTMILE.login_max_failures_per_address
+    for n in range(limit - 1):
+        _login(client, f"victim{n}", "guess")
+    assert _login(client, "attacker", PASSWORD).status_code == 302
+    client.post("/logout/")
+    _login(client, "victim", "guess")
+    assert "Too many failed logins" in _login(client, "victim", PASSWORD).content.decode()
+
+
+def test_the_throttle_ends_after_the_window(settings, time_machine):
+    UserFactory(username="target")
+    time_machine.move_to("2026-12-01 10:00:00+00:00", tick=False)
+    client = Client()
+    for _ in range(settings.LASTMILE.login_max_failures):
+        _login(client, "target", "guess")
+    assert "Too many failed logins" in _login(client, "target", PASSWORD).content.decode()
+    time_machine.shift(settings.LASTMILE.login_lockout_s + 1)
+    assert _login(client, "target", PASSWORD).status_code == 302
+
+
+def test_the_throttle_never_stores_a_typed_password(db):
+    from axes.models import AccessAttempt
+
+    from tests.cabinet.conftest import make_subscriber
+
+    make_subscriber(login="alice")
+    _login(Client(), "cashier", "S3cret-guess-staff")
+    Client().post("/cabinet/login/", {"login": "alice", "password": "S3cret-guess-cab"})
+    stored = " ".join(f"{a.get_data} {a.post_data}" for a in AccessAttempt.objects.all())
+    assert AccessAttempt.objects.count() == 2
+    assert "S3cret-guess" not in stored

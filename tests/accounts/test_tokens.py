@@ -100,7 +100,9 @@ def test_ui_creates_and_revokes_token():
     user = UserFactory()
     client = Client()
     client.force_login(user)
-    page = client.post("/accounts/tokens/", {"name": "laptop", "expires_in_days": 30})
+    page = client.post(
+        "/accounts/tokens/", {"name": "laptop", "expires_in_days": 30, "scopes": ["*"]}
+    )
     assert page.status_code == 200
     secret = page.context["new_secret"]
     assert secret and secret.encode() in page.content

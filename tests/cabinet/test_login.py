@@ -55,12 +55,77 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(subscriber
     response = client.post("/cabinet/login/", {"login": "alice", "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many failed logins" in response.content.decode()
+    assert 0 < int(response["Retry-After"]) <= settings.LASTMILE.login_lockout_s
     assert CabinetAuthEvent.objects.filter(kind="throttled").count() == 1
 
 
 def test_failures_from_one_address_are_throttled_across_logins(subscriber, settings):
     client = Client()
-    for n in range(4 * settings.LASTMILE.login_max_failures):
+    for n in range(settings.LASTMILE.login_max_failures_per_address):
+        client.post("/cabinet/login/", {"login": f"guess{n}", "password": "x"})
+    response = client.post("/cabinet/login/", {"login": "alice", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_the_contract_number_does_not_give_more_guesses(subscriber, settings):
+    # Probe 6.7: the counter was kept per identifier typed in.
+    client = Client()
+    for _ in range(settings.LASTMILE.login_max_failures):
+        client.post("/cabinet/login/", {"login": "alice", "password": "nope-nope"})
+    response = client.post(
+        "/cabinet/login/", {"login": subscriber.contract_number, "password": "bad-cn0"}
+    )
+    assert response.status_code == 429
+    response = client.post(
+        "/cabinet/login/", {"login": subscriber.contract_number, "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert COOKIE not in response.cookies or not response.cookies[COOKIE].value
+
+
+def test_failures_by_login_and_contract_number_add_up(subscriber, settings):
+    client = Client()
+    limit = settings.LASTMILE.login_max_failures
+    for n in range(limit):
+        identifier = "Alice" if n % 2 else subscriber.contract_number
+        client.post("/cabinet/login/", {"login": identifier, "password": "nope-nope"})
+    response = client.post("/cabinet/login/", {"login": "alice", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_another_subscriber_is_not_locked_by_a_neighbour(subscriber, outsider, settings):
+    client = Client()
+    for _ in range(settings.LASTMILE.login_max_failures):
+        client.post("/cabinet/login/", {"login": "alice", "password": "nope-nope"})
+    response = client.post("/cabinet/login/", {"login": "mallory", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_good_login_resets_the_customer_count(subscriber, settings):
+    client = Client()
+    limit = settings.LASTMILE.login_max_failures
+    for _ in range(limit - 1):
+        client.post("/cabinet/login/", {"login": "alice", "password": "nope-nope"})
+    assert (
+        client.post("/cabinet/login/", {"login": "alice", "password": PASSWORD}).status_code == 302
+    )
+    client.post("/cabinet/logout/")
+    for _ in range(limit - 1):
+        client.post("/cabinet/login/", {"login": "alice", "password": "nope-nope"})
+    assert (
+        client.post("/cabinet/login/", {"login": "alice", "password": PASSWORD}).status_code == 302
+    )
+
+
+def test_cabinet_and_staff_failures_share_the_address_count(subscriber, settings):
+    from tests.factories import UserFactory
+
+    UserFactory(username="cashier")
+    client = Client(REMOTE_ADDR="192.0.2.20")
+    half = settings.LASTMILE.login_max_failures_per_address // 2
+    for n in range(half):
+        client.post("/login/", {"username": f"staff{n}", "password": "x"})
+    for n in range(settings.LASTMILE.login_max_failures_per_address - half):
         client.post("/cabinet/login/", {"login": f"guess{n}", "password": "x"})
     response = client.post("/cabinet/login/", {"login": "alice", "password": PASSWORD})
     assert response.status_code == 429
@@ -83,6 +148,7 @@ def test_token_endpoint_is_throttled_like_the_form(subscriber, settings):
     )
     assert r.status_code == 429
     assert r["Content-Type"] == "application/problem+json"
+    assert 0 < int(r["Retry-After"]) <= settings.LASTMILE.login_lockout_s
 
 
 def test_pages_need_a_cabinet_login(db):
@@ -143,3 +209,13 @@ def test_password_change_elsewhere_ends_this_session(cabinet, subscriber):
     assert response.status_code == 302
     assert other.get("/cabinet/").status_code == 200
     assert cabinet.get("/cabinet/").status_code == 302
+
+
+def test_a_nul_byte_in_the_login_is_a_failed_login_not_an_error(subscriber):
+    response = Client().post(
+        "/api/v1/me/tokens",
+        {"login": "ali\u0000ce", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert CabinetAuthEvent.objects.filter(kind="login_failed", login="alice").count() == 1

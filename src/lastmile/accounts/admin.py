@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from lastmile.accounts.forms import AdminLoginForm
 from lastmile.accounts.models import ApiToken, AuthEvent, ObjectPermission, Site, User
+
+# The admin site's login is throttled like /login/ (the axes backend refuses a
+# locked-out account anyway; this form also says why).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
@@ -25,7 +30,16 @@ class ObjectPermissionAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "prefix", "created_at", "expires_at", "revoked_at")
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
 
 

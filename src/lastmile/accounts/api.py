@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -15,9 +16,10 @@ from ninja.responses import Status
 from pydantic import Field
 
 from lastmile.accounts import services
-from lastmile.accounts.errors import TokenNotFound
+from lastmile.accounts.errors import InvalidScope, TokenNotFound
 from lastmile.accounts.models import ApiToken, Site, staff_user
 from lastmile.accounts.permissions import has_model_permission
+from lastmile.accounts.scopes import FULL
 from lastmile.api.errors import DomainError
 
 router = Router(tags=["accounts"])
@@ -37,6 +39,7 @@ class TokenOut(Schema):
     id: int
     name: str
     prefix: str
+    scopes: list[str]
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
@@ -44,8 +47,15 @@ class TokenOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00]*$")
     expires_in_days: int | None = Field(None, ge=0, le=3650)
+    scopes: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=lambda: [FULL],
+        min_length=1,
+        max_length=40,
+        description='"*" (full access, the default), or per area "customers:read", '
+        '"finance:write"… (write includes read).',
+    )
 
 
 class TokenCreated(TokenOut):
@@ -82,11 +92,16 @@ def list_tokens(request: HttpRequest) -> object:
 
 @router.post("/tokens", response={201: TokenCreated})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
-    token, secret = services.create_api_token(
-        user=staff_user(request),
-        name=payload.name,
-        expires_in_days=payload.expires_in_days,
-    )
+    try:
+        token, secret = services.create_api_token(
+            user=staff_user(request),
+            name=payload.name,
+            expires_in_days=payload.expires_in_days,
+            scopes=payload.scopes,
+            created_with=getattr(request, "api_token", None),
+        )
+    except InvalidScope as exc:
+        raise DomainError(str(exc), status=422, field="scopes") from exc
     return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 

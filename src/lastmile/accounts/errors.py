@@ -7,14 +7,13 @@ class AccountsError(Exception):
     """Base class: ``str(error)`` is a message fit for the user."""
 
 
-class LoginThrottled(AccountsError):
-    def __init__(self, retry_after_s: int) -> None:
-        minutes = max(1, (retry_after_s + 59) // 60)
-        super().__init__(
-            f"Too many failed logins. Try again in {minutes} min or ask an administrator."
-        )
-        self.retry_after_s = retry_after_s
-
-
 class TokenNotFound(AccountsError):
+    pass
+
+
+class InvalidScope(AccountsError):
+    """Unknown token scopes, or wider than the creating token's."""
+
+
+class SessionNotFound(AccountsError):
     pass

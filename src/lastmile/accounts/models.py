@@ -133,9 +133,14 @@ class ApiTokenQuerySet(RestrictedQuerySet["ApiToken"]):
         )
 
 
+def _full_scope() -> list[str]:
+    return ["*"]
+
+
 class ApiToken(models.Model):
     """A staff REST API token.  Only a SHA-256 of the secret is stored; the
-    secret is shown once, at creation."""
+    secret is shown once, at creation.  ``scopes`` narrow what the token may
+    do within its user's rights (lastmile.accounts.scopes)."""
 
     user = models.ForeignKey(
         "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
@@ -147,6 +152,12 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    scopes = ArrayField(
+        models.CharField(max_length=40),
+        verbose_name=_("scopes"),
+        default=_full_scope,
+        help_text=_('"*" (full access), or per area "customers:read", "finance:write"…'),
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -154,6 +165,11 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scopes__len__gt=0), name="apitoken_has_scopes"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -163,6 +179,27 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class StaffSession(models.Model):
+    """A staff member's browser session (one per login), so they can see where
+    they are logged in and end a session.  The session itself is Django's."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("logged in"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff session")
+        verbose_name_plural = _("staff sessions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class AuthEvent(models.Model):

@@ -1,19 +1,22 @@
-"""Use cases of the accounts app: API tokens, login throttling, auth audit."""
+"""Use cases of the accounts app: API tokens and the auth audit (throttling: throttle.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lastmile.accounts.errors import LoginThrottled, TokenNotFound
-from lastmile.accounts.models import ApiToken, AuthEvent, User
+from lastmile.accounts import scopes as scopes_
+from lastmile.accounts.errors import InvalidScope, SessionNotFound, TokenNotFound
+from lastmile.accounts.models import ApiToken, AuthEvent, StaffSession, User
 
 TOKEN_PREFIX = "lm"
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -24,12 +27,25 @@ def _digest(raw: str) -> str:
 
 
 def create_api_token(
-    *, user: User, name: str, expires_in_days: int | None = None
+    *,
+    user: User,
+    name: str,
+    expires_in_days: int | None = None,
+    scopes: Iterable[str] = (scopes_.FULL,),
+    created_with: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token for ``user``; return it with its secret (shown once, never stored).
 
     ``expires_in_days`` defaults to LASTMILE_API_TOKEN_DAYS; 0 means no expiry.
+    ``scopes`` (lastmile.accounts.scopes) default to full access; a token made
+    through the API with another token (``created_with``) cannot be wider.
     """
+    wanted = sorted(set(scopes))
+    bad = scopes_.invalid_scopes(wanted)
+    if bad or not wanted:
+        raise InvalidScope(_("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(bad) or "—"})
+    if created_with is not None and not scopes_.covers(created_with.scopes, wanted):
+        raise InvalidScope(_("A token cannot create a token with wider scopes than its own."))
     days = settings.LASTMILE.api_token_days if expires_in_days is None else expires_in_days
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
@@ -39,6 +55,7 @@ def create_api_token(
         prefix=prefix,
         digest=_digest(raw),
         expires_at=timezone.now() + timedelta(days=days) if days else None,
+        scopes=wanted,
     )
     return token, raw
 
@@ -58,8 +75,9 @@ def revoke_user_token(*, user: User, token_id: int) -> ApiToken:
     return revoke_api_token(token=token)
 
 
-def authenticate_token(raw: str) -> User | None:
-    """The active user owning a usable token, or None (unknown, expired, revoked)."""
+def authenticate_token(raw: str) -> ApiToken | None:
+    """The usable token (its user active) with this secret, or None (unknown,
+    expired, revoked).  Records the last use, to the minute."""
     if not raw.startswith(f"{TOKEN_PREFIX}_") or len(raw) > 200:
         return None
     token = ApiToken.objects.usable().select_related("user").filter(digest=_digest(raw)).first()
@@ -68,37 +86,8 @@ def authenticate_token(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
-
-
-def check_login_allowed(*, username: str, ip_address: str | None) -> None:
-    """Raise ``LoginThrottled`` after N failed logins in a row for this username
-    (or 4N from this address) within the lock-out window."""
-    conf = settings.LASTMILE
-    since = timezone.now() - timedelta(seconds=conf.login_lockout_s)
-    key = username.strip().lower()
-    last_success = AuthEvent.objects.filter(
-        username=key, kind=AuthEvent.Kind.LOGIN, created_at__gte=since
-    ).aggregate(t=Max("created_at"))["t"]
-    failures = AuthEvent.objects.filter(
-        username=key, kind=AuthEvent.Kind.LOGIN_FAILED, created_at__gte=last_success or since
-    )
-    by_user = failures.count()
-    by_ip = (
-        AuthEvent.objects.filter(
-            ip_address=ip_address, kind=AuthEvent.Kind.LOGIN_FAILED, created_at__gte=since
-        ).count()
-        if ip_address
-        else 0
-    )
-    if by_user >= conf.login_max_failures or by_ip >= 4 * conf.login_max_failures:
-        oldest = failures.order_by("created_at").values_list("created_at", flat=True).first()
-        retry = conf.login_lockout_s
-        if oldest is not None:
-            retry = int(
-                (oldest + timedelta(seconds=conf.login_lockout_s) - timezone.now()).total_seconds()
-            )
-        raise LoginThrottled(max(retry, 1))
+        token.last_used_at = now
+    return token
 
 
 def record_auth_event(
@@ -119,6 +108,44 @@ def record_auth_event(
             ip_address=ip,
             user_agent=agent,
         )
+
+
+def record_staff_session(*, request: Any, user: User) -> None:
+    """Remember the session a login opened (called at login, after the key cycled)."""
+    key = request.session.session_key
+    if not key:
+        return
+    StaffSession.objects.update_or_create(
+        session_key=key,
+        defaults={
+            "user": user,
+            "ip_address": client_ip(request),
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "created_at": timezone.now(),
+        },
+    )
+
+
+def live_staff_sessions(user: User) -> list[StaffSession]:
+    """The user's sessions that still exist and have not expired (newest first);
+    rows of ended sessions are dropped on the way."""
+    rows = list(StaffSession.objects.filter(user=user))
+    live = set(
+        Session.objects.filter(
+            session_key__in=[row.session_key for row in rows], expire_date__gt=timezone.now()
+        ).values_list("session_key", flat=True)
+    )
+    StaffSession.objects.filter(user=user).exclude(session_key__in=live).delete()
+    return [row for row in rows if row.session_key in live]
+
+
+def end_staff_session(*, user: User, session_id: int) -> None:
+    """End one of the user's own sessions (its browser is logged out at once)."""
+    row = StaffSession.objects.filter(user=user, pk=session_id).first()
+    if row is None:
+        raise SessionNotFound("No such session.")
+    Session.objects.filter(session_key=row.session_key).delete()
+    row.delete()
 
 
 def client_ip(request: Any) -> str | None:

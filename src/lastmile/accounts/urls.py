@@ -12,4 +12,9 @@ urlpatterns = [
     path("sites/<int:pk>/", views.SiteEditView.as_view(), name="site_edit"),
     path("sites/<int:pk>/delete/", views.SiteDeleteView.as_view(), name="site_delete"),
     path("login-events/", views.AuthEventListView.as_view(), name="auth_events"),
+    path("sessions/", views.staff_sessions, name="sessions"),
+    path("sessions/<int:pk>/end/", views.staff_session_end, name="session_end"),
+    path("two-factor/", views.otp_verify, name="otp_verify"),
+    path("two-factor/setup/", views.otp_setup, name="otp_setup"),
+    path("two-factor/recovery-codes/", views.otp_recovery_codes, name="otp_recovery_codes"),
 ]

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -25,6 +25,7 @@ from lastmile.cabinet.auth import cabinet_auth
 from lastmile.cabinet.errors import CabinetError, LoginThrottled, WrongCurrentPassword
 from lastmile.cabinet.models import CabinetToken
 from lastmile.cabinet.session import refresh_fingerprint
+from lastmile.core.problem import problem_response
 from lastmile.customers.models import Customer
 from lastmile.finance import services as finance
 from lastmile.finance.errors import FinanceError, InsufficientFunds
@@ -195,15 +196,17 @@ class PaymentStartOut(Schema):
 
 # --- tokens ----------------------------------------------------------------------
 @router.post("/tokens", auth=None, response={201: TokenCreatedOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]] | HttpResponse:
     """Log in with the login (or contract number) and cabinet password; get a token.
-    Failed attempts are throttled like the login page."""
+    Failed attempts are throttled like the login page (429 with Retry-After)."""
     try:
         customer = services.authenticate_customer(
             login=payload.login, password=payload.password, request=request, via="api"
         )
     except LoginThrottled as exc:
-        raise DomainError(str(exc), status=429, retry_after_s=exc.retry_after_s) from exc
+        response = problem_response(request, 429, str(exc), retry_after_s=exc.retry_after_s)
+        response["Retry-After"] = str(exc.retry_after_s)
+        return response
     except CabinetError as exc:
         raise DomainError(str(exc), status=401) from exc
     token, raw = services.create_token(customer=customer, name=payload.name)

@@ -1,4 +1,4 @@
-"""Use cases of the subscriber cabinet: log in (throttled), API tokens,
+"""Use cases of the subscriber cabinet: log in (throttled by accounts.throttle), API tokens,
 password change, and the history context of a subscriber's actions."""
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from django.contrib.auth.password_validation import (
 )
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from lastmile.accounts import throttle
 from lastmile.cabinet.errors import LoginFailed, LoginThrottled, WeakPassword, WrongCurrentPassword
 from lastmile.cabinet.models import CabinetAuthEvent, CabinetToken
 from lastmile.customers.models import Customer
@@ -102,50 +102,35 @@ def record_auth_event(
         )
 
 
-def check_login_allowed(*, login: str, ip_address: str | None) -> None:
-    """Raise ``LoginThrottled`` after LASTMILE_LOGIN_MAX_FAILURES failures in a row
-    for this login (or four times as many from this address) in the window."""
-    conf = settings.LASTMILE
-    since = timezone.now() - timedelta(seconds=conf.login_lockout_s)
-    key = login.strip().lower()[:150]
-    last_success = CabinetAuthEvent.objects.filter(
-        login=key, kind=Kind.LOGIN, created_at__gte=since
-    ).aggregate(t=Max("created_at"))["t"]
-    failures = CabinetAuthEvent.objects.filter(
-        login=key, kind=Kind.LOGIN_FAILED, created_at__gte=last_success or since
-    )
-    by_ip = 0
-    if ip_address:
-        by_ip = CabinetAuthEvent.objects.filter(
-            ip_address=ip_address, kind=Kind.LOGIN_FAILED, created_at__gte=since
-        ).count()
-    if failures.count() < conf.login_max_failures and by_ip < 4 * conf.login_max_failures:
-        return
-    oldest = failures.order_by("created_at").values_list("created_at", flat=True).first()
-    retry = conf.login_lockout_s
-    if oldest is not None:
-        deadline = oldest + timedelta(seconds=conf.login_lockout_s)
-        retry = int((deadline - timezone.now()).total_seconds())
-    raise LoginThrottled(max(retry, 1))
+def throttle_key(customer: Customer | None, login: str) -> str:
+    """The throttle counter of a cabinet login: the customer the login or contract
+    number resolves to, so all of a customer's identifiers share one count."""
+    if customer is not None:
+        return f"customer:{customer.pk}"
+    return f"login:{login.strip().lower()[:140]}"
 
 
-def authenticate_customer(
-    *, login: str, password: str, request: Any = None, via: str = "web"
-) -> Customer:
+def authenticate_customer(*, login: str, password: str, request: Any, via: str = "web") -> Customer:
     """The customer for these credentials, or ``LoginFailed`` / ``LoginThrottled``.
-    Every attempt is logged; an inactive contract cannot log in."""
-    try:
-        check_login_allowed(login=login, ip_address=client_ip(request))
-    except LoginThrottled:
-        record_auth_event(kind=Kind.THROTTLED, login=login, request=request, via=via)
-        raise
-    customer = find_customer(login)
+    Every attempt is logged and counted per customer and per address
+    (lastmile.accounts.throttle); an inactive contract cannot log in."""
+    # PostgreSQL text cannot hold NUL: no login has one, and it must not reach a query.
+    typed, login = login, login.replace("\x00", "")
+    customer = find_customer(login) if typed == login else None
+    key = throttle_key(customer, login)
+    if not throttle.is_allowed(request, key):
+        record_auth_event(
+            kind=Kind.THROTTLED, login=login, customer=customer, request=request, via=via
+        )
+        raise LoginThrottled(throttle.retry_after_s(request, key))
     if customer is None:
         make_password(password)  # same time as a real check: logins cannot be probed
     elif customer.is_active and customer.check_cabinet_password(password):
+        throttle.record_success(request, key)
         record_auth_event(kind=Kind.LOGIN, login=login, customer=customer, request=request, via=via)
         log.info("cabinet.login", customer_id=customer.pk, via=via)
         return customer
+    throttle.record_failure(request, key)
     record_auth_event(
         kind=Kind.LOGIN_FAILED, login=login, customer=customer, request=request, via=via
     )
@@ -222,6 +207,37 @@ def validate_new_password(customer: Customer, password: str) -> None:
         raise WeakPassword(" ".join(exc.messages)) from exc
 
 
+def set_password(
+    *,
+    customer: Customer,
+    new: str,
+    request: Any = None,
+    keep_token: CabinetToken | None = None,
+    via: str = "web",
+) -> Customer:
+    """The one way a cabinet password is set: the subscriber's own change and a
+    staff reset alike.  The same validators (``validate_new_password``); every
+    API token is revoked but ``keep_token``, and every session ends (their
+    fingerprint no longer matches; ``refresh_fingerprint`` keeps the caller's)."""
+    validate_new_password(customer, new)
+    with transaction.atomic():
+        customer.set_cabinet_password(new)
+        Customer.objects.filter(pk=customer.pk).update(cabinet_password=customer.cabinet_password)
+        others = CabinetToken.objects.filter(customer=customer, revoked_at__isnull=True)
+        if keep_token is not None:
+            others = others.exclude(pk=keep_token.pk)
+        revoked = others.update(revoked_at=timezone.now())
+    record_auth_event(
+        kind=Kind.PASSWORD_CHANGED,
+        login=customer.login,
+        customer=customer,
+        request=request,
+        via=via,
+    )
+    log.info("cabinet.password_set", customer_id=customer.pk, via=via, tokens_revoked=revoked)
+    return customer
+
+
 def change_password(
     *,
     customer: Customer,
@@ -230,20 +246,9 @@ def change_password(
     request: Any = None,
     keep_token: CabinetToken | None = None,
 ) -> Customer:
-    """Change the cabinet password; the current one is required.  Other sessions
-    end (their fingerprint no longer matches) and other API tokens are revoked."""
+    """The subscriber's own change: the current password is required, then
+    ``set_password`` (other sessions end, other API tokens are revoked)."""
     if not customer.check_cabinet_password(current):
         raise WrongCurrentPassword
-    validate_new_password(customer, new)
-    with transaction.atomic():
-        customer.set_cabinet_password(new)
-        Customer.objects.filter(pk=customer.pk).update(cabinet_password=customer.cabinet_password)
-        others = CabinetToken.objects.filter(customer=customer, revoked_at__isnull=True)
-        if keep_token is not None:
-            others = others.exclude(pk=keep_token.pk)
-        others.update(revoked_at=timezone.now())
-    record_auth_event(
-        kind=Kind.PASSWORD_CHANGED, login=customer.login, customer=customer, request=request
-    )
-    log.info("cabinet.password_changed", customer_id=customer.pk)
-    return customer
+    via = "web" if keep_token is None else "api"
+    return set_password(customer=customer, new=new, request=request, keep_token=keep_token, via=via)

@@ -56,7 +56,7 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.customer is not None:  # type: ignore[attr-defined]
         return HttpResponseRedirect(next_url)
     form = LoginForm(request.POST if request.method == "POST" else None)
-    status = 200
+    status, retry_after_s = 200, 0
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.authenticate_customer(
@@ -66,13 +66,17 @@ def login(request: HttpRequest) -> HttpResponse:
             )
         except LoginThrottled as exc:
             form.add_error(None, str(exc))
-            status = 429
+            status, retry_after_s = 429, exc.retry_after_s
         except CabinetError as exc:
             form.add_error(None, str(exc))
         else:
             log_in(request, customer)
             return HttpResponseRedirect(next_url)
-    return render(request, "cabinet/login.html", {"form": form, "next": next_url}, status=status)
+    context = {"form": form, "next": next_url}
+    response = render(request, "cabinet/login.html", context, status=status)
+    if retry_after_s:
+        response["Retry-After"] = str(retry_after_s)
+    return response
 
 
 @require_POST

@@ -20,7 +20,7 @@ def dashboard_cards(user: Any) -> list[dict[str, Any]]:
             {
                 "title": _("Staff"),
                 "value": User.objects.filter(is_active=True).count(),
-                "url": "/admin/accounts/user/",
+                "url": "/admin/accounts/user/" if settings.LASTMILE.admin_enabled else "",
             }
         )
         cards.append(

@@ -21,6 +21,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from lastmile.accounts.models import Site
+from lastmile.cabinet import services as cabinet
+from lastmile.cabinet.errors import WeakPassword
 from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 from lastmile.customers import validation
 from lastmile.customers.errors import (
@@ -195,7 +197,7 @@ def create_customer(
     if pppoe_password:
         customer.set_pppoe_secret(validation.clean_pppoe_secret(pppoe_password))
     if cabinet_password:
-        customer.set_cabinet_password(validation.clean_cabinet_password(cabinet_password))
+        customer.set_cabinet_password(_clean_cabinet_password(customer, cabinet_password))
     _insert(customer, taken=_("This login or contract number is already used."), field="login")
     _check_allowed(customer, actor, "add")
     log.info("customer.created", customer_id=customer.pk, login=customer.login)
@@ -228,19 +230,32 @@ def set_customer_passwords(
     actor: Any = None,
 ) -> None:
     """Set the PPPoE password (stored encrypted) and/or the cabinet password
-    (stored hashed).  ``None`` leaves a password as it is."""
+    (stored hashed).  ``None`` leaves a password as it is.  The cabinet password
+    is set by the cabinet's one operation: the subscriber's own validators, and
+    every session and API token of the subscriber ends."""
     _check_allowed(customer, actor, "change")
     update_fields = []
     if pppoe_password is not None:
         customer.set_pppoe_secret(validation.clean_pppoe_secret(pppoe_password))
         update_fields.append("pppoe_secret_encrypted")
     if cabinet_password is not None:
-        customer.set_cabinet_password(validation.clean_cabinet_password(cabinet_password))
+        try:
+            cabinet.set_password(customer=customer, new=cabinet_password, via="staff")
+        except WeakPassword as exc:
+            raise InvalidValue(str(exc), field="cabinet_password") from exc
         update_fields.append("cabinet_password")
     if update_fields:
         customer.save(update_fields=update_fields)
         customer.refresh_from_db(fields=["updated_at"])
         log.info("customer.passwords_set", customer_id=customer.pk, which=update_fields)
+
+
+def _clean_cabinet_password(customer: Customer, password: str) -> str:
+    try:
+        cabinet.validate_new_password(customer, password)
+    except WeakPassword as exc:
+        raise InvalidValue(str(exc), field="cabinet_password") from exc
+    return password
 
 
 def reveal_pppoe_secret(*, customer: Customer, actor: Any) -> str:

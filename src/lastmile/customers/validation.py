@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -82,15 +81,6 @@ def clean_pppoe_secret(value: str) -> str:
             _("The PPPoE password must be 1-128 printable characters without spaces."),
             field="pppoe_password",
         )
-    return value
-
-
-def clean_cabinet_password(value: str) -> str:
-    """Django's password validators (length, common, numeric) apply to the cabinet."""
-    try:
-        validate_password(value)
-    except ValidationError as exc:
-        raise InvalidValue(" ".join(exc.messages), field="cabinet_password") from exc
     return value
 
 

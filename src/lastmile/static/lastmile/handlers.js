@@ -1,0 +1,27 @@
+// Page behaviour that templates used to write inline (onchange=, onsubmit=,
+// javascript: links), which the Content-Security-Policy forbids.  Delegated
+// from the document, so it also works in fragments htmx swaps in.
+//   <select data-autosubmit>            submits its form when changed
+//   <form data-confirm="Question?">     asks before submitting
+//   <a href="…" data-back>              goes back in history (the href is the fallback)
+document.addEventListener("change", (event) => {
+  const field = event.target.closest("[data-autosubmit]");
+  if (field && field.form) {
+    field.form.submit();
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
