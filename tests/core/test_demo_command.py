@@ -24,6 +24,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from lastmile.db.embedded import remove_cluster
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -161,4 +163,5 @@ def test_demo_serves_logs_in_and_stops_everything_on_ctrl_c():
         time.sleep(0.2)
     assert not _alive(pid), "PostgreSQL outlived the demo"
     assert not [c for c in children if _alive(c)], "a process outlived the demo"
+    remove_cluster(data_dir)  # as root its data lives outside the clone (decision 0005)
     shutil.rmtree(data_dir.parent)

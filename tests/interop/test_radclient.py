@@ -205,6 +205,36 @@ def test_ipoe_by_option_82(world):  # type: ignore[no-untyped-def]
     assert wrong_port == ("Access-Reject", {"Reply-Message": "Unknown login"})
 
 
+def test_ipoe_by_a_binary_option_82_bound_as_hex_text(world):  # type: ignore[no-untyped-def]
+    # The Cisco/D-Link default layout: circuit-id VLAN 100, module 1, port 5;
+    # remote-id the switch MAC. Staff entered the binding as hex text.
+    customer = NetCustomerFactory(login="ipoe-binary")
+    net_subscribe(customer, world["tariff"])
+    AccessBinding.objects.create(
+        customer=customer, remote_id="0x0006001122334455", circuit_id="0x000400640105"
+    )
+    with radius_server() as server:
+        code, _attrs = radclient(
+            server.auth_port,
+            "auth",
+            "User-Name = \"x\", ADSL-Agent-Remote-Id = 0x0006001122334455,"
+            " ADSL-Agent-Circuit-Id = 0x000400640105, Message-Authenticator = 0x00",
+        )
+        unknown = radclient(
+            server.auth_port,
+            "auth",
+            "User-Name = \"x\", ADSL-Agent-Remote-Id = 0xfffe00,"
+            " ADSL-Agent-Circuit-Id = 0x01, Message-Authenticator = 0x00",
+        )
+    assert code == "Access-Accept"
+    assert Lease.objects.filter(customer=customer, ended_at__isnull=True).exists()
+    assert unknown == (
+        "Access-Reject",
+        {"Reply-Message": "Option 82 not understood: unknown switch port format"},
+    )
+    assert "no_match" in server.log()
+
+
 def test_accounting_start_interim_stop_with_gigawords(world):  # type: ignore[no-untyped-def]
     base = 'User-Name = "user1", Acct-Session-Id = "s-100", Framed-IP-Address = 10.77.0.5'
     with radius_server() as server:

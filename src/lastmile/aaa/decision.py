@@ -14,6 +14,7 @@ import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
+from lastmile.aaa.ports import port_key
 from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, PoolInfo, State
 from lastmile.network.models import normalize_mac
 from lastmile.radius import codec
@@ -27,6 +28,7 @@ class Refusal(StrEnum):
     NO_MONEY = "no_money"
     NO_ADDRESS = "no_address"
     EQUIPMENT_MISMATCH = "equipment_mismatch"
+    UNKNOWN_PORT = "unknown_port"
 
 
 # Reply-Message texts: read by NAS logs and subscribers' routers, kept in English.
@@ -37,6 +39,7 @@ REPLY_MESSAGES: dict[Refusal, str] = {
     Refusal.NO_MONEY: "No paid subscription: top up your balance",
     Refusal.NO_ADDRESS: "No free address in the pool",
     Refusal.EQUIPMENT_MISMATCH: "Equipment does not match the lease",
+    Refusal.UNKNOWN_PORT: "Option 82 not understood: unknown switch port format",
 }
 
 
@@ -49,6 +52,8 @@ class Credentials:
     mac: str = ""
     remote_id: str = ""
     circuit_id: str = ""
+    port: tuple[str, str] | None = None  # the option 82 key (port_key), None without one
+    port_error: str = ""  # why the option 82 value was not understood
 
 
 @dataclass(slots=True)
@@ -79,6 +84,10 @@ def credentials_from_packet(packet: codec.Packet, secret: bytes) -> Credentials:
         creds.chap_challenge = packet.attrs.get(codec.CHAP_CHALLENGE) or packet.authenticator
     creds.mac = normalize_mac(packet.text(codec.CALLING_STATION_ID))
     creds.remote_id, creds.circuit_id = codec.agent_ids(packet)
+    remote = packet.vsa(codec.VENDOR_ADSL_FORUM, codec.AGENT_REMOTE_ID)
+    if remote:
+        circuit = packet.vsa(codec.VENDOR_ADSL_FORUM, codec.AGENT_CIRCUIT_ID) or b""
+        creds.port, creds.port_error = port_key(remote, circuit)
     return creds
 
 
@@ -101,8 +110,10 @@ def identify(state: State, creds: Credentials) -> tuple[CustomerInfo | None, Ref
         if not password_ok(known, creds):
             return None, Refusal.WRONG_PASSWORD
         return known, None
-    if creds.remote_id:
-        customer_id = state.binding_by_port.get((creds.remote_id, creds.circuit_id))
+    if creds.port is not None:
+        customer_id = state.binding_by_port.get(creds.port)
+        if customer_id is None and creds.port_error:
+            return None, Refusal.UNKNOWN_PORT
     if customer_id is None and creds.mac:
         customer_id = state.binding_by_mac.get(creds.mac)
     if customer_id is None and creds.login:
@@ -146,7 +157,7 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
     """Everything short of allocating a new address (which needs the database)."""
     customer, refusal = identify(state, creds)
     if customer is None:
-        return Decision(refusal=refusal)
+        return Decision(refusal=refusal, detail=creds.port_error)
     if not customer.is_active:
         return Decision(refusal=Refusal.DISABLED, customer=customer)
     is_guest = not customer.has_paid_access(now)

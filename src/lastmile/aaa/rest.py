@@ -19,6 +19,7 @@ from lastmile.aaa.decision import (
     decide,
     equipment_ok,
 )
+from lastmile.aaa.ports import bindings_by_port, port_key
 from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, PoolInfo, State
 from lastmile.network.models import AccessBinding, Lease, Nas, Pool, normalize_mac
 from lastmile.radius.profiles import PROFILES, Rate
@@ -43,11 +44,18 @@ def _customer_ids(creds: Credentials) -> list[int]:
 
     ids = list(Customer.objects.filter(login=creds.login).values_list("pk", flat=True)[:1])
     condition = Q(pk__in=[])
-    if creds.remote_id:
-        condition |= Q(remote_id=creds.remote_id, circuit_id=creds.circuit_id)
     for mac in {creds.mac, normalize_mac(creds.login)} - {""}:
         condition |= Q(mac=mac)
     ids += AccessBinding.objects.filter(condition).values_list("customer_id", flat=True)
+    if creds.port is not None:
+        # Ports match by their parsed key, which SQL cannot compute: look at all of them.
+        ports = bindings_by_port(
+            AccessBinding.objects.exclude(remote_id="").values_list(
+                "customer_id", "remote_id", "circuit_id"
+            )
+        )
+        if creds.port in ports:
+            ids.append(ports[creds.port])
     return ids
 
 
@@ -71,11 +79,11 @@ def _load_state(nas: Nas, creds: Credentials) -> State:
         state.tariffs[t.pk] = Rate(
             t.rate_down_kbps, t.rate_up_kbps, t.burst_down_kbps, t.burst_up_kbps
         )
-    for b in AccessBinding.objects.filter(customer_id__in=ids):
-        if b.mac:
-            state.binding_by_mac[b.mac] = b.customer_id
-        if b.remote_id:
-            state.binding_by_port[(b.remote_id, b.circuit_id)] = b.customer_id
+    bindings = list(AccessBinding.objects.filter(customer_id__in=ids))
+    state.binding_by_mac = {b.mac: b.customer_id for b in bindings if b.mac}
+    state.binding_by_port = bindings_by_port(
+        (b.customer_id, b.remote_id, b.circuit_id) for b in bindings
+    )
     for p in Pool.objects.filter(is_active=True).prefetch_related("tariffs", "groups", "nases"):
         first, last = p.host_bounds()
         gateway = int(ipaddress.ip_address(p.gateway)) if p.gateway else None
@@ -179,4 +187,6 @@ def credentials_from_json(body: dict[str, Any]) -> Credentials:
     creds.mac = normalize_mac(get("Calling-Station-Id"))
     creds.remote_id = get("ADSL-Agent-Remote-Id")
     creds.circuit_id = get("ADSL-Agent-Circuit-Id")
+    if creds.remote_id:
+        creds.port, creds.port_error = port_key(creds.remote_id, creds.circuit_id)
     return creds

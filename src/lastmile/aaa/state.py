@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from lastmile.aaa.ports import bindings_by_port
 from lastmile.core.crypto import decrypt_secret
 from lastmile.radius.profiles import Rate
 
@@ -213,13 +214,11 @@ class State:
         cur = await conn.execute(
             "SELECT customer_id, mac, remote_id, circuit_id FROM network_accessbinding"
         )
-        by_mac, by_port = {}, {}
-        for customer_id, mac, remote_id, circuit_id in await cur.fetchall():
-            if mac:
-                by_mac[mac] = customer_id
-            if remote_id:
-                by_port[(remote_id, circuit_id)] = customer_id
-        self.binding_by_mac, self.binding_by_port = by_mac, by_port
+        rows = await cur.fetchall()
+        self.binding_by_mac = {mac: customer_id for customer_id, mac, _r, _c in rows if mac}
+        self.binding_by_port = bindings_by_port(
+            (customer_id, remote_id, circuit_id) for customer_id, _m, remote_id, circuit_id in rows
+        )
 
     async def load_pools_and_leases(self, conn: Any) -> None:
         cur = await conn.execute(
