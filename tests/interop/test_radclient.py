@@ -217,13 +217,13 @@ def test_ipoe_by_a_binary_option_82_bound_as_hex_text(world):  # type: ignore[no
         code, _attrs = radclient(
             server.auth_port,
             "auth",
-            "User-Name = \"x\", ADSL-Agent-Remote-Id = 0x0006001122334455,"
+            'User-Name = "x", ADSL-Agent-Remote-Id = 0x0006001122334455,'
             " ADSL-Agent-Circuit-Id = 0x000400640105, Message-Authenticator = 0x00",
         )
         unknown = radclient(
             server.auth_port,
             "auth",
-            "User-Name = \"x\", ADSL-Agent-Remote-Id = 0xfffe00,"
+            'User-Name = "x", ADSL-Agent-Remote-Id = 0xfffe00,'
             " ADSL-Agent-Circuit-Id = 0x01, Message-Authenticator = 0x00",
         )
     assert code == "Access-Accept"
