@@ -152,10 +152,9 @@ def test_list_log_and_reconciliation_pages(admin_client, admin_user):
 
 
 def test_staff_pages_need_permissions(client, db):
-    from tests.factories import PASSWORD, UserFactory
+    from tests.factories import UserFactory
 
-    UserFactory(username="plain")
-    client.login(username="plain", password=PASSWORD)
+    client.force_login(UserFactory(username="plain"))
     assert client.get("/finance/gateways/").status_code == 403
     assert client.get("/finance/gateways/registry/").status_code == 403
     assert client.get("/finance/gateways/rncb/settings/").status_code == 403
