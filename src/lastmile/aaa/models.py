@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lastmile.core.hooks import AccessReason
 from lastmile.core.models import RestrictedModel
@@ -32,9 +33,9 @@ class AccessChange(RestrictedModel):
     """One change of a customer's access, to be applied to their open sessions."""
 
     class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        APPLIED = "applied", _("applied")
-        FAILED = "failed", _("failed")
+        PENDING = "pending", pgettext_lazy("access change", "pending")
+        APPLIED = "applied", pgettext_lazy("access change", "applied")
+        FAILED = "failed", pgettext_lazy("access change", "failed")
 
     customer = models.ForeignKey(
         "customers.Customer",

@@ -11,7 +11,11 @@ from lastmile.aaa.models import AccessChange, NasAttempt
 class AccessChangeTable(tables.Table):
     customer = tables.LinkColumn(
         "customers:customer_detail", args=[tables.A("customer_id")], accessor="customer__login",
-        verbose_name=_("customer"),
+        verbose_name=_("Customer"),
+    )  # fmt: skip
+    answers = tables.TemplateColumn(
+        template_name="aaa/_change_attempts.html",
+        verbose_name=_("Requests and answers"), orderable=False,
     )  # fmt: skip
     attempts = tables.TemplateColumn(
         '{% load i18n %}<a href="{% url \'aaa:attempt_list\' %}?change={{ record.pk }}">'
@@ -21,7 +25,7 @@ class AccessChangeTable(tables.Table):
 
     class Meta:
         model = AccessChange
-        fields = ("requested_at", "customer", "reason", "address", "state", "tries", "summary")
+        fields = ("requested_at", "customer", "reason", "address", "state", "tries")
         attrs = {"class": "table"}
         empty_text = _("No access changes.")
 
@@ -29,9 +33,9 @@ class AccessChangeTable(tables.Table):
 class NasAttemptTable(tables.Table):
     customer = tables.LinkColumn(
         "customers:customer_detail", args=[tables.A("customer_id")], accessor="customer__login",
-        verbose_name=_("customer"),
+        verbose_name=_("Customer"),
     )  # fmt: skip
-    reason = tables.Column(accessor="change__reason", verbose_name=_("reason"))
+    reason = tables.Column(accessor="change__reason", verbose_name=_("Reason"))
 
     class Meta:
         model = NasAttempt

@@ -15,7 +15,9 @@ from lastmile.core.views import ObjectListView
 
 class AccessChangeListView(ObjectListView):
     template_name = "network/object_list.html"
-    queryset = AccessChange.objects.select_related("customer")
+    queryset = AccessChange.objects.select_related("customer").prefetch_related(
+        Prefetch("attempts", NasAttempt.objects.select_related("nas").order_by("sent_at", "pk"))
+    )
     table = AccessChangeTable
     filterset = AccessChangeFilterSet
 
