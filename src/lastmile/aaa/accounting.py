@@ -76,9 +76,7 @@ class AccountingHandler:
         framed = packet.attrs.get(codec.FRAMED_IP_ADDRESS)
         address_int = int.from_bytes(framed, "big") if framed and len(framed) == 4 else None
         lease = self.state.lease_by_address.get(address_int) if address_int is not None else None
-        customer_id = self.state.by_login.get(login)
-        if customer_id is None and lease is not None:
-            customer_id = lease.customer_id
+        customer_id = self._owner(nas, session_id, login, lease)
         octets_in = (packet.integer(codec.ACCT_INPUT_GIGAWORDS) << 32) + packet.integer(
             codec.ACCT_INPUT_OCTETS
         )
@@ -110,8 +108,32 @@ class AccountingHandler:
             if is_stop
             else "",
             interim_interval_s=self.config.interim_interval_s,
+            is_start=status == codec.ACCT_START,
         )
         return record, lease
+
+    def _owner(
+        self, nas: NasInfo, session_id: str, login: str, lease: LeaseInfo | None
+    ) -> int | None:
+        """Whose session it is: the customer of the login, or of the lease of
+        its address.  When both are known and differ, one of them is wrong
+        (a NAS reporting a stale address, a shared login), so the session is
+        attached to nobody rather than to a customer it may not belong to."""
+        by_login = self.state.by_login.get(login) if login else None
+        if lease is None:
+            return by_login
+        if by_login is None or by_login == lease.customer_id:
+            return lease.customer_id
+        log.warning(
+            "radius.session_owner_conflict",
+            nas=nas.address,
+            session_id=session_id,
+            login=login,
+            login_customer_id=by_login,
+            address=lease.address_text,
+            lease_customer_id=lease.customer_id,
+        )
+        return None
 
     def _release_after_reset(
         self, nas: NasInfo, status: int, closed: list[ClosedSession], now: float

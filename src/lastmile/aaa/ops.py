@@ -52,6 +52,7 @@ class AcctRecord:
     octets_out: int
     terminate_cause: str
     interim_interval_s: int
+    is_start: bool = False
 
 
 @dataclass(slots=True)

@@ -119,6 +119,7 @@ def _merge(a: AcctRecord, b: AcctRecord) -> AcctRecord:
         max(a.octets_out, b.octets_out),
         a.terminate_cause or b.terminate_cause,
         a.interim_interval_s,
+        a.is_start or b.is_start,
     )
 
 
@@ -128,6 +129,7 @@ async def account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> N
         key = (rec.nas_id, rec.session_id)
         merged[key] = _merge(merged[key], rec) if key in merged else rec
     rows = sorted(merged.values(), key=lambda r: (r.nas_id, r.session_id))
+    await _retire_reused_ids(cur, rows)
     await cur.execute(
         "INSERT INTO network_session AS s (nas_id, acct_session_id, customer_id, login, address,"
         " mac, nas_port, started_at, updated_at, stopped_at, session_time_s, octets_in,"
@@ -169,6 +171,39 @@ async def account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> N
             pgarray.ints(r.octets_out for r in rows),
             pgarray.texts(r.terminate_cause for r in rows),
             pgarray.ints(r.interim_interval_s for r in rows),
+        ),
+    )
+
+
+async def _retire_reused_ids(cur: psycopg.AsyncCursor[Any], rows: list[AcctRecord]) -> None:
+    """Move an old session out of the way of a new one that reuses its
+    (NAS, Acct-Session-Id): a NAS that rebooted starts its counter again.
+
+    It is another session when the packet's customer is known and differs
+    from the row's, or when a Start comes for a row already stopped and
+    started more than a second earlier (a retransmitted Start has the same
+    start time).  The old row keeps its data under the id suffixed with
+    ``~<row id>`` and is closed if it was open, so the new packet makes a
+    row of its own and never lands on the old session's customer.  Rare,
+    so the statement usually changes nothing."""
+    await cur.execute(
+        "UPDATE network_session s SET"
+        " acct_session_id = left(s.acct_session_id, 100) || '~' || s.id::text,"
+        " terminate_cause = CASE WHEN s.stopped_at IS NULL THEN 'Superseded'"
+        "   ELSE s.terminate_cause END,"
+        " stopped_at = COALESCE(s.stopped_at, s.updated_at)"
+        " FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bool[], %s::float8[])"
+        " AS v(n, sid, c, start, st)"
+        " WHERE s.nas_id = v.n AND s.acct_session_id = v.sid AND ("
+        "  (v.c IS NOT NULL AND s.customer_id IS NOT NULL AND s.customer_id <> v.c)"
+        "  OR (v.start AND s.stopped_at IS NOT NULL"
+        "      AND to_timestamp(v.st) > s.started_at + interval '1 second'))",
+        (
+            pgarray.ints(r.nas_id for r in rows),
+            pgarray.texts(r.session_id for r in rows),
+            pgarray.ints(r.customer_id for r in rows),
+            pgarray.bools(r.is_start for r in rows),
+            pgarray.floats(r.started_at for r in rows),
         ),
     )
 
