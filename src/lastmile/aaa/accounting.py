@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from lastmile.aaa.decision import nas_port_of
 from lastmile.aaa.dispatch import answer_status_server
 from lastmile.aaa.ops import AcctRecord, ClosedSession, LeaseExpiry, NasReset, utc
 from lastmile.aaa.state import LeaseInfo, NasInfo, State
@@ -61,6 +62,15 @@ class AccountingHandler:
             record, lease = built
             self._lease_expiry_change(lease, record.customer_id, status == codec.ACCT_STOP, now)
             await self.writer.submit(record)
+            self.state.note_session(
+                (nas.id, record.session_id),
+                record.customer_id,
+                nas_port=nas_port_of(packet),
+                mac=record.mac,
+                at=now,
+                interim_interval_s=record.interim_interval_s,
+                is_stop=status == codec.ACCT_STOP,
+            )
         return codec.build_reply(
             codec.ACCOUNTING_RESPONSE, packet.identifier, packet.authenticator, b"", nas.secret
         )
@@ -142,6 +152,7 @@ class AccountingHandler:
         Stop would have."""
         lease_by_address = self.state.lease_by_address
         for session in closed:
+            self.state.forget_session((nas.id, session.session_id))
             if session.address is None or ":" in session.address:
                 continue
             lease = lease_by_address.get(int(ipaddress.IPv4Address(session.address)))

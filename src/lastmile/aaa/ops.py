@@ -81,6 +81,7 @@ class NasReset:
 class ClosedSession:
     address: str | None
     customer_id: int | None
+    session_id: str = ""
 
 
 Op = Allocation | Renewal | AcctRecord | NasReset

@@ -247,11 +247,11 @@ async def reset_nases(
         " WHERE network_session.nas_id = v.n AND network_session.stopped_at IS NULL"
         " AND network_session.started_at <= v.at"
         " RETURNING network_session.nas_id, host(network_session.address),"
-        " network_session.customer_id",
+        " network_session.customer_id, network_session.acct_session_id",
         (pgarray.ints(op.nas_id for op in ops), [op.at for op in ops]),
     )
     closed: dict[int, list[ClosedSession]] = {}
-    for nas_id, address, customer_id in await cur.fetchall():
-        closed.setdefault(nas_id, []).append(ClosedSession(address, customer_id))
+    for nas_id, address, customer_id, session_id in await cur.fetchall():
+        closed.setdefault(nas_id, []).append(ClosedSession(address, customer_id, session_id))
     # Two resets of one NAS in a batch: the first reports what both closed.
     return [(i, closed.pop(op.nas_id, [])) for i, op in resets]
