@@ -108,3 +108,29 @@ def test_an_unknown_customer_session_is_not_kept() -> None:
         is None
     )
     assert state.open_sessions == {}
+
+
+EQUIPMENT_CASES = [
+    # (name, lease MAC, lease remote/circuit, packet MAC, packet remote/circuit, mismatch?)
+    ("same MAC, same port", "aa:aa:aa:aa:aa:01", ("sw-7", "eth1/0/5"), "aa:aa:aa:aa:aa:01", ("sw-7", "eth1/0/5"), False),
+    ("other MAC", "aa:aa:aa:aa:aa:01", ("", ""), "aa:aa:aa:aa:aa:02", ("", ""), True),
+    ("packet without MAC proves nothing", "aa:aa:aa:aa:aa:01", ("", ""), "", ("", ""), False),
+    ("lease without MAC proves nothing", "", ("", ""), "aa:aa:aa:aa:aa:02", ("", ""), False),
+    ("other circuit on the same switch", "", ("sw-7", "eth1/0/5"), "", ("sw-7", "eth1/0/6"), True),
+    ("other switch", "", ("sw-7", "eth1/0/5"), "", ("sw-8", "eth1/0/5"), True),
+    ("packet without option 82", "", ("sw-7", "eth1/0/5"), "", ("", ""), False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "lease_mac", "lease_port", "mac", "port", "mismatch"),
+    EQUIPMENT_CASES,
+    ids=[c[0] for c in EQUIPMENT_CASES],
+)
+def test_interim_equipment_mismatch(name, lease_mac, lease_port, mac, port, mismatch):  # type: ignore[no-untyped-def]
+    from lastmile.aaa.decision import equipment_mismatch
+    from lastmile.aaa.state import LeaseInfo
+
+    lease = LeaseInfo(1, 0x0A000005, 1, 7, "dynamic", lease_mac, *lease_port, None)
+    found = equipment_mismatch(lease, mac, port)
+    assert bool(found) is mismatch, found

@@ -112,7 +112,7 @@ def test_sessions_open_at_start_count_unless_stale(world):  # type: ignore[no-un
 
 def test_accounting_on_frees_the_slots_of_that_nas(world):  # type: ignore[no-untyped-def]
     with radius_server() as server:
-        code, attrs = _auth_on_a(server.auth_port)
+        _, attrs = _auth_on_a(server.auth_port)
         _acct_on_a(server.acct_port, "Start", attrs["Framed-IP-Address"])
         assert _auth_on_b(server.auth_port).code == codec.ACCESS_REJECT
         code, _ = radclient(
@@ -124,6 +124,6 @@ def test_accounting_on_frees_the_slots_of_that_nas(world):  # type: ignore[no-un
 
 def test_unlimited_when_set_to_zero(world):  # type: ignore[no-untyped-def]
     with radius_server(extra_env={"LASTMILE_RADIUS_SIMULTANEOUS_USE": "0"}) as server:
-        code, attrs = _auth_on_a(server.auth_port)
+        _, attrs = _auth_on_a(server.auth_port)
         _acct_on_a(server.acct_port, "Start", attrs["Framed-IP-Address"])
         assert _auth_on_b(server.auth_port).code == codec.ACCESS_ACCEPT

@@ -11,10 +11,17 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from lastmile.aaa.decision import nas_port_of
+from lastmile.aaa.decision import equipment_mismatch, nas_port_of
 from lastmile.aaa.dispatch import answer_status_server
-from lastmile.aaa.ops import AcctRecord, ClosedSession, LeaseExpiry, NasReset, utc
-from lastmile.aaa.state import LeaseInfo, NasInfo, State
+from lastmile.aaa.ops import (
+    AcctRecord,
+    ClosedSession,
+    EquipmentChange,
+    LeaseExpiry,
+    NasReset,
+    utc,
+)
+from lastmile.aaa.state import LeaseInfo, NasInfo, OpenSession, State
 from lastmile.aaa.writer import BatchWriter
 from lastmile.network.models import normalize_mac
 from lastmile.radius import codec
@@ -62,7 +69,7 @@ class AccountingHandler:
             record, lease = built
             self._lease_expiry_change(lease, record.customer_id, status == codec.ACCT_STOP, now)
             await self.writer.submit(record)
-            self.state.note_session(
+            session = self.state.note_session(
                 (nas.id, record.session_id),
                 record.customer_id,
                 nas_port=nas_port_of(packet),
@@ -71,6 +78,8 @@ class AccountingHandler:
                 interim_interval_s=record.interim_interval_s,
                 is_stop=status == codec.ACCT_STOP,
             )
+            if status == codec.ACCT_INTERIM and session is not None:
+                await self._recheck_equipment(nas, packet, record, lease, session)
         return codec.build_reply(
             codec.ACCOUNTING_RESPONSE, packet.identifier, packet.authenticator, b"", nas.secret
         )
@@ -121,6 +130,33 @@ class AccountingHandler:
             is_start=status == codec.ACCT_START,
         )
         return record, lease
+
+    async def _recheck_equipment(
+        self,
+        nas: NasInfo,
+        packet: codec.Packet,
+        record: AcctRecord,
+        lease: LeaseInfo | None,
+        session: OpenSession,
+    ) -> None:
+        """An Interim-Update from other equipment (MAC, option 82 port) than
+        the session's lease was given to: a router handed to a neighbour keeps
+        renewing.  Logged, and a Disconnect of that session requested once."""
+        if lease is None or session.equipment_flagged or lease.customer_id != record.customer_id:
+            return
+        mismatch = equipment_mismatch(lease, record.mac, codec.agent_ids(packet))
+        if not mismatch:
+            return
+        session.equipment_flagged = True
+        log.warning(
+            "radius.interim_equipment_mismatch",
+            nas=nas.address,
+            session_id=record.session_id,
+            customer_id=record.customer_id,
+            address=lease.address_text,
+            detail=mismatch,
+        )
+        await self.writer.submit(EquipmentChange(nas.id, record.session_id, mismatch))
 
     def _owner(
         self, nas: NasInfo, session_id: str, login: str, lease: LeaseInfo | None

@@ -178,6 +178,22 @@ def equipment_ok(lease: LeaseInfo, creds: Credentials) -> bool:
     )
 
 
+def equipment_mismatch(lease: LeaseInfo, mac: str, agent: tuple[str, str]) -> str:
+    """How the equipment an accounting packet reports differs from the one its
+    lease was given to ("" when it does not).  ``mac``: the normalized
+    Calling-Station-Id; ``agent``: option 82 (remote id, circuit id) as text.
+    Ports are compared by ``port_key``, so one port in two encodings matches;
+    a value only one side has proves nothing."""
+    if lease.mac and mac and lease.mac != mac:
+        return f"MAC {mac}, lease given to {lease.mac}"
+    remote, circuit = agent
+    if not (lease.remote_id and remote) or (remote, circuit) == (lease.remote_id, lease.circuit_id):
+        return ""
+    if port_key(remote, circuit)[0] == port_key(lease.remote_id, lease.circuit_id)[0]:
+        return ""
+    return f"option 82 {remote}/{circuit}, lease given to {lease.remote_id}/{lease.circuit_id}"
+
+
 def choose_pool(state: State, customer: CustomerInfo, nas: NasInfo, kind: str) -> PoolInfo | None:
     best: tuple[int, int, int] | None = None
     chosen = None

@@ -98,6 +98,7 @@ class OpenSession:
     mac: str
     updated_at: float
     interim_interval_s: int
+    equipment_flagged: bool = False  # a Disconnect was requested for other equipment
 
     def is_stale(self, now: float) -> bool:
         return now - self.updated_at > self.interim_interval_s * STALE_INTERVALS

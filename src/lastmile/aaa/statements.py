@@ -13,6 +13,7 @@ from lastmile.aaa.ops import (
     Allocation,
     AllocResult,
     ClosedSession,
+    EquipmentChange,
     LeaseExpiry,
     NasReset,
     Renewal,
@@ -255,3 +256,34 @@ async def reset_nases(
         closed.setdefault(nas_id, []).append(ClosedSession(address, customer_id, session_id))
     # Two resets of one NAS in a batch: the first reports what both closed.
     return [(i, closed.pop(op.nas_id, [])) for i, op in resets]
+
+
+async def request_disconnects(
+    cur: psycopg.AsyncCursor[Any], changes: list[EquipmentChange]
+) -> None:
+    """What ``aaa.apply.on_access_changed`` does for one session, in SQL: a
+    pending ``AccessChange`` (reason ``equipment_changed``, this session only)
+    and one ``aaa.apply_access`` job for them, through procrastinate's own
+    defer function, in the writer's transaction.  A session that already has
+    such a change pending gets no second one."""
+    await cur.execute(
+        "WITH added AS ("
+        " INSERT INTO aaa_accesschange (customer_id, reason, address, session_pk, requested_at,"
+        " state, tries, summary)"
+        " SELECT DISTINCT ON (s.id) s.customer_id, 'equipment_changed', s.address, s.id, now(),"
+        " 'pending', 0, left(v.d, 255)"
+        " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(n, sid, d)"
+        " JOIN network_session s ON s.nas_id = v.n AND s.acct_session_id = v.sid"
+        " WHERE s.customer_id IS NOT NULL AND s.stopped_at IS NULL AND NOT EXISTS ("
+        "  SELECT 1 FROM aaa_accesschange c WHERE c.session_pk = s.id"
+        "  AND c.reason = 'equipment_changed' AND c.state = 'pending')"
+        " ORDER BY s.id RETURNING id)"
+        " SELECT procrastinate_defer_jobs_v1(ARRAY[ROW('network', 'aaa.apply_access', 0, NULL,"
+        " NULL, jsonb_build_object('change_ids', jsonb_agg(id ORDER BY id)),"
+        " NULL)::procrastinate_job_to_defer_v1]) FROM added HAVING count(*) > 0",
+        (
+            pgarray.ints(c.nas_id for c in changes),
+            pgarray.texts(c.session_id for c in changes),
+            pgarray.texts(c.detail for c in changes),
+        ),
+    )
