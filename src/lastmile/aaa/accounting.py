@@ -156,7 +156,11 @@ class AccountingHandler:
             address=lease.address_text,
             detail=mismatch,
         )
-        await self.writer.submit(EquipmentChange(nas.id, record.session_id, mismatch))
+        try:
+            await self.writer.submit(EquipmentChange(nas.id, record.session_id, mismatch))
+        except Exception:  # the interim is recorded; the NAS must still get its answer
+            session.equipment_flagged = False  # the next interim asks again
+            log.exception("radius.equipment_change_not_recorded", session_id=record.session_id)
 
     def _owner(
         self, nas: NasInfo, session_id: str, login: str, lease: LeaseInfo | None
