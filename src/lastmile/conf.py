@@ -287,6 +287,13 @@ class Settings(BaseSettings):
         description="Serve Django's admin site at /admin/ (staff and permissions are managed "
         "there; its login is throttled like /login/). Off: /admin/ answers 404.",
     )
+    radius_simultaneous_use: int = Field(
+        1,
+        ge=0,
+        description="Sessions one customer may have open at once (0: no limit). A login "
+        "beyond it is refused, unless the open session is stale (no accounting for 3 interim "
+        "intervals) or it is the same session re-authenticating (same NAS and NAS-Port or MAC).",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -80,7 +80,9 @@ def _online(server, customer, sid: str, pool: str = "10.78.") -> dict[str, str]:
         code, attrs = radclient(
             server.auth_port,
             "auth",
-            f'User-Name = "{customer.login}", User-Password = "pass-{customer.login}"',
+            f'User-Name = "{customer.login}", User-Password = "pass-{customer.login}",'
+            # One line of the NAS: its re-auth is not a second session (Simultaneous-Use).
+            f' NAS-Port-Id = "{sid}"',
         )
         if code == "Access-Accept" and attrs["Framed-IP-Address"].startswith(pool):
             break
@@ -89,7 +91,7 @@ def _online(server, customer, sid: str, pool: str = "10.78.") -> dict[str, str]:
     start = radclient(
         server.acct_port,
         "acct",
-        f'User-Name = "{customer.login}", Acct-Session-Id = "{sid}",'
+        f'User-Name = "{customer.login}", Acct-Session-Id = "{sid}", NAS-Port-Id = "{sid}",'
         f" Framed-IP-Address = {attrs['Framed-IP-Address']}, Acct-Status-Type = Start",
     )
     assert start[0] == "Accounting-Response"
@@ -152,7 +154,9 @@ def test_a_subscriber_who_cannot_pay_is_moved_at_the_boundary(loop):  # type: ig
     change = AccessChange.objects.get(customer=customer)
     _wait(lambda: AccessChange.objects.get(pk=change.pk).state == "applied", 5, "recorded")
     code, guest = radclient(
-        loop["server"].auth_port, "auth", 'User-Name = "lapses", User-Password = "pass-lapses"'
+        loop["server"].auth_port,
+        "auth",
+        'User-Name = "lapses", User-Password = "pass-lapses", NAS-Port-Id = "l-1"',
     )
     assert code == "Access-Accept"
     assert guest["Framed-IP-Address"].startswith("10.79."), "the re-auth lands in the guest pool"
@@ -181,7 +185,9 @@ def test_a_payment_after_a_lapse_brings_back_a_normal_address_and_speed(loop):  
     record_payment(customer_id=customer.pk, amount=Decimal("300"), external_id="loop-3")
     _wait(lambda: _disconnects(loop["emulator"], "p-1"), NAS_BOUND_S, "Disconnect after payment")
     code, attrs = radclient(
-        loop["server"].auth_port, "auth", 'User-Name = "returns", User-Password = "pass-returns"'
+        loop["server"].auth_port,
+        "auth",
+        'User-Name = "returns", User-Password = "pass-returns", NAS-Port-Id = "p-1"',
     )
     assert code == "Access-Accept"
     assert attrs["Framed-IP-Address"].startswith("10.78.")

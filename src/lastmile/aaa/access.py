@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import structlog
 
 from lastmile.aaa.decision import (
-    REPLY_MESSAGES,
     Credentials,
     Decision,
     Refusal,
@@ -100,7 +99,7 @@ class AccessHandler:
             detail=decision.detail,
         )
         assert decision.refusal is not None
-        attrs = codec.attr_text(codec.REPLY_MESSAGE, REPLY_MESSAGES[decision.refusal])
+        attrs = codec.attr_text(codec.REPLY_MESSAGE, decision.message)
         return codec.build_reply(
             codec.ACCESS_REJECT, packet.identifier, packet.authenticator, attrs, nas.secret
         )

@@ -11,9 +11,17 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from lastmile.aaa.decision import equipment_mismatch, nas_port_of
 from lastmile.aaa.dispatch import answer_status_server
-from lastmile.aaa.ops import AcctRecord, ClosedSession, LeaseExpiry, NasReset, utc
-from lastmile.aaa.state import LeaseInfo, NasInfo, State
+from lastmile.aaa.ops import (
+    AcctRecord,
+    ClosedSession,
+    EquipmentChange,
+    LeaseExpiry,
+    NasReset,
+    utc,
+)
+from lastmile.aaa.state import LeaseInfo, NasInfo, OpenSession, State
 from lastmile.aaa.writer import BatchWriter
 from lastmile.network.models import normalize_mac
 from lastmile.radius import codec
@@ -61,6 +69,17 @@ class AccountingHandler:
             record, lease = built
             self._lease_expiry_change(lease, record.customer_id, status == codec.ACCT_STOP, now)
             await self.writer.submit(record)
+            session = self.state.note_session(
+                (nas.id, record.session_id),
+                record.customer_id,
+                nas_port=nas_port_of(packet),
+                mac=record.mac,
+                at=now,
+                interim_interval_s=record.interim_interval_s,
+                is_stop=status == codec.ACCT_STOP,
+            )
+            if status == codec.ACCT_INTERIM and session is not None:
+                await self._recheck_equipment(nas, packet, record, lease, session)
         return codec.build_reply(
             codec.ACCOUNTING_RESPONSE, packet.identifier, packet.authenticator, b"", nas.secret
         )
@@ -76,9 +95,7 @@ class AccountingHandler:
         framed = packet.attrs.get(codec.FRAMED_IP_ADDRESS)
         address_int = int.from_bytes(framed, "big") if framed and len(framed) == 4 else None
         lease = self.state.lease_by_address.get(address_int) if address_int is not None else None
-        customer_id = self.state.by_login.get(login)
-        if customer_id is None and lease is not None:
-            customer_id = lease.customer_id
+        customer_id = self._owner(nas, session_id, login, lease)
         octets_in = (packet.integer(codec.ACCT_INPUT_GIGAWORDS) << 32) + packet.integer(
             codec.ACCT_INPUT_OCTETS
         )
@@ -110,8 +127,63 @@ class AccountingHandler:
             if is_stop
             else "",
             interim_interval_s=self.config.interim_interval_s,
+            is_start=status == codec.ACCT_START,
         )
         return record, lease
+
+    async def _recheck_equipment(
+        self,
+        nas: NasInfo,
+        packet: codec.Packet,
+        record: AcctRecord,
+        lease: LeaseInfo | None,
+        session: OpenSession,
+    ) -> None:
+        """An Interim-Update from other equipment (MAC, option 82 port) than
+        the session's lease was given to: a router handed to a neighbour keeps
+        renewing.  Logged, and a Disconnect of that session requested once."""
+        if lease is None or session.equipment_flagged or lease.customer_id != record.customer_id:
+            return
+        mismatch = equipment_mismatch(lease, record.mac, codec.agent_ids(packet))
+        if not mismatch:
+            return
+        session.equipment_flagged = True
+        log.warning(
+            "radius.interim_equipment_mismatch",
+            nas=nas.address,
+            session_id=record.session_id,
+            customer_id=record.customer_id,
+            address=lease.address_text,
+            detail=mismatch,
+        )
+        try:
+            await self.writer.submit(EquipmentChange(nas.id, record.session_id, mismatch))
+        except Exception:  # the interim is recorded; the NAS must still get its answer
+            session.equipment_flagged = False  # the next interim asks again
+            log.exception("radius.equipment_change_not_recorded", session_id=record.session_id)
+
+    def _owner(
+        self, nas: NasInfo, session_id: str, login: str, lease: LeaseInfo | None
+    ) -> int | None:
+        """Whose session it is: the customer of the login, or of the lease of
+        its address.  When both are known and differ, one of them is wrong
+        (a NAS reporting a stale address, a shared login), so the session is
+        attached to nobody rather than to a customer it may not belong to."""
+        by_login = self.state.by_login.get(login) if login else None
+        if lease is None:
+            return by_login
+        if by_login is None or by_login == lease.customer_id:
+            return lease.customer_id
+        log.warning(
+            "radius.session_owner_conflict",
+            nas=nas.address,
+            session_id=session_id,
+            login=login,
+            login_customer_id=by_login,
+            address=lease.address_text,
+            lease_customer_id=lease.customer_id,
+        )
+        return None
 
     def _release_after_reset(
         self, nas: NasInfo, status: int, closed: list[ClosedSession], now: float
@@ -120,6 +192,7 @@ class AccountingHandler:
         Stop would have."""
         lease_by_address = self.state.lease_by_address
         for session in closed:
+            self.state.forget_session((nas.id, session.session_id))
             if session.address is None or ":" in session.address:
                 continue
             lease = lease_by_address.get(int(ipaddress.IPv4Address(session.address)))

@@ -55,6 +55,7 @@ _ADDRESS_REASONS = frozenset(
         AccessReason.LEASE_ENDED,
         AccessReason.STATIC_ADDRESS_CHANGED,
         AccessReason.STAFF_DISCONNECT,
+        AccessReason.EQUIPMENT_CHANGED,
     }
 )
 #: A NAK that means the session is not there any more: nothing is left to do.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from lastmile.aaa.ports import port_key
-from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, PoolInfo, State
+from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, OpenSession, PoolInfo, State
 from lastmile.network.models import normalize_mac
 from lastmile.radius import codec
 from lastmile.radius.profiles import Rate, speed_attributes
@@ -29,6 +29,7 @@ class Refusal(StrEnum):
     NO_ADDRESS = "no_address"
     EQUIPMENT_MISMATCH = "equipment_mismatch"
     UNKNOWN_PORT = "unknown_port"
+    ALREADY_ONLINE = "already_online"
 
 
 # Reply-Message texts: read by NAS logs and subscribers' routers, kept in English.
@@ -40,7 +41,13 @@ REPLY_MESSAGES: dict[Refusal, str] = {
     Refusal.NO_ADDRESS: "No free address in the pool",
     Refusal.EQUIPMENT_MISMATCH: "Equipment does not match the lease",
     Refusal.UNKNOWN_PORT: "Option 82 not understood: unknown switch port format",
+    Refusal.ALREADY_ONLINE: "Already online: only {limit} session(s) allowed",
 }
+
+
+def reply_message(refusal: Refusal, limit: int = 0) -> str:
+    """The Reply-Message of a refusal (the Simultaneous-Use one names the limit)."""
+    return REPLY_MESSAGES[refusal].format(limit=limit)
 
 
 @dataclass(slots=True)
@@ -54,6 +61,7 @@ class Credentials:
     circuit_id: str = ""
     port: tuple[str, str] | None = None  # the option 82 key (port_key), None without one
     port_error: str = ""  # why the option 82 value was not understood
+    nas_port: str = ""  # NAS-Port-Id, else NAS-Port; "" when the NAS sent neither
 
 
 @dataclass(slots=True)
@@ -64,10 +72,11 @@ class Decision:
     lease: LeaseInfo | None = None  # the address to keep using, if any
     is_guest: bool = False
     detail: str = ""
+    limit: int = 0  # the Simultaneous-Use limit an ALREADY_ONLINE refusal hit
 
     @property
     def message(self) -> str:
-        return REPLY_MESSAGES[self.refusal] if self.refusal else ""
+        return reply_message(self.refusal, self.limit) if self.refusal else ""
 
 
 def credentials_from_packet(packet: codec.Packet, secret: bytes) -> Credentials:
@@ -83,12 +92,43 @@ def credentials_from_packet(packet: codec.Packet, secret: bytes) -> Credentials:
         creds.chap_password = chap
         creds.chap_challenge = packet.attrs.get(codec.CHAP_CHALLENGE) or packet.authenticator
     creds.mac = normalize_mac(packet.text(codec.CALLING_STATION_ID))
+    creds.nas_port = nas_port_of(packet)
     creds.remote_id, creds.circuit_id = codec.agent_ids(packet)
     remote = packet.vsa(codec.VENDOR_ADSL_FORUM, codec.AGENT_REMOTE_ID)
     if remote:
         circuit = packet.vsa(codec.VENDOR_ADSL_FORUM, codec.AGENT_CIRCUIT_ID) or b""
         creds.port, creds.port_error = port_key(remote, circuit)
     return creds
+
+
+def nas_port_of(packet: codec.Packet) -> str:
+    """The port the NAS names the subscriber's line by: NAS-Port-Id, else NAS-Port."""
+    port_id = packet.text(codec.NAS_PORT_ID)
+    if port_id:
+        return port_id[:64]
+    port = packet.attrs.get(codec.NAS_PORT)
+    return str(int.from_bytes(port, "big")) if port and len(port) == 4 else ""
+
+
+def is_same_session(session: OpenSession, nas: NasInfo, creds: Credentials) -> bool:
+    """The open session is the one now re-authenticating: same NAS and the same
+    line (NAS-Port) or the same equipment (Calling-Station-Id).  The lease alone
+    proves nothing: a customer has one dynamic lease per pool, so a second
+    device of theirs would be handed the same one."""
+    if session.nas_id != nas.id:
+        return False
+    return bool(
+        (creds.nas_port and session.nas_port == creds.nas_port)
+        or (creds.mac and session.mac == creds.mac)
+    )
+
+
+def sessions_in_use(
+    sessions: list[OpenSession], nas: NasInfo, creds: Credentials, now: float
+) -> int:
+    """How many of the customer's open sessions a new login must count
+    against the limit: not the stale ones, not the one re-authenticating."""
+    return sum(1 for s in sessions if not s.is_stale(now) and not is_same_session(s, nas, creds))
 
 
 def password_ok(customer: CustomerInfo, creds: Credentials) -> bool:
@@ -138,6 +178,22 @@ def equipment_ok(lease: LeaseInfo, creds: Credentials) -> bool:
     )
 
 
+def equipment_mismatch(lease: LeaseInfo, mac: str, agent: tuple[str, str]) -> str:
+    """How the equipment an accounting packet reports differs from the one its
+    lease was given to ("" when it does not).  ``mac``: the normalized
+    Calling-Station-Id; ``agent``: option 82 (remote id, circuit id) as text.
+    Ports are compared by ``port_key``, so one port in two encodings matches;
+    a value only one side has proves nothing."""
+    if lease.mac and mac and lease.mac != mac:
+        return f"MAC {mac}, lease given to {lease.mac}"
+    remote, circuit = agent
+    if not (lease.remote_id and remote) or (remote, circuit) == (lease.remote_id, lease.circuit_id):
+        return ""
+    if port_key(remote, circuit)[0] == port_key(lease.remote_id, lease.circuit_id)[0]:
+        return ""
+    return f"option 82 {remote}/{circuit}, lease given to {lease.remote_id}/{lease.circuit_id}"
+
+
 def choose_pool(state: State, customer: CustomerInfo, nas: NasInfo, kind: str) -> PoolInfo | None:
     best: tuple[int, int, int] | None = None
     chosen = None
@@ -160,6 +216,16 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
         return Decision(refusal=refusal, detail=creds.port_error)
     if not customer.is_active:
         return Decision(refusal=Refusal.DISABLED, customer=customer)
+    limit = state.simultaneous_use
+    if limit and customer.id in state.sessions_by_customer:
+        in_use = sessions_in_use(state.customer_sessions(customer.id), nas, creds, now)
+        if in_use >= limit:
+            return Decision(
+                refusal=Refusal.ALREADY_ONLINE,
+                customer=customer,
+                limit=limit,
+                detail=f"{in_use} open session(s)",
+            )
     is_guest = not customer.has_paid_access(now)
     leases = state.customer_leases(customer.id)
     if is_guest:

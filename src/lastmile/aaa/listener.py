@@ -62,6 +62,7 @@ class Listener:
                 if time.monotonic() - last_full > FULL_RESYNC_S:
                     assert self._query is not None
                     await self.state.load_pools_and_leases(self._query)
+                    await self.state.load_open_sessions(self._query)
                     last_full = time.monotonic()
             except asyncio.CancelledError:
                 raise

@@ -25,6 +25,7 @@ REASON_LABELS = {
     AccessReason.LEASE_ENDED: _("lease ended"),
     AccessReason.STATIC_ADDRESS_CHANGED: _("static address changed"),
     AccessReason.STAFF_DISCONNECT: _("disconnected by staff"),
+    AccessReason.EQUIPMENT_CHANGED: _("equipment does not match the lease"),
 }
 REASON_CHOICES = [(reason.value, REASON_LABELS[reason]) for reason in AccessReason]
 

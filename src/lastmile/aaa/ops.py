@@ -52,6 +52,7 @@ class AcctRecord:
     octets_out: int
     terminate_cause: str
     interim_interval_s: int
+    is_start: bool = False
 
 
 @dataclass(slots=True)
@@ -80,9 +81,22 @@ class NasReset:
 class ClosedSession:
     address: str | None
     customer_id: int | None
+    session_id: str = ""
 
 
-Op = Allocation | Renewal | AcctRecord | NasReset
+@dataclass(slots=True)
+class EquipmentChange:
+    """An Interim-Update came from other equipment than its lease was given
+    to: record an access change (reason ``equipment_changed``) for the
+    session and defer the worker's ``aaa.apply_access`` job, which
+    disconnects it.  Written in the batch after the session rows."""
+
+    nas_id: int
+    session_id: str
+    detail: str
+
+
+Op = Allocation | Renewal | AcctRecord | NasReset | EquipmentChange
 
 
 def utc(epoch: float) -> datetime:

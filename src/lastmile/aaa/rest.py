@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db.models import Q
 
 from lastmile.aaa.decision import (
-    REPLY_MESSAGES,
     Credentials,
     Refusal,
     customer_rate,
@@ -135,7 +134,7 @@ def authorize(nas: Nas, creds: Credentials) -> tuple[int, dict[str, Any]]:
             if not equipment_ok(decision.lease, creds):
                 decision.refusal = Refusal.EQUIPMENT_MISMATCH
     if decision.refusal is not None:
-        return 401, {"reply:Reply-Message": REPLY_MESSAGES[decision.refusal]}
+        return 401, {"reply:Reply-Message": decision.message}
     customer = decision.customer
     assert customer is not None and decision.lease is not None
     timeout = (

@@ -47,6 +47,7 @@ class ServerConfig:
     lease_flush_s: float = LEASE_FLUSH_S
     dup_cache_s: float = 30.0
     reuse_port: bool = False
+    simultaneous_use: int = 1  # sessions per customer, 0: no limit
 
 
 def _settle_garbage_collector() -> None:
@@ -65,7 +66,7 @@ def _settle_garbage_collector() -> None:
 class RadiusServer:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.state = State()
+        self.state = State(simultaneous_use=config.simultaneous_use)
         self.writer = BatchWriter(
             config.dsn,
             connections=config.writers,

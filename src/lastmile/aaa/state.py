@@ -82,6 +82,28 @@ class LeaseInfo:
         return self.expires_at is not None and self.expires_at - now > lease_time / 2
 
 
+#: A session counts as gone after this many interim intervals without accounting
+#: (the rule of ``network.services.close_stale_sessions``).
+STALE_INTERVALS = 3
+
+
+@dataclass(slots=True)
+class OpenSession:
+    """An open session as accounting told it, for the Simultaneous-Use limit."""
+
+    nas_id: int
+    session_id: str
+    customer_id: int
+    nas_port: str  # "" when the NAS sent none
+    mac: str
+    updated_at: float
+    interim_interval_s: int
+    equipment_flagged: bool = False  # a Disconnect was requested for other equipment
+
+    def is_stale(self, now: float) -> bool:
+        return now - self.updated_at > self.interim_interval_s * STALE_INTERVALS
+
+
 @dataclass(slots=True)
 class PoolInfo:
     id: int
@@ -141,7 +163,10 @@ class PoolInfo:
 class State:
     """The node's cache.  Mutated only from the event loop's thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, simultaneous_use: int = 0) -> None:
+        self.simultaneous_use = simultaneous_use  # sessions per customer, 0: no limit
+        self.open_sessions: dict[tuple[int, str], OpenSession] = {}
+        self.sessions_by_customer: dict[int, dict[tuple[int, str], OpenSession]] = {}
         self.nases: dict[str, NasInfo] = {}
         self.customers: dict[int, CustomerInfo] = {}
         self.by_login: dict[str, int] = {}
@@ -161,6 +186,7 @@ class State:
         await self.load_customers(conn, None)
         await self.load_bindings(conn)
         await self.load_pools_and_leases(conn)
+        await self.load_open_sessions(conn)
         self.loaded_at = time.time()
 
     async def load_nases(self, conn: Any) -> None:
@@ -257,6 +283,63 @@ class State:
         )
         for row in await cur.fetchall():
             self.add_lease(lease_from_row(row))
+
+    async def load_open_sessions(self, conn: Any) -> None:
+        """The open sessions (all nodes' accounting), replacing what is known."""
+        cur = await conn.execute(
+            "SELECT nas_id, acct_session_id, customer_id, nas_port, mac,"
+            " extract(epoch FROM updated_at)::float8, interim_interval_s"
+            " FROM network_session WHERE stopped_at IS NULL AND customer_id IS NOT NULL"
+        )
+        self.open_sessions, self.sessions_by_customer = {}, {}
+        for row in await cur.fetchall():
+            self._add_session(OpenSession(*row))
+
+    # Sessions ----------------------------------------------------------------------
+    def note_session(
+        self,
+        key: tuple[int, str],
+        customer_id: int | None,
+        *,
+        nas_port: str,
+        mac: str,
+        at: float,
+        interim_interval_s: int,
+        is_stop: bool,
+    ) -> OpenSession | None:
+        """What an accounting packet tells about a session: open (Start,
+        Interim) or gone (Stop).  O(1); returns the open session, if any."""
+        known = self.open_sessions.get(key)
+        if known is not None and (is_stop or known.customer_id != customer_id):
+            self.forget_session(key)
+            known = None
+        if is_stop or customer_id is None:
+            return None
+        if known is None:
+            known = OpenSession(key[0], key[1], customer_id, nas_port, mac, at, interim_interval_s)
+            self._add_session(known)
+        elif at > known.updated_at:
+            known.updated_at = at
+        return known
+
+    def forget_session(self, key: tuple[int, str]) -> None:
+        session = self.open_sessions.pop(key, None)
+        if session is None:
+            return
+        mine = self.sessions_by_customer.get(session.customer_id)
+        if mine is not None:
+            mine.pop(key, None)
+            if not mine:
+                del self.sessions_by_customer[session.customer_id]
+
+    def _add_session(self, session: OpenSession) -> None:
+        key = (session.nas_id, session.session_id)
+        self.open_sessions[key] = session
+        self.sessions_by_customer.setdefault(session.customer_id, {})[key] = session
+
+    def customer_sessions(self, customer_id: int) -> list[OpenSession]:
+        mine = self.sessions_by_customer.get(customer_id)
+        return list(mine.values()) if mine else []
 
     # Leases ------------------------------------------------------------------------
     def add_lease(self, lease: LeaseInfo) -> None:

@@ -13,6 +13,7 @@ from lastmile.aaa.ops import (
     Allocation,
     AllocResult,
     ClosedSession,
+    EquipmentChange,
     LeaseExpiry,
     NasReset,
     Renewal,
@@ -119,6 +120,7 @@ def _merge(a: AcctRecord, b: AcctRecord) -> AcctRecord:
         max(a.octets_out, b.octets_out),
         a.terminate_cause or b.terminate_cause,
         a.interim_interval_s,
+        a.is_start or b.is_start,
     )
 
 
@@ -128,6 +130,7 @@ async def account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> N
         key = (rec.nas_id, rec.session_id)
         merged[key] = _merge(merged[key], rec) if key in merged else rec
     rows = sorted(merged.values(), key=lambda r: (r.nas_id, r.session_id))
+    await _retire_reused_ids(cur, rows)
     await cur.execute(
         "INSERT INTO network_session AS s (nas_id, acct_session_id, customer_id, login, address,"
         " mac, nas_port, started_at, updated_at, stopped_at, session_time_s, octets_in,"
@@ -173,6 +176,39 @@ async def account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> N
     )
 
 
+async def _retire_reused_ids(cur: psycopg.AsyncCursor[Any], rows: list[AcctRecord]) -> None:
+    """Move an old session out of the way of a new one that reuses its
+    (NAS, Acct-Session-Id): a NAS that rebooted starts its counter again.
+
+    It is another session when the packet's customer is known and differs
+    from the row's, or when a Start comes for a row already stopped and
+    started more than a second earlier (a retransmitted Start has the same
+    start time).  The old row keeps its data under the id suffixed with
+    ``~<row id>`` and is closed if it was open, so the new packet makes a
+    row of its own and never lands on the old session's customer.  Rare,
+    so the statement usually changes nothing."""
+    await cur.execute(
+        "UPDATE network_session s SET"
+        " acct_session_id = left(s.acct_session_id, 100) || '~' || s.id::text,"
+        " terminate_cause = CASE WHEN s.stopped_at IS NULL THEN 'Superseded'"
+        "   ELSE s.terminate_cause END,"
+        " stopped_at = COALESCE(s.stopped_at, s.updated_at)"
+        " FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bool[], %s::float8[])"
+        " AS v(n, sid, c, start, st)"
+        " WHERE s.nas_id = v.n AND s.acct_session_id = v.sid AND ("
+        "  (v.c IS NOT NULL AND s.customer_id IS NOT NULL AND s.customer_id <> v.c)"
+        "  OR (v.start AND s.stopped_at IS NOT NULL"
+        "      AND to_timestamp(v.st) > s.started_at + interval '1 second'))",
+        (
+            pgarray.ints(r.nas_id for r in rows),
+            pgarray.texts(r.session_id for r in rows),
+            pgarray.ints(r.customer_id for r in rows),
+            pgarray.bools(r.is_start for r in rows),
+            pgarray.floats(r.started_at for r in rows),
+        ),
+    )
+
+
 async def apply_lease_expiries(
     conn: psycopg.AsyncConnection[Any], changes: list[LeaseExpiry]
 ) -> None:
@@ -212,11 +248,42 @@ async def reset_nases(
         " WHERE network_session.nas_id = v.n AND network_session.stopped_at IS NULL"
         " AND network_session.started_at <= v.at"
         " RETURNING network_session.nas_id, host(network_session.address),"
-        " network_session.customer_id",
+        " network_session.customer_id, network_session.acct_session_id",
         (pgarray.ints(op.nas_id for op in ops), [op.at for op in ops]),
     )
     closed: dict[int, list[ClosedSession]] = {}
-    for nas_id, address, customer_id in await cur.fetchall():
-        closed.setdefault(nas_id, []).append(ClosedSession(address, customer_id))
+    for nas_id, address, customer_id, session_id in await cur.fetchall():
+        closed.setdefault(nas_id, []).append(ClosedSession(address, customer_id, session_id))
     # Two resets of one NAS in a batch: the first reports what both closed.
     return [(i, closed.pop(op.nas_id, [])) for i, op in resets]
+
+
+async def request_disconnects(
+    cur: psycopg.AsyncCursor[Any], changes: list[EquipmentChange]
+) -> None:
+    """What ``aaa.apply.on_access_changed`` does for one session, in SQL: a
+    pending ``AccessChange`` (reason ``equipment_changed``, this session only)
+    and one ``aaa.apply_access`` job for them, through procrastinate's own
+    defer function, in the writer's transaction.  A session that already has
+    such a change pending gets no second one."""
+    await cur.execute(
+        "WITH added AS ("
+        " INSERT INTO aaa_accesschange (customer_id, reason, address, session_pk, requested_at,"
+        " state, tries, summary)"
+        " SELECT DISTINCT ON (s.id) s.customer_id, 'equipment_changed', s.address, s.id, now(),"
+        " 'pending', 0, left(v.d, 255)"
+        " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(n, sid, d)"
+        " JOIN network_session s ON s.nas_id = v.n AND s.acct_session_id = v.sid"
+        " WHERE s.customer_id IS NOT NULL AND s.stopped_at IS NULL AND NOT EXISTS ("
+        "  SELECT 1 FROM aaa_accesschange c WHERE c.session_pk = s.id"
+        "  AND c.reason = 'equipment_changed' AND c.state = 'pending')"
+        " ORDER BY s.id RETURNING id)"
+        " SELECT procrastinate_defer_jobs_v1(ARRAY[ROW('network', 'aaa.apply_access', 0, NULL,"
+        " NULL, jsonb_build_object('change_ids', jsonb_agg(id ORDER BY id)),"
+        " NULL)::procrastinate_job_to_defer_v1]) FROM added HAVING count(*) > 0",
+        (
+            pgarray.ints(c.nas_id for c in changes),
+            pgarray.texts(c.session_id for c in changes),
+            pgarray.texts(c.detail for c in changes),
+        ),
+    )

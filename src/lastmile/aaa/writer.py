@@ -11,12 +11,21 @@ from typing import Any
 import psycopg
 import structlog
 
-from lastmile.aaa.ops import AcctRecord, Allocation, LeaseExpiry, NasReset, Op, Renewal
+from lastmile.aaa.ops import (
+    AcctRecord,
+    Allocation,
+    EquipmentChange,
+    LeaseExpiry,
+    NasReset,
+    Op,
+    Renewal,
+)
 from lastmile.aaa.statements import (
     account,
     allocate,
     apply_lease_expiries,
     renew,
+    request_disconnects,
     reset_nases,
 )
 
@@ -186,6 +195,7 @@ class BatchWriter:
         renewals = [op for op in ops if isinstance(op, Renewal)]
         records = [op for op in ops if isinstance(op, AcctRecord)]
         resets = [(i, op) for i, op in enumerate(ops) if isinstance(op, NasReset)]
+        equipment = [op for op in ops if isinstance(op, EquipmentChange)]
         async with conn.transaction(), conn.cursor() as cur:
             if allocs:
                 for i, result in await allocate(cur, allocs):
@@ -197,4 +207,6 @@ class BatchWriter:
                     results[i] = closed
             if records:
                 await account(cur, records)
+            if equipment:
+                await request_disconnects(cur, equipment)
         return results

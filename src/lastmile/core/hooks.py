@@ -48,6 +48,7 @@ class AccessReason(StrEnum):
     LEASE_ENDED = "lease_ended"
     STATIC_ADDRESS_CHANGED = "static_address_changed"
     STAFF_DISCONNECT = "staff_disconnect"
+    EQUIPMENT_CHANGED = "equipment_changed"  # an interim update from other equipment
 
 
 #: ``fire(customer_id=int, reason=AccessReason, address=str | None)``: after it

@@ -45,6 +45,7 @@ class Command(BaseCommand):
             commit_delay_s=conf.radius_commit_delay_ms / 1000,
             dup_cache_s=conf.radius_dup_cache_s,
             reuse_port=options["reuse_port"],
+            simultaneous_use=conf.radius_simultaneous_use,
         )
 
         def ready() -> None:
