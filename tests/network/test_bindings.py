@@ -1,0 +1,189 @@
+"""IPoE bindings: the canonical port key, services, staff pages, API, permissions."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.test import Client
+
+from lastmile.aaa.ports import port_key
+from lastmile.accounts.services import create_api_token
+from lastmile.customers.models import Customer
+from lastmile.network import services
+from lastmile.network.errors import BindingConflict, BindingNotAllowed, InvalidBinding
+from lastmile.network.models import AccessBinding
+from lastmile.network.ports import binding_key
+from tests.factories import CustomerFactory, CustomerGroupFactory, UserFactory, grant
+
+# Remote/circuit ids as switches send them and as staff type them.
+KEY_TABLE = [
+    ("sw-7", "eth1/0/5"),
+    ("0x0006001122334455", "0x000400640105"),
+    (b"\x00\x06\x00\x11\x22\x33\x44\x55", b"\x00\x04\x00\x64\x01\x05"),
+    ("0006001122334455", "000400640105"),
+    ("0xfffe00", "0x01"),
+    ("foo", ""),
+    ("", ""),
+    ("  padded  ", " x "),
+    (b"\xff\xfe", b"\x01"),
+    ("д-7", "порт 5"),
+    ("x" * 300, "1"),
+]
+
+
+@pytest.mark.parametrize(("remote", "circuit"), KEY_TABLE)
+def test_binding_key_is_the_radius_port_key(remote, circuit):  # type: ignore[no-untyped-def]
+    assert binding_key(remote, circuit) == port_key(remote, circuit)
+
+
+def test_one_port_in_two_encodings_has_one_key():
+    assert (
+        binding_key("0x0006001122334455", "0x000400640105")[0]
+        == binding_key(b"\x00\x06\x00\x11\x22\x33\x44\x55", b"\x00\x04\x00\x64\x01\x05")[0]
+    )
+
+
+# --- services ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def groups(db):  # type: ignore[no-untyped-def]
+    north, south = CustomerGroupFactory(name="North"), CustomerGroupFactory(name="South")
+    return {
+        "north": north,
+        "south": south,
+        "ann": CustomerFactory(login="ann", group=north),
+        "bob": CustomerFactory(login="bob", group=south),
+    }
+
+
+@pytest.fixture
+def north_staff(groups):  # type: ignore[no-untyped-def]
+    """Staff who may see and bind only the North group's customers."""
+    user = UserFactory(username="northie")
+    grant(user, Customer, ["view"], {"group__name": "North"})
+    grant(
+        user, AccessBinding, ["view", "add", "change", "delete"], {"customer__group__name": "North"}
+    )
+    return user
+
+
+@pytest.mark.django_db
+def test_create_normalises_the_mac_and_keys_the_port(groups):  # type: ignore[no-untyped-def]
+    change = services.create_binding(
+        actor=None, customer=groups["ann"], mac="AA-BB-CC-00-11-22", remote_id=" sw-7 ",
+        circuit_id="eth1/0/5",
+    )  # fmt: skip
+    binding = AccessBinding.objects.get(pk=change.binding.pk)
+    assert (binding.mac, binding.remote_id, binding.circuit_id) == (
+        "aa:bb:cc:00:11:22", "sw-7", "eth1/0/5",
+    )  # fmt: skip
+    assert (binding.port_switch, binding.port_name) == ("name:sw-7", "eth1/0/5")
+    assert change.warning == ""
+
+
+@pytest.mark.django_db
+def test_bad_values_are_refused_and_nothing_saved(groups):  # type: ignore[no-untyped-def]
+    ann = groups["ann"]
+    for kwargs, field in [
+        ({"mac": "not-a-mac"}, "mac"),
+        ({"mac": "aa:bb:cc:dd:ee:ff:00"}, "mac"),
+        ({}, ""),
+        ({"circuit_id": "eth1/0/5"}, "remote_id"),
+        ({"remote_id": "x" * 129}, "remote_id"),
+    ]:
+        with pytest.raises(InvalidBinding) as exc:
+            services.create_binding(actor=None, customer=ann, **kwargs)
+        assert exc.value.field == field and str(exc.value)
+    assert not AccessBinding.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_port_format_is_kept_as_text_with_a_warning(groups):  # type: ignore[no-untyped-def]
+    change = services.create_binding(
+        actor=None, customer=groups["ann"], remote_id="0xfffe00", circuit_id="0x01"
+    )
+    assert "identical text" in change.warning
+    binding = AccessBinding.objects.get()
+    assert (binding.port_switch, binding.port_name) == ("raw:0xfffe00", "0x01")
+
+
+@pytest.mark.django_db
+def test_one_port_in_two_encodings_is_refused_naming_the_holder(groups):  # type: ignore[no-untyped-def]
+    services.create_binding(
+        actor=None, customer=groups["ann"], remote_id="0x0006001122334455",
+        circuit_id="0x000400640105",
+    )  # fmt: skip
+    with pytest.raises(BindingConflict) as exc:
+        services.create_binding(
+            actor=None, customer=groups["bob"], remote_id="0006001122334455",
+            circuit_id="000400640105",
+        )  # fmt: skip
+    assert "ann" in str(exc.value)
+    assert AccessBinding.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_one_port_in_two_encodings_too(groups):  # type: ignore[no-untyped-def]
+    AccessBinding.objects.create(
+        customer=groups["ann"], remote_id="0x0006001122334455", circuit_id="0x000400640105"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccessBinding.objects.create(
+            customer=groups["bob"], remote_id="0006001122334455", circuit_id="000400640105"
+        )
+    # A row written past the model (no key) is refused by the check constraint.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccessBinding.objects.bulk_create(
+            [AccessBinding(customer=groups["bob"], remote_id="sw-9", circuit_id="1")]
+        )
+
+
+@pytest.mark.django_db
+def test_mac_conflict_names_the_holder_only_to_who_may_see_them(groups, north_staff):  # type: ignore[no-untyped-def]
+    services.create_binding(actor=None, customer=groups["bob"], mac="aa:bb:cc:00:00:01")
+    with pytest.raises(BindingConflict) as exc:
+        services.create_binding(actor=north_staff, customer=groups["ann"], mac="AABB.CC00.0001")
+    assert str(exc.value) == "MAC aa:bb:cc:00:00:01 is already bound to another customer."
+    with pytest.raises(BindingConflict) as exc:
+        services.create_binding(actor=None, customer=groups["ann"], mac="aa:bb:cc:00:00:01")
+    assert "bob" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_update_moves_and_rekeys_and_delete_removes(groups):  # type: ignore[no-untyped-def]
+    binding = services.create_binding(actor=None, customer=groups["ann"], remote_id="sw-1").binding
+    change = services.update_binding(
+        actor=None, binding=binding, customer=groups["bob"], remote_id="sw-2", circuit_id="eth1/0/7"
+    )
+    binding.refresh_from_db()
+    assert (binding.customer, binding.port_switch, binding.port_name) == (
+        groups["bob"], "name:sw-2", "eth1/0/7",
+    )  # fmt: skip
+    assert change.warning == ""
+    other = services.create_binding(actor=None, customer=groups["ann"], remote_id="sw-1").binding
+    with pytest.raises(BindingConflict):
+        services.update_binding(actor=None, binding=other, remote_id="sw-2", circuit_id="eth1/0/7")
+    other.refresh_from_db()
+    assert other.remote_id == "sw-1"
+    services.delete_binding(actor=None, binding=binding)
+    assert list(AccessBinding.objects.all()) == [other]
+
+
+@pytest.mark.django_db
+def test_services_check_object_permissions(groups, north_staff):  # type: ignore[no-untyped-def]
+    with pytest.raises(BindingNotAllowed):
+        services.create_binding(actor=north_staff, customer=groups["bob"], mac="aa:aa:aa:aa:aa:01")
+    mine = services.create_binding(
+        actor=north_staff, customer=groups["ann"], mac="aa:aa:aa:aa:aa:02"
+    ).binding
+    with pytest.raises(BindingNotAllowed):
+        services.update_binding(actor=north_staff, binding=mine, customer=groups["bob"])
+    mine.refresh_from_db()
+    assert mine.customer == groups["ann"]
+    theirs = services.create_binding(
+        actor=None, customer=groups["bob"], mac="aa:aa:aa:aa:aa:03"
+    ).binding
+    with pytest.raises(BindingNotAllowed):
+        services.delete_binding(actor=north_staff, binding=theirs)
+    assert AccessBinding.objects.filter(pk=theirs.pk).exists()
