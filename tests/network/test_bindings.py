@@ -187,3 +187,101 @@ def test_services_check_object_permissions(groups, north_staff):  # type: ignore
     with pytest.raises(BindingNotAllowed):
         services.delete_binding(actor=north_staff, binding=theirs)
     assert AccessBinding.objects.filter(pk=theirs.pk).exists()
+
+
+# --- API -----------------------------------------------------------------------------
+
+
+def _api(user):  # type: ignore[no-untyped-def]
+    _token, secret = create_api_token(user=user, name="t")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+@pytest.mark.django_db
+def test_api_create_list_update_delete(groups):  # type: ignore[no-untyped-def]
+    api = _api(UserFactory(is_superuser=True))
+    ann, bob = groups["ann"], groups["bob"]
+    created = api.post(
+        "/api/v1/network/bindings",
+        {"customer_id": ann.pk, "remote_id": "0x0006001122334455", "circuit_id": "0x000400640105"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["login"], body["port_switch"], body["port_name"], body["warning"]) == (
+        "ann", "00:11:22:33:44:55", "1/5", "",
+    )  # fmt: skip
+    api.post(
+        "/api/v1/network/bindings",
+        {"customer_id": bob.pk, "mac": "AA-BB-CC-00-00-09"},
+        content_type="application/json",
+    )
+    listed = api.get("/api/v1/network/bindings", {"switch": "00:11:22"}).json()
+    assert [item["login"] for item in listed["items"]] == ["ann"]
+    assert api.get("/api/v1/network/bindings", {"mac": "aabb.cc00.0009"}).json()["count"] == 1
+    assert api.get("/api/v1/network/bindings", {"login": "bo"}).json()["count"] == 1
+    patched = api.patch(
+        f"/api/v1/network/bindings/{body['id']}",
+        {"customer_id": bob.pk, "description": "flat 9"},
+        content_type="application/json",
+    )
+    assert patched.status_code == 200, patched.content
+    assert (patched.json()["login"], patched.json()["description"]) == ("bob", "flat 9")
+    assert api.delete(f"/api/v1/network/bindings/{body['id']}").status_code == 204
+    assert not AccessBinding.objects.filter(pk=body["id"]).exists()
+
+
+@pytest.mark.django_db
+def test_api_errors_are_problems(groups):  # type: ignore[no-untyped-def]
+    api = _api(UserFactory(is_superuser=True))
+    url = "/api/v1/network/bindings"
+    first = {"customer_id": groups["ann"].pk, "remote_id": "sw-7", "circuit_id": "eth1/0/5"}
+    assert api.post(url, first, content_type="application/json").status_code == 201
+    again = api.post(
+        url, {**first, "customer_id": groups["bob"].pk}, content_type="application/json"
+    )
+    assert again.status_code == 409
+    assert again["Content-Type"] == "application/problem+json"
+    assert "ann" in again.json()["detail"]
+    bad = api.post(
+        url, {"customer_id": groups["bob"].pk, "mac": "zz"}, content_type="application/json"
+    )
+    assert (bad.status_code, bad.json()["field"]) == (422, "mac")
+    raw = api.post(
+        url,
+        {"customer_id": groups["bob"].pk, "remote_id": "0xfffe00", "circuit_id": "0x01"},
+        content_type="application/json",
+    )
+    assert raw.status_code == 201 and "identical text" in raw.json()["warning"]
+
+
+@pytest.mark.django_db
+def test_api_limited_staff_cannot_see_or_bind_another_group(groups, north_staff):  # type: ignore[no-untyped-def]
+    theirs = AccessBinding.objects.create(customer=groups["bob"], mac="aa:bb:cc:00:00:0b")
+    mine = AccessBinding.objects.create(customer=groups["ann"], mac="aa:bb:cc:00:00:0a")
+    api = _api(north_staff)
+    url = "/api/v1/network/bindings"
+    assert [i["id"] for i in api.get(url).json()["items"]] == [mine.pk]
+    refused = api.post(
+        url, {"customer_id": groups["bob"].pk, "mac": "aa:bb:cc:00:00:0c"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert refused.status_code == 404
+    assert (
+        api.patch(
+            f"{url}/{theirs.pk}", {"description": "x"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    moved = api.patch(
+        f"{url}/{mine.pk}", {"customer_id": groups["bob"].pk}, content_type="application/json"
+    )
+    assert moved.status_code == 404
+    assert api.delete(f"{url}/{theirs.pk}").status_code == 404
+    taken = api.post(
+        url, {"customer_id": groups["ann"].pk, "mac": "aa:bb:cc:00:00:0b"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert taken.status_code == 409
+    assert taken.json()["detail"] == "MAC aa:bb:cc:00:00:0b is already bound to another customer."
+    assert AccessBinding.objects.count() == 2
