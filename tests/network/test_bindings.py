@@ -285,3 +285,94 @@ def test_api_limited_staff_cannot_see_or_bind_another_group(groups, north_staff)
     assert taken.status_code == 409
     assert taken.json()["detail"] == "MAC aa:bb:cc:00:00:0b is already bound to another customer."
     assert AccessBinding.objects.count() == 2
+
+
+# --- staff pages ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_customer_page_section_adds_edits_and_deletes(admin_client, groups):  # type: ignore[no-untyped-def]
+    ann = groups["ann"]
+    page = f"/customers/{ann.pk}/"
+    assert "No IPoE bindings" in admin_client.get(page).content.decode()
+    added = admin_client.post(
+        "/network/bindings/add/",
+        {"login": "ann", "mac": "AA-BB-CC-00-00-21", "remote_id": "0xfffe00",
+         "circuit_id": "0x01", "next": page + "#ipoe-bindings"},
+        follow=True,
+    )  # fmt: skip
+    assert added.redirect_chain[-1][0] == page + "#ipoe-bindings"
+    html = added.content.decode()
+    assert "aa:bb:cc:00:00:21" in html and "identical text" in html
+    binding = AccessBinding.objects.get()
+    edit = admin_client.get(f"/network/bindings/{binding.pk}/")
+    assert edit.status_code == 200 and "0xfffe00" in edit.content.decode()
+    saved = admin_client.post(
+        f"/network/bindings/{binding.pk}/",
+        {"login": "bob", "mac": "aa:bb:cc:00:00:21", "remote_id": "sw-3",
+         "circuit_id": "eth1/0/3"},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    binding.refresh_from_db()
+    assert (binding.customer, binding.port_switch) == (groups["bob"], "name:sw-3")
+    assert admin_client.get(f"/network/bindings/{binding.pk}/delete/").status_code == 200
+    gone = admin_client.post(f"/network/bindings/{binding.pk}/delete/")
+    assert gone.status_code == 302 and gone["Location"].startswith(
+        f"/customers/{groups['bob'].pk}/"
+    )
+    assert not AccessBinding.objects.exists()
+
+
+@pytest.mark.django_db
+def test_form_errors_are_shown_not_500(admin_client, groups):  # type: ignore[no-untyped-def]
+    AccessBinding.objects.create(
+        customer=groups["ann"], remote_id="0x0006001122334455", circuit_id="0x000400640105"
+    )
+    for data, text in [
+        ({"login": "bob", "remote_id": "0006001122334455", "circuit_id": "000400640105"},
+         "already bound (as 0x0006001122334455 / 0x000400640105) to customer ann"),
+        ({"login": "bob", "mac": "nope"}, "is not a MAC address"),
+        ({"login": "bob"}, "Enter a MAC address, a switch port"),
+        ({"login": "nobody", "mac": "aa:bb:cc:00:00:01"}, "No such customer."),
+    ]:  # fmt: skip
+        response = admin_client.post("/network/bindings/add/", data)
+        assert response.status_code == 200
+        assert text in response.content.decode()
+    assert AccessBinding.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_list_page_filters_and_pages(admin_client, groups):  # type: ignore[no-untyped-def]
+    for n in range(55):
+        AccessBinding.objects.create(customer=groups["ann"], mac=f"aa:bb:cc:00:01:{n:02x}")
+    AccessBinding.objects.create(customer=groups["bob"], remote_id="sw-77", circuit_id="eth1/0/1")
+    first = admin_client.get("/network/bindings/").content.decode()
+    assert "IPoE bindings" in first and "aa:bb:cc:00:01:00" in first
+    assert "page=2" in first
+    assert "aa:bb:cc:00:01:36" in admin_client.get("/network/bindings/?page=2").content.decode()
+    by_mac = admin_client.get("/network/bindings/?mac=AABB.CC00.0105").content.decode()
+    assert "aa:bb:cc:00:01:05" in by_mac and "aa:bb:cc:00:01:06" not in by_mac
+    by_switch = admin_client.get("/network/bindings/?switch=sw-77").content.decode()
+    assert "eth1/0/1" in by_switch and "aa:bb:cc:00:01:05" not in by_switch
+    by_login = admin_client.get("/network/bindings/?login=bob").content.decode()
+    assert "sw-77" in by_login and "aa:bb:cc:00:01:05" not in by_login
+    assert "/network/bindings/" in admin_client.get("/network/leases/").content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_limited_staff_cannot_see_or_bind_another_group(client, groups, north_staff):  # type: ignore[no-untyped-def]
+    theirs = AccessBinding.objects.create(customer=groups["bob"], mac="aa:bb:cc:00:00:0b")
+    AccessBinding.objects.create(customer=groups["ann"], mac="aa:bb:cc:00:00:0a")
+    client.force_login(north_staff)
+    listed = client.get("/network/bindings/").content.decode()
+    assert "aa:bb:cc:00:00:0a" in listed and "aa:bb:cc:00:00:0b" not in listed
+    assert client.get(f"/network/bindings/add/?customer={groups['bob'].pk}").status_code == 404
+    assert client.get(f"/network/bindings/{theirs.pk}/").status_code == 404
+    assert client.post(f"/network/bindings/{theirs.pk}/delete/").status_code == 404
+    refused = client.post("/network/bindings/add/", {"login": "bob", "mac": "aa:bb:cc:00:00:0c"})
+    assert "No such customer." in refused.content.decode()
+    assert AccessBinding.objects.count() == 2
+    outsider = UserFactory(username="outsider")
+    client.force_login(outsider)
+    assert client.get("/network/bindings/").status_code == 403
+    assert client.get("/network/bindings/add/").status_code == 403
