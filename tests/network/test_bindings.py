@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import time
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -11,9 +14,21 @@ from lastmile.accounts.services import create_api_token
 from lastmile.customers.models import Customer
 from lastmile.network import services
 from lastmile.network.errors import BindingConflict, BindingNotAllowed, InvalidBinding
-from lastmile.network.models import AccessBinding
+from lastmile.network.models import AccessBinding, Lease
 from lastmile.network.ports import binding_key
-from tests.factories import CustomerFactory, CustomerGroupFactory, UserFactory, grant
+from tests.aaa.helpers import radius_server
+from tests.factories import (
+    CustomerFactory,
+    CustomerGroupFactory,
+    NasFactory,
+    NetCustomerFactory,
+    NetTariffFactory,
+    PoolFactory,
+    UserFactory,
+    grant,
+    net_subscribe,
+)
+from tests.interop.radclient import radclient
 
 # Remote/circuit ids as switches send them and as staff type them.
 KEY_TABLE = [
@@ -376,3 +391,49 @@ def test_pages_limited_staff_cannot_see_or_bind_another_group(client, groups, no
     client.force_login(outsider)
     assert client.get("/network/bindings/").status_code == 403
     assert client.get("/network/bindings/add/").status_code == 403
+
+
+# --- the running RADIUS server matches what the API bound -----------------------------
+
+IPOE_REQUEST = (
+    'User-Name = "x", ADSL-Agent-Remote-Id = 0x0006001122334455,'
+    " ADSL-Agent-Circuit-Id = 0x000400640105, Message-Authenticator = 0x00"
+)
+
+
+def _auth_until(port: int, want: str) -> str:
+    """radclient until the answer is ``want`` (the server learns changes by NOTIFY)."""
+    code = ""
+    for _attempt in range(25):
+        code, _attrs = radclient(port, "auth", IPOE_REQUEST)
+        if code == want:
+            break
+        time.sleep(0.2)
+    return code
+
+
+@pytest.mark.interop
+@pytest.mark.skipif(shutil.which("radclient") is None, reason="freeradius-utils not installed")
+def test_a_binding_made_through_the_api_is_matched_by_the_running_server(transactional_db):  # type: ignore[no-untyped-def]
+    NasFactory(name="bras", address="127.0.0.1", vendor="mikrotik")
+    PoolFactory(name="main", network="10.78.0.0/24", kind="dynamic")
+    customer = NetCustomerFactory(login="ipoe-api")
+    net_subscribe(customer, NetTariffFactory())
+    api = _api(UserFactory(is_superuser=True))
+    with radius_server() as server:
+        before, _attrs = radclient(server.auth_port, "auth", IPOE_REQUEST)
+        # Staff type the binary identity the switch sends as bare hex text.
+        created = api.post(
+            "/api/v1/network/bindings",
+            {"customer_id": customer.pk, "remote_id": "0006001122334455",
+             "circuit_id": "000400640105"},
+            content_type="application/json",
+        )  # fmt: skip
+        assert created.status_code == 201, created.content
+        accepted = _auth_until(server.auth_port, "Access-Accept")
+        assert api.delete(f"/api/v1/network/bindings/{created.json()['id']}").status_code == 204
+        rejected = _auth_until(server.auth_port, "Access-Reject")
+    assert before == "Access-Reject"
+    assert accepted == "Access-Accept"
+    assert Lease.objects.filter(customer=customer, ended_at__isnull=True).exists()
+    assert rejected == "Access-Reject"
