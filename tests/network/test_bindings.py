@@ -437,3 +437,44 @@ def test_a_binding_made_through_the_api_is_matched_by_the_running_server(transac
     assert accepted == "Access-Accept"
     assert Lease.objects.filter(customer=customer, ended_at__isnull=True).exists()
     assert rejected == "Access-Reject"
+
+
+# --- the data migration ----------------------------------------------------------------
+
+BEFORE_KEYS = ("network", "0004_aaa_notify_chunks")
+WITH_KEYS = ("network", "0005_binding_port_key")
+
+
+def _migrate(target: tuple[str, str]):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+def test_the_migration_keys_existing_rows_and_stops_on_one_port_twice(transactional_db):  # type: ignore[no-untyped-def]
+    ann, bob = CustomerFactory(login="ann"), CustomerFactory(login="bob")
+    try:
+        old = _migrate(BEFORE_KEYS).get_model("network", "AccessBinding")
+        hex_row = old.objects.create(
+            customer_id=ann.pk, remote_id="0x0006001122334455", circuit_id="0x000400640105"
+        )
+        old.objects.create(customer_id=ann.pk, mac="aa:bb:cc:00:00:01")
+        _migrate(WITH_KEYS)
+        keyed = AccessBinding.objects.get(pk=hex_row.pk)
+        assert (keyed.port_switch, keyed.port_name) == ("00:11:22:33:44:55", "1/5")
+        assert AccessBinding.objects.get(mac="aa:bb:cc:00:00:01").port_switch == ""
+
+        old = _migrate(BEFORE_KEYS).get_model("network", "AccessBinding")
+        bare = old.objects.create(
+            customer_id=bob.pk, remote_id="0006001122334455", circuit_id="000400640105"
+        )
+        with pytest.raises(RuntimeError) as exc:
+            _migrate(WITH_KEYS)
+        assert f"#{hex_row.pk} and #{bare.pk}" in str(exc.value)
+        old.objects.filter(pk=bare.pk).delete()
+    finally:
+        _migrate(WITH_KEYS)
+    assert AccessBinding.objects.count() == 2
