@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 
 import pytest
@@ -478,3 +479,64 @@ def test_the_migration_keys_existing_rows_and_stops_on_one_port_twice(transactio
     finally:
         _migrate(WITH_KEYS)
     assert AccessBinding.objects.count() == 2
+
+
+# --- the race: two staff bind one port in two encodings at once ---------------------------
+
+
+def test_two_concurrent_bindings_of_one_port_give_one_row_and_one_clear_conflict(
+    transactional_db,
+):  # type: ignore[no-untyped-def]
+    from django.db import connection, connections
+
+    ann, bob = CustomerFactory(login="ann"), CustomerFactory(login="bob")
+    first_inserted, may_commit = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                services.create_binding(
+                    actor=None, customer=ann, remote_id="0x0006001122334455",
+                    circuit_id="0x000400640105",
+                )  # fmt: skip
+                first_inserted.set()
+                may_commit.wait(60)
+            outcome["first"] = "ok"
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            # Past the pre-check (the first row is not committed), the insert waits
+            # on the unique index until the first transaction commits.
+            services.create_binding(
+                actor=None, customer=bob, remote_id="0006001122334455", circuit_id="000400640105"
+            )
+            outcome["second"] = "ok"
+        except Exception as exc:  # the outcome is what is checked
+            outcome["second"] = exc
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert first_inserted.wait(60)
+    two = threading.Thread(target=second)
+    two.start()
+    with connection.cursor() as cur:
+        for _poll in range(600):
+            cur.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cur.fetchone()[0]:
+                break
+            time.sleep(0.05)
+    may_commit.set()
+    one.join(60)
+    two.join(60)
+    assert outcome["first"] == "ok"
+    assert isinstance(outcome["second"], BindingConflict), outcome["second"]
+    assert "ann" in str(outcome["second"])
+    assert list(AccessBinding.objects.values_list("customer__login", flat=True)) == ["ann"]
