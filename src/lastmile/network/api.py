@@ -1,11 +1,12 @@
-"""REST endpoints of the network app: pools with usage, leases, sessions.
+"""REST endpoints of the network app: pools with usage, leases, sessions, IPoE bindings.
 
 (No ``from __future__ import annotations``: ninja reads the Query[...] types.)"""
 
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -13,8 +14,20 @@ from ninja.pagination import paginate
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.api.errors import DomainError
 from lastmile.network import services
-from lastmile.network.errors import NetworkError
-from lastmile.network.models import Lease, LeaseEndReason, Pool, Session
+from lastmile.network.errors import (
+    BindingConflict,
+    BindingNotAllowed,
+    InvalidBinding,
+    NetworkError,
+)
+from lastmile.network.models import (
+    AccessBinding,
+    Lease,
+    LeaseEndReason,
+    Pool,
+    Session,
+    normalize_mac,
+)
 
 router = Router(tags=["network"])
 
@@ -159,3 +172,138 @@ def disconnect(request: HttpRequest, session_id: int) -> tuple[int, Session]:
     session = get_object_or_404(Session.objects.restrict(request.user, "change"), pk=session_id)
     services.request_disconnect(session=session)
     return 202, session
+
+
+# --- IPoE bindings -------------------------------------------------------------------
+
+
+class BindingOut(Schema):
+    id: int
+    customer_id: int
+    login: str
+    mac: str
+    remote_id: str
+    circuit_id: str
+    port_switch: str
+    port_name: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    warning: str = ""
+
+    @staticmethod
+    def resolve_login(obj: AccessBinding) -> str:
+        return obj.customer.login
+
+
+class BindingFilter(Schema):
+    customer_id: int | None = None
+    login: str | None = None
+    mac: str | None = None
+    switch: str | None = None
+
+
+class BindingIn(Schema):
+    customer_id: int
+    mac: str = ""
+    remote_id: str = ""
+    circuit_id: str = ""
+    description: str = ""
+
+
+class BindingPatch(Schema):
+    customer_id: int | None = None
+    mac: str | None = None
+    remote_id: str | None = None
+    circuit_id: str | None = None
+    description: str | None = None
+
+
+def _binding_error(exc: NetworkError) -> DomainError:
+    if isinstance(exc, InvalidBinding):
+        return DomainError(str(exc), status=422, field=exc.field)
+    if isinstance(exc, BindingConflict):
+        return DomainError(str(exc), status=409, field=exc.field)
+    if isinstance(exc, BindingNotAllowed):
+        return DomainError(str(exc), status=403)
+    return DomainError(str(exc), status=409)
+
+
+def _visible_customer(request: HttpRequest, customer_id: int) -> object:
+    from lastmile.customers.models import Customer
+
+    return get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=customer_id)
+
+
+def _with_warning(binding: AccessBinding, warning: str) -> AccessBinding:
+    binding.warning = warning  # type: ignore[attr-defined]
+    return binding
+
+
+@router.get("/bindings", response=list[BindingOut])
+@paginate
+def list_bindings(request: HttpRequest, filters: Query[BindingFilter]) -> object:
+    """Bindings you may see; ``switch`` matches the remote id as typed or its parsed switch."""
+    qs = AccessBinding.objects.restrict(request.user, "view").select_related("customer")
+    if filters.customer_id is not None:
+        qs = qs.filter(customer_id=filters.customer_id)
+    if filters.login:
+        qs = qs.filter(customer__login__icontains=filters.login)
+    if filters.mac:
+        mac = normalize_mac(filters.mac)
+        qs = qs.filter(mac=mac) if mac else qs.filter(mac__icontains=filters.mac.strip().lower())
+    if filters.switch:
+        qs = qs.filter(
+            Q(remote_id__icontains=filters.switch) | Q(port_switch__icontains=filters.switch)
+        )
+    return qs.order_by("customer__login", "id")
+
+
+@router.post("/bindings", response={201: BindingOut})
+def create_binding(request: HttpRequest, payload: BindingIn) -> tuple[int, AccessBinding]:
+    """Bind a customer to a MAC and/or a switch port (409 if taken, 422 if invalid).
+
+    A port in no known option 82 format is kept as exact text; ``warning`` says so."""
+    customer = _visible_customer(request, payload.customer_id)
+    if not has_model_permission(request.user, AccessBinding, "add"):
+        raise PermissionDenied
+    try:
+        change = services.create_binding(
+            actor=request.user,
+            customer=customer,
+            mac=payload.mac,
+            remote_id=payload.remote_id,
+            circuit_id=payload.circuit_id,
+            description=payload.description,
+        )
+    except NetworkError as exc:
+        raise _binding_error(exc) from exc
+    return 201, _with_warning(change.binding, change.warning)
+
+
+@router.patch("/bindings/{binding_id}", response=BindingOut)
+def update_binding(request: HttpRequest, binding_id: int, payload: BindingPatch) -> AccessBinding:
+    binding = get_object_or_404(
+        AccessBinding.objects.restrict(request.user, "change").select_related("customer"),
+        pk=binding_id,
+    )
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    if "customer_id" in changes:
+        changes["customer"] = _visible_customer(request, changes.pop("customer_id"))
+    try:
+        change = services.update_binding(actor=request.user, binding=binding, **changes)
+    except NetworkError as exc:
+        raise _binding_error(exc) from exc
+    return _with_warning(change.binding, change.warning)
+
+
+@router.delete("/bindings/{binding_id}", response={204: None})
+def delete_binding(request: HttpRequest, binding_id: int) -> HttpResponse:
+    binding = get_object_or_404(
+        AccessBinding.objects.restrict(request.user, "delete"), pk=binding_id
+    )
+    try:
+        services.delete_binding(actor=request.user, binding=binding)
+    except NetworkError as exc:
+        raise _binding_error(exc) from exc
+    return HttpResponse(status=204)

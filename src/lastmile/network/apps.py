@@ -9,5 +9,9 @@ class NetworkConfig(AppConfig):
 
     def ready(self) -> None:
         from lastmile.customers.queries import register_customer_section
+        from lastmile.network.views import bindings_section_context
 
         register_customer_section("network/_customer_leases.html", order=30)
+        register_customer_section(
+            "network/_customer_bindings.html", context=bindings_section_context, order=31
+        )

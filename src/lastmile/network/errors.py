@@ -21,3 +21,23 @@ class PoolExhausted(NetworkError):
 
 class LeaseAlreadyEnded(NetworkError):
     pass
+
+
+class InvalidBinding(NetworkError):
+    """An IPoE binding value does not fit (no MAC and no port, a malformed MAC…)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BindingConflict(NetworkError):
+    """The MAC or the switch port is bound already (to this or another customer)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BindingNotAllowed(NetworkError):
+    """The acting staff member may not make this binding change."""

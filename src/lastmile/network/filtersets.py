@@ -4,7 +4,15 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lastmile.network.models import Lease, Nas, Pool, PoolKind, Session
+from lastmile.network.models import (
+    AccessBinding,
+    Lease,
+    Nas,
+    Pool,
+    PoolKind,
+    Session,
+    normalize_mac,
+)
 
 _STATE = [("active", _("active")), ("ended", _("ended")), ("all", _("all"))]
 
@@ -62,3 +70,29 @@ class SessionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Session
         fields: list[str] = []
+
+
+class BindingFilterSet(django_filters.FilterSet):
+    login = django_filters.CharFilter(
+        field_name="customer__login", lookup_expr="icontains", label=_("Login")
+    )
+    mac = django_filters.CharFilter(method="by_mac", label=_("MAC"))
+    switch = django_filters.CharFilter(method="by_switch", label=_("Switch"))
+    customer_id = django_filters.NumberFilter(field_name="customer_id", label=_("Customer ID"))
+
+    class Meta:
+        model = AccessBinding
+        fields: list[str] = []
+
+    def by_mac(
+        self, queryset: QuerySet[AccessBinding], name: str, value: str
+    ) -> QuerySet[AccessBinding]:
+        mac = normalize_mac(value)
+        return queryset.filter(mac=mac) if mac else queryset.filter(mac__icontains=value.strip())
+
+    def by_switch(
+        self, queryset: QuerySet[AccessBinding], name: str, value: str
+    ) -> QuerySet[AccessBinding]:
+        """The remote id as typed, or the parsed switch (a MAC, a name)."""
+        value = value.strip()
+        return queryset.filter(Q(remote_id__icontains=value) | Q(port_switch__icontains=value))

@@ -64,3 +64,23 @@ class StaticLeaseForm(forms.Form):
         if value and not normalize_mac(value):
             raise forms.ValidationError(_("Enter a MAC address like aa:bb:cc:dd:ee:ff."))
         return normalize_mac(value) if value else ""
+
+
+class BindingForm(forms.Form):
+    """An IPoE binding as staff type it; the service validates and normalises."""
+
+    login = forms.CharField(label=_("customer login"), max_length=64)
+    mac = forms.CharField(label=_("MAC"), required=False, max_length=32)
+    remote_id = forms.CharField(
+        label=_("option 82 remote id (switch)"),
+        required=False,
+        max_length=128,
+        help_text=_("As the switch sends it: text, or hex like 0x0006001122334455."),
+    )
+    circuit_id = forms.CharField(
+        label=_("option 82 circuit id (port)"),
+        required=False,
+        max_length=128,
+        help_text=_("As the switch sends it: text like eth1/0/5, or hex like 0x000400640105."),
+    )
+    description = forms.CharField(label=_("description"), required=False, max_length=255)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lastmile.core.crypto import decrypt_secret, encrypt_secret
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
+from lastmile.network.ports import binding_key
 
 
 class CidrField(models.CharField):
@@ -339,6 +340,10 @@ class AccessBinding(TimestampedModel, RestrictedModel):
     remote_id = models.CharField(_("option 82 remote id (switch)"), max_length=128, blank=True)
     circuit_id = models.CharField(_("option 82 circuit id (port)"), max_length=128, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    # The canonical (switch, port) of remote_id/circuit_id (network.ports.binding_key),
+    # set on every save: one physical port entered in two encodings has one key.
+    port_switch = models.CharField(_("switch"), max_length=300, blank=True, editable=False)
+    port_name = models.CharField(_("port"), max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("IPoE binding")
@@ -348,17 +353,36 @@ class AccessBinding(TimestampedModel, RestrictedModel):
         constraints = [
             models.UniqueConstraint(fields=["mac"], condition=~Q(mac=""), name="binding_mac_once"),
             models.UniqueConstraint(
-                fields=["remote_id", "circuit_id"],
+                fields=["port_switch", "port_name"],
                 condition=~Q(remote_id=""),
-                name="binding_port_once",
+                name="binding_port_key_once",
             ),
             models.CheckConstraint(
                 condition=~Q(mac="") | ~Q(remote_id=""), name="binding_has_mac_or_port"
+            ),
+            models.CheckConstraint(
+                condition=Q(remote_id="") | ~Q(port_switch=""), name="binding_port_key_set"
             ),
         ]
 
     def __str__(self) -> str:
         return self.mac or f"{self.remote_id}/{self.circuit_id}"
+
+    def fill_port_key(self) -> str:
+        """Set ``port_switch``/``port_name`` from the option 82 text; return the
+        parser's complaint ('' when understood, or when there is no port)."""
+        if not self.remote_id:
+            self.port_switch = self.port_name = ""
+            return ""
+        (self.port_switch, self.port_name), problem = binding_key(self.remote_id, self.circuit_id)
+        return problem
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_port_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"remote_id", "circuit_id"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "port_switch", "port_name"}
+        super().save(*args, **kwargs)
 
 
 class CoaResult(models.TextChoices):

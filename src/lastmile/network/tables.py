@@ -5,7 +5,7 @@ from typing import Any
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from lastmile.network.models import Lease, Nas, Pool, Session, Vlan
+from lastmile.network.models import AccessBinding, Lease, Nas, Pool, Session, Vlan
 
 _ROW_ACTIONS = "core/row_actions.html"
 
@@ -120,3 +120,22 @@ class SessionTable(tables.Table):
         )  # fmt: skip
         attrs = {"class": "table"}
         empty_text = _("No sessions.")
+
+
+class BindingTable(tables.Table):
+    customer = tables.LinkColumn(
+        "customers:customer_detail",
+        args=[tables.A("customer_id")],
+        accessor="customer__login",
+        verbose_name=_("customer"),
+    )
+    port_switch = tables.Column(verbose_name=_("switch (parsed)"))
+    port_name = tables.Column(verbose_name=_("port (parsed)"))
+    actions = _actions("binding")
+
+    class Meta:
+        model = AccessBinding
+        fields = ("customer", "mac", "remote_id", "circuit_id", "port_switch", "port_name",
+                  "description")  # fmt: skip
+        attrs = {"class": "table"}
+        empty_text = _("No IPoE bindings.")

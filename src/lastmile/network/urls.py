@@ -20,6 +20,10 @@ urlpatterns = [
     path("leases/", views.LeaseListView.as_view(), name="lease_list"),
     path("leases/static/", views.static_lease_add, name="static_lease_add"),
     path("leases/<int:pk>/end/", views.lease_end, name="lease_end"),
+    path("bindings/", views.BindingListView.as_view(), name="binding_list"),
+    path("bindings/add/", views.binding_edit, name="binding_add"),
+    path("bindings/<int:pk>/", views.binding_edit, name="binding_edit"),
+    path("bindings/<int:pk>/delete/", views.binding_delete, name="binding_delete"),
     path("sessions/", views.SessionListView.as_view(), name="session_list"),
     path("sessions/<int:pk>/disconnect/", views.session_disconnect, name="session_disconnect"),
 ]
