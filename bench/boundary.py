@@ -151,7 +151,7 @@ def run(n: int, res: Path) -> BoundaryResult:
         during = measure("boundary: interim across", roots, interim, 120)
         result.boundary_p99_ms = during.worst("p99_ms")
         result.boundary_timeouts = during.timeouts
-        time.sleep(5)
+        _wait_settled(n - n // 2, deadline_s=180)
         _stop(peer)
         _collect(result, peer_out, boundary.timestamp())
     finally:
@@ -160,6 +160,23 @@ def run(n: int, res: Path) -> BoundaryResult:
                 _stop(proc)
         server.stop()
     return result
+
+
+def _wait_settled(expected: int, deadline_s: float) -> None:
+    """Until the boundary's run committed and every access change it caused is settled."""
+    from django.db import connection
+
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT count(*), count(*) FILTER (WHERE state = 'pending') FROM aaa_accesschange"
+            )
+            total, pending = cur.fetchone()
+        if total >= expected and not pending:
+            return
+        time.sleep(0.5)
+    _log(f"boundary: not settled within {deadline_s:.0f} s")
 
 
 def _collect(result: BoundaryResult, peer_out: Path, boundary_ts: float) -> None:
