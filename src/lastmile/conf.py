@@ -287,6 +287,12 @@ class Settings(BaseSettings):
         description="Serve Django's admin site at /admin/ (staff and permissions are managed "
         "there; its login is throttled like /login/). Off: /admin/ answers 404.",
     )
+    api_max_page_size: int = Field(
+        200,
+        ge=1,
+        le=10000,
+        description="Most rows one page of an API list returns (?limit= above it is refused).",
+    )
 
     @classmethod
     def settings_customise_sources(
