@@ -39,6 +39,7 @@ CABINET_PREFIX = "/api/v1/me"
 
 pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
 
+
 def _world() -> dict[str, Any]:
     """A few rows of each kind, so small ids in paths hit real objects."""
     admin = UserFactory(username="fuzz-admin", is_superuser=True, is_staff=True)
@@ -62,12 +63,14 @@ def _world() -> dict[str, Any]:
         "cabinet": {"Authorization": f"Bearer {cabinet_secret}"},
     }
 
+
 def _restore(world: dict[str, Any]) -> None:
     """Undo what the fuzzer may do to its own credentials."""
     ApiToken.objects.filter(pk=world["staff_token"].pk).update(revoked_at=None)
     CabinetToken.objects.filter(pk=world["cabinet_token"].pk).update(revoked_at=None)
     type(world["admin"]).objects.filter(pk=world["admin"].pk).update(is_active=True)
     Customer.objects.filter(pk=world["subscriber"].pk).update(is_active=True)
+
 
 def test_no_input_answers_a_server_error() -> None:
     world = _world()
@@ -109,4 +112,3 @@ def test_no_input_answers_a_server_error() -> None:
     )
     assert operations > 50
     assert not server_errors, "\n".join(server_errors)
-
