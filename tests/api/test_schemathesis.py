@@ -1,11 +1,12 @@
 """Schemathesis over the whole REST API, in-process: no input may answer 5xx.
 
 Every operation of the OpenAPI document django-ninja serves is fuzzed with a fixed
-seed (derandomized) and a bounded number of examples: staff operations as a
+seed (derandomized) and a bounded number of examples (``RUNS``: schema-valid
+cases, then a few schema-breaking ones): staff operations as a
 superuser with a bearer API token, ``/api/v1/me`` operations as a subscriber with
 a cabinet token.  The fuzzer may revoke its own token, change the password or
 deactivate its own user; those are restored after every case so the rest of the
-run stays authenticated.  The run's size is printed (``pytest -s`` shows it).
+run stays authenticated.  The run's size is printed even when output is captured.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 
 from lastmile.accounts.models import ApiToken
 from lastmile.accounts.services import create_api_token
@@ -34,7 +37,8 @@ from tests.factories import (
     UserFactory,
 )
 
-EXAMPLES_PER_OPERATION = 12
+# Valid inputs by the schema, then a few that break it (wrong types, missing fields).
+RUNS = [(GenerationMode.POSITIVE, 10), (GenerationMode.NEGATIVE, 3)]
 CABINET_PREFIX = "/api/v1/me"
 
 pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
@@ -72,43 +76,55 @@ def _restore(world: dict[str, Any]) -> None:
     Customer.objects.filter(pk=world["subscriber"].pk).update(is_active=True)
 
 
-def test_no_input_answers_a_server_error() -> None:
+def _fuzz(
+    operation: Any, mode: GenerationMode, examples: int, world: dict[str, Any], seen: Counter[int]
+) -> list[str]:
+    """Run ``examples`` cases of one operation; the 5xx answers, described."""
+    headers = world["cabinet"] if operation.path.startswith(CABINET_PREFIX) else world["staff"]
+    errors: list[str] = []
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: Any) -> None:
+        response = case.call(headers=headers)
+        seen[response.status_code] += 1
+        if response.status_code >= 500:
+            errors.append(
+                f"[{mode}] {case.method} {case.formatted_path} query={case.query!r} "
+                f"body={case.body!r} -> {response.status_code} {response.text[:200]}"
+            )
+        _restore(world)
+
+    try:
+        run()
+    except Unsatisfiable:
+        # An operation without parameters or body has nothing a negative case can break.
+        if mode is not GenerationMode.NEGATIVE:
+            raise
+    return errors
+
+
+def test_no_input_answers_a_server_error(capsys: pytest.CaptureFixture[str]) -> None:
     world = _world()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    operations = [result.ok() for result in schema.get_all_operations()]
     statuses: Counter[int] = Counter()
     server_errors: list[str] = []
-    operations = 0
+    for operation in operations:
+        for mode, examples in RUNS:
+            server_errors += _fuzz(operation, mode, examples, world, statuses)
 
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        operations += 1
-        headers = world["cabinet"] if operation.path.startswith(CABINET_PREFIX) else world["staff"]
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
+    with capsys.disabled():
+        print(
+            f"\nschemathesis: {len(operations)} operations, {statuses.total()} cases, "
+            f"statuses {dict(sorted(statuses.items()))}"
         )
-        def run(case: Any) -> None:
-            response = case.call(headers=headers)
-            statuses[response.status_code] += 1
-            if response.status_code >= 500:
-                server_errors.append(
-                    f"{case.method} {case.formatted_path} query={case.query!r} "
-                    f"body={case.body!r} -> {response.status_code} {response.text[:200]}"
-                )
-            _restore(world)
-
-        run()
-
-    cases = sum(statuses.values())
-    print(
-        f"\nschemathesis: {operations} operations, {cases} cases, "
-        f"statuses {dict(sorted(statuses.items()))}"
-    )
-    assert operations > 50
+    assert len(operations) > 80  # the whole API: staff and cabinet
     assert not server_errors, "\n".join(server_errors)
