@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lastmile.core.middleware.RequestContextMiddleware",
+    "lastmile.api.middleware.ApiProblemMiddleware",
     "lastmile.api.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

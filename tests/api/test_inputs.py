@@ -285,3 +285,35 @@ def test_history_of_a_real_customer_still_shows(admin: Any) -> None:
     client.force_login(admin)
     customer = CustomerFactory()
     assert client.get(f"/history/customers/customer/{customer.pk}/").status_code == 200
+
+
+# ids beyond bigint in paths and query filters ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/customers/{HUGE}",
+        f"/api/v1/billing/tariffs/{HUGE}",
+        f"/api/v1/tasks/tickets/{HUGE}",
+        f"/api/v1/finance/customers/{HUGE}/ledger",
+        f"/api/v1/network/leases?customer_id={HUGE}&pool_id={HUGE}",
+        f"/api/v1/network/sessions?customer_id={HUGE}&nas_id=-{HUGE}",
+        f"/api/v1/aaa/access-changes?customer_id={HUGE}",
+    ],
+)
+def test_id_beyond_bigint_is_not_found_refused_or_empty(api: Client, path: str) -> None:
+    response = api.get(path)
+    if response.status_code == 200:
+        assert response.json()["count"] == 0
+    else:
+        assert response.status_code in (404, 405, 422), response.content
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def test_unknown_api_url_and_method_are_problems(api: Client) -> None:
+    _problem(api.get("/api/v1/no-such-thing"), 404)
+    tariff = NetTariffFactory()
+    response = api.delete(f"/api/v1/billing/tariffs/{tariff.pk}")
+    _problem(response, 405)
+    assert "PUT" in response["Allow"]

@@ -71,3 +71,37 @@ class RefuseNulMiddleware:
         if request.path_info.startswith("/api/"):
             return problem_response(request, 422, message)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+_PROBLEM = "application/problem+json"
+_KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+
+class ApiProblemMiddleware:
+    """Every error under /api/ as a problem document, also those no endpoint answered:
+    an unknown URL (Django's 404 page) or a method the path lacks (ninja's bare 405)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith("/api/")
+            or response.get("Content-Type", "").split(";")[0] in (_PROBLEM, "application/json")
+        ):
+            return response
+        problem = problem_response(request, response.status_code, _detail(response.status_code))
+        for header in _KEPT_HEADERS:
+            if header in response:
+                problem[header] = response[header]
+        return problem
+
+
+def _detail(status: int) -> str:
+    if status == 404:
+        return _("No such API endpoint or object; see /api/v1/docs.")
+    if status == 405:
+        return _("This method is not allowed here; the Allow header lists the allowed ones.")
+    return _("The request could not be processed.")
