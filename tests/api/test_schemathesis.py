@@ -1,4 +1,5 @@
-"""Schemathesis over the whole REST API, in-process: no input may answer 5xx.
+"""Schemathesis over the whole REST API, in-process: no input may answer 5xx,
+and every error is an RFC 9457 problem document.
 
 Every operation of the OpenAPI document django-ninja serves is fuzzed with a fixed
 seed (derandomized) and a bounded number of examples (``RUNS``: schema-valid
@@ -76,10 +77,16 @@ def _restore(world: dict[str, Any]) -> None:
     Customer.objects.filter(pk=world["subscriber"].pk).update(is_active=True)
 
 
+def _content_type(response: Any) -> str:
+    headers = {key.lower(): value for key, value in response.headers.items()}
+    value = headers.get("content-type", "")
+    return str(value[0] if isinstance(value, list) else value).split(";")[0]
+
+
 def _fuzz(
     operation: Any, mode: GenerationMode, examples: int, world: dict[str, Any], seen: Counter[int]
 ) -> list[str]:
-    """Run ``examples`` cases of one operation; the 5xx answers, described."""
+    """Run ``examples`` cases of one operation; the 5xx and non-problem errors, described."""
     headers = world["cabinet"] if operation.path.startswith(CABINET_PREFIX) else world["staff"]
     errors: list[str] = []
 
@@ -95,6 +102,12 @@ def _fuzz(
     def run(case: Any) -> None:
         response = case.call(headers=headers)
         seen[response.status_code] += 1
+        content_type = _content_type(response)
+        if response.status_code >= 400 and content_type != "application/problem+json":
+            errors.append(
+                f"[{mode}] {case.method} {case.formatted_path} -> {response.status_code} "
+                f"not a problem document ({content_type}): {response.text[:200]}"
+            )
         if response.status_code >= 500:
             errors.append(
                 f"[{mode}] {case.method} {case.formatted_path} query={case.query!r} "
