@@ -294,6 +294,12 @@ class Settings(BaseSettings):
         "beyond it is refused, unless the open session is stale (no accounting for 3 interim "
         "intervals) or it is the same session re-authenticating (same NAS and NAS-Port or MAC).",
     )
+    api_max_page_size: int = Field(
+        200,
+        ge=1,
+        le=10000,
+        description="Most rows one page of an API list returns (?limit= above it is refused).",
+    )
 
     @classmethod
     def settings_customise_sources(

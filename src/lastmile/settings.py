@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lastmile.core.middleware.RequestContextMiddleware",
+    "lastmile.api.middleware.ApiProblemMiddleware",
+    "lastmile.api.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -206,6 +208,7 @@ DJANGO_TABLES2_TEMPLATE = "core/table.html"
 
 
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_CLASS = "lastmile.api.pagination.Pages"
 
 LASTMILE = CONF
 

@@ -7,6 +7,7 @@ from typing import Any
 import structlog
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -35,6 +36,14 @@ def _validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         loc = [str(part) for part in err.get("loc", ())]
         out.append({"field": ".".join(loc), "message": err.get("msg", "invalid")})
     return out
+
+
+# PostgreSQL SQLSTATEs of integrity violations (Appendix A of its manual).
+_UNIQUE_VIOLATION = "23505"
+
+
+def _sqlstate(exc: Exception) -> str:
+    return str(getattr(exc.__cause__, "sqlstate", "") or "")
 
 
 def install(api: NinjaAPI) -> None:
@@ -80,6 +89,31 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return problem_response(request, exc.status, exc.detail, **exc.extra)
+
+    # The last line of defence for input the schemas let through: the database refused
+    # it, nothing was written (the statement failed), so it is the caller's 4xx, not a 500.
+    @api.exception_handler(DataError)
+    def _unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+        log.warning("api.unstorable_value", path=request.path, error=str(exc).splitlines()[0])
+        return problem_response(
+            request,
+            422,
+            "A value in the request cannot be stored (a number out of range, or a text "
+            "with a NUL character): " + str(exc).splitlines()[0],
+        )
+
+    @api.exception_handler(IntegrityError)
+    def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        log.warning("api.integrity_error", path=request.path, sqlstate=_sqlstate(exc))
+        if _sqlstate(exc) == _UNIQUE_VIOLATION:
+            return problem_response(
+                request, 409, "An object with these values already exists; choose another."
+            )
+        return problem_response(
+            request,
+            422,
+            "The request refers to an object that does not exist, or leaves out a required value.",
+        )
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.forms import ModelForm
@@ -168,7 +168,12 @@ def object_history(request: HttpRequest, app_label: str, model_name: str, pk: st
     queryset = getattr(model._default_manager, "restrict", None)
     if queryset is None:
         raise Http404
-    obj = get_object_or_404(model._default_manager.restrict(request.user, "view"), pk=pk)  # type: ignore[attr-defined]
+    try:
+        # The URL takes any text so every model fits; a key its model cannot hold is unknown.
+        key = model._meta.pk.to_python(pk)  # type: ignore[union-attr]
+    except ValidationError as exc:
+        raise Http404 from exc
+    obj = get_object_or_404(model._default_manager.restrict(request.user, "view"), pk=key)  # type: ignore[attr-defined]
     return render(
         request,
         "core/history.html",

@@ -26,6 +26,7 @@ from pydantic import Field
 from lastmile.accounts.models import Site
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.api.errors import DomainError
+from lastmile.api.schemas import Omittable
 from lastmile.customers import services
 from lastmile.customers.errors import AlreadyExists, CustomersError, NotAllowed
 from lastmile.customers.filtersets import CustomerFilterSet
@@ -67,21 +68,21 @@ class CustomerOut(Schema):
 
 
 class CustomerPatch(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed; ``Omittable`` ones cannot be sent as null."""
 
-    login: str | None = Field(None, min_length=1, max_length=64)
-    contract_number: str | None = Field(None, min_length=1, max_length=64)
-    full_name: str | None = Field(None, max_length=255)
-    phones: list[str] | None = None
-    email: str | None = Field(None, max_length=254)
-    locality: str | None = Field(None, max_length=100)
-    street: str | None = Field(None, max_length=100)
-    house: str | None = Field(None, max_length=20)
-    apartment: str | None = Field(None, max_length=20)
+    login: Omittable[str] = Field(None, min_length=1, max_length=64)
+    contract_number: Omittable[str] = Field(None, min_length=1, max_length=64)
+    full_name: Omittable[str] = Field(None, max_length=255)
+    phones: Omittable[list[str]] = None
+    email: Omittable[str] = Field(None, max_length=254)
+    locality: Omittable[str] = Field(None, max_length=100)
+    street: Omittable[str] = Field(None, max_length=100)
+    house: Omittable[str] = Field(None, max_length=20)
+    apartment: Omittable[str] = Field(None, max_length=20)
     group_id: int | None = None
     site_id: int | None = Field(None, description="Only when sites are enabled.")
-    is_active: bool | None = None
-    description: str | None = None
+    is_active: Omittable[bool] = None
+    description: Omittable[str] = None
 
 
 class CustomerIn(Schema):
@@ -135,9 +136,9 @@ class GroupIn(Schema):
 
 
 class GroupPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: Omittable[str] = Field(None, min_length=1, max_length=100)
     site_id: int | None = None
-    description: str | None = None
+    description: Omittable[str] = None
 
 
 class ExtraFieldOut(Schema):
@@ -160,12 +161,12 @@ class ExtraFieldIn(Schema):
 
 
 class ExtraFieldPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    kind: ExtraField.Kind | None = None
+    name: Omittable[str] = Field(None, min_length=1, max_length=100)
+    kind: Omittable[ExtraField.Kind] = None
     group_id: int | None = None
-    choices: list[str] | None = None
-    is_required: bool | None = None
-    position: int | None = Field(None, ge=0, le=32767)
+    choices: Omittable[list[str]] = None
+    is_required: Omittable[bool] = None
+    position: Omittable[int] = Field(None, ge=0, le=32767)
 
 
 # --- helpers ---------------------------------------------------------------------

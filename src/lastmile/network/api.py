@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.api.errors import DomainError
+from lastmile.api.schemas import IpAddressText
 from lastmile.network import services
 from lastmile.network.errors import (
     BindingConflict,
@@ -62,7 +63,7 @@ class LeaseOut(Schema):
 
 
 class LeaseFilter(Schema):
-    address: str | None = None
+    address: IpAddressText | None = None
     customer_id: int | None = None
     pool_id: int | None = None
     active: bool | None = True
@@ -96,7 +97,7 @@ class SessionOut(Schema):
 class SessionFilter(Schema):
     customer_id: int | None = None
     nas_id: int | None = None
-    address: str | None = None
+    address: IpAddressText | None = None
     online: bool | None = None
 
 

@@ -15,7 +15,8 @@ from pydantic import Field
 from lastmile.accounts.permissions import require_model_permission
 from lastmile.api.errors import DomainError
 from lastmile.api.money import MoneyIn, MoneyOut
-from lastmile.customers.models import Customer
+from lastmile.api.schemas import ObjectId, PositiveInt32
+from lastmile.customers.models import Customer, CustomerGroup
 from lastmile.finance.errors import FinanceError, InsufficientFunds
 from lastmile.finance.money import to_money
 from lastmile.subscriptions import services
@@ -52,13 +53,13 @@ class TariffIn(Schema):
     price: MoneyIn
     period_kind: str = Field("month", pattern="^(month|days)$")
     period_days: int | None = Field(None, ge=1, le=3650)
-    rate_down_kbps: int = Field(ge=1)
-    rate_up_kbps: int = Field(ge=1)
-    burst_down_kbps: int | None = Field(None, ge=1)
-    burst_up_kbps: int | None = Field(None, ge=1)
+    rate_down_kbps: PositiveInt32
+    rate_up_kbps: PositiveInt32
+    burst_down_kbps: PositiveInt32 | None = None
+    burst_up_kbps: PositiveInt32 | None = None
     is_public: bool = False
     is_active: bool = True
-    group_ids: list[int] = []
+    group_ids: list[ObjectId] = Field(default_factory=list, max_length=1000)
 
 
 class SubscriptionOut(Schema):
@@ -142,6 +143,18 @@ def _save_tariff(request: HttpRequest, tariff: Tariff, payload: TariffIn) -> Tar
         raise DomainError("A period of days needs period_days.", status=422)
     if data["period_kind"] == "month":
         data["period_days"] = None
+    if Tariff.objects.filter(name=data["name"]).exclude(pk=tariff.pk).exists():
+        raise DomainError("A tariff with this name already exists.", status=409)
+    group_ids = sorted(set(group_ids))
+    unknown = set(group_ids) - set(
+        CustomerGroup.objects.filter(pk__in=group_ids).values_list("pk", flat=True)
+    )
+    if unknown:
+        raise DomainError(
+            "Unknown customer group ids: " + ", ".join(map(str, sorted(unknown))),
+            status=422,
+            errors=[{"field": "body.payload.group_ids", "message": "unknown customer group"}],
+        )
     for key, value in data.items():
         setattr(tariff, key, value)
     with transaction.atomic():
@@ -153,8 +166,6 @@ def _save_tariff(request: HttpRequest, tariff: Tariff, payload: TariffIn) -> Tar
 @router.post("/tariffs", response={201: TariffOut})
 def create_tariff(request: HttpRequest, payload: TariffIn) -> Status[Tariff]:
     require_model_permission(request.user, Tariff, "add")
-    if Tariff.objects.filter(name=payload.name).exists():
-        raise DomainError("A tariff with this name already exists.", status=409)
     return Status(201, _save_tariff(request, Tariff(), payload))
 
 

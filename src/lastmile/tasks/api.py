@@ -14,6 +14,7 @@ from pydantic import Field
 
 from lastmile.accounts.models import User, staff_user
 from lastmile.api.errors import DomainError
+from lastmile.api.schemas import Omittable
 from lastmile.customers.models import Customer
 from lastmile.tasks import services
 from lastmile.tasks.errors import TicketError
@@ -112,9 +113,9 @@ class TicketIn(Schema):
 
 
 class TicketPatch(Schema):
-    kind_id: int | None = None
-    priority: TicketPriority | None = None
-    description: str | None = None
+    kind_id: Omittable[int] = None
+    priority: Omittable[TicketPriority] = None
+    description: Omittable[str] = None
     due_at: datetime | None = None
     device_id: int | None = None
     port_id: int | None = None
