@@ -107,6 +107,9 @@ def payment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then reverse a mistaken payment with a reason (its own permission)."""
     require_model_permission(request.user, Payment, REVERSE)
     payment = _payment(request, pk, REVERSE)
+    if payment.state != Payment.State.COMPLETED:  # a double submit lands here too
+        messages.info(request, _("This payment was already reversed; nothing changed."))
+        return HttpResponseRedirect(reverse("finance:payment_detail", args=[payment.pk]))
     form = ReversalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
