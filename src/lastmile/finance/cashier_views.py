@@ -145,7 +145,8 @@ def _period(form: ShiftReportForm) -> tuple[date, date]:
 @login_required
 def shift_report(request: HttpRequest) -> HttpResponse:
     """Desk payments per cashier and method for a day or a range: page, PDF, CSV.
-    A user who may not view all payments sees only their own shift."""
+    Only payments the user may view count (a cashier granted Payment "view"
+    with ``{"actor_id": "$user"}`` sees their own shift)."""
     require_model_permission(request.user, Payment, "view")
     form = ShiftReportForm(request.GET or None)
     since, until = _period(form)
