@@ -301,6 +301,19 @@ class Settings(BaseSettings):
         description="Most rows one page of an API list returns (?limit= above it is refused).",
     )
 
+    # Cashier desk (finance app) ----------------------------------------------------
+    isp_name: str = Field(
+        "lastmile ISP",
+        min_length=1,
+        max_length=200,
+        description="The ISP's name printed on payment receipts and shift reports.",
+    )
+    isp_details: str = Field(
+        "",
+        max_length=500,
+        description="Extra lines under the name on receipts (address, tax number, phone).",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -42,7 +42,12 @@ def test_cashier_records_payment_once_even_if_form_resubmitted(cashier):
     client = _client(cashier)
     form = client.get(f"/finance/customers/{customer.pk}/payment/")
     key = form.context["form"].initial["idempotency_key"]
-    data = {"amount": "1 500,50".replace(" ", ""), "receipt_number": "R-1", "idempotency_key": key}
+    data = {
+        "amount": "1500,50",
+        "method": "cash",
+        "receipt_number": "R-1",
+        "idempotency_key": key,
+    }
     assert client.post(f"/finance/customers/{customer.pk}/payment/", data).status_code == 302
     assert client.post(f"/finance/customers/{customer.pk}/payment/", data).status_code == 302
     assert Account.objects.get(pk=customer.pk).balance == Decimal("1500.50")
@@ -52,7 +57,8 @@ def test_cashier_records_payment_once_even_if_form_resubmitted(cashier):
 def test_payment_form_rejects_bad_amount_with_a_message(cashier):
     customer = make_customer()
     page = _client(cashier).post(
-        f"/finance/customers/{customer.pk}/payment/", {"amount": "12.345", "idempotency_key": "k"}
+        f"/finance/customers/{customer.pk}/payment/",
+        {"amount": "12.345", "method": "cash", "idempotency_key": "k"},
     )
     assert page.status_code == 200
     assert "two decimal places" in page.content.decode()
@@ -166,7 +172,8 @@ def test_api_ledger_pages(admin_user):
 def test_payment_form_refuses_lenient_or_huge_amounts(cashier, amount):
     customer = make_customer()
     page = _client(cashier).post(
-        f"/finance/customers/{customer.pk}/payment/", {"amount": amount, "idempotency_key": "k"}
+        f"/finance/customers/{customer.pk}/payment/",
+        {"amount": amount, "method": "cash", "idempotency_key": "k"},
     )
     if amount == "10,5":  # a person may type a decimal comma
         assert page.status_code == 302

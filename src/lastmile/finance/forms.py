@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.finance.cashier import DeskMethod
 from lastmile.finance.errors import AmountTooLarge, InvalidAmount
 from lastmile.finance.models import EntryKind
 from lastmile.finance.money import parse_money
@@ -56,6 +57,9 @@ class IdempotentForm(forms.Form):
 
 class PaymentForm(IdempotentForm):
     amount = MoneyField(label=_("Amount"))
+    method = forms.ChoiceField(
+        label=_("Method"), choices=DeskMethod.CHOICES, initial=DeskMethod.CASH
+    )
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=64, required=False)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -107,3 +111,38 @@ class LedgerReportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("all")), *EntryKind.choices]
     )
+
+
+class ReversalForm(IdempotentForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required: why this payment is taken back."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the payment is reversed."))
+        return reason
+
+
+class ShiftReportForm(forms.Form):
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return data
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(label=_("Login or contract"), max_length=100, required=False)

@@ -52,7 +52,9 @@ class CustomerLedgerTable(LedgerTable):
 
 
 class PaymentTable(tables.Table):
-    paid_at = tables.DateTimeColumn(format="d.m.Y H:i")
+    paid_at = tables.DateTimeColumn(
+        format="d.m.Y H:i", linkify=("finance:payment_detail", {"pk": tables.A("pk")})
+    )
     customer = tables.Column(accessor="account__customer__login", verbose_name=_("customer"))
 
     class Meta:

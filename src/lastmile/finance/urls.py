@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lastmile.finance import views
+from lastmile.finance import cashier_views, views
 
 app_name = "finance"
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("customers/<int:pk>/ledger/", views.customer_ledger, name="customer_ledger"),
     path("payments/", views.PaymentListView.as_view(), name="payment_list"),
     path("ledger/", views.ledger_report, name="ledger_report"),
+    path("cashier/", cashier_views.cashier_desk, name="cashier_desk"),
+    path("payments/<int:pk>/", cashier_views.payment_detail, name="payment_detail"),
+    path("payments/<int:pk>/receipt.pdf", cashier_views.payment_receipt, name="payment_receipt"),
+    path("payments/<int:pk>/reverse/", cashier_views.payment_reverse, name="payment_reverse"),
+    path("shift-report/", cashier_views.shift_report, name="shift_report"),
 ]

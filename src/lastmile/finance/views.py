@@ -19,10 +19,12 @@ from lastmile.accounts.permissions import has_model_permission, require_model_pe
 from lastmile.core.views import ObjectListView
 from lastmile.customers.models import Customer
 from lastmile.finance import services
+from lastmile.finance.cashier import payment_context
 from lastmile.finance.errors import FinanceError
 from lastmile.finance.filtersets import LedgerFilterSet, PaymentFilterSet
 from lastmile.finance.forms import CorrectionForm, CreditForm, PaymentForm
 from lastmile.finance.models import Account, LedgerEntry, Payment
+from lastmile.finance.money import configured_maximum
 from lastmile.finance.tables import CustomerLedgerTable, LedgerTable, PaymentTable
 
 
@@ -50,6 +52,8 @@ def customer_money_context(customer: Customer, user: Any) -> dict[str, Any]:
 
 @login_required
 def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cashier's payment form: the customer's money context, a method, the
+    configured maximum; the form's key makes a double submit one payment."""
     customer = _customer(request, pk)
     require_model_permission(request.user, Payment, "add")
     form = PaymentForm(request.POST or None)
@@ -59,8 +63,8 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
             result = services.record_payment(
                 customer_id=customer.pk,
                 amount=data["amount"],
-                gateway="cash",
-                external_id=f"cash:{data['idempotency_key']}",
+                gateway=data["method"],
+                external_id=f"desk:{data['idempotency_key']}",
                 receipt_number=data["receipt_number"],
                 comment=data["comment"],
                 actor=request.user,
@@ -75,11 +79,17 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 messages.info(request, _("This payment was already recorded; nothing was added."))
-            return HttpResponseRedirect(reverse("customers:customer_detail", args=[customer.pk]))
+            return HttpResponseRedirect(reverse("finance:payment_detail", args=[result.payment.pk]))
     return render(
         request,
-        "finance/payment_form.html",
-        {"customer": customer, "form": form, "title": _("Payment")},
+        "finance/cashier_payment_form.html",
+        {
+            "customer": customer,
+            "form": form,
+            "title": _("Accept payment"),
+            "money": payment_context(customer.pk),
+            "maximum": configured_maximum(),
+        },
     )
 
 
