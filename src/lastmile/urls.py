@@ -7,11 +7,13 @@ from django.views.generic import RedirectView
 
 from lastmile.accounts import views as accounts_views
 from lastmile.api.main import api
+from lastmile.core import search as core_search
 from lastmile.core import views as core_views
 
 urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("search/", core_search.search_view, name="search"),
     # Browsers ask for /favicon.ico on pages that name no icon (Django's admin).
     path(
         "favicon.ico",

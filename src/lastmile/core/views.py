@@ -29,9 +29,9 @@ from lastmile.core.history import history_for
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from lastmile.core.dashboard import dashboard_cards
+    from lastmile.core.dashboard import dashboard_context
 
-    return render(request, "core/dashboard.html", {"cards": dashboard_cards(request.user)})
+    return render(request, "core/dashboard.html", dashboard_context(request.user))
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

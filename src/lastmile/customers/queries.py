@@ -117,3 +117,21 @@ def customer_page_context(customer: Customer, user: Any) -> dict[str, Any]:
         sections.append(section.template_name)
     context["extra_sections"] = sections
     return context
+
+
+def customers_by_phone(queryset: QuerySet[Customer], key: str) -> QuerySet[Customer]:
+    """Customers with a phone whose digits contain ``key`` (see
+    ``lastmile.core.phones.phone_key``), whatever punctuation it was stored with."""
+    from django.db.models import F, Func, TextField, Value
+
+    if not key:
+        return queryset.none()
+    digits = Func(
+        Func(F("phones"), Value(","), function="array_to_string", output_field=TextField()),
+        Value(r"\D"),
+        Value(""),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+    return queryset.alias(phone_digits=digits).filter(phone_digits__contains=key)
