@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_tables2 as tables
 from django.apps import apps
@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.forms import ModelForm
@@ -23,8 +24,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views import View
@@ -86,19 +87,23 @@ class ObjectListView(LoginRequiredMixin, View):
             tables.RequestConfig(request, paginate=False).configure(table)
             return self.export(table, export_format)
         per_page = self.get_per_page(request)
-        tables.RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        # Paged here, not by RequestConfig: it would take any ?per_page= as given.
+        tables.RequestConfig(request, paginate=False).configure(table)
+        self.paginate(table, request.GET.get(table.prefixed_page_field, 1), per_page)
+        # render_table gives its template only the table: hang the paging
+        # and export choices on it (core/table.html reads them).
+        table.per_page = per_page
+        table.per_page_choices = self.per_page_choices
+        table.export_formats = self.export_formats
+        table.page_range = (
+            table.paginator.get_elided_page_range(table.page.number, on_each_side=2, on_ends=1)
+            if table.page
+            else []
+        )
         context = {
             "title": capfirst(str(self.title or model._meta.verbose_name_plural)),
             "table": table,
             "filter": filterset,
-            "per_page": per_page,
-            "page_range": table.paginator.get_elided_page_range(
-                table.page.number, on_each_side=2, on_ends=1
-            )
-            if table.page
-            else [],
-            "per_page_choices": self.per_page_choices,
-            "export_formats": self.export_formats,
             "add_url": reverse(self.add_url)
             if self.add_url and has_model_permission(request.user, model, "add")
             else None,
@@ -108,6 +113,15 @@ class ObjectListView(LoginRequiredMixin, View):
         )
         return render(request, template, context)
 
+    @staticmethod
+    def paginate(table: tables.Table, page: Any, per_page: int) -> None:
+        """Page ``page`` (a number that is out of range shows the last page)."""
+        try:
+            table.paginate(page=page, per_page=per_page)
+        except PageNotAnInteger:
+            table.paginate(page=1, per_page=per_page)
+        except EmptyPage:
+            table.paginate(page=table.paginator.num_pages, per_page=per_page)
 
     def export_filename(self, table: tables.Table, extension: str) -> str:
         name = slugify(str(self.queryset.model._meta.verbose_name_plural)) or "export"
@@ -129,7 +143,9 @@ class ObjectListView(LoginRequiredMixin, View):
         )
         filename = self.export_filename(table, "csv")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        # Typed as HttpResponse so list views keep their signature; callers
+        # only pass it on.
+        return cast(HttpResponse, response)
 
     def _csv_chunks(self, table: tables.Table) -> Any:
         import tablib

@@ -97,7 +97,9 @@ class CustomerFilterSet(django_filters.FilterSet):
     ) -> QuerySet[Customer]:
         return queryset.filter(is_active=value == "true")
 
-    def filter_tariff(self, queryset: QuerySet[Customer], name: str, value: Any) -> QuerySet[Customer]:
+    def filter_tariff(
+        self, queryset: QuerySet[Customer], name: str, value: Any
+    ) -> QuerySet[Customer]:
         if value is None:
             return queryset
         return queryset.filter(Exists(_active_subscriptions().filter(tariff=value)))
@@ -110,13 +112,17 @@ class CustomerFilterSet(django_filters.FilterSet):
         debtor = Exists(Account.objects.filter(customer=OuterRef("pk"), balance__lt=0))
         return queryset.filter(debtor if value == "true" else ~debtor)
 
-    def filter_online(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+    def filter_online(
+        self, queryset: QuerySet[Customer], name: str, value: str
+    ) -> QuerySet[Customer]:
         from lastmile.network.models import Session
 
         online = Exists(Session.objects.filter(customer=OuterRef("pk"), stopped_at__isnull=True))
         return queryset.filter(online if value == "true" else ~online)
 
-    def filter_ending(self, queryset: QuerySet[Customer], name: str, value: Any) -> QuerySet[Customer]:
+    def filter_ending(
+        self, queryset: QuerySet[Customer], name: str, value: Any
+    ) -> QuerySet[Customer]:
         """Active subscriptions whose paid period ends between now and N days on."""
         if value is None:
             return queryset
