@@ -188,3 +188,99 @@ def test_export_never_includes_customers_outside_the_users_scope(
     rows = _csv_rows(response)
     login_at = rows[0].index("Login")
     assert [r[login_at] for r in rows[1:]] == ["north1"]
+
+
+# --- bulk actions --------------------------------------------------------------
+def _fired(monkeypatch) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    """Record the access-change hook (what disconnects a blocked customer)."""
+    from lastmile.core.hooks import ACCESS_CHANGED
+
+    calls: list[tuple[int, str]] = []
+    original = ACCESS_CHANGED.fire
+
+    def fire(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append((kwargs["customer_id"], str(kwargs["reason"])))
+        return original(**kwargs)
+
+    monkeypatch.setattr(ACCESS_CHANGED, "fire", fire)
+    return calls
+
+
+def test_bulk_block_of_three_customers_with_a_reason(admin_client, monkeypatch):
+    chosen = [CustomerFactory(login=f"b{n}") for n in range(3)]
+    untouched = CustomerFactory(login="keep")
+    ids = [c.pk for c in chosen]
+    confirm = admin_client.post("/customers/bulk/", {"action": "block", "select": ids})
+    assert confirm.status_code == 200
+    assert Customer.objects.filter(is_active=False).count() == 0  # nothing before confirming
+    no_reason = admin_client.post(
+        "/customers/bulk/", {"action": "block", "select": ids, "confirm": "1"}
+    )
+    assert no_reason.status_code == 200 and no_reason.context["form"].errors
+    assert Customer.objects.filter(is_active=False).count() == 0
+    fired = _fired(monkeypatch)
+    done = admin_client.post(
+        "/customers/bulk/",
+        {"action": "block", "select": ids, "reason": "unpaid", "confirm": "1"},
+    )
+    assert done.status_code == 302
+    assert set(Customer.objects.filter(is_active=False).values_list("login", flat=True)) == {
+        "b0", "b1", "b2",
+    }  # fmt: skip
+    assert sorted(customer_id for customer_id, _ in fired) == ids
+    untouched.refresh_from_db()
+    assert untouched.is_active
+    admin_client.post(
+        "/customers/bulk/",
+        {"action": "unblock", "select": ids[:2], "reason": "paid", "confirm": "1"},
+    )
+    assert list(Customer.objects.filter(is_active=False).values_list("login", flat=True)) == ["b2"]
+
+
+def test_bulk_action_with_an_out_of_scope_customer_changes_nothing(
+    owner, north, north_customer, south_customer, monkeypatch
+):
+    second = CustomerFactory(login="north2", site=north)
+    fired = _fired(monkeypatch)
+    response = client_for(owner).post(
+        "/customers/bulk/",
+        {
+            "action": "block",
+            "select": [north_customer.pk, second.pk, south_customer.pk],
+            "reason": "test",
+            "confirm": "1",
+        },
+        follow=True,
+    )
+    assert "outside what you may change" in response.content.decode()
+    assert Customer.objects.filter(is_active=False).count() == 0
+    assert fired == []
+
+
+def test_bulk_selection_that_is_not_ids_is_a_clear_error(admin_client):
+    response = admin_client.post(
+        "/customers/bulk/", {"action": "block", "select": ["x"]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "The selection is not valid." in response.content.decode()
+
+
+def test_bulk_tariff_change_all_or_nothing(admin_client, admin_user):
+    tariff = NetTariffFactory(name="Home 50", price=300, is_public=True, is_active=True)
+    rich_one = CustomerFactory(login="rich")
+    _set_balance(rich_one, "1000.00", admin_user)
+    poor = CustomerFactory(login="poor")
+    ids = [rich_one.pk, poor.pk]
+    data = {"action": "tariff", "tariff": tariff.pk, "select": ids, "confirm": "1"}
+    refused = admin_client.post("/customers/bulk/", data)
+    assert refused.status_code == 200
+    assert "poor: " in refused.content.decode()
+    assert "Nothing was changed" in refused.content.decode()
+    assert not rich_one.subscriptions.exists()
+    _set_balance(poor, "500.00", admin_user)
+    second = admin_client.post("/customers/bulk/", data)
+    assert second.status_code == 302, [str(m) for m in second.context["messages"]]
+    assert (
+        Customer.objects.filter(subscriptions__state="active", subscriptions__tariff=tariff).count()
+        == 2
+    )

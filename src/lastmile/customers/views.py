@@ -54,7 +54,7 @@ class CustomerListView(_FilterWithRequest):
     queryset = with_list_columns(Customer.objects.all())
     table = CustomerTable
     filterset_class = CustomerFilterSet
-    template_name = "customers/customer_list.html"
+    template_name = "customers/customers.html"
     add_url = "customers:customer_add"
 
 
