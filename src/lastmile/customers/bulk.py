@@ -44,7 +44,9 @@ class BulkActionForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason"), max_length=200, required=False, strip=True
     )
-    tariff = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("New tariff"))
+    tariff: forms.ModelChoiceField[Tariff] = forms.ModelChoiceField(
+        queryset=None, required=False, label=gettext_lazy("New tariff")
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
 
