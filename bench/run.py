@@ -3,7 +3,9 @@
 Parts: ``billing`` (billing run, 50,000 and 1,000,000 subscriptions),
 ``aaa`` (``lastmile radius`` against FreeRADIUS + PostgreSQL, see bench/aaa.py;
 installs the Debian packages it needs when run as root) and ``boundary``
-(50,000 online subscribers cross a period boundary, bench/boundary.py).
+(50,000 online subscribers cross a period boundary, bench/boundary.py) and
+``customers`` (the staff customer list at 100,000 customers,
+bench/customers_list.py).
 ``python bench/run.py --parts billing --sizes 50000`` runs a subset;
 ``python bench/run.py --parts aaa --aaa-users 2000 --aaa-count 2000
 --aaa-storm-users 2000 --aaa-storm-seconds 5`` is a quick smoke run (its
@@ -24,7 +26,9 @@ from common import configure_django, write_section
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="billing,aaa,boundary")
+    parser.add_argument("--parts", default="billing,aaa,boundary,customers")
+    parser.add_argument("--customers", type=int, default=100_000, help="customer-list size")
+    parser.add_argument("--customers-rounds", type=int, default=40)
     parser.add_argument("--boundary-customers", type=int, default=50_000)
     parser.add_argument("--sizes", default="50000,1000000", help="billing sizes")
     parser.add_argument("--aaa-users", type=int, default=50_000, help="RADIUS users (and pool/1.2)")
@@ -36,7 +40,7 @@ def main() -> None:
     parser.add_argument("--aaa-no-storm", action="store_true", help="skip the storm scenario")
     args = parser.parse_args()
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"billing", "aaa", "boundary"}
+    unknown = parts - {"billing", "aaa", "boundary", "customers"}
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     configure_django("lastmile_bench")
@@ -72,6 +76,12 @@ def main() -> None:
 
         res = Path(tempfile.mkdtemp(prefix="lastmile-boundary-"))
         write_section("boundary", boundary.report(boundary.run(args.boundary_customers, res)))
+    if "customers" in parts:
+        import customers_list
+
+        rows = customers_list.run(args.customers, args.customers_rounds)
+        body = customers_list.report(rows, args.customers, args.customers_rounds)
+        write_section("customers", body)
     print("docs/benchmarks.md updated")
 
 

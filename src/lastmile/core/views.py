@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_tables2 as tables
 from django.apps import apps
@@ -11,17 +11,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.forms import ModelForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.text import capfirst
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
+from django_tables2.export import TableExport
 
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.core.history import history_for
@@ -53,6 +62,16 @@ class ObjectListView(LoginRequiredMixin, View):
     title: str | Promise = ""  # gettext_lazy: class attributes outlive a request's language
     add_url: str | None = None
     per_page = 50
+    per_page_choices = (25, 50, 100, 200)
+    export_formats = ("csv", "xlsx")
+    export_chunk_rows = 2000
+
+    def get_per_page(self, request: HttpRequest) -> int:
+        try:
+            chosen = int(request.GET.get("per_page", ""))
+        except ValueError:
+            return self.per_page
+        return chosen if chosen in self.per_page_choices else self.per_page
 
     def get(self, request: HttpRequest) -> HttpResponse:
         model = self.queryset.model
@@ -63,7 +82,24 @@ class ObjectListView(LoginRequiredMixin, View):
         if filterset is not None:
             queryset = filterset.qs
         table = self.table(queryset)
-        tables.RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
+        export_format = request.GET.get("_export")
+        if export_format in self.export_formats:
+            tables.RequestConfig(request, paginate=False).configure(table)
+            return self.export(table, export_format)
+        per_page = self.get_per_page(request)
+        # Paged here, not by RequestConfig: it would take any ?per_page= as given.
+        tables.RequestConfig(request, paginate=False).configure(table)
+        self.paginate(table, request.GET.get(table.prefixed_page_field, 1), per_page)
+        # render_table gives its template only the table: hang the paging
+        # and export choices on it (core/table.html reads them).
+        table.per_page = per_page
+        table.per_page_choices = self.per_page_choices
+        table.export_formats = self.export_formats
+        table.page_range = (
+            table.paginator.get_elided_page_range(table.page.number, on_each_side=2, on_ends=1)
+            if table.page
+            else []
+        )
         context = {
             "title": capfirst(str(self.title or model._meta.verbose_name_plural)),
             "table": table,
@@ -76,6 +112,59 @@ class ObjectListView(LoginRequiredMixin, View):
             "core/table_partial.html" if request.headers.get("HX-Request") else self.template_name
         )
         return render(request, template, context)
+
+    @staticmethod
+    def paginate(table: tables.Table, page: Any, per_page: int) -> None:
+        """Page ``page`` (a number that is out of range shows the last page)."""
+        try:
+            table.paginate(page=page, per_page=per_page)
+        except PageNotAnInteger:
+            table.paginate(page=1, per_page=per_page)
+        except EmptyPage:
+            table.paginate(page=table.paginator.num_pages, per_page=per_page)
+
+    def export_filename(self, table: tables.Table, extension: str) -> str:
+        name = slugify(str(self.queryset.model._meta.verbose_name_plural)) or "export"
+        return f"{name}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+    def export(self, table: tables.Table, export_format: str) -> HttpResponse:
+        """The filtered, ordered rows the user may view, as a file.
+
+        XLSX is built by django-tables2's TableExport (tablib) in one piece.
+        CSV is streamed: the same ordered queryset is cut into chunks, each
+        rendered by a table of the same class and encoded by tablib, so a
+        100,000-row list never sits in memory at once.
+        """
+        if export_format != "csv":
+            exporter = TableExport(export_format, table)
+            return exporter.response(filename=self.export_filename(table, export_format))
+        response = StreamingHttpResponse(
+            self._csv_chunks(table), content_type="text/csv; charset=utf-8"
+        )
+        filename = self.export_filename(table, "csv")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        # Typed as HttpResponse so list views keep their signature; callers
+        # only pass it on.
+        return cast(HttpResponse, response)
+
+    def _csv_chunks(self, table: tables.Table) -> Any:
+        import tablib
+
+        queryset = table.data.data  # the ordered queryset (RequestConfig applied the sort)
+        step = self.export_chunk_rows
+        yield "\ufeff"  # BOM: spreadsheet programs then read the file as UTF-8
+        offset = 0
+        while True:
+            chunk = self.table(queryset[offset : offset + step], order_by=())
+            rows = list(chunk.as_values())
+            dataset = tablib.Dataset(*rows[1:], headers=rows[0])
+            if offset == 0:
+                yield dataset.export("csv")
+            elif len(dataset):
+                yield dataset.export("csv").split("\r\n", 1)[1]
+            if len(dataset) < step:
+                return
+            offset += step
 
 
 class ObjectEditView(LoginRequiredMixin, View):

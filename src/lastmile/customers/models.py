@@ -14,6 +14,33 @@ from lastmile.core.crypto import decrypt_secret, encrypt_secret
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 
 
+class LoginStem(models.Func):
+    """The login without its trailing digits ("user10" -> "user"): the first
+    key of the natural order (user1, user2, user10)."""
+
+    template = "regexp_replace(%(expressions)s, '[0-9]+$', '')"
+    output_field = models.CharField()
+
+    def __init__(self, *expressions: object) -> None:
+        super().__init__(*(expressions or [models.F("login")]))
+
+
+class LoginNumber(models.Func):
+    """The login's trailing number as a numeric (NULL without one): the
+    second key of the natural order; numeric, so any length compares right."""
+
+    template = "(substring(%(expressions)s from '[0-9]+$'))::numeric"
+    output_field = models.DecimalField()
+
+    def __init__(self, *expressions: object) -> None:
+        super().__init__(*(expressions or [models.F("login")]))
+
+
+def natural_login_order() -> tuple[str, ...]:
+    """Order-by names for a queryset annotated by ``with_natural_login``."""
+    return ("login_stem", "login_number", "login")
+
+
 class CustomerSearchText(models.Func):
     """Lower-cased login, contract, name, phones and address in one string.
 
@@ -111,6 +138,11 @@ class Customer(TimestampedModel, RestrictedModel):
         triggers = [updated_at_trigger()]
         indexes = [
             models.Index(Lower("login"), name="customer_login_lower"),
+            # The list's natural order (user1, user2, user10), also per site.
+            models.Index(LoginStem(), LoginNumber(), "login", name="customer_login_natural"),
+            models.Index(
+                "site", LoginStem(), LoginNumber(), "login", name="customer_site_login_natural"
+            ),
             models.Index(fields=["group", "is_active"], name="customer_group_active"),
             models.Index(fields=["site", "is_active"], name="customer_site_active"),
             GinIndex(

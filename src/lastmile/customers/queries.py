@@ -20,9 +20,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
-from lastmile.customers.models import Customer, CustomerSearchText, ExtraField, ExtraFieldValue
+from lastmile.customers.models import (
+    Customer,
+    CustomerSearchText,
+    ExtraField,
+    ExtraFieldValue,
+    LoginNumber,
+    LoginStem,
+)
 
 SectionContext = Callable[[Customer, Any], "dict[str, Any] | None"]
 
@@ -57,6 +72,31 @@ def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Custom
     if not needle:
         return queryset
     return queryset.alias(search_text=CustomerSearchText()).filter(search_text__contains=needle)
+
+
+def with_list_columns(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Annotate what a list row shows, in the same query as the rows.
+
+    ``balance`` (finance account), ``tariff_name``/``tariff_id``/``paid_until``
+    (the active subscription, at most one per customer by constraint),
+    ``is_online`` (an open session) and the natural-order keys.  Subqueries
+    rather than joins: each is one index probe per row of the page, and the
+    count query drops them.
+    """
+    from lastmile.finance.models import Account
+    from lastmile.network.models import Session
+    from lastmile.subscriptions.models import Subscription, SubscriptionState
+
+    active = Subscription.objects.filter(customer=OuterRef("pk"), state=SubscriptionState.ACTIVE)
+    return queryset.select_related("group", "site").annotate(
+        login_stem=LoginStem(),
+        login_number=LoginNumber(),
+        balance=Subquery(Account.objects.filter(customer=OuterRef("pk")).values("balance")[:1]),
+        tariff_name=Subquery(active.values("tariff__name")[:1]),
+        paid_until=Subquery(active.values("period_end")[:1]),
+        is_blocked=ExpressionWrapper(Q(is_active=False), output_field=BooleanField()),
+        is_online=Exists(Session.objects.filter(customer=OuterRef("pk"), stopped_at__isnull=True)),
+    )
 
 
 def customer_list_queryset(user: Any) -> QuerySet[Customer]:

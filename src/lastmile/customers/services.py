@@ -268,7 +268,7 @@ def reveal_pppoe_secret(*, customer: Customer, actor: Any) -> str:
     return customer.get_pppoe_secret()
 
 
-def _set_active(customer: Customer, is_active: bool, actor: Any) -> bool:
+def _set_active(customer: Customer, is_active: bool, actor: Any, reason: str = "") -> bool:
     _check_allowed(customer, actor, "change")
     # Conditional update: a repeat (or a concurrent flip) changes nothing.
     flipped = Customer.objects.filter(pk=customer.pk, is_active=not is_active).update(
@@ -276,22 +276,28 @@ def _set_active(customer: Customer, is_active: bool, actor: Any) -> bool:
     )
     customer.refresh_from_db(fields=["is_active", "updated_at"])
     if flipped:
-        log.info("customer.active_changed", customer_id=customer.pk, is_active=is_active)
+        log.info(
+            "customer.active_changed",
+            customer_id=customer.pk,
+            is_active=is_active,
+            reason=reason,
+        )
         reason = AccessReason.UNBLOCKED if is_active else AccessReason.BLOCKED
         ACCESS_CHANGED.fire(customer_id=customer.pk, reason=reason)
     return bool(flipped)
 
 
 @transaction.atomic
-def deactivate_customer(*, customer: Customer, actor: Any = None) -> bool:
-    """Block the customer's access; return whether it was active (idempotent)."""
-    return _set_active(customer, False, actor)
+def deactivate_customer(*, customer: Customer, actor: Any = None, reason: str = "") -> bool:
+    """Block the customer's access; return whether it was active (idempotent).
+    ``reason`` (staff's words) goes to the log with the change."""
+    return _set_active(customer, False, actor, reason)
 
 
 @transaction.atomic
-def activate_customer(*, customer: Customer, actor: Any = None) -> bool:
+def activate_customer(*, customer: Customer, actor: Any = None, reason: str = "") -> bool:
     """Allow the customer's access again; return whether it was inactive (idempotent)."""
-    return _set_active(customer, True, actor)
+    return _set_active(customer, True, actor, reason)
 
 
 # --- extra field values --------------------------------------------------------

@@ -6,32 +6,54 @@ from typing import Any
 
 import django_tables2 as tables
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lastmile.customers.models import Customer, CustomerGroup, ExtraField
+from lastmile.customers.models import Customer, CustomerGroup, ExtraField, natural_login_order
 
 
 class CustomerTable(tables.Table):
-    login = tables.LinkColumn("customers:customer_detail", args=[tables.A("pk")])
+    """Rows come from ``queries.with_list_columns`` (balance, tariff, paid
+    until, online are annotations: one query per page)."""
+
+    select = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={"th__input": {"data-select-all": "select"}, "td__input": {"form": "bulk-form"}},
+        exclude_from_export=True,
+    )
+    login = tables.LinkColumn(
+        "customers:customer_detail", args=[tables.A("pk")], order_by=natural_login_order()
+    )
+    balance = tables.Column(verbose_name=_("Balance"), attrs={"td": {"class": "num"}})
+    tariff_name = tables.Column(verbose_name=_("Tariff"), order_by=("tariff_name",))
+    paid_until = tables.DateTimeColumn(verbose_name=_("Paid until"), short=True)
+    is_online = tables.BooleanColumn(verbose_name=_("Online"))
     phones = tables.Column(verbose_name=_("phones"), orderable=False)
     address = tables.Column(verbose_name=_("address"), orderable=False, empty_values=())
     group = tables.Column(order_by=("group__name",))
     site = tables.Column(order_by=("site__name",))
-    is_active = tables.BooleanColumn()
+    is_blocked = tables.BooleanColumn(verbose_name=_("Blocked"))
 
     class Meta:
         model = Customer
         fields = (
+            "select",
             "login",
             "contract_number",
             "full_name",
             "phones",
             "address",
+            "balance",
+            "tariff_name",
+            "paid_until",
+            "is_online",
             "group",
             "site",
-            "is_active",
+            "is_blocked",
         )
+        sequence = fields
         attrs = {"class": "table"}
+        order_by = ("login",)
         empty_text = _("No customers match.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -41,6 +63,16 @@ class CustomerTable(tables.Table):
 
     def render_phones(self, value: list[str]) -> str:
         return ", ".join(value)
+
+    # Export: words, not Python's True/False.
+    def value_is_online(self, value: bool) -> str:
+        return str(_("yes") if value else _("no"))
+
+    def value_is_blocked(self, value: bool) -> str:
+        return str(_("yes") if value else _("no"))
+
+    def value_paid_until(self, value: Any) -> str:
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 class GroupTable(tables.Table):

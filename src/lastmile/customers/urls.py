@@ -1,12 +1,13 @@
 from django.urls import path
 
-from lastmile.customers import views
+from lastmile.customers import bulk, views
 
 app_name = "customers"
 
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="customer_list"),
     path("add/", views.CustomerEditView.as_view(), name="customer_add"),
+    path("bulk/", bulk.customer_bulk, name="customer_bulk"),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="customer_edit"),
     path("<int:pk>/passwords/", views.CustomerPasswordsView.as_view(), name="customer_passwords"),

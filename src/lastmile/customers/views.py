@@ -34,7 +34,7 @@ from lastmile.customers.forms import (
     PasswordsForm,
 )
 from lastmile.customers.models import Customer, CustomerGroup, ExtraField
-from lastmile.customers.queries import customer_page_context, extra_value_rows
+from lastmile.customers.queries import customer_page_context, extra_value_rows, with_list_columns
 from lastmile.customers.tables import CustomerTable, ExtraFieldTable, GroupTable
 
 
@@ -51,10 +51,10 @@ class _FilterWithRequest(ObjectListView):
 
 
 class CustomerListView(_FilterWithRequest):
-    queryset = Customer.objects.select_related("group", "site")
+    queryset = with_list_columns(Customer.objects.all())
     table = CustomerTable
     filterset_class = CustomerFilterSet
-    template_name = "customers/customer_list.html"
+    template_name = "customers/customers.html"
     add_url = "customers:customer_add"
 
 
