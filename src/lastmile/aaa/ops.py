@@ -19,6 +19,7 @@ class Allocation:
     circuit_id: str
     nas_id: int
     expires_at: datetime | None
+    prefix_length: int = 0  # an IPv6 prefix starting at ``address``; 0: an IPv4 address
 
 
 @dataclass(slots=True)

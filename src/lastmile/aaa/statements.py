@@ -29,10 +29,11 @@ async def allocate(
     ops = [op for _, op in allocs]
     await cur.execute(
         "INSERT INTO network_lease (address, pool_id, customer_id, kind, mac, remote_id,"  # noqa: S608
-        " circuit_id, nas_id, expires_at, started_at, renewed_at, end_reason)"
-        " SELECT v.a::inet, v.p, v.c, 'dynamic', v.m, v.r, v.ci, v.n, v.e, now(), now(), ''"
+        " circuit_id, nas_id, expires_at, started_at, renewed_at, end_reason, prefix_length)"
+        " SELECT v.a::inet, v.p, v.c, 'dynamic', v.m, v.r, v.ci, v.n, v.e, now(), now(), '',"
+        " nullif(v.pl, 0)"
         " FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
-        " %s::bigint[], %s::timestamptz[]) AS v(a, p, c, m, r, ci, n, e)"
+        " %s::bigint[], %s::timestamptz[], %s::int[]) AS v(a, p, c, m, r, ci, n, e, pl)"
         " ON CONFLICT DO NOTHING RETURNING " + LEASE_COLUMNS,
         (
             pgarray.texts(op.address for op in ops),
@@ -43,6 +44,7 @@ async def allocate(
             pgarray.texts(op.circuit_id for op in ops),
             pgarray.ints(op.nas_id for op in ops),
             [op.expires_at for op in ops],
+            pgarray.ints(op.prefix_length for op in ops),
         ),
     )
     inserted = {

@@ -138,6 +138,17 @@ class Nas(TimestampedModel, RestrictedModel):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
+class Ipv6Use(models.TextChoices):
+    """What an IPv6 pool's prefixes are sent as in the Access-Accept."""
+
+    FRAMED = "framed", _("Framed-IPv6-Prefix (the link, usually /64)")
+    DELEGATED = "delegated", _("Delegated-IPv6-Prefix (DHCPv6-PD, e.g. /56)")
+
+
+#: Longest IPv6 pool span the RADIUS node indexes: 2**32 prefixes per pool.
+MAX_IPV6_PREFIX_BITS = 32
+
+
 class PoolKind(models.TextChoices):
     DYNAMIC = "dynamic", _("dynamic")
     STATIC = "static", _("static")
@@ -160,7 +171,17 @@ class Pool(TimestampedModel, RestrictedModel):
     )
     gateway = models.GenericIPAddressField(_("gateway"), null=True, blank=True)
     delegated_prefix_length = models.PositiveSmallIntegerField(
-        _("delegated prefix length"), null=True, blank=True, help_text=_("IPv6 only, e.g. 64.")
+        _("delegated prefix length"),
+        null=True,
+        blank=True,
+        help_text=_("IPv6 only: the length of each customer's prefix, e.g. 64 or 56."),
+    )
+    ipv6_use = models.CharField(
+        _("IPv6 attribute"),
+        max_length=10,
+        blank=True,
+        choices=Ipv6Use.choices,
+        help_text=_("IPv6 only: which attribute carries the customer's prefix."),
     )
     vlan = models.ForeignKey(
         Vlan, verbose_name=_("VLAN"), null=True, blank=True, on_delete=models.PROTECT
@@ -221,9 +242,42 @@ class Pool(TimestampedModel, RestrictedModel):
             value = getattr(self, field)
             if value and ipaddress.ip_address(value) not in net:
                 raise ValidationError({field: _("The address is outside the prefix.")})
-        if net.version == 4 and self.delegated_prefix_length:
+        if net.version == 4:
+            if self.delegated_prefix_length:
+                raise ValidationError(
+                    {"delegated_prefix_length": _("Only IPv6 pools delegate prefixes.")}
+                )
+            if self.ipv6_use:
+                raise ValidationError({"ipv6_use": _("Only IPv6 pools delegate prefixes.")})
+            return
+        length = self.delegated_prefix_length
+        if length is None:
             raise ValidationError(
-                {"delegated_prefix_length": _("Only IPv6 pools delegate prefixes.")}
+                {"delegated_prefix_length": _("An IPv6 pool needs the customers' prefix length.")}
+            )
+        if not net.prefixlen <= length <= 128:
+            raise ValidationError(
+                {
+                    "delegated_prefix_length": _(
+                        "The customers' prefix must lie inside the pool: from /%(low)s to /128."
+                    )
+                    % {"low": net.prefixlen}
+                }
+            )
+        if length - net.prefixlen > MAX_IPV6_PREFIX_BITS:
+            raise ValidationError(
+                {
+                    "delegated_prefix_length": _(
+                        "At most 2^%(bits)s prefixes per pool: make the pool /%(low)s or longer."
+                    )
+                    % {"bits": MAX_IPV6_PREFIX_BITS, "low": length - MAX_IPV6_PREFIX_BITS}
+                }
+            )
+        if not self.ipv6_use:
+            raise ValidationError({"ipv6_use": _("Choose the attribute for the IPv6 prefix.")})
+        if self.range_start or self.range_end or self.gateway:
+            raise ValidationError(
+                {"range_start": _("IPv6 pools hand out whole prefixes: no range or gateway.")}
             )
 
 
@@ -245,6 +299,9 @@ class Lease(RestrictedModel):
     an ended row is the lease's history and is never deleted."""
 
     address = models.GenericIPAddressField(_("address"))
+    # IPv6: ``address`` is the first address of the leased prefix, this its length;
+    # empty for an IPv4 address.  No two active prefixes overlap (migration 0006).
+    prefix_length = models.PositiveSmallIntegerField(_("prefix length"), null=True, blank=True)
     pool = models.ForeignKey(
         Pool, verbose_name=_("pool"), on_delete=models.PROTECT, related_name="leases"
     )
@@ -318,7 +375,12 @@ class Lease(RestrictedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.address} → {self.customer_id}"
+        return f"{self.prefix} → {self.customer_id}"
+
+    @property
+    def prefix(self) -> str:
+        """The address, or the prefix ("2001:db8:100::/56") of an IPv6 lease."""
+        return f"{self.address}/{self.prefix_length}" if self.prefix_length else str(self.address)
 
     @property
     def is_active(self) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import ipaddress
+import os
 import struct
 from dataclasses import dataclass, field
 
