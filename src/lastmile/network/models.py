@@ -237,7 +237,10 @@ class Pool(TimestampedModel, RestrictedModel):
     def clean(self) -> None:
         if not self.network:
             return
-        net = ipaddress.ip_network(self.network)
+        try:
+            net = ipaddress.ip_network(self.network)
+        except ValueError:
+            return  # the field's own validation reports it
         for field in ("range_start", "range_end", "gateway"):
             value = getattr(self, field)
             if value and ipaddress.ip_address(value) not in net:
