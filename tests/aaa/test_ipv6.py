@@ -165,3 +165,69 @@ def test_two_processes_never_hand_out_one_prefix_twice(transactional_db):  # typ
         )
         in_database = dict(cur.fetchall())
     assert in_database == prefixes
+
+
+def _wait_for(predicate, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+@pytest.mark.parametrize("nas_reports_prefixes", [True, False])
+def test_session_keeps_the_prefixes_and_stop_holds_them_like_the_address(  # type: ignore[no-untyped-def]
+    transactional_db, nas_reports_prefixes
+):
+    from django.utils import timezone
+
+    from lastmile.network.models import Session
+    from tests.aaa.helpers import Client
+    from tests.factories import net_subscribe
+
+    hold_s = 120
+    NasFactory(address="127.0.0.1", require_message_authenticator=False)
+    PoolFactory(network="10.67.0.0/24")
+    PoolFactory(
+        name="wan6", network="2001:db8:100::/40", delegated_prefix_length=64, ipv6_use="framed"
+    )
+    PoolFactory(
+        name="pd6", network="2001:db8:f000::/36", delegated_prefix_length=56, ipv6_use="delegated"
+    )
+    net_subscribe(NetCustomerFactory(login="acct6"), NetTariffFactory())
+    env = {"LASTMILE_LEASE_HOLD_AFTER_STOP_S": str(hold_s)}
+    with radius_server(extra_env=env) as server:
+        auth, acct = Client(server.auth_port), Client(server.acct_port)
+        accept = auth.access("acct6", "pass-acct6")
+        assert accept is not None and accept.code == codec.ACCESS_ACCEPT
+        sent = codec.attr(codec.FRAMED_IP_ADDRESS, accept.attrs[codec.FRAMED_IP_ADDRESS])
+        if nas_reports_prefixes:
+            for kind in (codec.FRAMED_IPV6_PREFIX, codec.DELEGATED_IPV6_PREFIX):
+                sent += codec.attr(kind, accept.attrs[kind])
+        for status in (codec.ACCT_START, codec.ACCT_STOP):
+            reply = acct.accounting(
+                codec.attr_text(codec.USER_NAME, "acct6")
+                + codec.attr_int(codec.ACCT_STATUS_TYPE, status)
+                + codec.attr_text(codec.ACCT_SESSION_ID, "s6")
+                + sent
+            )
+            assert reply is not None and reply.code == codec.ACCOUNTING_RESPONSE
+
+        def all_held() -> bool:
+            leases = Lease.objects.filter(customer__login="acct6", ended_at__isnull=True)
+            left = [(x.expires_at - timezone.now()).total_seconds() for x in leases]
+            return len(left) == 3 and all(s <= hold_s for s in left)
+
+        assert _wait_for(all_held)
+        auth.close()
+        acct.close()
+    session = Session.objects.get(acct_session_id="s6")
+    framed = codec.parse_ipv6_prefix(accept.attrs[codec.FRAMED_IPV6_PREFIX])
+    delegated = codec.parse_ipv6_prefix(accept.attrs[codec.DELEGATED_IPV6_PREFIX])
+    if nas_reports_prefixes:
+        assert (session.ipv6_prefix, session.delegated_prefix) == (str(framed), str(delegated))
+    else:
+        assert (session.ipv6_prefix, session.delegated_prefix) == ("", "")

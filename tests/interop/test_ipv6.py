@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from lastmile.network.models import Lease, Session
+from lastmile.network.models import Lease
 from tests.aaa.helpers import radius_server
 from tests.factories import (
     NasFactory,

@@ -54,6 +54,8 @@ class AcctRecord:
     terminate_cause: str
     interim_interval_s: int
     is_start: bool = False
+    ipv6_prefix: str = ""  # Framed-IPv6-Prefix as the NAS reported it
+    delegated_prefix: str = ""  # Delegated-IPv6-Prefix as the NAS reported it
 
 
 @dataclass(slots=True)

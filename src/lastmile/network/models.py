@@ -488,6 +488,11 @@ class Session(RestrictedModel):
     )
     login = models.CharField(_("login"), max_length=253, blank=True)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # The prefixes the NAS reports in accounting (Framed-/Delegated-IPv6-Prefix).
+    ipv6_prefix = models.CharField(_("IPv6 prefix"), max_length=43, blank=True, db_default="")
+    delegated_prefix = models.CharField(
+        _("delegated IPv6 prefix"), max_length=43, blank=True, db_default=""
+    )
     mac = models.CharField(_("MAC"), max_length=64, blank=True)
     nas_port = models.CharField(_("NAS port"), max_length=64, blank=True)
     started_at = models.DateTimeField(_("started"))
