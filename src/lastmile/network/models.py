@@ -229,7 +229,10 @@ class Pool(TimestampedModel, RestrictedModel):
     @property
     def size(self) -> int:
         if self.family == 6:
-            return 0
+            # IPv6: the number of customer prefixes in the pool.
+            length = self.delegated_prefix_length
+            prefixlen = ipaddress.ip_network(self.network).prefixlen
+            return 1 << (length - prefixlen) if length and length >= prefixlen else 0
         first, last = self.host_bounds()
         gateway_inside = self.gateway and first <= int(ipaddress.ip_address(self.gateway)) <= last
         return max(0, last - first + 1 - (1 if gateway_inside else 0))
