@@ -231,3 +231,22 @@ def test_session_keeps_the_prefixes_and_stop_holds_them_like_the_address(  # typ
         assert (session.ipv6_prefix, session.delegated_prefix) == (str(framed), str(delegated))
     else:
         assert (session.ipv6_prefix, session.delegated_prefix) == ("", "")
+
+
+def test_pool_form_and_api_take_ipv6_fields(admin_client):  # type: ignore[no-untyped-def]
+    form = {"name": "pd6", "kind": "dynamic", "network": "2001:db8:100::/40", "priority": 100}
+    bad = admin_client.post(
+        "/network/pools/add/", {**form, "delegated_prefix_length": 30, "ipv6_use": "delegated"}
+    )
+    assert bad.status_code == 200 and not Pool.objects.filter(name="pd6").exists()
+    assert "The customers&#x27; prefix must lie inside the pool" in bad.content.decode()
+    good = admin_client.post(
+        "/network/pools/add/", {**form, "delegated_prefix_length": 56, "ipv6_use": "delegated"}
+    )
+    assert good.status_code == 302
+    pool = Pool.objects.get(name="pd6")
+    assert (pool.delegated_prefix_length, pool.ipv6_use, pool.size) == (56, "delegated", 65536)
+    listed = admin_client.get("/api/v1/network/pools").json()
+    assert [(p["ipv6_use"], p["delegated_prefix_length"], p["size"]) for p in listed] == [
+        ("delegated", 56, 65536)
+    ]
