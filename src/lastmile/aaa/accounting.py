@@ -219,6 +219,10 @@ class AccountingHandler:
                 continue
             lease = lease_by_address.get(int(ipaddress.IPv4Address(session.address)))
             self._lease_expiry_change(lease, session.customer_id, True, now)
+            if lease is not None and self.state.has_ipv6_pools:
+                for prefix_lease in self.state.customer_leases(lease.customer_id):
+                    if prefix_lease.prefix_length:
+                        self._lease_expiry_change(prefix_lease, session.customer_id, True, now)
         log.info(
             "radius.nas_reset",
             nas=nas.address,
