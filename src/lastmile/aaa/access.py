@@ -124,12 +124,14 @@ class AccessHandler:
         else:
             pool = decision.pool
             assert pool is not None
-            lease = await self._allocate(pool, customer.id, nas, creds, utc(now + lease_time))
+            lease, existed = await self._allocate(
+                pool, customer.id, nas, creds, utc(now + lease_time)
+            )
             if lease is None:
                 decision.refusal = Refusal.NO_ADDRESS
                 decision.detail = f"pool {pool.name} exhausted"
                 return decision, None
-            if not equipment_ok(lease, creds):  # another request of theirs won
+            if existed and not equipment_ok(lease, creds):  # another request of theirs won
                 decision.refusal = Refusal.EQUIPMENT_MISMATCH
                 return decision, None
             decision.lease = lease
@@ -139,13 +141,14 @@ class AccessHandler:
 
     async def _allocate(
         self, pool: PoolInfo, customer_id: int, nas: NasInfo, creds: Credentials, expires: datetime
-    ) -> LeaseInfo | None:
+    ) -> tuple[LeaseInfo | None, bool]:
         """A new lease from the pool (an address, or an IPv6 prefix), or the
-        customer's existing one in it; None when the pool has nothing free."""
+        customer's existing one in it (then True); None when the pool has
+        nothing free."""
         for _ in range(_ALLOCATION_ATTEMPTS):
             candidate = pool.pick_free()
             if candidate is None:
-                return None
+                return None, False
             if pool.family == 6:
                 address = str(ipaddress.IPv6Address(candidate))
             else:
@@ -169,8 +172,8 @@ class AccessHandler:
             if outcome == "exists":
                 self.state.release_address(candidate)
             self.state.add_lease(lease)
-            return lease
-        return None
+            return lease, outcome == "exists"
+        return None, False
 
     async def _ipv6(
         self, decision: Decision, customer_id: int, nas: NasInfo, creds: Credentials, now: float
@@ -181,7 +184,9 @@ class AccessHandler:
         for lease in decision.ipv6_leases.values():
             await self._renew(lease, nas, creds, now, lease_time)
         for use, pool in decision.ipv6_pools.items():
-            prefix = await self._allocate(pool, customer_id, nas, creds, utc(now + lease_time))
+            prefix, _existed = await self._allocate(
+                pool, customer_id, nas, creds, utc(now + lease_time)
+            )
             if prefix is None:
                 log.warning("radius.ipv6_pool_exhausted", pool=pool.name, customer_id=customer_id)
                 continue
