@@ -132,3 +132,43 @@ def test_replies_to_status_server_sign_over_the_request_authenticator() -> None:
         codec.build_reply(codec.ACCOUNTING_RESPONSE, 9, probe.authenticator, b"", SECRET)
     )
     assert codec.message_authenticator_ok(plain, SECRET, authenticator=bytes(16))
+
+
+# IPv6 prefixes (RFC 3162 2.3, RFC 4818 3) ----------------------------------------
+# Layout from the RFCs: Type, Length, Reserved (0), Prefix-Length, Prefix octets.
+
+
+def test_framed_ipv6_prefix_bytes_for_a_64():
+    import ipaddress
+
+    got = codec.attr_ipv6_prefix(
+        codec.FRAMED_IPV6_PREFIX, ipaddress.IPv6Network("2001:db8:100:2a::/64")
+    )
+    assert got == bytes.fromhex("61 0c 00 40 20010db80100002a")
+
+
+def test_delegated_ipv6_prefix_bytes_for_a_56_carry_only_seven_octets():
+    import ipaddress
+
+    got = codec.attr_ipv6_prefix(
+        codec.DELEGATED_IPV6_PREFIX, ipaddress.IPv6Network("2001:db8:1ff:ff00::/56")
+    )
+    assert got == bytes.fromhex("7b 0b 00 38 20010db801ffff")
+
+
+def test_ipv6_prefix_value_round_trip_and_rejects_malformed():
+    import ipaddress
+
+    for text in ("::/0", "2001:db8::/32", "2001:db8:0:1::/64", "2001:db8::1/128", "2001:db8::/57"):
+        net = ipaddress.IPv6Network(text)
+        assert codec.parse_ipv6_prefix(codec.ipv6_prefix_value(net)) == net
+    # A full 16-octet prefix field is legal too.
+    assert codec.parse_ipv6_prefix(bytes((0, 64)) + bytes.fromhex("20010db8" + "00" * 12)) == (
+        ipaddress.IPv6Network("2001:db8::/64")
+    )
+    assert codec.parse_ipv6_prefix(b"\x01\x40" + bytes(8)) is None  # reserved octet set
+    assert codec.parse_ipv6_prefix(b"\x00\x81" + bytes(16)) is None  # length > 128
+    assert codec.parse_ipv6_prefix(b"\x00\x40" + bytes(4)) is None  # too few octets
+    assert codec.parse_ipv6_prefix(b"\x00\x30" + bytes.fromhex("20010db80001")) is not None
+    assert codec.parse_ipv6_prefix(b"\x00\x20" + bytes.fromhex("20010db801")) is None  # host bits
+    assert codec.parse_ipv6_prefix(b"\x00") is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import structlog
@@ -26,7 +27,7 @@ from lastmile.aaa.decision import (
 )
 from lastmile.aaa.dispatch import answer_status_server
 from lastmile.aaa.ops import Allocation, Renewal, utc
-from lastmile.aaa.state import LeaseInfo, NasInfo, State
+from lastmile.aaa.state import LeaseInfo, NasInfo, PoolInfo, State
 from lastmile.aaa.writer import BatchWriter
 from lastmile.radius import codec
 
@@ -80,6 +81,7 @@ class AccessHandler:
             interim_interval_s=self.config.interim_interval_s,
             rate=rate,
             is_guest=decision.is_guest,
+            ipv6=decision.ipv6_leases,
         )
         return codec.build_reply(
             codec.ACCESS_ACCEPT, packet.identifier, packet.authenticator, attrs, nas.secret
@@ -119,18 +121,41 @@ class AccessHandler:
         )
         if decision.lease is not None:
             await self._renew(decision.lease, nas, creds, now, lease_time)
-            return decision, decision.lease.address_text
-        pool = decision.pool
-        assert pool is not None
-        expires = utc(now + lease_time)
+        else:
+            pool = decision.pool
+            assert pool is not None
+            lease, existed = await self._allocate(
+                pool, customer.id, nas, creds, utc(now + lease_time)
+            )
+            if lease is None:
+                decision.refusal = Refusal.NO_ADDRESS
+                decision.detail = f"pool {pool.name} exhausted"
+                return decision, None
+            if existed and not equipment_ok(lease, creds):  # another request of theirs won
+                decision.refusal = Refusal.EQUIPMENT_MISMATCH
+                return decision, None
+            decision.lease = lease
+        if decision.ipv6_leases or decision.ipv6_pools:
+            await self._ipv6(decision, customer.id, nas, creds, now)
+        return decision, decision.lease.address_text
+
+    async def _allocate(
+        self, pool: PoolInfo, customer_id: int, nas: NasInfo, creds: Credentials, expires: datetime
+    ) -> tuple[LeaseInfo | None, bool]:
+        """A new lease from the pool (an address, or an IPv6 prefix), or the
+        customer's existing one in it (then True); None when the pool has
+        nothing free."""
         for _ in range(_ALLOCATION_ATTEMPTS):
             candidate = pool.pick_free()
             if candidate is None:
-                break
-            address = str(ipaddress.IPv4Address(candidate))
+                return None, False
+            if pool.family == 6:
+                address = str(ipaddress.IPv6Address(candidate))
+            else:
+                address = str(ipaddress.IPv4Address(candidate))
             outcome, lease = await self.writer.submit(
                 Allocation(
-                    customer.id,
+                    customer_id,
                     pool.id,
                     address,
                     creds.mac,
@@ -138,6 +163,7 @@ class AccessHandler:
                     creds.circuit_id,
                     nas.id,
                     expires,
+                    pool.prefix_length if pool.family == 6 else 0,
                 )
             )
             if outcome == "taken":
@@ -145,17 +171,26 @@ class AccessHandler:
             assert lease is not None
             if outcome == "exists":
                 self.state.release_address(candidate)
-                self.state.add_lease(lease)
-                if not equipment_ok(lease, creds):
-                    decision.refusal = Refusal.EQUIPMENT_MISMATCH
-                    return decision, None
-            else:
-                self.state.add_lease(lease)
-            decision.lease = lease
-            return decision, lease.address_text
-        decision.refusal = Refusal.NO_ADDRESS
-        decision.detail = f"pool {pool.name} exhausted"
-        return decision, None
+            self.state.add_lease(lease)
+            return lease, outcome == "exists"
+        return None, False
+
+    async def _ipv6(
+        self, decision: Decision, customer_id: int, nas: NasInfo, creds: Credentials, now: float
+    ) -> None:
+        """Dual stack: renew the customer's prefixes like their IPv4 lease, or
+        lease new ones.  An exhausted IPv6 pool costs the prefix, not the login."""
+        lease_time = self.config.lease_time_s
+        for lease in decision.ipv6_leases.values():
+            await self._renew(lease, nas, creds, now, lease_time)
+        for use, pool in decision.ipv6_pools.items():
+            prefix, _existed = await self._allocate(
+                pool, customer_id, nas, creds, utc(now + lease_time)
+            )
+            if prefix is None:
+                log.warning("radius.ipv6_pool_exhausted", pool=pool.name, customer_id=customer_id)
+                continue
+            decision.ipv6_leases[use] = prefix
 
     async def _renew(
         self, lease: LeaseInfo, nas: NasInfo, creds: Credentials, now: float, lease_time: int

@@ -67,7 +67,11 @@ class AccountingHandler:
                 log.info("radius.accounting_without_session_id", nas=nas.address)
                 return None
             record, lease = built
-            self._lease_expiry_change(lease, record.customer_id, status == codec.ACCT_STOP, now)
+            is_stop = status == codec.ACCT_STOP
+            self._lease_expiry_change(lease, record.customer_id, is_stop, now)
+            if lease is not None and self.state.has_ipv6_pools:
+                for prefix_lease in self._prefix_leases(record, lease.customer_id):
+                    self._lease_expiry_change(prefix_lease, record.customer_id, is_stop, now)
             await self.writer.submit(record)
             session = self.state.note_session(
                 (nas.id, record.session_id),
@@ -129,7 +133,25 @@ class AccountingHandler:
             interim_interval_s=self.config.interim_interval_s,
             is_start=status == codec.ACCT_START,
         )
+        if codec.FRAMED_IPV6_PREFIX in packet.attrs or codec.DELEGATED_IPV6_PREFIX in packet.attrs:
+            record.ipv6_prefix = _prefix_text(packet.attrs.get(codec.FRAMED_IPV6_PREFIX))
+            record.delegated_prefix = _prefix_text(packet.attrs.get(codec.DELEGATED_IPV6_PREFIX))
         return record, lease
+
+    def _prefix_leases(self, record: AcctRecord, customer_id: int) -> list[LeaseInfo]:
+        """Dual stack: the prefix leases a session holds besides its address —
+        the ones the NAS reports (also noted on the session), else the address's
+        customer's prefixes; they live and end with the session like its address."""
+        reported = []
+        for text in (record.ipv6_prefix, record.delegated_prefix):
+            if text:
+                prefix = ipaddress.IPv6Network(text)
+                known = self.state.lease_by_address.get(int(prefix.network_address))
+                if known is not None and known.prefix_length == prefix.prefixlen:
+                    reported.append(known)
+        if record.ipv6_prefix or record.delegated_prefix:
+            return reported
+        return [x for x in self.state.customer_leases(customer_id) if x.prefix_length]
 
     async def _recheck_equipment(
         self,
@@ -197,6 +219,10 @@ class AccountingHandler:
                 continue
             lease = lease_by_address.get(int(ipaddress.IPv4Address(session.address)))
             self._lease_expiry_change(lease, session.customer_id, True, now)
+            if lease is not None and self.state.has_ipv6_pools:
+                for prefix_lease in self.state.customer_leases(lease.customer_id):
+                    if prefix_lease.prefix_length:
+                        self._lease_expiry_change(prefix_lease, session.customer_id, True, now)
         log.info(
             "radius.nas_reset",
             nas=nas.address,
@@ -236,3 +262,8 @@ class AccountingHandler:
             target = now + self.config.lease_time_s
         lease.expires_at = target
         self.writer.defer_lease_expiry(LeaseExpiry(lease.id, target, is_stop, now))
+
+
+def _prefix_text(value: bytes | None) -> str:
+    prefix = codec.parse_ipv6_prefix(value) if value is not None else None
+    return str(prefix) if prefix is not None else ""

@@ -11,7 +11,7 @@ their addresses; otherwise the guest pool, if one exists, or a refusal.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from lastmile.aaa.ports import port_key
@@ -73,6 +73,10 @@ class Decision:
     is_guest: bool = False
     detail: str = ""
     limit: int = 0  # the Simultaneous-Use limit an ALREADY_ONLINE refusal hit
+    # IPv6 (dual stack, paid access only): per attribute ("framed", "delegated"),
+    # the prefix lease to keep using, or the pool to lease a new prefix from.
+    ipv6_leases: dict[str, LeaseInfo] = field(default_factory=dict)
+    ipv6_pools: dict[str, PoolInfo] = field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -194,11 +198,21 @@ def equipment_mismatch(lease: LeaseInfo, mac: str, agent: tuple[str, str]) -> st
     return f"option 82 {remote}/{circuit}, lease given to {lease.remote_id}/{lease.circuit_id}"
 
 
-def choose_pool(state: State, customer: CustomerInfo, nas: NasInfo, kind: str) -> PoolInfo | None:
+def choose_pool(
+    state: State,
+    customer: CustomerInfo,
+    nas: NasInfo,
+    kind: str,
+    *,
+    family: int = 4,
+    ipv6_use: str = "",
+) -> PoolInfo | None:
+    """The most specific matching pool of the kind and family (IPv6: of the
+    attribute ``ipv6_use``), then the lowest priority."""
     best: tuple[int, int, int] | None = None
     chosen = None
     for pool in state.pools.values():
-        if pool.kind != kind or pool.family != 4:
+        if pool.kind != kind or pool.family != family or pool.ipv6_use != ipv6_use:
             continue
         score = pool.specificity(customer.tariff_id, customer.group_id, nas.id)
         if score is None:
@@ -228,6 +242,8 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
             )
     is_guest = not customer.has_paid_access(now)
     leases = state.customer_leases(customer.id)
+    if leases and any(x.prefix_length for x in leases):
+        leases = [x for x in leases if not x.prefix_length]
     if is_guest:
         pool = choose_pool(state, customer, nas, "guest")
         if pool is None:
@@ -249,8 +265,36 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
                 detail=f"lease {candidates[0].address_text} given to {candidates[0].mac}",
             )
         exact = [x for x in fitting if creds.mac and x.mac == creds.mac]
-        return Decision(customer=customer, lease=(exact or fitting)[0], is_guest=is_guest)
-    return Decision(customer=customer, pool=pool, is_guest=is_guest)
+        decision = Decision(customer=customer, lease=(exact or fitting)[0], is_guest=is_guest)
+    else:
+        decision = Decision(customer=customer, pool=pool, is_guest=is_guest)
+    if not is_guest and state.has_ipv6_pools:
+        ipv6_plan(state, customer, nas, decision)
+    return decision
+
+
+IPV6_USES = ("framed", "delegated")
+
+
+def ipv6_plan(state: State, customer: CustomerInfo, nas: NasInfo, decision: Decision) -> None:
+    """Dual stack: for each IPv6 attribute with a matching pool, the customer's
+    active prefix lease of that attribute (kept on re-auth), else the pool to
+    lease one from.  Nothing without IPv6 pools: IPv4-only setups are unchanged."""
+    for use in IPV6_USES:
+        for lease in state.customer_leases(customer.id):
+            pool = state.pools.get(lease.pool_id)
+            if (
+                lease.prefix_length
+                and pool is not None
+                and pool.ipv6_use == use
+                and pool.kind != "guest"
+            ):
+                decision.ipv6_leases[use] = lease
+                break
+        else:
+            pool = choose_pool(state, customer, nas, "dynamic", family=6, ipv6_use=use)
+            if pool is not None:
+                decision.ipv6_pools[use] = pool
 
 
 def _pool_kind(state: State, lease: LeaseInfo) -> str:
@@ -266,7 +310,11 @@ def customer_rate(state: State, customer: CustomerInfo, *, split: bool) -> Rate 
         return None
     if not split:
         return rate
-    count = sum(1 for x in state.customer_leases(customer.id) if _pool_kind(state, x) != "guest")
+    count = sum(
+        1
+        for x in state.customer_leases(customer.id)
+        if not x.prefix_length and _pool_kind(state, x) != "guest"
+    )
     return rate.split(max(1, count))
 
 
@@ -278,11 +326,22 @@ def accept_attributes(
     interim_interval_s: int,
     rate: Rate | None,
     is_guest: bool,
+    ipv6: dict[str, LeaseInfo] | None = None,
 ) -> bytes:
     from ipaddress import IPv4Address
 
+    prefixes = b""
+    if ipv6:
+        for use, kind in (
+            ("framed", codec.FRAMED_IPV6_PREFIX),
+            ("delegated", codec.DELEGATED_IPV6_PREFIX),
+        ):
+            lease = ipv6.get(use)
+            if lease is not None:
+                prefixes += codec.attr_ipv6_prefix(kind, lease.network)
     return (
         codec.attr(codec.FRAMED_IP_ADDRESS, IPv4Address(address).packed)
+        + prefixes
         + codec.attr_int(codec.SESSION_TIMEOUT, max(1, session_timeout_s))
         + codec.attr_int(codec.ACCT_INTERIM_INTERVAL, interim_interval_s)
         + speed_attributes(vendor, rate, is_guest=is_guest)

@@ -106,12 +106,12 @@ class Listener:
     async def _apply_leases(self, conn: psycopg.AsyncConnection[Any], ids: list[int]) -> None:
         cur = await conn.execute(
             "SELECT " + LEASE_COLUMNS + ", ended_at IS NOT NULL"  # noqa: S608
-            " FROM network_lease WHERE id = ANY(%s) AND family(address) = 4",
+            " FROM network_lease WHERE id = ANY(%s)",
             (ids,),
         )
         for row in await cur.fetchall():
-            lease = lease_from_row(row[:10])
-            if row[10]:
+            lease = lease_from_row(row[:11])
+            if row[11]:
                 known = self.state.leases.get(lease.id)
                 self.state.end_lease(lease.id)
                 if known is None:

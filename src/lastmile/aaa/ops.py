@@ -19,6 +19,7 @@ class Allocation:
     circuit_id: str
     nas_id: int
     expires_at: datetime | None
+    prefix_length: int = 0  # an IPv6 prefix starting at ``address``; 0: an IPv4 address
 
 
 @dataclass(slots=True)
@@ -53,6 +54,8 @@ class AcctRecord:
     terminate_cause: str
     interim_interval_s: int
     is_start: bool = False
+    ipv6_prefix: str = ""  # Framed-IPv6-Prefix as the NAS reported it
+    delegated_prefix: str = ""  # Delegated-IPv6-Prefix as the NAS reported it
 
 
 @dataclass(slots=True)

@@ -21,7 +21,8 @@ from lastmile.radius.profiles import Rate
 # The columns ``lease_from_row`` reads, in order.
 LEASE_COLUMNS = (
     "id, host(address), pool_id, customer_id, kind, mac, remote_id, circuit_id,"
-    " extract(epoch FROM expires_at)::float8, extract(epoch FROM renewed_at)::float8"
+    " extract(epoch FROM expires_at)::float8, extract(epoch FROM renewed_at)::float8,"
+    " coalesce(prefix_length, 0)"
 )
 
 
@@ -71,10 +72,18 @@ class LeaseInfo:
     circuit_id: str
     expires_at: float | None
     renewed_at: float = 0.0  # epoch; a Stop that happened before it is not this lease's end
+    prefix_length: int = 0  # an IPv6 prefix (``address`` its first address); 0: IPv4
 
     @property
     def address_text(self) -> str:
+        if self.prefix_length:
+            return str(ipaddress.IPv6Address(self.address))
         return str(ipaddress.IPv4Address(self.address))
+
+    @property
+    def network(self) -> ipaddress.IPv6Network:
+        """The leased IPv6 prefix (only for ``prefix_length`` > 0)."""
+        return ipaddress.IPv6Network((self.address, self.prefix_length))
 
     def more_than_half_left(self, now: float, lease_time: float) -> bool:
         """The one rule for extending a dynamic lease (re-auth and accounting
@@ -118,9 +127,13 @@ class PoolInfo:
     groups: frozenset[int] = frozenset()
     nases: frozenset[int] = frozenset()
     taken: set[int] = field(default_factory=set)  # active leases + local reservations
+    prefix_length: int = 0  # IPv6: the length of each leased prefix
+    ipv6_use: str = ""  # IPv6: "framed" or "delegated" (network.models.Ipv6Use)
 
     @property
     def size(self) -> int:
+        if self.family == 6:
+            return self._prefix_count()
         gw = 1 if self.gateway is not None and self.first <= self.gateway <= self.last else 0
         return max(0, self.last - self.first + 1 - gw)
 
@@ -141,9 +154,21 @@ class PoolInfo:
                 score += weight
         return score
 
+    def _prefix_count(self) -> int:
+        if not self.prefix_length:
+            return 0
+        return (self.last - self.first + 1) >> (128 - self.prefix_length)
+
+    def prefix_start(self, index: int) -> int:
+        """The first address of the pool's ``index``-th prefix."""
+        return self.first + (index << (128 - self.prefix_length))
+
     def pick_free(self) -> int | None:
-        """A random free address, reserved until released or confirmed.
-        Random so that several nodes rarely race for the same address."""
+        """A random free address (IPv6: the start of a free prefix), reserved
+        until released or confirmed.  Random so that several nodes rarely race
+        for the same address."""
+        if self.family == 6:
+            return self._pick_free_prefix()
         if self.family != 4 or len(self.taken) >= self.size:
             return None
         first, last, taken, gateway = self.first, self.last, self.taken, self.gateway
@@ -155,6 +180,27 @@ class PoolInfo:
         start = random.randint(first, last)
         for candidate in (*range(start, last + 1), *range(first, start)):
             if candidate not in taken and candidate != gateway:
+                taken.add(candidate)
+                return candidate
+        return None
+
+    def _pick_free_prefix(self) -> int | None:
+        """IPv6 prefixes are picked by index (0 .. count-1), never by walking the
+        address space: random indexes first, then, only in a nearly full pool
+        (which is small, or it would not be nearly full), a scan of the indexes."""
+        count = self._prefix_count()
+        taken = self.taken
+        if not count or len(taken) >= count:
+            return None
+        for _ in range(48):
+            candidate = self.prefix_start(random.randrange(count))
+            if candidate not in taken:
+                taken.add(candidate)
+                return candidate
+        start = random.randrange(count)
+        for index in (*range(start, count), *range(start)):
+            candidate = self.prefix_start(index)
+            if candidate not in taken:
                 taken.add(candidate)
                 return candidate
         return None
@@ -172,6 +218,7 @@ class State:
         self.by_login: dict[str, int] = {}
         self.tariffs: dict[int, Rate] = {}
         self.pools: dict[int, PoolInfo] = {}
+        self.has_ipv6_pools = False
         self.leases: dict[int, LeaseInfo] = {}
         self.leases_by_customer: dict[int, list[LeaseInfo]] = {}
         self.lease_by_address: dict[int, LeaseInfo] = {}
@@ -249,11 +296,21 @@ class State:
     async def load_pools_and_leases(self, conn: Any) -> None:
         cur = await conn.execute(
             "SELECT id, name, kind, network::text, host(range_start), host(range_end),"
-            " host(gateway), priority FROM network_pool WHERE is_active"
+            " host(gateway), priority, coalesce(delegated_prefix_length, 0), ipv6_use"
+            " FROM network_pool WHERE is_active"
         )
         pools: dict[int, PoolInfo] = {}
-        for pid, name, kind, network, start, end, gateway, priority in await cur.fetchall():
+        for row in await cur.fetchall():
+            pid, name, kind, network, start, end, gateway, priority, length, use = row
             net = ipaddress.ip_network(network)
+            if net.version == 6:
+                if not use or not net.prefixlen <= length <= 128:
+                    continue  # not a valid IPv6 pool (model validation refuses it)
+                pools[pid] = PoolInfo(
+                    pid, name, kind, 6, int(net.network_address), int(net.broadcast_address),
+                    None, priority, prefix_length=length, ipv6_use=use,
+                )  # fmt: skip
+                continue
             first, last = int(net.network_address), int(net.broadcast_address)
             if net.version == 4 and net.prefixlen <= 30:
                 first, last = first + 1, last - 1
@@ -276,10 +333,11 @@ class State:
                 if pool_id in pools:
                     setattr(pools[pool_id], attr, frozenset(values))
         self.pools = pools
+        self.has_ipv6_pools = any(pool.family == 6 for pool in pools.values())
         self.leases, self.leases_by_customer, self.lease_by_address = {}, {}, {}
         cur = await conn.execute(
             "SELECT " + LEASE_COLUMNS + " FROM network_lease"  # noqa: S608
-            " WHERE ended_at IS NULL AND family(address) = 4"
+            " WHERE ended_at IS NULL"
         )
         for row in await cur.fetchall():
             self.add_lease(lease_from_row(row))
@@ -382,12 +440,28 @@ class State:
 
 def lease_from_row(row: Any) -> LeaseInfo:
     """A row of ``LEASE_COLUMNS``."""
-    lease_id, address, pool_id, customer_id, kind, mac, remote_id, circuit_id, expires, renewed = (
-        row
-    )
+    (
+        lease_id,
+        address,
+        pool_id,
+        customer_id,
+        kind,
+        mac,
+        remote_id,
+        circuit_id,
+        expires,
+        renewed,
+        prefix_length,
+    ) = row
+    if not prefix_length and ":" in address:
+        # An IPv6 address without a prefix length is not one of the RADIUS
+        # node's leases; keep it out of the IPv4 maps by its full-length prefix.
+        prefix_length = 128
     return LeaseInfo(
         lease_id,
-        int(ipaddress.IPv4Address(address)),
+        int(ipaddress.ip_address(address))
+        if prefix_length
+        else int(ipaddress.IPv4Address(address)),
         pool_id,
         customer_id,
         kind,
@@ -396,4 +470,5 @@ def lease_from_row(row: Any) -> LeaseInfo:
         circuit_id,
         expires,
         renewed or 0.0,
+        prefix_length,
     )

@@ -29,10 +29,11 @@ async def allocate(
     ops = [op for _, op in allocs]
     await cur.execute(
         "INSERT INTO network_lease (address, pool_id, customer_id, kind, mac, remote_id,"  # noqa: S608
-        " circuit_id, nas_id, expires_at, started_at, renewed_at, end_reason)"
-        " SELECT v.a::inet, v.p, v.c, 'dynamic', v.m, v.r, v.ci, v.n, v.e, now(), now(), ''"
+        " circuit_id, nas_id, expires_at, started_at, renewed_at, end_reason, prefix_length)"
+        " SELECT v.a::inet, v.p, v.c, 'dynamic', v.m, v.r, v.ci, v.n, v.e, now(), now(), '',"
+        " nullif(v.pl, 0)"
         " FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
-        " %s::bigint[], %s::timestamptz[]) AS v(a, p, c, m, r, ci, n, e)"
+        " %s::bigint[], %s::timestamptz[], %s::int[]) AS v(a, p, c, m, r, ci, n, e, pl)"
         " ON CONFLICT DO NOTHING RETURNING " + LEASE_COLUMNS,
         (
             pgarray.texts(op.address for op in ops),
@@ -43,6 +44,7 @@ async def allocate(
             pgarray.texts(op.circuit_id for op in ops),
             pgarray.ints(op.nas_id for op in ops),
             [op.expires_at for op in ops],
+            pgarray.ints(op.prefix_length for op in ops),
         ),
     )
     inserted = {
@@ -121,6 +123,8 @@ def _merge(a: AcctRecord, b: AcctRecord) -> AcctRecord:
         a.terminate_cause or b.terminate_cause,
         a.interim_interval_s,
         a.is_start or b.is_start,
+        a.ipv6_prefix or b.ipv6_prefix,
+        a.delegated_prefix or b.delegated_prefix,
     )
 
 
@@ -134,18 +138,23 @@ async def account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> N
     await cur.execute(
         "INSERT INTO network_session AS s (nas_id, acct_session_id, customer_id, login, address,"
         " mac, nas_port, started_at, updated_at, stopped_at, session_time_s, octets_in,"
-        " octets_out, terminate_cause, interim_interval_s, coa_kind, coa_result, coa_detail)"
+        " octets_out, terminate_cause, interim_interval_s, coa_kind, coa_result, coa_detail,"
+        " ipv6_prefix, delegated_prefix)"
         " SELECT v.n, v.sid, v.c, v.l, v.a::inet, v.m, v.p, to_timestamp(v.st), to_timestamp(v.up),"
-        " to_timestamp(v.sp), v.t, v.oi, v.oo, v.tc, v.ii, '', '', ''"
+        " to_timestamp(v.sp), v.t, v.oi, v.oo, v.tc, v.ii, '', '', '', v.f6, v.d6"
         " FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
         " %s::text[], %s::float8[], %s::float8[], %s::float8[], %s::bigint[],"
-        " %s::bigint[], %s::bigint[], %s::text[], %s::int[])"
-        " AS v(n, sid, c, l, a, m, p, st, up, sp, t, oi, oo, tc, ii)"
+        " %s::bigint[], %s::bigint[], %s::text[], %s::int[], %s::text[], %s::text[])"
+        " AS v(n, sid, c, l, a, m, p, st, up, sp, t, oi, oo, tc, ii, f6, d6)"
         # started_at stays as first recorded, and no indexed column changes on an
         # interim update, so PostgreSQL updates the row in place (HOT).
         " ON CONFLICT (nas_id, acct_session_id) DO UPDATE SET"
         " customer_id = COALESCE(s.customer_id, EXCLUDED.customer_id),"
         " address = COALESCE(s.address, EXCLUDED.address),"
+        " ipv6_prefix = CASE WHEN s.ipv6_prefix = '' THEN EXCLUDED.ipv6_prefix"
+        "   ELSE s.ipv6_prefix END,"
+        " delegated_prefix = CASE WHEN s.delegated_prefix = '' THEN EXCLUDED.delegated_prefix"
+        "   ELSE s.delegated_prefix END,"
         " updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at),"
         # A session closed as stale comes back to life when the NAS still reports it.
         " stopped_at = CASE WHEN s.terminate_cause = 'Stale' AND EXCLUDED.stopped_at IS NULL"
@@ -172,6 +181,8 @@ async def account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> N
             pgarray.ints(r.octets_out for r in rows),
             pgarray.texts(r.terminate_cause for r in rows),
             pgarray.ints(r.interim_interval_s for r in rows),
+            pgarray.texts(r.ipv6_prefix for r in rows),
+            pgarray.texts(r.delegated_prefix for r in rows),
         ),
     )
 

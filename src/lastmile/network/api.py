@@ -43,12 +43,15 @@ class PoolOut(Schema):
     priority: int
     is_active: bool
     size: int
+    delegated_prefix_length: int | None = None
+    ipv6_use: str = ""
     used: int = 0
 
 
 class LeaseOut(Schema):
     id: int
     address: str
+    prefix_length: int | None = None
     pool_id: int
     customer_id: int
     kind: str

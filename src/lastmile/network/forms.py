@@ -43,7 +43,7 @@ class PoolForm(forms.ModelForm):
         model = Pool
         fields = [
             "name", "kind", "network", "range_start", "range_end", "gateway",
-            "delegated_prefix_length", "vlan", "tariffs", "groups", "nases", "priority",
+            "delegated_prefix_length", "ipv6_use", "vlan", "tariffs", "groups", "nases", "priority",
             "is_active", "description",
         ]  # fmt: skip
 

@@ -138,6 +138,17 @@ class Nas(TimestampedModel, RestrictedModel):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
+class Ipv6Use(models.TextChoices):
+    """What an IPv6 pool's prefixes are sent as in the Access-Accept."""
+
+    FRAMED = "framed", _("Framed-IPv6-Prefix (the link, usually /64)")
+    DELEGATED = "delegated", _("Delegated-IPv6-Prefix (DHCPv6-PD, e.g. /56)")
+
+
+#: Longest IPv6 pool span the RADIUS node indexes: 2**32 prefixes per pool.
+MAX_IPV6_PREFIX_BITS = 32
+
+
 class PoolKind(models.TextChoices):
     DYNAMIC = "dynamic", _("dynamic")
     STATIC = "static", _("static")
@@ -160,7 +171,17 @@ class Pool(TimestampedModel, RestrictedModel):
     )
     gateway = models.GenericIPAddressField(_("gateway"), null=True, blank=True)
     delegated_prefix_length = models.PositiveSmallIntegerField(
-        _("delegated prefix length"), null=True, blank=True, help_text=_("IPv6 only, e.g. 64.")
+        _("delegated prefix length"),
+        null=True,
+        blank=True,
+        help_text=_("IPv6 only: the length of each customer's prefix, e.g. 64 or 56."),
+    )
+    ipv6_use = models.CharField(
+        _("IPv6 attribute"),
+        max_length=10,
+        blank=True,
+        choices=Ipv6Use.choices,
+        help_text=_("IPv6 only: which attribute carries the customer's prefix."),
     )
     vlan = models.ForeignKey(
         Vlan, verbose_name=_("VLAN"), null=True, blank=True, on_delete=models.PROTECT
@@ -208,7 +229,10 @@ class Pool(TimestampedModel, RestrictedModel):
     @property
     def size(self) -> int:
         if self.family == 6:
-            return 0
+            # IPv6: the number of customer prefixes in the pool.
+            length = self.delegated_prefix_length
+            prefixlen = ipaddress.ip_network(self.network).prefixlen
+            return 1 << (length - prefixlen) if length and length >= prefixlen else 0
         first, last = self.host_bounds()
         gateway_inside = self.gateway and first <= int(ipaddress.ip_address(self.gateway)) <= last
         return max(0, last - first + 1 - (1 if gateway_inside else 0))
@@ -216,14 +240,50 @@ class Pool(TimestampedModel, RestrictedModel):
     def clean(self) -> None:
         if not self.network:
             return
-        net = ipaddress.ip_network(self.network)
+        try:
+            net = ipaddress.ip_network(self.network)
+        except ValueError:
+            return  # the field's own validation reports it
         for field in ("range_start", "range_end", "gateway"):
             value = getattr(self, field)
             if value and ipaddress.ip_address(value) not in net:
                 raise ValidationError({field: _("The address is outside the prefix.")})
-        if net.version == 4 and self.delegated_prefix_length:
+        if net.version == 4:
+            if self.delegated_prefix_length:
+                raise ValidationError(
+                    {"delegated_prefix_length": _("Only IPv6 pools delegate prefixes.")}
+                )
+            if self.ipv6_use:
+                raise ValidationError({"ipv6_use": _("Only IPv6 pools delegate prefixes.")})
+            return
+        length = self.delegated_prefix_length
+        if length is None:
             raise ValidationError(
-                {"delegated_prefix_length": _("Only IPv6 pools delegate prefixes.")}
+                {"delegated_prefix_length": _("An IPv6 pool needs the customers' prefix length.")}
+            )
+        if not net.prefixlen <= length <= 128:
+            raise ValidationError(
+                {
+                    "delegated_prefix_length": _(
+                        "The customers' prefix must lie inside the pool: from /%(low)s to /128."
+                    )
+                    % {"low": net.prefixlen}
+                }
+            )
+        if length - net.prefixlen > MAX_IPV6_PREFIX_BITS:
+            raise ValidationError(
+                {
+                    "delegated_prefix_length": _(
+                        "At most 2^%(bits)s prefixes per pool: make the pool /%(low)s or longer."
+                    )
+                    % {"bits": MAX_IPV6_PREFIX_BITS, "low": length - MAX_IPV6_PREFIX_BITS}
+                }
+            )
+        if not self.ipv6_use:
+            raise ValidationError({"ipv6_use": _("Choose the attribute for the IPv6 prefix.")})
+        if self.range_start or self.range_end or self.gateway:
+            raise ValidationError(
+                {"range_start": _("IPv6 pools hand out whole prefixes: no range or gateway.")}
             )
 
 
@@ -245,6 +305,9 @@ class Lease(RestrictedModel):
     an ended row is the lease's history and is never deleted."""
 
     address = models.GenericIPAddressField(_("address"))
+    # IPv6: ``address`` is the first address of the leased prefix, this its length;
+    # empty for an IPv4 address.  No two active prefixes overlap (migration 0006).
+    prefix_length = models.PositiveSmallIntegerField(_("prefix length"), null=True, blank=True)
     pool = models.ForeignKey(
         Pool, verbose_name=_("pool"), on_delete=models.PROTECT, related_name="leases"
     )
@@ -318,7 +381,12 @@ class Lease(RestrictedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.address} → {self.customer_id}"
+        return f"{self.prefix} → {self.customer_id}"
+
+    @property
+    def prefix(self) -> str:
+        """The address, or the prefix ("2001:db8:100::/56") of an IPv6 lease."""
+        return f"{self.address}/{self.prefix_length}" if self.prefix_length else str(self.address)
 
     @property
     def is_active(self) -> bool:
@@ -423,6 +491,11 @@ class Session(RestrictedModel):
     )
     login = models.CharField(_("login"), max_length=253, blank=True)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # The prefixes the NAS reports in accounting (Framed-/Delegated-IPv6-Prefix).
+    ipv6_prefix = models.CharField(_("IPv6 prefix"), max_length=43, blank=True, db_default="")
+    delegated_prefix = models.CharField(
+        _("delegated IPv6 prefix"), max_length=43, blank=True, db_default=""
+    )
     mac = models.CharField(_("MAC"), max_length=64, blank=True)
     nas_port = models.CharField(_("NAS port"), max_length=64, blank=True)
     started_at = models.DateTimeField(_("started"))

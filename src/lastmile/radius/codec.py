@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import os
 import struct
 from dataclasses import dataclass, field
@@ -55,7 +56,9 @@ CHAP_CHALLENGE = 60
 MESSAGE_AUTHENTICATOR = 80
 ACCT_INTERIM_INTERVAL = 85
 NAS_PORT_ID = 87
+FRAMED_IPV6_PREFIX = 97  # RFC 3162 2.3
 ERROR_CAUSE = 101
+DELEGATED_IPV6_PREFIX = 123  # RFC 4818
 
 VENDOR_ADSL_FORUM = 3561  # RFC 4679
 AGENT_CIRCUIT_ID = 1
@@ -251,6 +254,33 @@ def attr_int(kind: int, value: int) -> bytes:
 
 def attr_text(kind: int, value: str) -> bytes:
     return attr(kind, value.encode()[:253])
+
+
+def ipv6_prefix_value(network: ipaddress.IPv6Network) -> bytes:
+    """The value of Framed-IPv6-Prefix (RFC 3162 2.3) or Delegated-IPv6-Prefix
+    (RFC 4818 3): a reserved zero octet, the prefix length, then only the
+    octets that hold prefix bits (both RFCs allow 0 to 16 octets)."""
+    length = network.prefixlen
+    return bytes((0, length)) + network.network_address.packed[: (length + 7) // 8]
+
+
+def attr_ipv6_prefix(kind: int, network: ipaddress.IPv6Network) -> bytes:
+    return attr(kind, ipv6_prefix_value(network))
+
+
+def parse_ipv6_prefix(value: bytes) -> ipaddress.IPv6Network | None:
+    """The prefix in a Framed/Delegated-IPv6-Prefix value, or None if malformed
+    (wrong length, non-zero reserved octet, bits set beyond the length)."""
+    if len(value) < 2 or len(value) > 18 or value[0] != 0:
+        return None
+    length = value[1]
+    octets = value[2:]
+    if length > 128 or len(octets) * 8 < length:
+        return None
+    try:
+        return ipaddress.IPv6Network((octets.ljust(16, b"\x00"), length), strict=True)
+    except ValueError:
+        return None
 
 
 def vsa(vendor: int, kind: int, value: bytes) -> bytes:
