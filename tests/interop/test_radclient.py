@@ -220,6 +220,12 @@ def test_ipoe_by_a_binary_option_82_bound_as_hex_text(world):  # type: ignore[no
             'User-Name = "x", ADSL-Agent-Remote-Id = 0x0006001122334455,'
             " ADSL-Agent-Circuit-Id = 0x000400640105, Message-Authenticator = 0x00",
         )
+        again, again_attrs = radclient(
+            server.auth_port,
+            "auth",
+            'User-Name = "x", ADSL-Agent-Remote-Id = 0x0006001122334455,'
+            " ADSL-Agent-Circuit-Id = 0x000400640105, Message-Authenticator = 0x00",
+        )
         unknown = radclient(
             server.auth_port,
             "auth",
@@ -227,7 +233,10 @@ def test_ipoe_by_a_binary_option_82_bound_as_hex_text(world):  # type: ignore[no
             " ADSL-Agent-Circuit-Id = 0x01, Message-Authenticator = 0x00",
         )
     assert code == "Access-Accept"
-    assert Lease.objects.filter(customer=customer, ended_at__isnull=True).exists()
+    lease = Lease.objects.get(customer=customer, ended_at__isnull=True)
+    # The renewal from the same port keeps the lease (the equipment check compares ports).
+    assert (again, again_attrs["Framed-IP-Address"]) == ("Access-Accept", lease.address)
+    assert "\x00" not in lease.remote_id + lease.circuit_id
     assert unknown == (
         "Access-Reject",
         {"Reply-Message": "Option 82 not understood: unknown switch port format"},

@@ -115,6 +115,13 @@ def test_option_82_agent_ids_come_as_text_and_need_a_remote_id() -> None:
     assert codec.agent_ids(both) == ("sw-7", "eth1/0/5")
     assert codec.agent_ids(request((codec.AGENT_REMOTE_ID, b"sw-7"))) == ("sw-7", "")
     assert codec.agent_ids(request((codec.AGENT_CIRCUIT_ID, b"eth1/0/5"))) == ("", "")
+    # Binary TLVs (NUL bytes, invalid UTF-8) come as 0x hex, the same each time.
+    binary = request(
+        (codec.AGENT_CIRCUIT_ID, bytes.fromhex("000400640105")),
+        (codec.AGENT_REMOTE_ID, bytes.fromhex("0006001122334455")),
+    )
+    assert codec.agent_ids(binary) == ("0x0006001122334455", "0x000400640105")
+    assert codec.agent_ids(request((codec.AGENT_REMOTE_ID, b"\xff\xfe"))) == ("0xfffe", "")
 
 
 def test_replies_to_status_server_sign_over_the_request_authenticator() -> None:

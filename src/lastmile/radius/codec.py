@@ -169,7 +169,18 @@ def agent_ids(packet: Packet) -> tuple[str, str]:
     if not remote:
         return "", ""
     circuit = packet.vsa(VENDOR_ADSL_FORUM, AGENT_CIRCUIT_ID)
-    return remote.decode("utf-8", "replace"), (circuit or b"").decode("utf-8", "replace")
+    return _agent_text(remote), _agent_text(circuit or b"")
+
+
+def _agent_text(value: bytes) -> str:
+    """Printable text as it is; anything else (binary TLVs) as ``0x`` hex, which keeps
+    every byte (PostgreSQL text holds no NUL), reads back the same each time, and
+    parses to the same port as the raw bytes."""
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return "0x" + value.hex()
+    return text if text.isprintable() else "0x" + value.hex()
 
 
 def message_authenticator_ok(
