@@ -18,7 +18,7 @@ class CustomerTable(tables.Table):
 
     select = tables.CheckBoxColumn(
         accessor="pk",
-        attrs={"th__input": {"data-select-all": "select"}, "td__input": {"form": "bulk-form"}},
+        attrs={"th__input": {"data-select-all": "bulk-form"}, "td__input": {"form": "bulk-form"}},
         exclude_from_export=True,
     )
     login = tables.LinkColumn(

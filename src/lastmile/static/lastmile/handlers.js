@@ -4,6 +4,8 @@
 //   <select data-autosubmit>            submits its form when changed
 //   <form data-confirm="Question?">     asks before submitting
 //   <a href="…" data-back>              goes back in history (the href is the fallback)
+//   <input type="checkbox" data-select-all="FORM-ID">
+//                                       ticks every name="select" box of that form
 document.addEventListener("change", (event) => {
   const field = event.target.closest("[data-autosubmit]");
   if (field && field.form) {
@@ -24,4 +26,17 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
     window.history.back();
   }
+});
+
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-select-all]");
+  if (!all) {
+    return;
+  }
+  const form = all.dataset.selectAll || "bulk-form";
+  document
+    .querySelectorAll(`input[name="select"][form="${form}"]`)
+    .forEach((box) => {
+      box.checked = all.checked;
+    });
 });
