@@ -16,10 +16,11 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from lastmile.aaa.models import AccessChange
@@ -99,6 +100,29 @@ def _online(server, customer, sid: str, pool: str = "10.78.") -> dict[str, str]:
     return attrs
 
 
+def _boundary_soon(sub: Subscription, seconds: float = 3.0) -> datetime:
+    """Move the period end to a few seconds from now and schedule its run.
+
+    The subscriber logs in first (which can take seconds on a loaded machine),
+    then the boundary is set: the wait below never starts after the boundary.
+    The worker's own minute-by-minute ``schedule_boundaries`` may have queued the
+    same run already (one per second by its queueing lock): either way exactly
+    one ``billing_at`` job waits for that second.
+    """
+    end = timezone.now() + timedelta(seconds=seconds)
+    Subscription.objects.filter(pk=sub.pk).update(period_end=end)
+    sub.refresh_from_db()
+    schedule_boundary_runs(timezone.now())
+    second = int(end.timestamp()) + (1 if end.microsecond else 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE queueing_lock = %s AND status = 'todo'",
+            [f"billing_at:{second}"],
+        )
+        assert cursor.fetchone()[0] == 1, "one run waits for the boundary second"
+    return end
+
+
 def _disconnects(emulator: NasEmulator, sid: str) -> list[codec.Packet]:
     return [
         p
@@ -110,18 +134,17 @@ def _disconnects(emulator: NasEmulator, sid: str) -> list[codec.Packet]:
 def test_a_renewing_subscriber_stays_online_across_the_boundary(loop):  # type: ignore[no-untyped-def]
     customer = NetCustomerFactory(login="renews")
     record_payment(customer_id=customer.pk, amount="1000", external_id="loop-1")
-    sub = _subscribe(customer, loop["tariff"], ends_in_s=4)
-    boundary = sub.period_end
+    sub = _subscribe(customer, loop["tariff"], ends_in_s=60)
     first = _online(loop["server"], customer, "r-1")
-    # Session-Timeout is not cut at the boundary four seconds away.
+    # Session-Timeout is not cut at the boundary a minute away.
     assert int(first["Session-Timeout"]) == 86400
-    assert schedule_boundary_runs(timezone.now()) == 1
+    boundary = _boundary_soon(sub)
 
     def renewed() -> bool:
         sub.refresh_from_db()
         return sub.period_end > boundary
 
-    _wait(renewed, 4 + NAS_BOUND_S, "renewal at the boundary")
+    _wait(renewed, 3 + NAS_BOUND_S, "renewal at the boundary")
     time.sleep(1)  # anything the run would send to the NAS has left by now
     assert loop["emulator"].received == [], "nothing is sent for a renewal"
     interim = radclient(
@@ -141,10 +164,10 @@ def test_a_renewing_subscriber_stays_online_across_the_boundary(loop):  # type: 
 
 def test_a_subscriber_who_cannot_pay_is_moved_at_the_boundary(loop):  # type: ignore[no-untyped-def]
     customer = NetCustomerFactory(login="lapses")
-    sub = _subscribe(customer, loop["tariff"], ends_in_s=3)
+    sub = _subscribe(customer, loop["tariff"], ends_in_s=60)
     _online(loop["server"], customer, "l-1")
-    schedule_boundary_runs(timezone.now())
-    boundary_in = (sub.period_end - timezone.now()).total_seconds()
+    boundary = _boundary_soon(sub)
+    boundary_in = (boundary - timezone.now()).total_seconds()
     waited = _wait(
         lambda: _disconnects(loop["emulator"], "l-1"), boundary_in + NAS_BOUND_S, "Disconnect"
     )
