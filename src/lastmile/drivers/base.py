@@ -76,6 +76,7 @@ class Target:
     timeout_s: float = 2.0
     retries: int = 1
     extra: Mapping[str, Any] = field(default_factory=dict)  # validated by the driver's schema
+    driver: str = "generic_snmp"  # the driver's registry name (``poll_many`` uses it)
 
 
 class LinkState(enum.StrEnum):

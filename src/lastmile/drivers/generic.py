@@ -59,6 +59,9 @@ PORT_IF_TYPES = frozenset({6, 62, 69, 117})
 
 FDB_STATUS_SELF = 4
 
+#: interfaces each polled device had last time (sizes the next poll's GETBULK)
+_IF_COUNT: dict[tuple[str, int, str, str], int] = {}
+
 
 def mac_text(raw: bytes | str | None) -> str:
     if not raw:
@@ -180,7 +183,11 @@ class GenericSwitch(Driver):
         """sysUpTime and every port's admin/oper status: one GETBULK for up to
         ``poll_repetitions`` interfaces, more only for bigger devices."""
         c = self.snmp(target)
-        reps = self.poll_repetitions
+        key = (target.host, target.snmp.port, target.snmp.community, target.snmp.context)
+        # Ask for as many rows as the device had last time (+1 to see the table end),
+        # so a small device is not asked for 30 rows of other tables every round.
+        known = _IF_COUNT.get(key)
+        reps = self.poll_repetitions if known is None else max(2, min(known + 1, 200))
         answer = await c.bulk([SYS_UPTIME_COLUMN], [IF_TYPE, IF_ADMIN_STATUS, IF_OPER_STATUS], reps)
         if not answer or answer[0][0] != SYS_UPTIME or answer[0][1] is None:
             raise DeviceError(f"{target.host}: the answer has no sysUpTime")
@@ -201,6 +208,9 @@ class GenericSwitch(Driver):
             if new == cursor:
                 break
             cursor = new
+        if len(_IF_COUNT) > 100_000:
+            _IF_COUNT.clear()
+        _IF_COUNT[key] = len(rows[IF_OPER_STATUS])
         ports = tuple(
             PortState(
                 number=idx,

@@ -155,3 +155,56 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def snmpd_agent(
+    communities: list[str],
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    write_community: str = "",
+    v3_user: str = "",
+    v3_auth_key: str = "",
+    v3_priv_key: str = "",
+    startup_timeout_s: float = 30.0,
+) -> Iterator[Agent]:
+    """Debian's net-snmp ``snmpd`` (a real agent: this machine's interfaces) on a
+    free port with a temporary configuration; stopped by its pid on exit."""
+    snmpd = shutil.which("snmpd") or "/usr/sbin/snmpd"
+    if not Path(snmpd).exists():
+        raise RuntimeError("snmpd is not installed (Debian package snmpd)")
+    port = port or free_udp_port(host)
+    work = Path(tempfile.mkdtemp(prefix="lastmile-snmpd-"))
+    lines = [f"agentaddress udp:{host}:{port}", "dontLogTCPWrappersConnects yes"]
+    lines += [f"rocommunity {c} {host}" for c in communities]
+    if write_community:
+        lines.append(f"rwcommunity {write_community} {host}")
+    if v3_user:
+        lines.append(f"createUser {v3_user} SHA {v3_auth_key} AES {v3_priv_key}")
+        lines.append(f"rouser {v3_user} priv")
+    conf = work / "snmpd.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    (work / "persist").mkdir()
+    env = {**os.environ, "SNMP_PERSISTENT_DIR": str(work / "persist"), "MIBS": ""}
+    cmd = [snmpd, "-f", "-C", "-c", str(conf), "-Ln", "-p", str(work / "snmpd.pid")]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=work,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + startup_timeout_s
+        while not _udp_bound(proc.pid, port):
+            if proc.poll() is not None:
+                raise RuntimeError(f"snmpd exited with {proc.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"snmpd did not bind {host}:{port}")
+            time.sleep(0.05)
+        yield Agent(host=host, port=port, data_dir=work, pid=proc.pid)
+    finally:
+        _stop(proc)
+        shutil.rmtree(work, ignore_errors=True)
