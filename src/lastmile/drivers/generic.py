@@ -112,6 +112,7 @@ def _text(raw: Any) -> str:
     return "" if raw is None else str(raw)
 
 
+@register
 class GenericSwitch(Driver):
     name: ClassVar[str] = "generic_snmp"
     title: ClassVar[str] = "Generic SNMP switch (IF-MIB, Q-BRIDGE-MIB)"
@@ -400,6 +401,3 @@ class GenericSwitch(Driver):
             )
         if untagged is not None:
             await c.set([(f"{DOT1Q_PVID}.{bport}", Gauge(untagged))])
-
-
-register(GenericSwitch)
