@@ -61,7 +61,7 @@ def test_model_mac_table_in_port_numbers(agent: Agent, model: str) -> None:
 
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_model_vlan_write_read_back(agent: Agent, model: str) -> None:
-    first, _name, count, _w = MODELS[model]
+    first, _name, _count, _w = MODELS[model]
     driver = base.get(model)
     t = target_for(agent, model)
     port = first + 2  # bridge port 3, untagged in VLAN 1
