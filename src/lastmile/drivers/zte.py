@@ -12,12 +12,12 @@ SNMP (ZTE enterprise 1.3.6.1.4.1.3902):
   unregistered ONUs: serials at ``.1012.3.13.3.1.2.<fiber ifIndex>.<n>``.
 
 Signal decoding (``decode_onu_power``):
-  0 … 30000        → raw × 0.002 − 30 dBm (0 → −30.0, 30000 → +30.0);
-  60000 … 65534    → (raw − 65534) × 0.002 − 30 dBm (a wrapped negative reading:
-                     65534 → −30.0, 60000 → −41.068);
+  0 … 30000        → raw * 0.002 - 30 dBm (0 → -30.0, 30000 → +30.0);
+  60000 … 65534    → (raw - 65534) * 0.002 - 30 dBm (a wrapped negative reading:
+                     65534 → -30.0, 60000 → -41.068);
   65535            → no reading (None: the ONU is offline or has no optics data);
   30001 … 59999, negative or larger → None (not a reading the OLT produces).
-  OLT-side rx (``decode_olt_rx``): signed thousandths of a dBm; −80000 and below,
+  OLT-side rx (``decode_olt_rx``): signed thousandths of a dBm; -80000 and below,
   or 65535 and above, mean no reading.
 
 CLI (telnet): registration, removal, names and VLANs; see ``ZteCli``.
@@ -348,7 +348,7 @@ class ZteC320(Driver):
     is_olt: ClassVar[bool] = True
     extra_schema: ClassVar[type | None] = ZteExtra
 
-    def extra(self, target: Target) -> ZteExtra:
+    def settings(self, target: Target) -> ZteExtra:
         try:
             return ZteExtra.model_validate(dict(target.extra or {}))
         except ValueError as exc:
@@ -383,7 +383,7 @@ class ZteC320(Driver):
         for oid, _v in await c.walk(ONU_TYPE):
             idx = int(oid[len(ONU_TYPE) + 1 :].split(".")[0])
             counts[idx] = counts.get(idx, 0) + 1
-        limit = self.extra(target).max_onus_per_fiber
+        limit = self.settings(target).max_onus_per_fiber
         return [
             Fiber(
                 name=name,
@@ -549,7 +549,7 @@ class ZteC320(Driver):
         says what happened)."""
         serial = check_serial(serial)
         fiber_ifindex(fiber)
-        extra = self.extra(target)
+        extra = self.settings(target)
         tpl = self._render(template, params, extra)
         name = str(params.get("name") or "")
         description = str(params.get("description") or "")
