@@ -235,6 +235,26 @@ class ExtraFieldDeleteView(ObjectDeleteView):
 
 # --- the customer page -----------------------------------------------------------
 @login_required
+def customer_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything that happened to one customer, newest first, by kind."""
+    from lastmile.customers.timeline import customer_timeline, timeline_kinds
+
+    customer = get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=pk)
+    kinds = {k for k in request.GET.getlist("kind") if k in dict(timeline_kinds())}
+    return render(
+        request,
+        "customers/timeline.html",
+        {
+            "customer": customer,
+            "title": customer.login,
+            "events": customer_timeline(customer, request.user, kinds=kinds or None),
+            "kinds": timeline_kinds(),
+            "chosen": kinds,
+        },
+    )
+
+
+@login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(
         Customer.objects.restrict(request.user, "view").select_related("group", "site"), pk=pk

@@ -8,6 +8,11 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
+        from lastmile.customers.timeline import register_timeline_source
+        from lastmile.finance.timeline import money_events
+
+        register_timeline_source("money", _("Money"), money_events)
+
         from lastmile.core.menu import MenuItem, register_menu
 
         register_menu(

@@ -8,6 +8,11 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Network")
 
     def ready(self) -> None:
+        from lastmile.customers.timeline import register_timeline_source
+        from lastmile.network.timeline import network_events
+
+        register_timeline_source("network", _("Network"), network_events)
+
         from lastmile.core.menu import MenuItem, register_menu
 
         register_menu(

@@ -8,6 +8,11 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = _("Tariffs and subscriptions")
 
     def ready(self) -> None:
+        from lastmile.customers.timeline import register_timeline_source
+        from lastmile.subscriptions.timeline import subscription_events
+
+        register_timeline_source("subscriptions", _("Subscriptions"), subscription_events)
+
         from lastmile.core.menu import MenuItem, register_menu
 
         register_menu(

@@ -8,6 +8,11 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        from lastmile.customers.timeline import register_timeline_source
+        from lastmile.tasks.timeline import ticket_events
+
+        register_timeline_source("tickets", _("Tickets"), ticket_events)
+
         from lastmile.core.menu import MenuItem, register_menu
 
         register_menu(
