@@ -29,7 +29,9 @@ def busy_customer():  # type: ignore[no-untyped-def]
 
     customer = NetCustomerFactory(login="busy")
     record_payment(customer_id=customer.pk, amount="1000", external_id="tl-1")
-    buy_tariff(customer=customer, tariff=NetTariffFactory(name="Home 100", price=300, is_public=True))
+    buy_tariff(
+        customer=customer, tariff=NetTariffFactory(name="Home 100", price=300, is_public=True)
+    )
     now = timezone.now()
     Session.objects.create(
         customer=customer, nas=NasFactory(), acct_session_id="tl-s", login="busy",
@@ -70,3 +72,10 @@ def test_an_outsider_gets_404(busy_customer):
     client = Client()
     client.force_login(UserFactory(username="tl-outsider"))
     assert client.get(f"/customers/{busy_customer.pk}/timeline/").status_code == 404
+
+
+def test_a_block_reason_shows_on_the_timeline(admin_client):
+    customer = NetCustomerFactory(login="blocked-why")
+    admin_client.post(f"/customers/{customer.pk}/deactivate/", {"reason": "non-payment"})
+    page = admin_client.get(f"/customers/{customer.pk}/timeline/", {"kind": "history"})
+    assert "non-payment" in page.content.decode()

@@ -56,6 +56,7 @@ class HistoryEntry:
     username: str | None
     request_id: str | None
     changes: list[FieldChange] = field(default_factory=list)
+    reason: str = ""  # the staff member's words, when the change asked for them
 
     @property
     def event(self) -> str | Promise:
@@ -175,6 +176,7 @@ def history_for(obj: models.Model, limit: int = 200) -> list[HistoryEntry]:
                 username=context.get("username"),
                 request_id=context.get("request_id"),
                 changes=changes,
+                reason=str(context.get("reason") or ""),
             )
         )
     return entries

@@ -13,8 +13,10 @@ is stamped by a database trigger.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
+import pghistory
 import structlog
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -286,10 +288,12 @@ def reveal_pppoe_secret(*, customer: Customer, actor: Any) -> str:
 
 def _set_active(customer: Customer, is_active: bool, actor: Any, reason: str = "") -> bool:
     _check_allowed(customer, actor, "change")
-    # Conditional update: a repeat (or a concurrent flip) changes nothing.
-    flipped = Customer.objects.filter(pk=customer.pk, is_active=not is_active).update(
-        is_active=is_active
-    )
+    # Conditional update: a repeat (or a concurrent flip) changes nothing.  The
+    # staff member's reason rides in the history context, shown with the change.
+    with pghistory.context(reason=reason) if reason else nullcontext():
+        flipped = Customer.objects.filter(pk=customer.pk, is_active=not is_active).update(
+            is_active=is_active
+        )
     customer.refresh_from_db(fields=["is_active", "updated_at"])
     if flipped:
         log.info(

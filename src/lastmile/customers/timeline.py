@@ -70,6 +70,8 @@ def history_events(customer: Any, user: Any, limit: int) -> list[TimelineEvent]:
             f"{change.label}: {change.before_text or '—'} → {change.after_text or '—'}"
             for change in entry.changes[:6]
         )
+        if entry.reason:
+            detail = f"{detail} ({entry.reason})"
         events.append(
             TimelineEvent(
                 at=entry.at,

@@ -14,7 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -287,11 +287,16 @@ def customer_reveal_secret(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def customer_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.restrict(request.user, "change"), pk=pk)
+    reason = " ".join(request.POST.get("reason", "").split())[:200]
+    if not active and not reason:
+        # Blocking cuts the subscriber off: the log must say why (issue 16).
+        messages.error(request, _("Say why the customer is blocked; nothing was changed."))
+        return redirect("customers:customer_detail", pk=customer.pk)
     try:
         if active:
-            services.activate_customer(customer=customer, actor=request.user)
+            services.activate_customer(customer=customer, actor=request.user, reason=reason)
         else:
-            services.deactivate_customer(customer=customer, actor=request.user)
+            services.deactivate_customer(customer=customer, actor=request.user, reason=reason)
     except CustomersError as exc:
         messages.error(request, str(exc))
     else:
