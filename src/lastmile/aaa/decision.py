@@ -249,7 +249,9 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
                 detail=f"lease {candidates[0].address_text} given to {candidates[0].mac}",
             )
         exact = [x for x in fitting if creds.mac and x.mac == creds.mac]
-        decision = Decision(customer=customer, lease=(exact or fitting)[0], is_guest=is_guest)
+        # The oldest lease: the same choice whatever order a path read them in.
+        lease = min(exact or fitting, key=_lease_id)
+        decision = Decision(customer=customer, lease=lease, is_guest=is_guest)
     else:
         decision = Decision(customer=customer, pool=pool, is_guest=is_guest)
     if not is_guest and state.has_ipv6_pools:
@@ -276,6 +278,10 @@ def ipv6_plan(state: State, customer: CustomerInfo, nas: NasInfo, decision: Deci
             pool = choose_pool(state, customer, nas, "dynamic", family=6, ipv6_use=use)
             if pool is not None:
                 decision.ipv6_pools[use] = pool
+
+
+def _lease_id(lease: LeaseInfo) -> int:
+    return lease.id
 
 
 def _pool_kind(state: State, lease: LeaseInfo) -> str:
