@@ -5,6 +5,7 @@ decision (issue 13, item 7)."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -15,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-from lastmile.aaa.rest import issue_nas_token
 from lastmile.network.models import Lease
 from tests.aaa.helpers import free_udp_port
 from tests.factories import (
@@ -89,8 +90,11 @@ def freeradius(url: str, token: str) -> Iterator[tuple[int, Path]]:
 
 
 def test_freeradius_answers_with_lastmiles_decision(live_server) -> None:  # type: ignore[no-untyped-def]
-    nas = NasFactory(name="freeradius", address="127.0.0.1", vendor="mikrotik")
-    token = issue_nas_token(nas=nas)
+    NasFactory(name="freeradius", address="127.0.0.1", vendor="mikrotik")
+    out = io.StringIO()
+    call_command("nas_token", "freeradius", stdout=out)  # what the operator runs
+    token = out.getvalue().strip()
+    assert token.startswith("lmnas_")
     PoolFactory(name="main", network="10.77.0.0/24", kind="dynamic")
     tariff = NetTariffFactory(
         rate_down_kbps=100000, rate_up_kbps=50000, burst_down_kbps=200000, burst_up_kbps=80000

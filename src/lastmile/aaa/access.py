@@ -77,7 +77,9 @@ class AccessHandler:
             self.policy,
             address=address,
             is_guest=decision.is_guest,
-            ipv6_prefixes={use: str(x.network) for use, x in decision.ipv6_leases.items()},
+            ipv6_prefixes={use: str(x.network) for use, x in decision.ipv6_leases.items()}
+            if decision.ipv6_leases
+            else None,
         )
         return codec.build_reply(
             codec.ACCESS_ACCEPT,

@@ -22,7 +22,7 @@ from lastmile.aaa.policy import (
     Access,
     CustomerAccess,
     Refusal,
-    access_of,
+    classify,
     reply_message,
 )
 from lastmile.aaa.ports import port_key
@@ -209,9 +209,7 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
     customer, refusal = identify(state, creds)
     if customer is None:
         return Decision(refusal=refusal, detail=creds.port_error)
-    access = access_of(
-        CustomerAccess(customer.id, customer.is_active, customer.has_paid_access(now))
-    )
+    access = classify(customer.is_active, customer.has_paid_access(now))
     if access == Access.NONE:
         return Decision(refusal=Refusal.DISABLED, customer=customer)
     limit = state.simultaneous_use

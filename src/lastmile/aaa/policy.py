@@ -21,6 +21,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from lastmile.radius import codec
@@ -85,7 +86,9 @@ class PolicyConfig:
         )
 
 
-@dataclass(frozen=True, slots=True)
+# CustomerAccess and Accept are built for every Access-Accept of the UDP
+# server: plain slotted classes (a frozen dataclass's __init__ costs more).
+@dataclass(slots=True)
 class CustomerAccess:
     """A customer's access state, as each path reads it.
 
@@ -108,7 +111,7 @@ class AccessTarget:
     rate: Rate | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Accept:
     address: str
     is_guest: bool
@@ -135,9 +138,14 @@ class Reject:
 # -- the rule -----------------------------------------------------------------------
 def access_of(state: CustomerAccess) -> Access:
     """Inactive: refused; paid: normal; otherwise guest (where a guest pool exists)."""
-    if not state.is_active:
+    return classify(state.is_active, state.paid)
+
+
+def classify(is_active: bool, paid: bool) -> Access:
+    """``access_of`` for callers that hold the two facts (the UDP hot path)."""
+    if not is_active:
         return Access.NONE
-    return Access.PAID if state.paid else Access.GUEST
+    return Access.PAID if paid else Access.GUEST
 
 
 def rate_of(state: CustomerAccess, config: PolicyConfig) -> Rate | None:
@@ -179,9 +187,9 @@ def accept(
         ),
         interim_interval_s=config.interim_interval_s,
         lease_time_s=lease_time(is_guest, config),
-        ipv6_prefixes=tuple(
-            (use, (ipv6_prefixes or {})[use]) for use in IPV6_USES if use in (ipv6_prefixes or {})
-        ),
+        ipv6_prefixes=tuple((use, ipv6_prefixes[use]) for use in IPV6_USES if use in ipv6_prefixes)
+        if ipv6_prefixes
+        else (),
     )
 
 
@@ -219,6 +227,13 @@ def _vendor(result: Accept, vendor: str) -> list[Attribute]:
     return vendor_attributes(vendor, result.rate, is_guest=result.is_guest)
 
 
+@lru_cache(maxsize=4096)
+def _vendor_bytes(vendor: str, rate: Rate | None, is_guest: bool) -> bytes:
+    """The encoded vendor attributes; few distinct (tariff speed, split) values
+    exist, so the UDP server encodes each once."""
+    return encode(vendor_attributes(vendor, rate, is_guest=is_guest))
+
+
 def udp_attributes(result: Accept | Reject, vendor: str) -> bytes:
     """The attributes of the Access-Accept or Access-Reject."""
     if isinstance(result, Reject):
@@ -228,7 +243,7 @@ def udp_attributes(result: Accept | Reject, vendor: str) -> bytes:
         out += codec.attr_ipv6_prefix(_IPV6_ATTRIBUTES[use][1], ipaddress.IPv6Network(prefix))
     out += codec.attr_int(codec.SESSION_TIMEOUT, result.session_timeout_s)
     out += codec.attr_int(codec.ACCT_INTERIM_INTERVAL, result.interim_interval_s)
-    out += encode(_vendor(result, vendor))
+    out += _vendor_bytes(vendor, result.rate, result.is_guest)
     if result.reply_message:
         out += codec.attr_text(codec.REPLY_MESSAGE, result.reply_message)
     return out
@@ -251,7 +266,7 @@ def coa_attributes(state: AccessTarget, vendor: str) -> bytes | None:
     session gets its speed; a move to the guest profile is a CoA only where
     the vendor profile applies it live (``Profile.live_guest``)."""
     if state.access == Access.PAID:
-        return encode(vendor_attributes(vendor, state.rate))
+        return _vendor_bytes(vendor, state.rate, False)
     if state.access == Access.GUEST and profile(vendor).live_guest:
-        return encode(vendor_attributes(vendor, None, is_guest=True))
+        return _vendor_bytes(vendor, None, True)
     return None

@@ -43,7 +43,7 @@ class Rate:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every Accept, and a frozen __init__ costs more
 class Attribute:
     """One reply attribute: its dictionary name, number (and vendor for a
     VSA, 0 for a standard one) and value (text or a 32-bit integer)."""
