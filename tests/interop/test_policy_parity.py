@@ -1,11 +1,11 @@
-"""One policy, two paths: the same 24 requests through the real UDP server
+"""One policy, two paths: the same 26 requests through the real UDP server
 (Debian's radclient) and through the ``rlm_rest`` endpoint give the same
 decision and identical reply attributes (issue 13, item 7).
 
 Each case goes to the UDP server first, then to rlm_rest, so both see the
 same database: a lease the first path made is the one the second renews.
-Not compared here, because one path does not have it yet: IPv6 prefixes and
-Simultaneous-Use (the UDP server only; docs/architecture.md).
+Not compared here, because the rlm_rest path does not have it yet: IPv6
+prefixes (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from lastmile.aaa.rest import issue_nas_token
 from lastmile.customers.models import CustomerGroup
-from lastmile.network.models import AccessBinding, Lease
+from lastmile.network.models import AccessBinding, Lease, Session
 from lastmile.subscriptions.models import Subscription
 from tests.aaa.helpers import radius_server
 from tests.factories import (
@@ -72,6 +72,10 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("ipoe unknown mac", {"User-Name": "02:00:00:00:07:08",
                           "Calling-Station-Id": "02:00:00:00:07:08"}),
     ("ipoe unbound mac as login", {"User-Name": "02-00-00-00-07-09"}),
+    ("simultaneous-use: a second line is refused", {"User-Name": "online1",
+     "User-Password": "pass-online1", "NAS-Port-Id": "port-2"}),
+    ("simultaneous-use: the same line re-authenticates", {"User-Name": "online1",
+     "User-Password": "pass-online1", "NAS-Port-Id": "port-1"}),
 ]  # fmt: skip
 
 
@@ -91,7 +95,9 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     )
     tiny.groups.add(group)
     users = {}
-    for login in ("user1", "user2", "chapuser", "static1", "static2", "ipoe-7", "ipoe-mac"):
+    for login in (
+        "user1", "user2", "chapuser", "static1", "static2", "ipoe-7", "ipoe-mac", "online1"
+    ):  # fmt: skip
         users[login] = NetCustomerFactory(login=login)
         net_subscribe(users[login], tariff)
     for login in ("full1", "full2"):
@@ -114,6 +120,11 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     Lease.objects.create(address="10.77.0.200", pool=pool, customer=users["static1"], kind="static")
     for address in ("10.77.0.201", "10.77.0.202"):
         Lease.objects.create(address=address, pool=pool, customer=users["static2"], kind="static")
+    now = timezone.now()
+    Session.objects.create(
+        nas=nas, acct_session_id="o-1", customer=users["online1"], login="online1",
+        nas_port="port-1", started_at=now, updated_at=now,
+    )  # fmt: skip
     return {"token": token, **users}
 
 
@@ -184,6 +195,11 @@ def test_udp_and_rlm_rest_give_identical_answers(world):  # type: ignore[no-unty
     )
     assert got["ipoe by option 82"][0] == "accept" and got["ipoe by mac"][0] == "accept"
     assert got["ipoe unknown mac"] == ("reject", {"Reply-Message": "Unknown login"})
+    assert got["simultaneous-use: a second line is refused"] == (
+        "reject",
+        {"Reply-Message": "Already online: only 1 session(s) allowed"},
+    )
+    assert got["simultaneous-use: the same line re-authenticates"][0] == "accept"
     assert sum(1 for _, (code, _) in answers if code == "accept") >= 12
     # The guest lease is leased for two guest sessions on both paths.
     guest = Lease.objects.get(customer=world["broke"], ended_at__isnull=True)

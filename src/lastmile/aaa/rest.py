@@ -22,8 +22,8 @@ from lastmile.aaa.decision import (
     equipment_ok,
 )
 from lastmile.aaa.ports import bindings_by_port, port_key
-from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, PoolInfo, State
-from lastmile.network.models import AccessBinding, Lease, Nas, Pool, normalize_mac
+from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, OpenSession, PoolInfo, State
+from lastmile.network.models import AccessBinding, Lease, Nas, Pool, Session, normalize_mac
 from lastmile.radius.profiles import Rate
 
 
@@ -66,7 +66,7 @@ def _load_state(nas: Nas, creds: Credentials) -> State:
     from lastmile.customers.models import Customer
     from lastmile.subscriptions.models import Subscription, Tariff
 
-    state = State()
+    state = State(simultaneous_use=settings.LASTMILE.radius_simultaneous_use)
     ids = _customer_ids(creds)
     for c in Customer.objects.filter(pk__in=ids):
         state.customers[c.pk] = CustomerInfo(
@@ -95,6 +95,17 @@ def _load_state(nas: Nas, creds: Credentials) -> State:
             frozenset(x.pk for x in p.groups.all()),
             frozenset(x.pk for x in p.nases.all()),
         )  # fmt: skip
+    # Open sessions (accounting goes to `lastmile radius`), for Simultaneous-Use.
+    for row in Session.objects.filter(customer_id__in=ids, stopped_at__isnull=True).values_list(
+        "nas_id", "acct_session_id", "customer_id", "nas_port", "mac", "updated_at",
+        "interim_interval_s",
+    ):  # fmt: skip
+        nas_id, session_id, customer_id, nas_port, mac, updated_at, interval = row
+        state.add_open_session(
+            OpenSession(
+                nas_id, session_id, customer_id, nas_port, mac, updated_at.timestamp(), interval
+            )
+        )
     for lease in Lease.objects.filter(customer_id__in=ids, ended_at__isnull=True):
         if ipaddress.ip_address(lease.address).version == 4:
             state.add_lease(_lease_info(lease))
