@@ -4,8 +4,8 @@ decision and identical reply attributes (issue 13, item 7).
 
 Each case goes to the UDP server first, then to rlm_rest, so both see the
 same database: a lease the first path made is the one the second renews.
-Not compared here, because the rlm_rest path does not have it yet: IPv6
-prefixes (docs/architecture.md).
+Dual stack: a paying customer's Accept carries a Framed-IPv6-Prefix and a
+Delegated-IPv6-Prefix on both paths.
 """
 
 from __future__ import annotations
@@ -89,6 +89,15 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     )
     pool = PoolFactory(name="main", network="10.77.0.0/24", kind="dynamic")
     PoolFactory(name="guest", network="10.79.0.0/24", kind="guest")
+    # Dual stack: paying customers get a link prefix and a delegated prefix.
+    PoolFactory(
+        name="wan6", network="2001:db8:100::/40", kind="dynamic",
+        delegated_prefix_length=64, ipv6_use="framed",
+    )  # fmt: skip
+    PoolFactory(
+        name="pd6", network="2001:db8:f000::/36", kind="dynamic",
+        delegated_prefix_length=56, ipv6_use="delegated",
+    )  # fmt: skip
     group = CustomerGroup.objects.create(name="tiny")
     tiny = PoolFactory(
         name="tiny", network="10.78.0.0/30", range_start="10.78.0.1", range_end="10.78.0.1"
@@ -201,6 +210,10 @@ def test_udp_and_rlm_rest_give_identical_answers(world):  # type: ignore[no-unty
     )
     assert got["simultaneous-use: the same line re-authenticates"][0] == "accept"
     assert sum(1 for _, (code, _) in answers if code == "accept") >= 12
+    assert got["pap"][1]["Framed-IPv6-Prefix"].startswith("2001:db8:1")
+    assert got["pap"][1]["Framed-IPv6-Prefix"].endswith("/64")
+    assert got["pap"][1]["Delegated-IPv6-Prefix"].endswith("/56")
+    assert "Framed-IPv6-Prefix" not in got["no subscription: guest"][1]
     # The guest lease is leased for two guest sessions on both paths.
     guest = Lease.objects.get(customer=world["broke"], ended_at__isnull=True)
     assert guest.expires_at is not None

@@ -10,12 +10,14 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from django.conf import settings
 from django.db.models import Q
 
 from lastmile.aaa import policy
 from lastmile.aaa.decision import (
     Credentials,
+    Decision,
     Refusal,
     customer_access,
     decide,
@@ -25,6 +27,8 @@ from lastmile.aaa.ports import bindings_by_port, port_key
 from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, OpenSession, PoolInfo, State
 from lastmile.network.models import AccessBinding, Lease, Nas, Pool, Session, normalize_mac
 from lastmile.radius.profiles import Rate
+
+log = structlog.get_logger("lastmile.aaa")
 
 
 def issue_nas_token(*, nas: Nas) -> str:
@@ -87,14 +91,28 @@ def _load_state(nas: Nas, creds: Credentials) -> State:
         (b.customer_id, b.remote_id, b.circuit_id) for b in bindings
     )
     for p in Pool.objects.filter(is_active=True).prefetch_related("tariffs", "groups", "nases"):
-        first, last = p.host_bounds()
-        gateway = int(ipaddress.ip_address(p.gateway)) if p.gateway else None
-        state.pools[p.pk] = PoolInfo(
-            p.pk, p.name, p.kind, p.family, first, last, gateway, p.priority,
+        links = (
             frozenset(x.pk for x in p.tariffs.all()),
             frozenset(x.pk for x in p.groups.all()),
             frozenset(x.pk for x in p.nases.all()),
-        )  # fmt: skip
+        )
+        if p.family == 6:
+            # As the RADIUS server's cache (state.load_pools_and_leases).
+            net = ipaddress.IPv6Network(p.network)
+            length = p.delegated_prefix_length or 0
+            if not p.ipv6_use or not net.prefixlen <= length <= 128:
+                continue
+            state.pools[p.pk] = PoolInfo(
+                p.pk, p.name, p.kind, 6, int(net.network_address), int(net.broadcast_address),
+                None, p.priority, *links, prefix_length=length, ipv6_use=p.ipv6_use,
+            )  # fmt: skip
+            state.has_ipv6_pools = True
+            continue
+        first, last = p.host_bounds()
+        gateway = int(ipaddress.ip_address(p.gateway)) if p.gateway else None
+        state.pools[p.pk] = PoolInfo(
+            p.pk, p.name, p.kind, p.family, first, last, gateway, p.priority, *links
+        )
     # Open sessions (accounting goes to `lastmile radius`), for Simultaneous-Use.
     for row in Session.objects.filter(customer_id__in=ids, stopped_at__isnull=True).values_list(
         "nas_id", "acct_session_id", "customer_id", "nas_port", "mac", "updated_at",
@@ -107,17 +125,17 @@ def _load_state(nas: Nas, creds: Credentials) -> State:
             )
         )
     for lease in Lease.objects.filter(customer_id__in=ids, ended_at__isnull=True):
-        if ipaddress.ip_address(lease.address).version == 4:
-            state.add_lease(_lease_info(lease))
+        state.add_lease(_lease_info(lease))
     return state
 
 
 def _lease_info(lease: Lease) -> LeaseInfo:
     return LeaseInfo(
-        lease.pk, int(ipaddress.IPv4Address(lease.address)), lease.pool_id, lease.customer_id,
+        lease.pk, int(ipaddress.ip_address(lease.address)), lease.pool_id, lease.customer_id,
         lease.kind, lease.mac, lease.remote_id, lease.circuit_id,
         lease.expires_at.timestamp() if lease.expires_at else None,
         lease.renewed_at.timestamp() if lease.renewed_at else 0.0,
+        lease.prefix_length or 0,
     )  # fmt: skip
 
 
@@ -155,6 +173,7 @@ def authorize(nas: Nas, creds: Credentials) -> tuple[int, dict[str, Any]]:
                     decision.refusal = Refusal.EQUIPMENT_MISMATCH
         if decision.lease is not None and decision.refusal is None:
             _renew(decision.lease, nas, creds, now, lease_time, renew_lease)
+            _ipv6(decision, nas, creds, now, config)
     if decision.refusal is not None:
         result: policy.Accept | policy.Reject = policy.reject(
             decision.refusal, limit=decision.limit, detail=decision.detail
@@ -166,8 +185,42 @@ def authorize(nas: Nas, creds: Credentials) -> tuple[int, dict[str, Any]]:
             config,
             address=decision.lease.address_text,
             is_guest=decision.is_guest,
+            ipv6_prefixes={use: str(x.network) for use, x in decision.ipv6_leases.items()},
         )
     return policy.rest_response(result, nas.vendor)
+
+
+_PREFIX_ATTEMPTS = 8
+
+
+def _ipv6(
+    decision: Decision, nas: Nas, creds: Credentials, now: float, config: policy.PolicyConfig
+) -> None:
+    """Dual stack as the UDP server (``AccessHandler._ipv6``): renew the
+    customer's prefixes, or lease new ones at a random free prefix; an
+    exhausted IPv6 pool costs the prefix, not the login."""
+    from lastmile.network.services import allocate_prefix, renew_lease
+
+    for lease in decision.ipv6_leases.values():
+        _renew(lease, nas, creds, now, config.lease_time_s, renew_lease)
+    for use, pool in decision.ipv6_pools.items():
+        for _ in range(_PREFIX_ATTEMPTS):
+            start = pool.pick_free()
+            if start is None:
+                break
+            prefix = allocate_prefix(
+                customer_id=decision.customer.id if decision.customer else 0,
+                pool=Pool.objects.get(pk=pool.id),
+                address=str(ipaddress.IPv6Address(start)),
+                mac=creds.mac,
+                nas_id=nas.pk,
+                lease_time_s=config.lease_time_s,
+            )
+            if prefix is not None:
+                decision.ipv6_leases[use] = _lease_info(prefix)
+                break
+        else:
+            log.warning("rest.ipv6_pool_exhausted", pool=pool.name)
 
 
 def _renew(

@@ -238,6 +238,53 @@ def renew_lease(
     Lease.objects.filter(pk=lease_id, ended_at__isnull=True).update(**updates)
 
 
+def allocate_prefix(
+    *,
+    customer_id: int,
+    pool: Pool,
+    address: str,
+    mac: str = "",
+    nas_id: int | None = None,
+    lease_time_s: int | None = None,
+) -> Lease | None:
+    """The customer's active prefix lease in the IPv6 ``pool``, or a new one on
+    the prefix starting at ``address`` (the caller picks it, as the RADIUS
+    server does); None when that prefix is taken (the database decides: the
+    unique and no-overlap constraints)."""
+    existing = Lease.objects.filter(
+        customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    expires = timezone.now() + timedelta(seconds=lease_time_s or settings.LASTMILE.lease_time_s)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO network_lease (address, prefix_length, pool_id, customer_id, kind, mac,
+                remote_id, circuit_id, nas_id, expires_at, started_at, renewed_at, end_reason)
+            VALUES (%(address)s::inet, %(length)s, %(pool)s, %(customer)s, 'dynamic', %(mac)s,
+                '', '', %(nas)s, %(expires)s, now(), now(), '')
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,
+            {
+                "address": address,
+                "length": pool.delegated_prefix_length,
+                "pool": pool.pk,
+                "customer": customer_id,
+                "mac": mac,
+                "nas": nas_id,
+                "expires": expires,
+            },
+        )
+        row = cur.fetchone()
+    if row is not None:
+        return Lease.objects.get(pk=row[0])
+    return Lease.objects.filter(
+        customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
+    ).first()
+
+
 def _has_free(pool: Pool) -> bool:
     used = Lease.objects.filter(pool=pool, ended_at__isnull=True).count()
     return used < pool.size
