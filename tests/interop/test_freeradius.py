@@ -96,6 +96,10 @@ def test_freeradius_answers_with_lastmiles_decision(live_server) -> None:  # typ
     token = out.getvalue().strip()
     assert token.startswith("lmnas_")
     PoolFactory(name="main", network="10.77.0.0/24", kind="dynamic")
+    PoolFactory(
+        name="pd6", network="2001:db8:f000::/36", kind="dynamic",
+        delegated_prefix_length=56, ipv6_use="delegated",
+    )  # fmt: skip
     tariff = NetTariffFactory(
         rate_down_kbps=100000, rate_up_kbps=50000, burst_down_kbps=200000, burst_up_kbps=80000
     )
@@ -120,10 +124,12 @@ def test_freeradius_answers_with_lastmiles_decision(live_server) -> None:  # typ
         debug = log.read_text()
     code, attrs = accept
     assert code == "Access-Accept", debug
-    lease = Lease.objects.get(customer=user1, ended_at__isnull=True)
+    lease = Lease.objects.get(customer=user1, ended_at__isnull=True, prefix_length=None)
     assert attrs["Framed-IP-Address"] == lease.address
     assert lease.mac == "aa:bb:cc:00:00:01"
     assert attrs["Mikrotik-Rate-Limit"] == "50000k/100000k 80000k/200000k"
+    prefix = Lease.objects.get(customer=user1, ended_at__isnull=True, prefix_length=56)
+    assert attrs["Delegated-IPv6-Prefix"] == f"{prefix.address}/56"
     assert attrs["Session-Timeout"] == "86400"
     assert attrs["Acct-Interim-Interval"] == "300"
     assert again == accept, "a re-auth keeps the address"

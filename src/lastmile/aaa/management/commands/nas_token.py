@@ -4,6 +4,8 @@ is stored.  Issuing a new one revokes the old."""
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,7 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("nas", help="the NAS's name or address")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        nases = list(Nas.objects.filter(Q(name=options["nas"]) | Q(address=options["nas"]))[:2])
+        wanted = options["nas"]
+        condition = Q(name=wanted)
+        with contextlib.suppress(ValueError):  # a name, not an address
+            condition |= Q(address=str(ipaddress.ip_address(wanted)))
+        nases = list(Nas.objects.filter(condition)[:2])
         if len(nases) != 1:
-            raise CommandError(f"no single NAS named or at {options['nas']!r}")
+            raise CommandError(f"no single NAS named or at {wanted!r}")
         self.stdout.write(issue_nas_token(nas=nases[0]))
