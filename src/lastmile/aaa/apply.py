@@ -10,11 +10,13 @@ The job works in three steps so that the network part runs in parallel and no
 thread touches the database:
 
 1. **plan** (database): for each open session concerned, what the customer's
-   access is now (``access_target``) and which request fits.  A speed change
-   within the same kind of address is a CoA-Request with the vendor's rate
-   attributes; anything that changes the address or pool (blocked, guest ↔
-   paid, lease ended) is a Disconnect-Request, so that the re-authentication
-   lands where the policy puts it now.
+   access is now (``access_targets``, the rule of ``aaa/policy.py``) and which
+   request fits.  A speed change on a paid session is a CoA-Request with the
+   vendor's rate attributes; a move of a paid session to the guest profile is
+   a CoA where the vendor applies it live (``policy.coa_attributes``), a
+   Disconnect otherwise; anything that changes the address or pool (blocked,
+   guest → paid, lease ended, binding changed) is a Disconnect-Request, so
+   that the re-authentication lands where the policy puts it now.
 2. **send** (network, a thread pool): a CoA that the NAS refuses (NAK), does not
    answer or cannot be sent is followed by a Disconnect (the fallback).
 3. **record** (database): every request with the NAS's answer as a
