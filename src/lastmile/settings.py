@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lastmile.tasks",
     "lastmile.notifications",
     "lastmile.cabinet",
+    "lastmile.sorm",
 ]
 
 MIDDLEWARE = [
