@@ -32,6 +32,7 @@ urlpatterns = [
     path("finance/", include("lastmile.finance.urls")),
     path("billing/", include("lastmile.subscriptions.urls")),
     path("cabinet/", include("lastmile.cabinet.urls")),
+    path("sorm/", include("lastmile.sorm.urls")),
     path(
         "history/<str:app_label>/<str:model_name>/<str:pk>/",
         core_views.object_history,

@@ -33,3 +33,16 @@ def sorm_retry(timestamp: int) -> int:
         return services.retry_due()
     except services.ExportBusy:
         return 0
+
+
+@app.task(queue="sorm", name="sorm.export_now", queueing_lock="sorm.export_now")
+def sorm_export_now(full: bool = False, actor_id: int | None = None) -> int | None:
+    """An export started by staff from the export log."""
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        run = services.run_export(full=full, actor=actor)
+    except services.ExportBusy:
+        return None
+    return run.pk
