@@ -28,7 +28,6 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from lastmile.sorm import journal
 from lastmile.sorm.formats import DATETIME_FORMAT, RowError, fmt_mac
@@ -493,7 +492,6 @@ WINDOW_SOURCES: dict[str, Callable[[Window], Iterable[Row]]] = {
 }
 
 PENDING_PARTIES = frozenset({"regions", "contracts", "fiz", "jur", "ap"})
-NOT_YET = _("waits for the parties/addresses models")
 
 
 def rows_for(code: str, window: Window) -> Iterable[Row]:
