@@ -5,7 +5,8 @@ Parts: ``billing`` (billing run, 50,000 and 1,000,000 subscriptions),
 installs the Debian packages it needs when run as root) and ``boundary``
 (50,000 online subscribers cross a period boundary, bench/boundary.py) and
 ``customers`` (the staff customer list at 100,000 customers,
-bench/customers_list.py).
+bench/customers_list.py) and ``sorm`` (a full SORM export of 100,000
+subscribers, bench/sorm.py; ``--sorm-customers 10000`` for a smaller run).
 ``python bench/run.py --parts billing --sizes 50000`` runs a subset;
 ``python bench/run.py --parts aaa --aaa-users 2000 --aaa-count 2000
 --aaa-storm-users 2000 --aaa-storm-seconds 5`` is a quick smoke run (its
@@ -26,7 +27,7 @@ from common import configure_django, write_section
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="billing,aaa,boundary,customers")
+    parser.add_argument("--parts", default="billing,aaa,boundary,customers,sorm")
     parser.add_argument("--customers", type=int, default=100_000, help="customer-list size")
     parser.add_argument("--customers-rounds", type=int, default=40)
     parser.add_argument("--boundary-customers", type=int, default=50_000)
@@ -38,9 +39,10 @@ def main() -> None:
     parser.add_argument("--aaa-storm-users", type=int, default=100_000)
     parser.add_argument("--aaa-storm-seconds", type=int, default=60)
     parser.add_argument("--aaa-no-storm", action="store_true", help="skip the storm scenario")
+    parser.add_argument("--sorm-customers", type=int, default=100_000, help="SORM export size")
     args = parser.parse_args()
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"billing", "aaa", "boundary", "customers"}
+    unknown = parts - {"billing", "aaa", "boundary", "customers", "sorm"}
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     configure_django("lastmile_bench")
@@ -82,6 +84,10 @@ def main() -> None:
         rows = customers_list.run(args.customers, args.customers_rounds)
         body = customers_list.report(rows, args.customers, args.customers_rounds)
         write_section("customers", body)
+    if "sorm" in parts:
+        import sorm
+
+        write_section("sorm", sorm.report(sorm.run(args.sorm_customers)))
     print("docs/benchmarks.md updated")
 
 

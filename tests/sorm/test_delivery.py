@@ -84,7 +84,9 @@ class Peer:
 
     def files(self) -> dict[str, bytes]:
         return {
-            str(p.relative_to(self.home)): p.read_bytes() for p in self.home.rglob("*") if p.is_file()
+            str(p.relative_to(self.home)): p.read_bytes()
+            for p in self.home.rglob("*")
+            if p.is_file()
         }
 
 

@@ -116,7 +116,9 @@ def _export() -> dict[str, bytes]:
 
 @pytest.mark.usefixtures("journal_clock")
 def test_every_file_type_matches_its_golden_file(settings):  # type: ignore[no-untyped-def]
-    settings.LASTMILE.sorm_special_numbers = ["8 (800) 100-00-00;Служба поддержки;01.01.2020T00:00:00"]
+    settings.LASTMILE.sorm_special_numbers = [
+        "8 (800) 100-00-00;Служба поддержки;01.01.2020T00:00:00"
+    ]
     try:
         produced = _export()
     finally:
@@ -168,7 +170,12 @@ def test_a_row_the_schema_refuses_is_left_out_and_counted():
     result = render_rows(
         REGISTRY["payments"],
         [
-            {"customer_id": "1", "pay_time": T0, "amount": Decimal("100000"), "pay_description": "x"},
+            {
+                "customer_id": "1",
+                "pay_time": T0,
+                "amount": Decimal("100000"),
+                "pay_description": "x",
+            },
             {"customer_id": "", "pay_time": T0, "amount": Decimal("1"), "pay_description": "x"},
             {"customer_id": "2", "pay_time": T0, "amount": Decimal("1"), "pay_description": "x"},
         ],
@@ -177,7 +184,7 @@ def test_a_row_the_schema_refuses_is_left_out_and_counted():
     assert (result.rows, result.rejected) == (1, 2)
     assert "100000" in result.errors[0]
     assert "required" in result.errors[1]
-    assert b"".join(chunks) == '"2";"";"05.03.2026T09:07:00";"1.000000";"x";""\n'.encode()
+    assert b"".join(chunks) == b'"2";"";"05.03.2026T09:07:00";"1.000000";"x";""\n'
 
 
 def test_every_schema_has_unique_column_names():

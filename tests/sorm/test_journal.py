@@ -137,9 +137,11 @@ def test_a_customer_is_not_deleted_while_the_export_is_on(day, sorm_storage):  #
     sorm_storage.sorm_enabled = True
     with travel(at(11)):
         lonely = NetCustomerFactory(login="lonely", full_name="Одинокий", phones=["+7901"])
-        with pytest.raises(ProtectedError, match="disable the customer instead"):
-            with transaction.atomic():
-                lonely.delete()
+        with (
+            pytest.raises(ProtectedError, match="disable the customer instead"),
+            transaction.atomic(),
+        ):
+            lonely.delete()
     assert Customer.objects.filter(pk=lonely.pk).exists()
 
 

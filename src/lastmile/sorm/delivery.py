@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ftplib
 import ssl
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,9 +59,11 @@ def _connect(target: FtpTarget) -> ftplib.FTP:
         if not target.tls_verify:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
-        ftp: ftplib.FTP = ftplib.FTP_TLS(context=context, timeout=target.timeout_s)
+        ftp: ftplib.FTP = ftplib.FTP_TLS(  # noqa: S321 (the SORM side speaks FTP/FTPS only)
+            context=context, timeout=target.timeout_s
+        )
     else:
-        ftp = ftplib.FTP(timeout=target.timeout_s)
+        ftp = ftplib.FTP(timeout=target.timeout_s)  # noqa: S321
     ftp.connect(target.host, target.port)
     ftp.login(target.user, target.password)
     if isinstance(ftp, ftplib.FTP_TLS):
@@ -73,10 +76,8 @@ def _ensure_directory(ftp: ftplib.FTP, directory: str) -> None:
     path = ""
     for part in [p for p in directory.split("/") if p]:
         path = f"{path}/{part}" if path else part
-        try:
+        with suppress(ftplib.error_perm):  # exists (or not ours to make: STOR will say)
             ftp.mkd(path)
-        except ftplib.error_perm:
-            pass  # exists (or not ours to make: the STOR will say)
 
 
 def upload(target: FtpTarget, local: Path, remote_path: str, *, mode: str) -> None:
@@ -99,16 +100,12 @@ def upload(target: FtpTarget, local: Path, remote_path: str, *, mode: str) -> No
             else:
                 ftp.storlines(f"STOR {temporary}", handle)
         step = "rename"
-        try:
-            ftp.delete(full)  # some servers refuse to rename over a file
-        except ftplib.error_perm:
-            pass
+        with suppress(ftplib.error_perm):  # some servers refuse to rename over a file
+            ftp.delete(full)
         ftp.rename(temporary, full)
         step = "quit"
-        try:
+        with suppress(OSError, EOFError, ftplib.Error):
             ftp.quit()
-        except (OSError, EOFError, ftplib.Error):
-            pass
     except (OSError, EOFError, ftplib.Error, ssl.SSLError) as exc:
         if ftp is not None:
             _cleanup(ftp, temporary)
@@ -116,11 +113,7 @@ def upload(target: FtpTarget, local: Path, remote_path: str, *, mode: str) -> No
 
 
 def _cleanup(ftp: ftplib.FTP, temporary: str) -> None:
-    try:
+    with suppress(OSError, EOFError, ftplib.Error):
         ftp.delete(temporary)
-    except (OSError, EOFError, ftplib.Error):
-        pass
-    try:
+    with suppress(OSError):
         ftp.close()
-    except OSError:
-        pass

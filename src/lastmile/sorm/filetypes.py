@@ -21,7 +21,7 @@ DICTIONARIES, SUBSCRIBERS, SERVICES, PAYMENTS, AAA_STAGE = range(5)
 
 
 def _address_block(prefix: str, *, required_street: bool) -> tuple[Column, ...]:
-    """The 11 columns a legal-entity address takes (jur_v5 4–14, 18–28, 29–39)."""
+    """The 11 columns a legal-entity address takes (jur_v5 4-14, 18-28, 29-39)."""
     return (
         Column(f"{prefix}post_index", "digits", max_length=6),
         Column(f"{prefix}office", max_length=32),
@@ -30,7 +30,7 @@ def _address_block(prefix: str, *, required_street: bool) -> tuple[Column, ...]:
         reserved(f"{prefix}ao_type_id"),
         reserved(f"{prefix}ao_type"),
         reserved(f"{prefix}ao_title"),
-        # Strings, not integers: "12А" is a house (sorm-format.md §6.8).
+        # Strings, not integers: "12A" (a letter) is a house (sorm-format.md §6.8).
         Column(f"{prefix}house", max_length=32),
         Column(f"{prefix}building", max_length=32),
         Column(f"{prefix}building_corpus", max_length=32),

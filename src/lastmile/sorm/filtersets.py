@@ -35,6 +35,4 @@ class DataGapFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(customer__login__icontains=value) | Q(message__icontains=value)
-        )
+        return queryset.filter(Q(customer__login__icontains=value) | Q(message__icontains=value))

@@ -135,9 +135,7 @@ def read_sequence_values(models_: Iterable[tuple[type[models.Model], str]]) -> d
     values: dict[str, int] = {}
     with connection.cursor() as cursor:
         for model, column in models_:
-            cursor.execute(
-                "SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, column]
-            )
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, column])
             sequence = cursor.fetchone()[0]
             if sequence is None:
                 values[watermark_key(model)] = 0

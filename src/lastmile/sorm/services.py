@@ -229,9 +229,7 @@ def deliver_pending(*, now: datetime | None = None, run: ExportRun | None = None
     if target is None:
         return 0
     now = now or timezone.now()
-    waiting = list(
-        ExportFile.objects.filter(state__in=PENDING).order_by("run_id", "stage", "id")
-    )
+    waiting = list(ExportFile.objects.filter(state__in=PENDING).order_by("run_id", "stage", "id"))
     if run is not None:
         waiting += list(run.files.filter(state=FileState.STORED).order_by("stage", "id"))
     delivered = 0

@@ -123,9 +123,9 @@ class JournalSource:
                         continue  # ended before the previous run: already sent
                     if version.ended_by_delete and not (self.interval or self.delete_end):
                         continue  # the file has no end column for it
-                    if self.interval is None and version is not versions[-1]:
-                        if not version.ended_by_delete:
-                            continue  # rows carry their own dates: the last state says all
+                    superseded = self.interval is None and version is not versions[-1]
+                    if superseded and not version.ended_by_delete:
+                        continue  # rows carry their own dates: the last state says all
                     yield from self._rows_of(version, end=version.valid_to)
 
     def _rows_of(self, version: journal.Version, *, end: datetime | None) -> Iterator[Row]:
@@ -187,7 +187,7 @@ def _tariff_parameter(tariff_id: int) -> str:
 
 def _speed(kbps: int) -> str:
     # The files are read by the Russian SORM side: Russian units.
-    return f"{kbps // 1000} Мбит/с" if kbps % 1000 == 0 else f"{kbps} кбит/с"
+    return f"{kbps // 1000} Мбит/с" if kbps % 1000 == 0 else f"{kbps} кбит/с"  # noqa: RUF001
 
 
 def _service(data: dict[str, Any]) -> list[Row]:
@@ -385,9 +385,7 @@ def payments(window: Window) -> Iterator[Row]:
         queryset = queryset.filter(paid_at__gt=since, paid_at__lte=window.until)
     rows = (
         queryset.order_by("paid_at", "id")
-        .values_list(
-            "account__customer_id", "paid_at", "amount", "gateway", "receipt_number", "id"
-        )
+        .values_list("account__customer_id", "paid_at", "amount", "gateway", "receipt_number", "id")
         .iterator(journal.CHUNK)
     )
     for customer_id, paid_at, amount, gateway, receipt, pk in rows:
@@ -422,13 +420,17 @@ def aaa(window: Window) -> Iterator[Row]:
         "octets_out",
     )
     starts = session_model.objects.filter(started_at__gt=since, started_at__lte=window.until)
-    for values in starts.order_by("started_at", "id").values_list("started_at", *fields).iterator(
-        journal.CHUNK
+    for values in (
+        starts.order_by("started_at", "id")
+        .values_list("started_at", *fields)
+        .iterator(journal.CHUNK)
     ):
         yield _aaa_row(0, values, nas_ips, octets=False)
     stops = session_model.objects.filter(stopped_at__gt=since, stopped_at__lte=window.until)
-    for values in stops.order_by("stopped_at", "id").values_list("stopped_at", *fields).iterator(
-        journal.CHUNK
+    for values in (
+        stops.order_by("stopped_at", "id")
+        .values_list("stopped_at", *fields)
+        .iterator(journal.CHUNK)
     ):
         yield _aaa_row(1, values, nas_ips, octets=True)
 

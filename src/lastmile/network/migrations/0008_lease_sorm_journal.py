@@ -8,71 +8,172 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0003_natural_login_order'),
-        ('network', '0007_session_ipv6_prefixes'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("customers", "0003_natural_login_order"),
+        ("network", "0007_session_ipv6_prefixes"),
+        ("pghistory", "0007_auto_20250421_0444"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LeaseEvent',
+            name="LeaseEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('address', models.GenericIPAddressField(verbose_name='address')),
-                ('prefix_length', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='prefix length')),
-                ('kind', models.CharField(choices=[('dynamic', 'dynamic'), ('static', 'static')], max_length=10, verbose_name='kind')),
-                ('mac', models.CharField(blank=True, max_length=17, verbose_name='MAC')),
-                ('remote_id', models.CharField(blank=True, max_length=128, verbose_name='option 82 remote id')),
-                ('circuit_id', models.CharField(blank=True, max_length=128, verbose_name='option 82 circuit id')),
-                ('started_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), verbose_name='started')),
-                ('renewed_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), verbose_name='renewed')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended')),
-                ('end_reason', models.CharField(blank=True, choices=[('expired', 'expired'), ('released', 'released'), ('deleted', 'deleted by staff'), ('moved', 'moved to another customer'), ('blocked', 'customer blocked')], max_length=20, verbose_name='end reason')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("address", models.GenericIPAddressField(verbose_name="address")),
+                (
+                    "prefix_length",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="prefix length"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("dynamic", "dynamic"), ("static", "static")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("mac", models.CharField(blank=True, max_length=17, verbose_name="MAC")),
+                (
+                    "remote_id",
+                    models.CharField(
+                        blank=True, max_length=128, verbose_name="option 82 remote id"
+                    ),
+                ),
+                (
+                    "circuit_id",
+                    models.CharField(
+                        blank=True, max_length=128, verbose_name="option 82 circuit id"
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), verbose_name="started"
+                    ),
+                ),
+                (
+                    "renewed_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), verbose_name="renewed"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="expires")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="ended")),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("expired", "expired"),
+                            ("released", "released"),
+                            ("deleted", "deleted by staff"),
+                            ("moved", "moved to another customer"),
+                            ("blocked", "customer blocked"),
+                        ],
+                        max_length=20,
+                        verbose_name="end reason",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='lease',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (NEW."kind" = \'static\')', func='INSERT INTO "network_leaseevent" ("address", "circuit_id", "customer_id", "end_reason", "ended_at", "expires_at", "id", "kind", "mac", "nas_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pool_id", "prefix_length", "remote_id", "renewed_at", "started_at") VALUES (NEW."address", NEW."circuit_id", NEW."customer_id", NEW."end_reason", NEW."ended_at", NEW."expires_at", NEW."id", NEW."kind", NEW."mac", NEW."nas_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pool_id", NEW."prefix_length", NEW."remote_id", NEW."renewed_at", NEW."started_at"); RETURN NULL;', hash='330a14b5f6285afcad7c7a4a73a6c1a869515ab6', operation='INSERT', pgid='pgtrigger_insert_insert_91b33', table='network_lease', when='AFTER')),
+            model_name="lease",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (NEW.\"kind\" = 'static')",
+                    func='INSERT INTO "network_leaseevent" ("address", "circuit_id", "customer_id", "end_reason", "ended_at", "expires_at", "id", "kind", "mac", "nas_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pool_id", "prefix_length", "remote_id", "renewed_at", "started_at") VALUES (NEW."address", NEW."circuit_id", NEW."customer_id", NEW."end_reason", NEW."ended_at", NEW."expires_at", NEW."id", NEW."kind", NEW."mac", NEW."nas_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pool_id", NEW."prefix_length", NEW."remote_id", NEW."renewed_at", NEW."started_at"); RETURN NULL;',
+                    hash="330a14b5f6285afcad7c7a4a73a6c1a869515ab6",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_91b33",
+                    table="network_lease",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='lease',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition="WHEN (NEW.kind = 'static' AND (OLD.address IS DISTINCT FROM NEW.address OR OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.mac IS DISTINCT FROM NEW.mac OR OLD.prefix_length IS DISTINCT FROM NEW.prefix_length OR OLD.ended_at IS DISTINCT FROM NEW.ended_at))", func='INSERT INTO "network_leaseevent" ("address", "circuit_id", "customer_id", "end_reason", "ended_at", "expires_at", "id", "kind", "mac", "nas_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pool_id", "prefix_length", "remote_id", "renewed_at", "started_at") VALUES (NEW."address", NEW."circuit_id", NEW."customer_id", NEW."end_reason", NEW."ended_at", NEW."expires_at", NEW."id", NEW."kind", NEW."mac", NEW."nas_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pool_id", NEW."prefix_length", NEW."remote_id", NEW."renewed_at", NEW."started_at"); RETURN NULL;', hash='0c2f29d32170f41e5797dd9e8cd6552423c822b4', operation='UPDATE', pgid='pgtrigger_update_update_81ef1', table='network_lease', when='AFTER')),
+            model_name="lease",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (NEW.kind = 'static' AND (OLD.address IS DISTINCT FROM NEW.address OR OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.mac IS DISTINCT FROM NEW.mac OR OLD.prefix_length IS DISTINCT FROM NEW.prefix_length OR OLD.ended_at IS DISTINCT FROM NEW.ended_at))",
+                    func='INSERT INTO "network_leaseevent" ("address", "circuit_id", "customer_id", "end_reason", "ended_at", "expires_at", "id", "kind", "mac", "nas_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pool_id", "prefix_length", "remote_id", "renewed_at", "started_at") VALUES (NEW."address", NEW."circuit_id", NEW."customer_id", NEW."end_reason", NEW."ended_at", NEW."expires_at", NEW."id", NEW."kind", NEW."mac", NEW."nas_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pool_id", NEW."prefix_length", NEW."remote_id", NEW."renewed_at", NEW."started_at"); RETURN NULL;',
+                    hash="0c2f29d32170f41e5797dd9e8cd6552423c822b4",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_81ef1",
+                    table="network_lease",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='leaseevent',
-            name='customer',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='customers.customer', verbose_name='customer'),
+            model_name="leaseevent",
+            name="customer",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="customers.customer",
+                verbose_name="customer",
+            ),
         ),
         migrations.AddField(
-            model_name='leaseevent',
-            name='nas',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='network.nas', verbose_name='NAS'),
+            model_name="leaseevent",
+            name="nas",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="network.nas",
+                verbose_name="NAS",
+            ),
         ),
         migrations.AddField(
-            model_name='leaseevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="leaseevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='leaseevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='network.lease'),
+            model_name="leaseevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="network.lease",
+            ),
         ),
         migrations.AddField(
-            model_name='leaseevent',
-            name='pool',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='network.pool', verbose_name='pool'),
+            model_name="leaseevent",
+            name="pool",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="network.pool",
+                verbose_name="pool",
+            ),
         ),
-            # Static leases that exist before the journal get their first event
+        # Static leases that exist before the journal get their first event
         # (an "insert" at their start), so an as-of rebuild sees them.
         migrations.RunSQL(
             sql="""
@@ -88,4 +189,4 @@ class Migration(migrations.Migration):
             """,
             reverse_sql=migrations.RunSQL.noop,
         ),
-]
+    ]

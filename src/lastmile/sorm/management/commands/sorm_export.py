@@ -36,9 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-upload", action="store_true", help="Only store the files.")
         parser.add_argument("--upload", action="store_true", help="Upload an --as-of rebuild.")
         parser.add_argument("--only", default="", help="Comma-separated file types.")
-        parser.add_argument(
-            "--retry", action="store_true", help="Only re-send failed files now."
-        )
+        parser.add_argument("--retry", action="store_true", help="Only re-send failed files now.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["retry"]:
