@@ -34,8 +34,8 @@ LOAD_SQL = [
     " street, house, apartment, is_active, description, pppoe_secret_encrypted, cabinet_password,"
     " created_at, updated_at)"
     " SELECT 's' || g, 'S-' || g, 'Абонент ' || g || ' Иванович',"
-    " ARRAY['+7900' || lpad(g::text, 7, '0')], '', 'Москва', 'Ленина', (g % 200 + 1)::text,"
-    " (g % 90 + 1)::text, true, '', '', '', now() - interval '90 days', now()"
+    " ARRAY['+7900' || lpad(g::text, 7, '0')], '', 'Москва', 'Ленина', (g %% 200 + 1)::text,"
+    " (g %% 90 + 1)::text, true, '', '', '', now() - interval '90 days', now()"
     " FROM generate_series(1, %(n)s) g",
     "INSERT INTO finance_account (customer_id, balance, credit_limit, updated_at)"
     " SELECT id, 100.00, 0, now() FROM customers_customer",
@@ -55,7 +55,7 @@ LOAD_SQL = [
     # One customer in twenty has a static white address.
     "INSERT INTO network_lease (address, pool_id, customer_id, kind, mac, remote_id, circuit_id,"
     " started_at, renewed_at)"
-    " SELECT ('46.38.0.0'::inet + c.id)::text, p.id, c.id, 'static', '', '', '',"
+    " SELECT '46.38.0.0'::inet + c.id, p.id, c.id, 'static', '', '', '',"
     " now() - interval '30 days', now()"
     " FROM customers_customer c, network_pool p WHERE p.name = 'white' AND c.id %% 20 = 0"
     " AND c.id < 65000",
@@ -70,7 +70,7 @@ LOAD_SQL = [
     " nas_port, started_at, updated_at, stopped_at, session_time_s, octets_in, octets_out,"
     " terminate_cause, interim_interval_s, coa_kind, coa_result, coa_detail, ipv6_prefix,"
     " delegated_prefix)"
-    " SELECT n.id, 'sess-' || c.id, c.id, c.login, ('100.64.0.0'::inet + c.id)::text,"
+    " SELECT n.id, 'sess-' || c.id, c.id, c.login, '100.64.0.0'::inet + c.id,"
     " 'aa:bb:cc:00:00:01', '1', now() - interval '20 hours', now() - interval '2 hours',"
     " now() - interval '2 hours', 64800, 1000000, 9000000, 'User-Request', 300, '', '', '', '', ''"
     " FROM customers_customer c, network_nas n",
