@@ -54,16 +54,16 @@ LOAD_SQL = [
     " ('nat','dynamic','100.64.0.0/10',100,true,'','',now(),now())",
     # One customer in twenty has a static white address.
     "INSERT INTO network_lease (address, pool_id, customer_id, kind, mac, remote_id, circuit_id,"
-    " started_at, renewed_at)"
-    " SELECT '46.38.0.0'::inet + c.id, p.id, c.id, 'static', '', '', '',"
+    " end_reason, started_at, renewed_at)"
+    " SELECT '46.38.0.0'::inet + c.id, p.id, c.id, 'static', '', '', '', '',"
     " now() - interval '30 days', now()"
     " FROM customers_customer c, network_pool p WHERE p.name = 'white' AND c.id %% 20 = 0"
     " AND c.id < 65000",
     # A month of payments: one per subscriber.
     "INSERT INTO finance_payment (account_id, amount, gateway, external_id, receipt_number, state,"
     " comment, paid_at, created_at)"
-    " SELECT a.id, 700.00, 'alltime', 'b' || a.id, '', 'completed', '',"
-    " now() - (a.id %% 29 + 1) * interval '1 day', now() - (a.id %% 29 + 1) * interval '1 day'"
+    " SELECT a.customer_id, 700.00, 'alltime', 'b' || a.customer_id, '', 'completed', '',"
+    " now() - (a.customer_id %% 29 + 1) * interval '1 day', now() - (a.customer_id %% 29 + 1) * interval '1 day'"
     " FROM finance_account a",
     # A day of AAA: every subscriber starts and stops one session.
     "INSERT INTO network_session (nas_id, acct_session_id, customer_id, login, address, mac,"

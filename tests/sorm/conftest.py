@@ -56,7 +56,9 @@ def journal_clock(db):  # type: ignore[no-untyped-def]
             """
             CREATE OR REPLACE FUNCTION public.sorm_test_clock() RETURNS trigger AS $$
             BEGIN
-              IF coalesce(current_setting('lastmile.test_clock', true), '') <> '' THEN
+              -- Only the trigger-written stamp (now()); a seeded entry keeps its own.
+              IF coalesce(current_setting('lastmile.test_clock', true), '') <> ''
+                 AND NEW.pgh_created_at = now() THEN
                 NEW.pgh_created_at := current_setting('lastmile.test_clock')::timestamptz;
               END IF;
               RETURN NEW;

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from lastmile.finance.models import Account, Payment
 from lastmile.network.models import Lease, Session
@@ -29,7 +30,22 @@ T0 = datetime(2026, 3, 5, 9, 7, 0, tzinfo=MSK)
 EXPORT_AT = datetime(2026, 3, 6, 1, 30, 0, tzinfo=MSK)
 
 
+ID_TABLES = (
+    "customers_customer",
+    "subscriptions_tariff",
+    "subscriptions_subscription",
+    "network_nas",
+    "network_pool",
+    "network_lease",
+    "finance_payment",
+)
+
+
 def _fixtures() -> None:
+    # Ids are in the files: start every sequence at 1 whatever ran before.
+    with connection.cursor() as cursor:
+        for table in ID_TABLES:
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), 1, false)", [table])
     with travel(T0):
         nas = NasFactory(name="bras-1", address="192.0.2.10", description="Москва, ул. Ленина, 1")
         NasFactory(name="bras-v6", address="2001:db8::1", description="Узел; второй")

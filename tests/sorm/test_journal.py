@@ -166,3 +166,15 @@ def test_an_unchanged_day_sends_no_subscriber_rows(day):  # type: ignore[no-unty
     assert lines(night, "contacts") == []
     assert lines(night, "abonents") == []
     assert len(lines(night, "service_list")) == 1  # dictionaries go whole
+
+
+def test_rows_written_without_the_journal_get_a_first_entry():  # type: ignore[no-untyped-def]
+    from lastmile.customers.models import CustomerEvent  # type: ignore[attr-defined]
+
+    with travel(at(9)):
+        bulk = NetCustomerFactory(login="bulk", full_name="Загружен", phones=["+7902"])
+    CustomerEvent.objects.filter(pgh_obj_id=bulk.pk).delete()  # as a bulk load would leave it
+    with travel(at(10)):
+        run = services.run_export(full=True)
+    assert lines(run, "contacts") == [f'"{bulk.pk}";"Загружен +7902";"";"10.03.2026T09:00:00";""']
+    assert CustomerEvent.objects.filter(pgh_obj_id=bulk.pk, pgh_label="insert").count() == 1

@@ -172,3 +172,45 @@ def database_now() -> datetime:
         cursor.execute("SELECT clock_timestamp()")
         value: datetime = cursor.fetchone()[0]
     return value
+
+
+def seed_missing(event_model: type[models.Model], *, condition: str = "") -> int:
+    """Give every tracked row that has no journal entry at all a first one.
+
+    Rows written with the triggers off (bulk loads under
+    ``session_replication_role = replica``, data from before the tracking)
+    would otherwise never reach SORM.  The entry is an ``insert`` snapshot of
+    the row as it is now, dated at the row's creation (or start) time.
+    """
+    tracked = event_model.pgh_tracked_model  # type: ignore[attr-defined]
+    base = tracked._meta.db_table
+    base_columns = {f.column for f in tracked._meta.concrete_fields}
+    targets: list[str] = []
+    values: list[str] = []
+    for field_ in event_model._meta.concrete_fields:
+        column = field_.column
+        if column in ("pgh_id", "pgh_context_id"):
+            continue
+        if column == "pgh_created_at":
+            stamp = next((c for c in ("created_at", "started_at") if c in base_columns), None)
+            expression = f"coalesce(b.{stamp}, now())" if stamp else "now()"
+        elif column == "pgh_label":
+            expression = "'insert'"
+        elif column == "pgh_obj_id":
+            expression = "b.id"
+        elif column in base_columns:
+            expression = f"b.{column}"
+        else:
+            continue
+        targets.append(column)
+        values.append(expression)
+    events = event_model._meta.db_table
+    where = f"AND ({condition})" if condition else ""
+    sql = (
+        f"INSERT INTO {events} ({', '.join(targets)}) "  # noqa: S608 (names from the models)
+        f"SELECT {', '.join(values)} FROM {base} b "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {events} e WHERE e.pgh_obj_id = b.id) {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.rowcount

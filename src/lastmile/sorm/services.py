@@ -111,6 +111,10 @@ def _run(
         kind = RunKind.INCREMENTAL
     if upload is None:
         upload = kind != RunKind.AS_OF
+    if kind != RunKind.AS_OF:
+        seeded = sources.seed_journal()
+        if seeded:
+            log.warning("sorm.journal_seeded", rows=seeded)
     started = journal.database_now()
     watermarks = journal.read_sequence_values(sources.watermark_models())
     waited = journal.wait_for_older_transactions(started, _conf().sorm_watermark_wait_s)

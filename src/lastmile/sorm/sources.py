@@ -82,6 +82,7 @@ class JournalSource:
     interval: tuple[str, str] | None = None
     delete_end: str | None = None
     is_current: Callable[[dict[str, Any], datetime], bool] = lambda data, at: True
+    seed_condition: str = ""
 
     @property
     def event_model(self) -> type[models.Model]:
@@ -312,6 +313,7 @@ JOURNAL_SOURCES: dict[str, JournalSource] = {
         ("customer_id", "address", "prefix_length", "kind", "mac", "started_at", "ended_at"),
         _static_lease,
         is_current=_lease_current,
+        seed_condition="b.kind = 'static'",
     ),
     "ip_numbering": JournalSource(
         "network.PoolEvent",
@@ -500,6 +502,18 @@ def rows_for(code: str, window: Window) -> Iterable[Row]:
     if code in JOURNAL_SOURCES:
         return JOURNAL_SOURCES[code].rows(window)
     return WINDOW_SOURCES[code](window)
+
+
+def seed_journal() -> int:
+    """First journal entries for rows that have none (see journal.seed_missing)."""
+    seeded = 0
+    done: set[str] = set()
+    for source in JOURNAL_SOURCES.values():
+        if source.event_label in done:
+            continue
+        done.add(source.event_label)
+        seeded += journal.seed_missing(source.event_model, condition=source.seed_condition)
+    return seeded
 
 
 def watermark_models() -> list[tuple[type[models.Model], str]]:
