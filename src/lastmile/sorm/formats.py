@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,6 +32,7 @@ NAME_TIMESTAMP_FORMAT = "%d%m%Y%H%M%S"
 MAX_LINE_BYTES = 8192
 UTC = ZoneInfo("UTC")
 _MAC_HEX = re.compile(r"[0-9a-f]{12}")
+_MAC_CANONICAL = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 
 
 class RowError(ValueError):
@@ -38,9 +40,10 @@ class RowError(ValueError):
 
 
 def _local(value: datetime) -> datetime:
-    if timezone.is_naive(value):
+    if value.tzinfo is None:
         return value
-    return timezone.localtime(value)
+    # The operator's zone (TIME_ZONE), whatever a request activated.
+    return value.astimezone(timezone.get_default_timezone())
 
 
 def fmt_str(value: Any) -> str:
@@ -100,14 +103,19 @@ def fmt_ip(value: Any) -> str:
     if value in (None, ""):
         return ""
     text = str(value)
-    try:
-        if "/" in text:
+    if "/" in text:
+        try:
             ipaddress.ip_network(text, strict=False)
-        else:
-            ipaddress.ip_address(text)
-    except ValueError as exc:
-        raise RowError(f"{text!r} is not an IP address") from exc
-    return text
+        except ValueError as exc:
+            raise RowError(f"{text!r} is not an IP network") from exc
+        return text
+    for family in (socket.AF_INET, socket.AF_INET6):  # inet_pton: fast, strict
+        try:
+            socket.inet_pton(family, text)
+        except OSError:
+            continue
+        return text
+    raise RowError(f"{text!r} is not an IP address")
 
 
 def fmt_cidr(value: Any) -> str:
@@ -121,6 +129,8 @@ def fmt_mac(value: Any) -> str:
     """``aa:bb:cc:dd:ee:ff`` from any common spelling; empty stays empty."""
     if value in (None, ""):
         return ""
+    if _MAC_CANONICAL.fullmatch(str(value)):
+        return str(value)
     hex_digits = re.sub(r"[^0-9a-fA-F]", "", str(value)).lower()
     if not _MAC_HEX.fullmatch(hex_digits):
         raise RowError(f"{value!r} is not a MAC address")
@@ -160,8 +170,11 @@ class Column:
     max_length: int | None = None
     formatter: Callable[[Any], str] | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_format", self.formatter or KIND_FORMATTERS[self.kind])
+
     def render(self, value: Any) -> str:
-        text = (self.formatter or KIND_FORMATTERS[self.kind])(value)
+        text: str = self._format(value)  # type: ignore[attr-defined]
         if self.required and text == "":
             raise RowError(f"{self.name}: required")
         if self.max_length is not None and len(text) > self.max_length:
@@ -189,6 +202,9 @@ class FileType:
     transfer_mode: str = "ascii"  # "ascii" (TYPE A, storlines) or "binary" (TYPE I)
     key: tuple[str, ...] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_names", frozenset(c.name for c in self.columns))
+
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
@@ -205,17 +221,21 @@ class FileType:
     def render_row(self, row: dict[str, Any]) -> str:
         """One line (with its LF) or RowError.  Unknown keys are refused so a
         typo in a source cannot silently empty a column."""
-        extra = set(row) - set(self.column_names)
+        extra = row.keys() - self._names  # type: ignore[attr-defined]
         if extra:
             raise RowError(f"unknown columns: {', '.join(sorted(extra))}")
-        values = [column.render(row.get(column.name)) for column in self.columns]
+        get = row.get
+        values = [
+            "" if column.kind == "reserved" else column.render(get(column.name))
+            for column in self.columns
+        ]
         if self.quoted:
             line = ";".join('"' + v.replace('"', '""') + '"' for v in values)
         else:
             line = ";".join(values)
         if "\n" in line or "\r" in line:
             line = line.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-        if len(line.encode()) >= MAX_LINE_BYTES:
+        if len(line) * 4 >= MAX_LINE_BYTES and len(line.encode()) >= MAX_LINE_BYTES:
             raise RowError(f"line longer than {MAX_LINE_BYTES} bytes")
         return line + "\n"
 

@@ -83,6 +83,8 @@ class JournalSource:
     delete_end: str | None = None
     is_current: Callable[[dict[str, Any], datetime], bool] = lambda data, at: True
     seed_condition: str = ""
+    # The fields whose change is a new version (None: any tracked field).
+    key_fields: tuple[str, ...] | None = None
 
     @property
     def event_model(self) -> type[models.Model]:
@@ -95,7 +97,9 @@ class JournalSource:
             yield from self._snapshot(window.until)
 
     def _key(self, data: dict[str, Any]) -> Any:
-        return repr(self.project(data))
+        if self.key_fields is None:
+            return tuple(data.values())
+        return tuple(data[name] for name in self.key_fields)
 
     def _snapshot(self, at: datetime) -> Iterator[Row]:
         for versions in journal.iter_versions(
@@ -287,12 +291,18 @@ CUSTOMER_FIELDS = (
 )
 
 JOURNAL_SOURCES: dict[str, JournalSource] = {
-    "abonents": JournalSource("customers.CustomerEvent", CUSTOMER_FIELDS, _abonent),
+    "abonents": JournalSource(
+        "customers.CustomerEvent",
+        CUSTOMER_FIELDS,
+        _abonent,
+        key_fields=("is_active", "login", "created_at"),
+    ),
     "contacts": JournalSource(
         "customers.CustomerEvent",
         CUSTOMER_FIELDS,
         _contacts,
         interval=("actual_start_time", "actual_end_time"),
+        key_fields=("is_active", "full_name", "phones", "email"),
     ),
     "services": JournalSource(
         "subscriptions.SubscriptionEvent",
