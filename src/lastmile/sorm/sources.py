@@ -156,15 +156,18 @@ def holder_id_individual(customer_id: int) -> str:
 def _abonent(data: dict[str, Any]) -> list[Row]:
     if not data["is_active"]:
         return []
-    return [
-        {
-            "customer_id": str(data["id"]),
-            "legal_customer_id": holder_id_individual(data["id"]),
-            "contract_start_date": data["created_at"],
-            "customer_login": data["login"],
-            "communication_standard": _conf().sorm_communication_standard,
-        }
-    ]
+    row = {
+        "customer_id": str(data["id"]),
+        "legal_customer_id": holder_id_individual(data["id"]),
+        "contract_start_date": data["created_at"],
+        "customer_login": data["login"],
+        "communication_standard": _conf().sorm_communication_standard,
+    }
+    from lastmile.sorm import parties_sources
+
+    if parties_sources.available():
+        row.update(parties_sources.abonent_row(data))
+    return [row]
 
 
 def _contacts(data: dict[str, Any]) -> list[Row]:
@@ -508,7 +511,30 @@ WINDOW_SOURCES: dict[str, Callable[[Window], Iterable[Row]]] = {
 PENDING_PARTIES = frozenset({"regions", "contracts", "fiz", "jur", "ap"})
 
 
+def _parties_sources() -> dict[str, Callable[[Window], Iterable[Row]]]:
+    from lastmile.sorm import parties_sources
+
+    if not parties_sources.available():
+        return {}
+    wired: dict[str, Callable[[Window], Iterable[Row]]] = {
+        code: source.rows for code, source in parties_sources.journal_sources().items()
+    }
+    wired["regions"] = parties_sources.regions
+    wired["contracts"] = parties_sources.contracts
+    return wired
+
+
+def all_journal_sources() -> list[JournalSource]:
+    from lastmile.sorm import parties_sources
+
+    extra = list(parties_sources.journal_sources().values()) if parties_sources.available() else []
+    return [*JOURNAL_SOURCES.values(), *extra]
+
+
 def rows_for(code: str, window: Window) -> Iterable[Row]:
+    wired = _parties_sources()
+    if code in wired:
+        return wired[code](window)
     if code in JOURNAL_SOURCES:
         return JOURNAL_SOURCES[code].rows(window)
     return WINDOW_SOURCES[code](window)
@@ -518,7 +544,7 @@ def seed_journal() -> int:
     """First journal entries for rows that have none (see journal.seed_missing)."""
     seeded = 0
     done: set[str] = set()
-    for source in JOURNAL_SOURCES.values():
+    for source in all_journal_sources():
         if source.event_label in done:
             continue
         done.add(source.event_label)
@@ -528,11 +554,14 @@ def seed_journal() -> int:
 
 def watermark_models() -> list[tuple[type[models.Model], str]]:
     """Every table whose id is a watermark: the journal tables and payments."""
-    labels = sorted({source.event_label for source in JOURNAL_SOURCES.values()})
+    labels = sorted({source.event_label for source in all_journal_sources()})
     return [(_event_model(label), "pgh_id") for label in labels] + [
         (apps.get_model("finance.Payment"), "id")
     ]
 
 
 def reset_caches() -> None:
+    from lastmile.sorm import parties_sources
+
     _tariff_cache.clear()
+    parties_sources.reset_caches()

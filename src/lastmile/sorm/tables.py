@@ -4,7 +4,16 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.sorm.filetypes import REGISTRY
 from lastmile.sorm.models import DataGap, ExportRun
+
+OBJECT_TYPES = {
+    "customer": _("customer"),
+    "lease": _("lease"),
+    "nas": _("NAS"),
+    "contract": _("contract"),
+    "legal_entity": _("legal entity"),
+}
 
 
 class ExportRunTable(tables.Table):
@@ -41,6 +50,13 @@ class DataGapTable(tables.Table):
     )
     message = tables.Column(verbose_name=_("Details"))
     found_at = tables.DateTimeColumn(verbose_name=_("Found"), format="Y-m-d H:i")
+
+    def render_file_type(self, value: str) -> object:
+        file_type = REGISTRY.get(value)
+        return file_type.title if file_type else value
+
+    def render_object_type(self, value: str) -> object:
+        return OBJECT_TYPES.get(value, value)
 
     class Meta:
         model = DataGap
