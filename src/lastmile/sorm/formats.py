@@ -204,6 +204,15 @@ class FileType:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_names", frozenset(c.name for c in self.columns))
+        # (name, formatter, required, longest) per column, None for a reserved one:
+        # the hot loop of every file reads this plan instead of the dataclasses.
+        plan = tuple(
+            None
+            if c.kind == "reserved"
+            else (c.name, c.formatter or KIND_FORMATTERS[c.kind], c.required, c.max_length)
+            for c in self.columns
+        )
+        object.__setattr__(self, "_plan", plan)
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -225,12 +234,20 @@ class FileType:
         if extra:
             raise RowError(f"unknown columns: {', '.join(sorted(extra))}")
         get = row.get
-        values = [
-            "" if column.kind == "reserved" else column.render(get(column.name))
-            for column in self.columns
-        ]
+        values: list[str] = []
+        for step in self._plan:  # type: ignore[attr-defined]
+            if step is None:
+                values.append("")
+                continue
+            name, formatter, required, longest = step
+            text = formatter(get(name))
+            if required and text == "":
+                raise RowError(f"{name}: required")
+            if longest is not None and len(text) > longest:
+                raise RowError(f"{name}: longer than {longest} characters")
+            values.append(text)
         if self.quoted:
-            line = ";".join('"' + v.replace('"', '""') + '"' for v in values)
+            line = '"' + '";"'.join([v.replace('"', '""') if '"' in v else v for v in values]) + '"'
         else:
             line = ";".join(values)
         if "\n" in line or "\r" in line:
