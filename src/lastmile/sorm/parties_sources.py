@@ -291,3 +291,102 @@ def abonent_row(data: dict[str, Any]) -> Row:
     customer_id = data["id"]
     start: datetime | Any = contract_starts().get(customer_id) or data["created_at"]
     return {"legal_customer_id": holder_id(customer_id), "contract_start_date": start}
+
+
+# ---- legal entities -------------------------------------------------------------------
+
+
+def _legal_contracts() -> dict[int, tuple[Any, Any]]:
+    """Each legal entity's main contract: (start, end)."""
+    if "legal_contracts" not in _holder_cache:
+        contract = apps.get_model("contracts.Contract")
+        rows = (
+            contract.objects.filter(legal_entity__isnull=False, kind="main")
+            .order_by("legal_entity_id", "starts_on", "id")
+            .values_list("legal_entity_id", "starts_on", "ends_on")
+        )
+        found: dict[int, tuple[Any, Any]] = {}
+        for legal_id, starts_on, ends_on in rows:
+            found.setdefault(legal_id, (starts_on, ends_on))
+        _holder_cache["legal_contracts"] = found
+    return _holder_cache["legal_contracts"]
+
+
+def _day_start(day: Any) -> Any:
+    if day is None:
+        return None
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime(day.year, day.month, day.day))
+
+
+def _address_block(prefix: str, address_id: int | None, text: str) -> Row:
+    parts = address_parts(address_id)
+    if parts is None:
+        return {f"{prefix}full_description": text[:1024]}
+    return {
+        f"{prefix}post_index": parts.postcode,
+        f"{prefix}office": parts.office,
+        f"{prefix}parent_id_ao": parts.street_id,
+        f"{prefix}house": parts.house,
+        f"{prefix}building": parts.building,
+        f"{prefix}building_corpus": parts.corpus,
+        f"{prefix}full_description": (parts.full or text)[:1024],
+    }
+
+
+def _branches(window: Window) -> Iterator[tuple[Any, int]]:
+    branch = apps.get_model("parties.Branch")
+    rows = (
+        branch.objects.filter(
+            created_at__lte=window.until, customer__is_active=True, legal_entity__is_active=True
+        )
+        .select_related("legal_entity")
+        .order_by("legal_entity_id", "customer_id")
+    )
+    for row in rows.iterator(journal.CHUNK):
+        yield row.legal_entity, row.customer_id
+
+
+def jur(window: Window) -> Iterator[Row]:
+    """One row per active branch of each legal entity (key: legal id + branch).
+    The postal address serves as the delivery address too."""
+    for legal, customer_id in _branches(window):
+        start, end = _legal_contracts().get(legal.pk, (None, None))
+        postal_id, postal_text = legal.postal()
+        phones = ", ".join(p for p in (legal.phone, legal.responsible_phone) if p)
+        yield {
+            "legal_id": f"L{legal.pk}",
+            "legal_title": legal.sorm_title()[:256],
+            "inn": legal.inn,
+            **_address_block("", legal.legal_address_id, legal.legal_address_text),
+            "customer_bank": legal.bank_name,
+            "customer_bank_num": legal.account,
+            "contact_telephones": phones[:128],
+            **_address_block("post_", getattr(postal_id, "pk", None), postal_text),
+            **_address_block("delivery_", getattr(postal_id, "pk", None), postal_text),
+            "actual_start_time": _day_start(start) or legal.created_at,
+            "actual_end_time": _day_start(end) if end and end <= window.until.date() else None,
+            "customer_id": str(customer_id),
+        }
+
+
+def branch_people(window: Window) -> Iterator[Row]:
+    """The fiz row of each branch: the legal entity's named responsible person."""
+    for legal, customer_id in _branches(window):
+        start, end = _legal_contracts().get(legal.pk, (None, None))
+        parts = address_parts(legal.legal_address_id)
+        yield {
+            "contract_id": f"L{legal.pk}",
+            "name": legal.responsible_first_name or legal.responsible_last_name,
+            "last_name": legal.responsible_patronymic,
+            "surname": legal.responsible_last_name if legal.responsible_first_name else "",
+            "parent_id_ao": parts.street_id if parts else "",
+            "house_num": parts.house if parts else "",
+            "building": parts.building if parts else "",
+            "building_corpus": parts.corpus if parts else "",
+            "full_description": (parts.full if parts else legal.legal_address_text)[:1024],
+            "actual_start_time": _day_start(start) or legal.created_at,
+            "actual_end_time": _day_start(end) if end and end <= window.until.date() else None,
+            "customer_id": str(customer_id),
+        }

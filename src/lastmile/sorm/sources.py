@@ -20,6 +20,7 @@ legal entities, access points) yield nothing until wired (docs/sorm.md).
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -519,8 +520,13 @@ def _parties_sources() -> dict[str, Callable[[Window], Iterable[Row]]]:
     wired: dict[str, Callable[[Window], Iterable[Row]]] = {
         code: source.rows for code, source in parties_sources.journal_sources().items()
     }
+    individuals = wired["fiz"]
+    wired["fiz"] = lambda window: itertools.chain(
+        individuals(window), parties_sources.branch_people(window)
+    )
     wired["regions"] = parties_sources.regions
     wired["contracts"] = parties_sources.contracts
+    wired["jur"] = parties_sources.jur
     return wired
 
 
