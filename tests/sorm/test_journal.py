@@ -178,3 +178,16 @@ def test_rows_written_without_the_journal_get_a_first_entry():  # type: ignore[n
         run = services.run_export(full=True)
     assert lines(run, "contacts") == [f'"{bulk.pk}";"Загружен +7902";"";"10.03.2026T09:00:00";""']
     assert CustomerEvent.objects.filter(pgh_obj_id=bulk.pk, pgh_label="insert").count() == 1
+
+
+def test_a_subset_run_does_not_move_the_watermark(day):  # type: ignore[no-untyped-def]
+    customer, _subscription, _lease = day
+    with travel(at(14)):
+        customer.phones = ["+79000000009"]
+        customer.save()
+    with travel(at(15)):
+        services.run_export(only=["abonents"])
+    with travel(at(23)):
+        night = services.run_export()
+    assert night.since == at(9, 30)
+    assert any("+79000000009" in line for line in lines(night, "contacts"))

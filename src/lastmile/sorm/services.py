@@ -123,7 +123,8 @@ def _run(
         kind=kind,
         as_of=until,
         since=previous.as_of if kind == RunKind.INCREMENTAL and previous else None,
-        watermarks=watermarks if kind != RunKind.AS_OF else {},
+        # A rebuild or a subset run does not move the incremental watermark.
+        watermarks=watermarks if kind != RunKind.AS_OF and not only else {},
         upload=upload,
         actor=actor if getattr(actor, "pk", None) else None,
         error="" if waited else _("Some transactions older than the run were still open."),
