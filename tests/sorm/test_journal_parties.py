@@ -96,7 +96,9 @@ def test_passport_and_address_changed_at_14_reach_the_night_export():
     assert f'"{street.pk}"' in fiz[0] and '"12А";"";"2"' in fiz[0]
     assert '"4520";"654321"' in fiz[1]
     assert fiz[1].endswith(f'"10.03.2026T14:00:00";"";"{customer.pk}"')
-    assert fiz[0].startswith(f'"{customer.pk}";"Иван";"Иванович";"Иванов";"02.01.1980";"Паспорт РФ"')
+    assert fiz[0].startswith(
+        f'"{customer.pk}";"Иван";"Иванович";"Иванов";"02.01.1980";"Паспорт РФ"'
+    )
 
     ap = lines(night, "ap")
     assert [line.split(";")[0] for line in ap] == [f'"{flat.pk}"', f'"{other.pk}"']
@@ -105,9 +107,53 @@ def test_passport_and_address_changed_at_14_reach_the_night_export():
 
     regions = lines(night, "regions")
     assert regions[0].startswith(f'"{street.parent_id}";"";"1";"г";"Москва"')
-    assert regions[1] == f'"{street.pk}";"{street.parent_id}";"8";"ул";"Ленина";"";"";"";"г Москва, ул Ленина"'
+    assert (
+        regions[1]
+        == f'"{street.pk}";"{street.parent_id}";"8";"ул";"Ленина";"";"";"";"г Москва, ул Ленина"'
+    )
 
     with travel(at(23)):
         rebuilt = services.run_export(as_of=at(13))
     for code in ("fiz", "ap", "regions", "abonents", "contracts"):
         assert lines(rebuilt, code) == lines(at_13, code), code
+
+
+def test_a_branch_is_exported_under_its_organisation():
+    from lastmile.contracts.models import Contract
+
+    with travel(at(9)):
+        street, flat, _other = _tree()
+        house = flat.parent
+        legal = parties.LegalEntity.objects.create(
+            kind="legal",
+            full_name="Общество с ограниченной ответственностью «Ромашка»",
+            short_name="ООО «Ромашка»",
+            inn="7707083893",
+            ogrn="1027700132195",
+            responsible_last_name="Петров",
+            responsible_first_name="Пётр",
+            legal_address=house,
+            phone="+74950000000",
+        )
+        Contract.objects.create(
+            number="L-1",
+            legal_entity=legal,
+            kind="main",
+            state="active",
+            starts_on=dt.date(2026, 1, 15),
+        )
+        customer = NetCustomerFactory(login="romashka1", full_name="Склад")
+        parties.Branch.objects.create(customer=customer, legal_entity=legal, name="Склад")
+    with travel(at(10)):
+        run = services.run_export(full=True)
+    jur = lines(run, "jur")
+    assert len(jur) == 1
+    assert jur[0].startswith(
+        f'"L{legal.pk}";"ООО Ромашка";"7707083893";"101000";"";"";"{street.pk}";"";"";"";"12А";"";"2";'
+    )
+    assert jur[0].endswith(f'"15.01.2026T00:00:00";"";"{customer.pk}"')
+    assert len(jur[0].split('";"')) == 42
+    fiz = [line for line in lines(run, "fiz") if line.startswith(f'"L{legal.pk}"')]
+    assert fiz and fiz[0].startswith(f'"L{legal.pk}";"Пётр";"";"Петров";')
+    abonents = [line for line in lines(run, "abonents") if line.startswith(f'"{customer.pk}";')]
+    assert abonents == [f'"{customer.pk}";"L{legal.pk}";"15.01.2026";"romashka1";"";"4"']

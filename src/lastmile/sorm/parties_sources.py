@@ -289,8 +289,14 @@ def journal_sources() -> dict[str, JournalSource]:
 def abonent_row(data: dict[str, Any]) -> Row:
     """Holder id and contract date for the subscriber file once contracts exist."""
     customer_id = data["id"]
-    start: datetime | Any = contract_starts().get(customer_id) or data["created_at"]
-    return {"legal_customer_id": holder_id(customer_id), "contract_start_date": start}
+    start: datetime | Any = contract_starts().get(customer_id)
+    legal = branch_legal_ids().get(customer_id)
+    if legal is not None:  # a branch: the organisation's contract date
+        start = _legal_contracts().get(legal, (None, None))[0] or start
+    return {
+        "legal_customer_id": holder_id(customer_id),
+        "contract_start_date": start or data["created_at"],
+    }
 
 
 # ---- legal entities -------------------------------------------------------------------
