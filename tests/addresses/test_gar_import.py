@@ -37,7 +37,11 @@ def test_fixture_extract_becomes_a_linked_tree_with_postcodes():
     assert AddressObject.objects.get(gar_object_id=401).postcode == ""
     assert AddressObject.objects.get(gar_object_id=401).building == "1"
     office_house = AddressObject.objects.get(gar_object_id=402)
-    assert (office_house.name, office_house.structure, office_house.type_short) == ("5А", "2", "зд.")
+    assert (office_house.name, office_house.structure, office_house.type_short) == (
+        "5А",
+        "2",
+        "зд.",
+    )
     assert office_house.parent.name == "Солнечная"  # the inactive hierarchy row is ignored
 
 
@@ -78,7 +82,9 @@ def _write_big_extract(folder: Path, streets: int) -> None:
     folder.mkdir()
     with open(folder / "AS_ADDR_OBJ_20240105_big.XML", "w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="utf-8"?>\n<ADDRESSOBJECTS>\n')
-        out.write('<OBJECT OBJECTID="1" NAME="Регион" TYPENAME="обл" LEVEL="1" ISACTUAL="1" ISACTIVE="1"/>\n')
+        out.write(
+            '<OBJECT OBJECTID="1" NAME="Регион" TYPENAME="обл" LEVEL="1" ISACTUAL="1" ISACTIVE="1"/>\n'
+        )
         for n in range(streets):
             out.write(
                 f'<OBJECT ID="{n}" OBJECTID="{10 + n}" OBJECTGUID="{uuid.UUID(int=n + 1)}" '
