@@ -34,10 +34,10 @@ def split_house(text: str) -> tuple[str, str, str, str]:
     text = text.lower().replace("ё", "е").strip()
     text = re.sub(r"^(д\.?|дом)\s*", "", text)
     building = structure = letter = ""
-    m = re.search(r"\s*(?:к|корп|корпус)\.?\s*([0-9а-я]+)", text)
+    m = re.search(r"\s*(?:корпус|корп|к)\.?\s*([0-9а-я]+)", text)
     if m:
         building, text = m.group(1), text[: m.start()] + text[m.end() :]
-    m = re.search(r"\s*(?:с|стр|строение)\.?\s*([0-9а-я]+)", text)
+    m = re.search(r"\s*(?:строение|стр|с)\.?\s*([0-9а-я]+)", text)
     if m:
         structure, text = m.group(1), text[: m.start()] + text[m.end() :]
     m = re.fullmatch(r"\s*([0-9]+(?:/[0-9]+)?)\s*(?:лит\.?|литера)?\s*([а-я])?\s*", text)
@@ -66,14 +66,17 @@ def streets(locality: AddressObject, name: str) -> QuerySet[AddressObject]:
 
 def houses(parent: AddressObject, house_text: str) -> QuerySet[AddressObject]:
     number, building, structure, letter = split_house(house_text)
+    # GAR writes a letter either in the number ("5А") or as a part (литера А).
+    same_number = Q(name__iexact=number + letter, letter="") | Q(
+        name__iexact=number, letter__iexact=letter
+    )
     return AddressObject.objects.filter(
+        same_number,
         parent=parent,
         level=Level.HOUSE,
         is_active=True,
-        name__iexact=number,
         building__iexact=building,
         structure__iexact=structure,
-        letter__iexact=letter,
     )
 
 
