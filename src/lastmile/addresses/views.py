@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 
 from lastmile.addresses.filtersets import AddressFilter
@@ -22,6 +22,5 @@ class AddressListView(ObjectListView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not request.GET and not request.headers.get("HX-Request"):
-            request.GET = request.GET.copy()
-            request.GET["level"] = "region"
+            return HttpResponseRedirect("?level=region")
         return super().get(request)

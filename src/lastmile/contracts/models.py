@@ -75,8 +75,9 @@ class ContractQuerySet(RestrictedQuerySet["Contract"]):
         )
 
 
-class Contract(TimestampedModel, RestrictedModel):
-    """A contract with a customer account or with a legal entity."""
+class Contract(TimestampedModel):
+    """A contract with a customer account or with a legal entity (``objects``
+    restricts like every RestrictedModel: ``ContractQuerySet`` is one)."""
 
     number = models.CharField(_("number"), max_length=64)
     site = models.ForeignKey(
@@ -158,7 +159,7 @@ class Contract(TimestampedModel, RestrictedModel):
         """The access point address: the contract's own, else the customer's."""
         if self.access_address_id:
             return self.access_address
-        return self.customer.address_object if self.customer_id else None
+        return self.customer.address_object if self.customer is not None else None
 
 
 class ContractEvent(models.Model):

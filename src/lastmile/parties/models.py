@@ -89,9 +89,18 @@ class Passport:
     @classmethod
     def from_json(cls, text: str) -> Passport:
         data = json.loads(text)
-        for key in ("issued_on", "birth_date"):
-            data[key] = dt.date.fromisoformat(data[key]) if data.get(key) else None
-        return cls(**{f.name: data.get(f.name) or f.default for f in dataclasses.fields(cls)})
+
+        def day(key: str) -> dt.date | None:
+            return dt.date.fromisoformat(data[key]) if data.get(key) else None
+
+        return cls(
+            series=data.get("series") or "",
+            number=data.get("number") or "",
+            issued_by=data.get("issued_by") or "",
+            issued_on=day("issued_on"),
+            unit_code=data.get("unit_code") or "",
+            birth_date=day("birth_date"),
+        )
 
 
 class IndividualDetails(TimestampedModel, RestrictedModel):

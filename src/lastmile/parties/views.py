@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -190,7 +190,7 @@ def review_match(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("parties:review_list"))
 
 
-def _visible(queryset: QuerySet[Any], user: Any, **lookup: Any) -> Any:
+def _visible(queryset: Any, user: Any, **lookup: Any) -> Any:
     return queryset.restrict(user, "view").filter(**lookup).first()  # type: ignore[attr-defined]
 
 
