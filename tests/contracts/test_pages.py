@@ -24,8 +24,8 @@ def test_list_detail_and_state_change(admin_client):
     contract = _contract()
     assert "P-1" in admin_client.get("/contracts/").content.decode()
     page = admin_client.get(f"/contracts/{contract.pk}/").content.decode()
-    assert 'value="suspended"' in page and 'value="terminated"' in page
-    assert 'value="draft"' not in page
+    assert 'data-state="suspended"' in page and 'data-state="terminated"' in page
+    assert 'data-state="draft"' not in page
 
     response = admin_client.post(
         f"/contracts/{contract.pk}/state/", {"to_state": "draft"}, follow=True

@@ -90,7 +90,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": contract.events.select_related("actor"),
         "documents": contract.documents.restrict(request.user, "view").defer("pdf", "html"),  # type: ignore[attr-defined]
         "next_states": [ContractState(s) for s in contract.allowed_states()],
-        "state_form": StateForm(initial={"on_date": timezone.localdate()}),
+        "today": timezone.localdate(),
         "document_form": DocumentForm(),
         "can_change": can_change,
     }

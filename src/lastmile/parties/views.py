@@ -95,7 +95,7 @@ def legal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         actor=request.user,
                     )
                 except PartiesError as exc:
-                    _form_error(form, exc)
+                    form.add_error("login", str(exc))  # next to the customer it is about
                 else:
                     messages.success(request, _("Branch added: %(login)s") % {"login": customer})
                     return HttpResponseRedirect(request.path)
