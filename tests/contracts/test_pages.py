@@ -91,8 +91,12 @@ def test_template_editor_previews_without_saving(admin_client):
     page = admin_client.post("/contracts/templates/add/", data).content.decode()
     assert "№ P-1" in page
     assert not DocumentTemplate.objects.exists()
+    data["preview_pdf"] = data.pop("preview")
+    response = admin_client.post("/contracts/templates/add/", data)
+    assert response.content.startswith(b"%PDF-")
+    assert not DocumentTemplate.objects.exists()
+    data.pop("preview_pdf")
 
-    data.pop("preview")
     data["body"] = "{% if %}"
     assert (
         "The template has an error"

@@ -28,7 +28,7 @@ GAR = Path(__file__).parents[1] / "addresses" / "gar" / "77"
 
 def _world():  # type: ignore[no-untyped-def]
     import_gar(GAR)
-    entity, main = legal_with_contract(starts_on=dt.date(2024, 1, 10), number="ЮЛ-001")
+    entity, _main = legal_with_contract(starts_on=dt.date(2024, 1, 10), number="ЮЛ-001")
     branch = CustomerFactory(
         login="romashka-sklad", locality="Зеленоград", street="Ленина", house="12к1"
     )
@@ -80,7 +80,7 @@ def _login(page, live_server):  # type: ignore[no-untyped-def]
 
 
 def test_branch_dates_document_and_registry(live_server, page):
-    entity, contract, template, _ = _world()
+    _entity, contract, template, _ = _world()
     _login(page, live_server)
 
     page.get_by_role("link", name="Legal entities").click()
@@ -157,7 +157,7 @@ def test_screenshots(live_server, browser):
                 assert response is not None and response.status == 200, url
                 if "templates" in url:
                     page.get_by_role(
-                        "button", name="Preview" if lang == "en" else "Предпросмотр"
+                        "button", name="Preview" if lang == "en" else "Предпросмотр", exact=True
                     ).click()
                 page.screenshot(path=str(out / f"{n:02d}-{lang}-{width}.png"), full_page=True)
             context.close()

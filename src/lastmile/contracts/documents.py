@@ -231,11 +231,15 @@ def _person(customer: Any, actor: Any) -> dict[str, Any]:
     return {"person": person, "passport": passport}
 
 
-def render_html(body: str, contract: Contract, *, actor: Any = None) -> str:
-    """The filled template as a whole HTML page (the preview shows this)."""
+def render_body(body: str, contract: Contract, *, actor: Any = None) -> str:
+    """The filled template (the preview shows this inside the page)."""
     template = compile_template(body)
-    inner = template.render(Context(document_context(contract, actor=actor)))
-    return PAGE.format(body=inner)
+    return str(template.render(Context(document_context(contract, actor=actor))))
+
+
+def render_html(body: str, contract: Contract, *, actor: Any = None) -> str:
+    """The filled template as a whole HTML page (what becomes the PDF)."""
+    return PAGE.format(body=render_body(body, contract, actor=actor))
 
 
 def render_pdf(html: str) -> bytes:

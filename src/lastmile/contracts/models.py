@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 from lastmile.core.querysets import RestrictedQuerySet
@@ -45,10 +46,18 @@ class ContractKind(models.TextChoices):
 
 
 class ContractState(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    ACTIVE = "active", _("active")
-    SUSPENDED = "suspended", _("suspended")
-    TERMINATED = "terminated", _("terminated")
+    DRAFT = "draft", pgettext_lazy("contract state", "draft")
+    ACTIVE = "active", pgettext_lazy("contract state", "active")
+    SUSPENDED = "suspended", pgettext_lazy("contract state", "suspended")
+    TERMINATED = "terminated", pgettext_lazy("contract state", "terminated")
+
+
+#: What the button that moves a contract into a state says.
+STATE_ACTIONS = {
+    "active": pgettext_lazy("contract action", "Activate"),
+    "suspended": pgettext_lazy("contract action", "Suspend"),
+    "terminated": pgettext_lazy("contract action", "Terminate"),
+}
 
 
 #: The allowed state changes (anything else is refused).  Terminated is final:
@@ -79,7 +88,7 @@ class Contract(TimestampedModel):
     """A contract with a customer account or with a legal entity (``objects``
     restricts like every RestrictedModel: ``ContractQuerySet`` is one)."""
 
-    number = models.CharField(_("number"), max_length=64)
+    number = models.CharField(_("contract number"), max_length=64)
     site = models.ForeignKey(
         "accounts.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT
     )

@@ -21,9 +21,9 @@ from lastmile.contracts import documents, services
 from lastmile.contracts.filtersets import ContractFilter
 from lastmile.contracts.forms import ContractForm, DocumentForm, StateForm, TemplateForm
 from lastmile.contracts.models import (
+    STATE_ACTIONS,
     Contract,
     ContractDocument,
-    ContractState,
     DocumentTemplate,
 )
 from lastmile.contracts.tables import ContractTable, TemplateTable
@@ -89,7 +89,11 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contract": contract,
         "events": contract.events.select_related("actor"),
         "documents": contract.documents.restrict(request.user, "view").defer("pdf", "html"),  # type: ignore[attr-defined]
-        "next_states": [ContractState(s) for s in contract.allowed_states()],
+        "next_states": [
+            (state, STATE_ACTIONS[state])
+            for state in ("active", "suspended", "terminated")
+            if state in contract.allowed_states()
+        ],
         "today": timezone.localdate(),
         "document_form": DocumentForm(),
         "can_change": can_change,
@@ -189,9 +193,15 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            if "preview_pdf" in request.POST:
+                contract = _preview_contract(request, data["contract"])
+                html = documents.render_html(data["body"], contract, actor=request.user)
+                response = HttpResponse(documents.render_pdf(html), content_type="application/pdf")
+                response["Content-Disposition"] = 'inline; filename="preview.pdf"'
+                return response
             if "preview" in request.POST:
                 contract = _preview_contract(request, data["contract"])
-                preview = documents.render_html(data["body"], contract, actor=request.user)
+                preview = documents.render_body(data["body"], contract, actor=request.user)
             else:
                 template = documents.save_template(
                     name=data["name"],

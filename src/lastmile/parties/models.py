@@ -155,7 +155,7 @@ class LegalEntity(TimestampedModel, RestrictedModel):
     kind = models.CharField(
         _("kind"), max_length=12, choices=LegalKind.choices, default=LegalKind.LEGAL
     )
-    full_name = models.CharField(_("full name"), max_length=500)
+    full_name = models.CharField(_("full legal name"), max_length=500)
     short_name = models.CharField(_("short name"), max_length=255)
     inn = models.CharField(_("INN"), max_length=12, unique=True)
     kpp = models.CharField(_("KPP"), max_length=9, blank=True)
