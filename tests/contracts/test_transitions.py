@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from lastmile.contracts import services
 from lastmile.contracts.models import TRANSITIONS, Contract, ContractEvent, ContractState
@@ -159,3 +159,17 @@ def test_disabling_a_customer_ends_its_contracts():
 def test_customer_contract_number_becomes_its_main_contract():
     customer = customers.create_customer(login="newbie", contract_number="N-42")
     assert Contract.objects.main_for(customer).number == "N-42"
+
+
+def test_database_keeps_contract_history():
+    contract = _contract_in("active")
+    for change in ({"number": "OTHER"}, {"starts_on": dt.date(2020, 1, 1)}):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Contract.objects.filter(pk=contract.pk).update(**change)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Contract.objects.filter(pk=contract.pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ContractEvent.objects.filter(contract=contract).update(reason="rewritten")
+    services.change_state(contract=contract, to_state="terminated", on_date=START)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Contract.objects.filter(pk=contract.pk).update(state="active", ends_on=None)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -133,7 +134,19 @@ class Contract(TimestampedModel):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         ordering = ["-starts_on", "number"]
-        triggers = [updated_at_trigger()]
+        triggers = [
+            updated_at_trigger(),
+            # SORM keys history on them: never deleted, number and start fixed,
+            # and a terminated contract stays terminated.
+            pgtrigger.Protect(name="contract_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="contract_number_start_fixed",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__number__df=pgtrigger.F("new__number"))
+                | pgtrigger.Q(old__starts_on__df=pgtrigger.F("new__starts_on"))
+                | pgtrigger.Q(old__state="terminated", new__state__df="terminated"),
+            ),
+        ]
         indexes = [models.Index(fields=["customer", "kind"], name="contract_customer_kind")]
         constraints = [
             models.UniqueConstraint(
@@ -188,7 +201,7 @@ class ContractEvent(models.Model):
         verbose_name=_("by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
@@ -197,6 +210,9 @@ class ContractEvent(models.Model):
         verbose_name = _("contract event")
         verbose_name_plural = _("contract events")
         ordering = ["at", "pk"]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.from_state} → {self.to_state}"
@@ -233,7 +249,7 @@ class ContractDocument(RestrictedModel):
         verbose_name=_("template"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="documents",
     )
     title = models.CharField(_("title"), max_length=255)
@@ -246,7 +262,7 @@ class ContractDocument(RestrictedModel):
         verbose_name=_("by"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -254,6 +270,9 @@ class ContractDocument(RestrictedModel):
         verbose_name = _("contract document")
         verbose_name_plural = _("contract documents")
         ordering = ["-created_at"]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_hex"
