@@ -116,8 +116,13 @@ class Customer(TimestampedModel, RestrictedModel):
     street = models.CharField(_("street"), max_length=100, blank=True)
     house = models.CharField(_("house"), max_length=20, blank=True)
     apartment = models.CharField(_("apartment"), max_length=20, blank=True)
+    # db_default too: bulk loaders (COPY in customers.demo) name their columns.
     kind = models.CharField(
-        _("kind"), max_length=12, choices=CustomerKind.choices, default=CustomerKind.INDIVIDUAL
+        _("kind"),
+        max_length=12,
+        choices=CustomerKind.choices,
+        default=CustomerKind.INDIVIDUAL,
+        db_default=CustomerKind.INDIVIDUAL,
     )
     # The service address in the registry (lastmile.addresses); the text fields
     # above stay as typed (matching them fills this, see lastmile.parties.matching).

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='kind',
-            field=models.CharField(choices=[('individual', 'individual'), ('entrepreneur', 'individual entrepreneur'), ('legal', 'legal entity')], default='individual', max_length=12, verbose_name='kind'),
+            field=models.CharField(choices=[('individual', 'individual'), ('entrepreneur', 'individual entrepreneur'), ('legal', 'legal entity')], db_default='individual', default='individual', max_length=12, verbose_name='kind'),
         ),
         migrations.AddField(
             model_name='customerevent',
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customerevent',
             name='kind',
-            field=models.CharField(choices=[('individual', 'individual'), ('entrepreneur', 'individual entrepreneur'), ('legal', 'legal entity')], default='individual', max_length=12, verbose_name='kind'),
+            field=models.CharField(choices=[('individual', 'individual'), ('entrepreneur', 'individual entrepreneur'), ('legal', 'legal entity')], db_default='individual', default='individual', max_length=12, verbose_name='kind'),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='customer',
