@@ -24,6 +24,7 @@ JOURNAL_TABLES = (
     "network_leaseevent",
     "network_poolevent",
     "network_nasevent",
+    "parties_individualdetailsevent",
 )
 
 

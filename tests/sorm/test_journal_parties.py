@@ -12,7 +12,6 @@ import pytest
 parties = pytest.importorskip("lastmile.parties.models")
 
 from lastmile.addresses.models import AddressObject  # noqa: E402
-
 from lastmile.sorm import services  # noqa: E402
 from lastmile.sorm.models import ExportRun  # noqa: E402
 from tests.factories import NetCustomerFactory  # noqa: E402

@@ -271,7 +271,7 @@ INDIVIDUAL_FIELDS = (
 def journal_sources() -> dict[str, JournalSource]:
     return {
         "fiz": JournalSource(
-            "sorm.IndividualDetailsEvent",
+            "parties.IndividualDetailsEvent",
             INDIVIDUAL_FIELDS,
             _individual,
             interval=("actual_start_time", "actual_end_time"),

@@ -45,13 +45,73 @@ def _no_phone() -> Iterator[Gap]:
         )
 
 
+def _parties() -> bool:
+    from lastmile.sorm import parties_sources
+
+    return parties_sources.available()
+
+
+def _no_passport() -> Iterator[Gap]:
+    if not _parties():
+        return
+    details = apps.get_model("parties.IndividualDetails")
+    branch = apps.get_model("parties.Branch")
+    has = details.objects.filter(customer=OuterRef("pk"), has_passport=True)
+    is_branch = branch.objects.filter(customer=OuterRef("pk"))
+    rows = (
+        _customers()
+        .filter(~Exists(has), ~Exists(is_branch))
+        .values_list("pk", flat=True)
+        .iterator(BATCH)
+    )
+    for pk in rows:
+        yield (
+            GapKind.NO_PASSPORT,
+            "fiz",
+            "customer",
+            str(pk),
+            pk,
+            _("No passport series and number."),
+        )
+
+
+def _no_contract() -> Iterator[Gap]:
+    if not _parties():
+        return
+    contract = apps.get_model("contracts.Contract")
+    branch = apps.get_model("parties.Branch")
+    main = contract.objects.filter(customer=OuterRef("pk"), kind="main")
+    is_branch = branch.objects.filter(customer=OuterRef("pk"))
+    rows = (
+        _customers()
+        .filter(~Exists(main), ~Exists(is_branch))
+        .values_list("pk", flat=True)
+        .iterator(BATCH)
+    )
+    for pk in rows:
+        yield (GapKind.NO_CONTRACT, "contracts", "customer", str(pk), pk, _("No main contract."))
+
+
 def _no_address() -> Iterator[Gap]:
+    if _parties():
+        rows = (
+            _customers()
+            .filter(address_object__isnull=True)
+            .values_list("pk", "locality", "street", "house")
+            .iterator(BATCH)
+        )
+        yield from _address_gaps(rows)
+        return
     rows = (
         _customers()
         .filter(Q(street="") | Q(house=""))
         .values_list("pk", "locality", "street", "house")
         .iterator(BATCH)
     )
+    yield from _address_gaps(rows)
+
+
+def _address_gaps(rows: Iterable[tuple[Any, ...]]) -> Iterator[Gap]:
     for pk, locality, street, house in rows:
         text = ", ".join(p for p in (locality, street, house) if p) or _("empty")
         yield (
@@ -134,6 +194,8 @@ def _nas_without_place() -> Iterator[Gap]:
 
 
 CHECKS: tuple[Callable[[], Iterable[Gap]], ...] = (
+    _no_contract,
+    _no_passport,
     _no_name,
     _no_phone,
     _no_address,
