@@ -197,7 +197,7 @@ def seed_missing(event_model: type[models.Model], *, condition: str = "") -> int
         elif column == "pgh_label":
             expression = "'insert'"
         elif column == "pgh_obj_id":
-            expression = "b.id"
+            expression = f"b.{tracked._meta.pk.column}"
         elif column in base_columns:
             expression = f"b.{column}"
         else:
@@ -209,7 +209,8 @@ def seed_missing(event_model: type[models.Model], *, condition: str = "") -> int
     sql = (
         f"INSERT INTO {events} ({', '.join(targets)}) "  # noqa: S608 (names from the models)
         f"SELECT {', '.join(values)} FROM {base} b "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {events} e WHERE e.pgh_obj_id = b.id) {where}"
+        f"WHERE NOT EXISTS (SELECT 1 FROM {events} e "
+        f"WHERE e.pgh_obj_id = b.{tracked._meta.pk.column}) {where}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
