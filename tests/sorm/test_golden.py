@@ -32,6 +32,9 @@ EXPORT_AT = datetime(2026, 3, 6, 1, 30, 0, tzinfo=MSK)
 
 ID_TABLES = (
     "customers_customer",
+    "addresses_addressobject",
+    "parties_legalentity",
+    "contracts_contract",
     "subscriptions_tariff",
     "subscriptions_subscription",
     "network_nas",
@@ -104,6 +107,7 @@ def _fixtures() -> None:
             paid_at=T0 + timedelta(hours=2),
             created_at=T0 + timedelta(hours=2),
         )
+        _parties(ivanov, petrov)
         Session.objects.create(
             nas=nas,
             acct_session_id="S-1",
@@ -118,6 +122,70 @@ def _fixtures() -> None:
             octets_in=1000,
             octets_out=20000,
         )
+
+
+def _parties(ivanov, petrov) -> None:  # type: ignore[no-untyped-def]
+    """Registry addresses, ivanov's passport, petrov as a branch of a company."""
+    import datetime as dt
+
+    from lastmile.addresses.models import AddressObject
+    from lastmile.contracts.models import Contract
+    from lastmile.parties.models import Branch, IndividualDetails, LegalEntity, Passport
+
+    region = AddressObject.objects.create(level="region", type_short="г", name="Москва")
+    street = AddressObject.objects.create(
+        parent=region, level="street", type_short="ул", name="Ленина"
+    )
+    house = AddressObject.objects.create(
+        parent=street, level="house", name="12", letter="А", building="2", postcode="101000"
+    )
+    flat = AddressObject.objects.create(parent=house, level="apartment", name="5")
+    ivanov.address_object = flat
+    ivanov.save()
+    person = IndividualDetails(
+        customer=ivanov,
+        last_name="Иванов",
+        first_name="Иван",
+        patronymic="Иванович",
+        registration_address=flat,
+    )
+    person.set_passport(
+        Passport(
+            series="4510",
+            number="123456",
+            issued_by='ОВД "Тверской"',
+            issued_on=dt.date(2010, 5, 1),
+            unit_code="770-001",
+            birth_date=dt.date(1980, 1, 2),
+        )
+    )
+    person.save()
+    legal = LegalEntity.objects.create(
+        full_name="Общество с ограниченной ответственностью «Ромашка»",
+        short_name="ООО «Ромашка»",
+        inn="7707083893",
+        ogrn="1027700132195",
+        bank_name="ПАО Сбербанк",
+        account="40702810900000000001",
+        responsible_last_name="Петров",
+        responsible_first_name="Пётр",
+        responsible_patronymic="Петрович",
+        legal_address=house,
+        phone="+74950000000",
+    )
+    Contract.objects.create(
+        number="Л-1",
+        legal_entity=legal,
+        kind="main",
+        state="active",
+        starts_on=dt.date(2026, 1, 15),
+    )
+    Branch.objects.create(customer=petrov, legal_entity=legal, name="Склад")
+    Contract.objects.create(
+        number="Д-1", customer=ivanov, kind="main", state="active", starts_on=dt.date(2026, 3, 5)
+    )
+    petrov.address_object = house
+    petrov.save()
 
 
 def _export() -> dict[str, bytes]:
