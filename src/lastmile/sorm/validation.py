@@ -100,7 +100,7 @@ def _no_address() -> Iterator[Gap]:
             .values_list("pk", "locality", "street", "house")
             .iterator(BATCH)
         )
-        yield from _address_gaps(rows)
+        yield from _address_gaps(rows, _("Not linked to the address registry: %(text)s"))
         return
     rows = (
         _customers()
@@ -111,7 +111,10 @@ def _no_address() -> Iterator[Gap]:
     yield from _address_gaps(rows)
 
 
-def _address_gaps(rows: Iterable[tuple[Any, ...]]) -> Iterator[Gap]:
+def _address_gaps(rows: Iterable[tuple[Any, ...]], template: str = "") -> Iterator[Gap]:
+    template = template or _(
+        "The address is not in the registry (street and house needed): %(text)s"
+    )
     for pk, locality, street, house in rows:
         text = ", ".join(p for p in (locality, street, house) if p) or _("empty")
         yield (
@@ -120,8 +123,7 @@ def _address_gaps(rows: Iterable[tuple[Any, ...]]) -> Iterator[Gap]:
             "customer",
             str(pk),
             pk,
-            _("The address is not in the registry (street and house needed): %(text)s")
-            % {"text": text},
+            template % {"text": text},
         )
 
 
