@@ -42,7 +42,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "lastmile.core",
     "lastmile.accounts",
+    "lastmile.addresses",
     "lastmile.customers",
+    "lastmile.parties",
+    "lastmile.contracts",
     "lastmile.subscriptions",
     "lastmile.finance",
     "lastmile.finance.gateways",
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
     "lastmile.tasks",
     "lastmile.notifications",
     "lastmile.cabinet",
+    "lastmile.sorm",
 ]
 
 MIDDLEWARE = [

@@ -25,7 +25,12 @@ from django.utils.translation import gettext as _
 from lastmile.accounts.models import Site
 from lastmile.cabinet import services as cabinet
 from lastmile.cabinet.errors import WeakPassword
-from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
+from lastmile.core.hooks import (
+    ACCESS_CHANGED,
+    CUSTOMER_CREATED,
+    CUSTOMER_DEACTIVATED,
+    AccessReason,
+)
 from lastmile.customers import validation
 from lastmile.customers.errors import (
     AlreadyExists,
@@ -219,6 +224,7 @@ def create_customer(
     _insert(customer, taken=_("This login or contract number is already used."), field="login")
     _check_allowed(customer, actor, "add")
     log.info("customer.created", customer_id=customer.pk, login=customer.login)
+    CUSTOMER_CREATED.fire(customer=customer)
     return customer
 
 
@@ -302,8 +308,10 @@ def _set_active(customer: Customer, is_active: bool, actor: Any, reason: str = "
             is_active=is_active,
             reason=reason,
         )
-        reason = AccessReason.UNBLOCKED if is_active else AccessReason.BLOCKED
-        ACCESS_CHANGED.fire(customer_id=customer.pk, reason=reason)
+        if not is_active:
+            CUSTOMER_DEACTIVATED.fire(customer=customer, actor=actor, reason=reason)
+        access = AccessReason.UNBLOCKED if is_active else AccessReason.BLOCKED
+        ACCESS_CHANGED.fire(customer_id=customer.pk, reason=access)
     return bool(flipped)
 
 
