@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from lastmile.accounts.models import Site
 from lastmile.cabinet import services as cabinet
 from lastmile.cabinet.errors import WeakPassword
+from lastmile.core.actor import Actor
 from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 from lastmile.customers import validation
 from lastmile.customers.errors import (
@@ -58,7 +59,7 @@ EXTRA_FIELD_FIELDS = ("name", "kind", "group", "choices", "is_required", "positi
 
 
 # --- helpers -------------------------------------------------------------------
-def _check_allowed(obj: models.Model, actor: Any, action: str) -> None:
+def _check_allowed(obj: models.Model, actor: Actor | None, action: str) -> None:
     """The object (as saved in this transaction) must be within the actor's permission."""
     if actor is None:
         return
@@ -81,7 +82,7 @@ def _same(obj: models.Model, name: str, value: Any) -> bool:
     return bool(getattr(obj, name) == value)
 
 
-def _save_changes(obj: _M, changes: Mapping[str, Any], *, actor: Any) -> list[str]:
+def _save_changes(obj: _M, changes: Mapping[str, Any], *, actor: Actor | None) -> list[str]:
     """Set and save only the fields whose value differs; return their names.
 
     The caller is inside a transaction; on an error the in-memory object is
@@ -157,7 +158,7 @@ def create_customer(
     *,
     login: str,
     contract_number: str,
-    actor: Any = None,
+    actor: Actor | None = None,
     full_name: str = "",
     phones: Iterable[str] = (),
     email: str = "",
@@ -206,7 +207,7 @@ def create_customer(
 
 @transaction.atomic
 def update_customer(
-    *, customer: Customer, changes: Mapping[str, Any], actor: Any = None
+    *, customer: Customer, changes: Mapping[str, Any], actor: Actor | None = None
 ) -> list[str]:
     """Change the given fields (PATCH semantics) and return the names of those
     that actually changed; only those columns are written."""
@@ -227,7 +228,7 @@ def set_customer_passwords(
     customer: Customer,
     pppoe_password: str | None = None,
     cabinet_password: str | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> None:
     """Set the PPPoE password (stored encrypted) and/or the cabinet password
     (stored hashed).  ``None`` leaves a password as it is.  The cabinet password
@@ -258,7 +259,7 @@ def _clean_cabinet_password(customer: Customer, password: str) -> str:
     return password
 
 
-def reveal_pppoe_secret(*, customer: Customer, actor: Any) -> str:
+def reveal_pppoe_secret(*, customer: Customer, actor: Actor | None) -> str:
     """The clear PPPoE password, for staff who may change the customer.
 
     A deliberate action: it is logged (who, whose), the secret itself never.
@@ -268,7 +269,7 @@ def reveal_pppoe_secret(*, customer: Customer, actor: Any) -> str:
     return customer.get_pppoe_secret()
 
 
-def _set_active(customer: Customer, is_active: bool, actor: Any, reason: str = "") -> bool:
+def _set_active(customer: Customer, is_active: bool, actor: Actor | None, reason: str = "") -> bool:
     _check_allowed(customer, actor, "change")
     # Conditional update: a repeat (or a concurrent flip) changes nothing.
     flipped = Customer.objects.filter(pk=customer.pk, is_active=not is_active).update(
@@ -288,14 +289,16 @@ def _set_active(customer: Customer, is_active: bool, actor: Any, reason: str = "
 
 
 @transaction.atomic
-def deactivate_customer(*, customer: Customer, actor: Any = None, reason: str = "") -> bool:
+def deactivate_customer(
+    *, customer: Customer, actor: Actor | None = None, reason: str = ""
+) -> bool:
     """Block the customer's access; return whether it was active (idempotent).
     ``reason`` (staff's words) goes to the log with the change."""
     return _set_active(customer, False, actor, reason)
 
 
 @transaction.atomic
-def activate_customer(*, customer: Customer, actor: Any = None, reason: str = "") -> bool:
+def activate_customer(*, customer: Customer, actor: Actor | None = None, reason: str = "") -> bool:
     """Allow the customer's access again; return whether it was inactive (idempotent)."""
     return _set_active(customer, True, actor, reason)
 
@@ -303,7 +306,7 @@ def activate_customer(*, customer: Customer, actor: Any = None, reason: str = ""
 # --- extra field values --------------------------------------------------------
 @transaction.atomic
 def set_extra_values(
-    *, customer: Customer, values: Mapping[int, str], actor: Any = None
+    *, customer: Customer, values: Mapping[int, str], actor: Actor | None = None
 ) -> dict[int, str]:
     """Save extra field values (field id → text); return the canonical values.
 
@@ -367,7 +370,7 @@ def _check_group_name(group: CustomerGroup, name: str) -> str:
 
 @transaction.atomic
 def create_group(
-    *, name: str, site: Site | None = None, description: str = "", actor: Any = None
+    *, name: str, site: Site | None = None, description: str = "", actor: Actor | None = None
 ) -> CustomerGroup:
     """Create a customer group (names are unique, case-insensitively)."""
     _check_site(site)
@@ -381,7 +384,7 @@ def create_group(
 
 @transaction.atomic
 def update_group(
-    *, group: CustomerGroup, changes: Mapping[str, Any], actor: Any = None
+    *, group: CustomerGroup, changes: Mapping[str, Any], actor: Actor | None = None
 ) -> list[str]:
     """Change the given fields of a group; return the names of those that changed."""
     _unknown(changes, GROUP_FIELDS)
@@ -446,7 +449,7 @@ def create_extra_field(
     choices: Iterable[str] = (),
     is_required: bool = False,
     position: int = 0,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> ExtraField:
     """Define an extra field for one customer group (``group=None``: every group)."""
     field = ExtraField(group=group, kind=kind, is_required=is_required, position=position)
@@ -460,7 +463,7 @@ def create_extra_field(
 
 @transaction.atomic
 def update_extra_field(
-    *, field: ExtraField, changes: Mapping[str, Any], actor: Any = None
+    *, field: ExtraField, changes: Mapping[str, Any], actor: Actor | None = None
 ) -> list[str]:
     """Change a field definition; refused when stored values would no longer fit."""
     _unknown(changes, EXTRA_FIELD_FIELDS)

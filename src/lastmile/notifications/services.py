@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lastmile.core.actor import Actor
 from lastmile.notifications import events
 from lastmile.notifications.channels import CHANNELS, DeliveryError, Message
 from lastmile.notifications.defaults import DEFAULT_TEMPLATES
@@ -405,7 +406,7 @@ def release_stale(*, older_than: timedelta = STALE_SENDING) -> int:
 # Staff actions ---------------------------------------------------------------------
 
 
-def resend(*, outbox: Outbox, actor: Any) -> Outbox:
+def resend(*, outbox: Outbox, actor: Actor | None) -> Outbox:
     """Queue a failed or sent message again, re-rendered from the current template.
 
     Raises ``TemplateRenderError`` (nothing changes) if the template is still broken.
@@ -447,7 +448,7 @@ def preview_template(*, event: str, subject: str, body: str) -> tuple[str, str]:
     )
 
 
-def save_template(*, template: NotificationTemplate, actor: Any) -> NotificationTemplate:
+def save_template(*, template: NotificationTemplate, actor: Actor | None) -> NotificationTemplate:
     """Save a template after checking it renders with the event's sample context."""
     preview_template(event=template.event, subject=template.subject, body=template.body)
     with transaction.atomic():

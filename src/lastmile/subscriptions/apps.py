@@ -9,6 +9,14 @@ class SubscriptionsConfig(AppConfig):
 
     def ready(self) -> None:
         from lastmile.customers.queries import register_customer_section
+        from lastmile.finance.hooks import PAYMENT_CREDITED
+        from lastmile.subscriptions.notices import notify_payment
+        from lastmile.subscriptions.services import on_payment
+
+        # After a payment: renew a lapsed auto-renew subscription or apply a waiting
+        # pre-order, then "payment received" to the customer's channels (in this order).
+        PAYMENT_CREDITED.register(on_payment)
+        PAYMENT_CREDITED.register(notify_payment)
         from lastmile.subscriptions.views import customer_subscriptions_context
 
         register_customer_section(
