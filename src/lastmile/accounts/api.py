@@ -20,7 +20,7 @@ from lastmile.accounts.errors import TokenNotFound
 from lastmile.accounts.models import ApiToken, Site, staff_user
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.accounts.scopes import FULL
-from lastmile.api.errors import DomainError
+from lastmile.core.errors import DomainError
 
 router = Router(tags=["accounts"])
 

@@ -18,16 +18,17 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from lastmile.api.errors import DomainError
 from lastmile.api.money import MoneyIn, MoneyOut
 from lastmile.cabinet import payments, queries, services
 from lastmile.cabinet.auth import cabinet_auth
 from lastmile.cabinet.models import CabinetToken
 from lastmile.cabinet.session import refresh_fingerprint
+from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
 from lastmile.finance.money import to_money
 from lastmile.subscriptions import promised
 from lastmile.subscriptions import services as subscriptions
+from lastmile.subscriptions.api import TariffSummaryOut as TariffOut
 from lastmile.subscriptions.models import Subscription, Tariff
 
 router = Router(tags=["cabinet"], auth=cabinet_auth)
@@ -77,17 +78,6 @@ class LedgerEntryOut(Schema):
     balance_after: MoneyOut
     reason: str
     created_at: datetime
-
-
-class TariffOut(Schema):
-    id: int
-    name: str
-    description: str
-    price: MoneyOut
-    period_kind: str
-    period_days: int | None
-    rate_down_kbps: int
-    rate_up_kbps: int
 
 
 class SubscriptionOut(Schema):

@@ -23,8 +23,8 @@ from pydantic import Field
 
 from lastmile.accounts.models import Site
 from lastmile.accounts.permissions import has_model_permission
-from lastmile.api.errors import DomainError
 from lastmile.api.schemas import Omittable
+from lastmile.core.errors import DomainError
 from lastmile.customers import services
 from lastmile.customers.filtersets import CustomerFilterSet
 from lastmile.customers.models import Customer, CustomerGroup, ExtraField

@@ -21,11 +21,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from lastmile.accounts.models import Site
-from lastmile.cabinet import services as cabinet
-from lastmile.cabinet.errors import WeakPassword
 from lastmile.core.actor import Actor
 from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
-from lastmile.customers import validation
+from lastmile.customers import passwords, validation
 from lastmile.customers.errors import (
     AlreadyExists,
     ExtraFieldNotApplicable,
@@ -232,18 +230,15 @@ def set_customer_passwords(
 ) -> None:
     """Set the PPPoE password (stored encrypted) and/or the cabinet password
     (stored hashed).  ``None`` leaves a password as it is.  The cabinet password
-    is set by the cabinet's one operation: the subscriber's own validators, and
-    every session and API token of the subscriber ends."""
+    is set by ``passwords.set_cabinet_password``, the one way: the subscriber's own
+    validators, and every session and API token of the subscriber ends."""
     _check_allowed(customer, actor, "change")
     update_fields = []
     if pppoe_password is not None:
         customer.set_pppoe_secret(validation.clean_pppoe_secret(pppoe_password))
         update_fields.append("pppoe_secret_encrypted")
     if cabinet_password is not None:
-        try:
-            cabinet.set_password(customer=customer, new=cabinet_password, via="staff")
-        except WeakPassword as exc:
-            raise InvalidValue(str(exc), field="cabinet_password") from exc
+        passwords.set_cabinet_password(customer=customer, new=cabinet_password, via="staff")
         update_fields.append("cabinet_password")
     if update_fields:
         customer.save(update_fields=update_fields)
@@ -252,10 +247,7 @@ def set_customer_passwords(
 
 
 def _clean_cabinet_password(customer: Customer, password: str) -> str:
-    try:
-        cabinet.validate_new_password(customer, password)
-    except WeakPassword as exc:
-        raise InvalidValue(str(exc), field="cabinet_password") from exc
+    passwords.validate_cabinet_password(customer, password)
     return password
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import connection
 
@@ -53,9 +52,3 @@ def check_ledger() -> tuple[int, list[LedgerProblem]]:
         cur.execute(LEDGER_CHECK_SQL)
         problems = [LedgerProblem(int(cid), str(text)) for cid, text in cur.fetchall()]
     return int(accounts), problems
-
-
-def balance_of(customer_id: int) -> Decimal:
-    from lastmile.finance.models import ZERO, Account
-
-    return Account.objects.filter(pk=customer_id).values_list("balance", flat=True).first() or ZERO

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from lastmile.accounts.models import staff_user
-from lastmile.api.errors import DomainError
+from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
 from lastmile.notifications import services, telegram
 from lastmile.notifications.filtersets import OutboxFilterSet

@@ -22,7 +22,9 @@ from lastmile.subscriptions.models import BillingRun, Subscription, Tariff
 router = Router(tags=["subscriptions"])
 
 
-class TariffOut(Schema):
+class TariffSummaryOut(Schema):
+    """What anyone who may see a tariff sees (the subscriber's cabinet too)."""
+
     id: int
     name: str
     description: str
@@ -31,6 +33,11 @@ class TariffOut(Schema):
     period_days: int | None
     rate_down_kbps: int
     rate_up_kbps: int
+
+
+class TariffOut(TariffSummaryOut):
+    """The staff's view: bursts, visibility and the customer groups."""
+
     burst_down_kbps: int | None
     burst_up_kbps: int | None
     is_public: bool

@@ -20,7 +20,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lastmile.core.jobs import defer_in_transaction
 from lastmile.finance import bulk
+from lastmile.subscriptions.followup import after_billing_run
 from lastmile.subscriptions.models import BillingRun
 
 log = structlog.get_logger(__name__)
@@ -219,9 +221,6 @@ def run_billing(*, at: datetime | None = None) -> BillingRun:
         if changed:
             # Notifications and NAS updates for the customers whose access
             # changed go to one job, deferred in this transaction.
-            from lastmile.core.jobs import defer_in_transaction
-            from lastmile.subscriptions.jobs import after_billing_run
-
             defer_in_transaction(after_billing_run, run_id=run.pk)
     log.info(
         "billing.run",

@@ -14,7 +14,8 @@ from lastmile.finance.money import to_money
 from lastmile.subscriptions.errors import InvalidTariff, TariffNameTaken
 from lastmile.subscriptions.models import PeriodKind, Tariff
 
-#: The tariff fields a caller may set (besides the customer groups).
+#: The tariff fields a caller may set, in the order the staff form shows them
+#: (``groups`` is passed apart, to ``save_tariff``'s ``groups``).
 TARIFF_FIELDS = (
     "name",
     "description",
@@ -26,6 +27,7 @@ TARIFF_FIELDS = (
     "burst_down_kbps",
     "burst_up_kbps",
     "is_public",
+    "groups",
     "is_active",
 )
 
@@ -39,7 +41,7 @@ def save_tariff(
 ) -> Tariff:
     """Create (``tariff.pk`` is None) or change a tariff with ``values`` and the
     customer groups it is offered to (ids or objects; none = every group)."""
-    data = {key: values[key] for key in TARIFF_FIELDS if key in values}
+    data = {key: values[key] for key in TARIFF_FIELDS if key in values and key != "groups"}
     if "price" in data:
         data["price"] = to_money(data["price"], field="price")
         if data["price"] < 0:

@@ -1,4 +1,5 @@
-"""The promised payment: a subscriber takes a short credit to continue a tariff.
+"""The promised payment: a subscriber takes a short credit to continue a tariff;
+and what the cashier desk shows a payment will renew (``desk_renewal``).
 
 A use case of subscriptions (it exists to pay for the next period), built on
 finance's credit limit: finance keeps the money rules (``set_credit``, the
@@ -18,12 +19,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lastmile.customers.models import Customer
+from lastmile.finance.cashier import Renewal
 from lastmile.finance.errors import PromisedPaymentRefused
 from lastmile.finance.locks import lock_account
 from lastmile.finance.models import Account
 from lastmile.finance.money import to_money
 from lastmile.finance.services import set_credit
-from lastmile.subscriptions.services import next_renewal_price, resume_after_credit
+from lastmile.subscriptions.services import (
+    current_subscription,
+    next_renewal_price,
+    pending_preorder,
+    resume_after_credit,
+)
 
 
 def take_promised_payment(*, customer_id: int, at: datetime | None = None) -> Account:
@@ -89,3 +96,20 @@ def _check_promised_payment(account: Account, customer: Any, amount: Decimal, at
         raise PromisedPaymentRefused(
             _("A promised payment can be taken once in %(days)s days.") % {"days": days}
         )
+
+
+def desk_renewal(customer_id: int) -> Renewal:
+    """For the cashier desk: the active tariff and what the next payment will renew."""
+    current = current_subscription(customer_id)
+    renewal = next_renewal_price(customer_id)
+    preorder = pending_preorder(customer_id)
+    renewal_tariff = None
+    if renewal is not None:
+        source = preorder or current
+        renewal_tariff = source.tariff.name if source is not None else None
+    return Renewal(
+        tariff_name=current.tariff.name if current else None,
+        tariff_price=current.tariff.price if current else None,
+        renewal_price=renewal,
+        renewal_tariff=renewal_tariff,
+    )

@@ -12,8 +12,8 @@ from ninja.responses import Status
 from pydantic import Field
 
 from lastmile.accounts.models import User, staff_user
-from lastmile.api.errors import DomainError
 from lastmile.api.schemas import Omittable
+from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
 from lastmile.tasks import services
 from lastmile.tasks.filtersets import TicketFilterSet

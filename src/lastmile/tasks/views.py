@@ -252,12 +252,3 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         filename=attachment.name,
         content_type=attachment.content_type,
     )
-
-
-def customer_tickets_context(user: Any, customer: Customer) -> dict[str, Any]:
-    """Context of ``tasks/_customer_tickets.html`` (for the customer page)."""
-    return {
-        "customer_tickets": visible_tickets(user).filter(customer=customer)[:20],
-        "can_add_ticket": has_model_permission(user, Ticket, "add"),
-        "customer": customer,
-    }

@@ -19,7 +19,7 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from importlib import import_module
 from typing import Any, ClassVar
@@ -306,9 +306,3 @@ def _respond(gateway: Gateway, request: HttpRequest, reply: Reply) -> HttpRespon
         remote_addr=remote,
     )
     return response
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    end = timezone.make_aware(datetime.combine(day, datetime.max.time()))
-    return start, end
