@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 from django.conf import settings
@@ -315,14 +315,19 @@ def resend(*, outbox: Outbox, actor: Actor | None) -> Outbox:
     return row
 
 
-def preview_template(*, event: str, subject: str, body: str) -> tuple[str, str]:
+class Preview(NamedTuple):
+    subject: str
+    text: str
+
+
+def preview_template(*, event: str, subject: str, body: str) -> Preview:
     """Render a template with the event's sample context (for the editor)."""
     if event not in events.EVENTS:
         raise UnknownEvent(f"Unknown notification event: {event!r}.")
     context = plain_value(events.SAMPLE_CONTEXTS.get(event, {}))
-    return (
-        render_text(subject, context, what="subject"),
-        render_text(body, context, what="text"),
+    return Preview(
+        subject=render_text(subject, context, what="subject"),
+        text=render_text(body, context, what="text"),
     )
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from importlib import import_module
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import structlog
@@ -90,7 +90,14 @@ class Refused(Exception):
         self.code = code
 
 
-DayTotals = dict[date, tuple[int, Decimal]]
+class DayTotal(NamedTuple):
+    """Payments of one day: how many, and their sum."""
+
+    payments: int
+    amount: Decimal
+
+
+DayTotals = dict[date, DayTotal]
 
 
 class Gateway:
@@ -191,8 +198,8 @@ def find_customer(reference: str, *, field_name: str = "login") -> Customer | No
 def sum_by_day(items: Any) -> DayTotals:
     totals: DayTotals = {}
     for day, amount in items:
-        count, total = totals.get(day, (0, Decimal("0.00")))
-        totals[day] = (count + 1, total + (amount or Decimal("0.00")))
+        count, total = totals.get(day, DayTotal(0, Decimal("0.00")))
+        totals[day] = DayTotal(count + 1, total + (amount or Decimal("0.00")))
     return totals
 
 

@@ -24,7 +24,13 @@ from lastmile.accounts.permissions import has_model_permission, require_model_pe
 from lastmile.core.errors import DomainError
 from lastmile.core.views import ObjectListView, form_error, message_error
 from lastmile.finance.gateways import registry
-from lastmile.finance.gateways.base import DayTotals, Gateway, all_gateways, get_gateway
+from lastmile.finance.gateways.base import (
+    DayTotal,
+    DayTotals,
+    Gateway,
+    all_gateways,
+    get_gateway,
+)
 from lastmile.finance.gateways.forms import (
     GatewayConfigForm,
     ReconciliationForm,
@@ -155,7 +161,7 @@ def our_totals(gateway: str, *, since: date, until: date) -> DayTotals:
         .annotate(count=Count("id"), total=Sum("amount"))
         .order_by("day")
     )
-    return {r["day"]: (r["count"], r["total"] or Decimal("0.00")) for r in rows}
+    return {r["day"]: DayTotal(r["count"], r["total"] or Decimal("0.00")) for r in rows}
 
 
 def reconciliation_rows(
