@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "lastmile.accounts.second_factor.SecondFactorMiddleware",
     "lastmile.core.middleware.ActorContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lastmile.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "lastmile.accounts.middleware.PrivateResponseMiddleware",
