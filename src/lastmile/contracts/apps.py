@@ -8,6 +8,22 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
+        from lastmile.core.menu import MenuItem, register_menu
+
+        register_menu(
+            "customers",
+            [
+                MenuItem(
+                    _("Contracts"), "contracts:contract_list", model="contracts.Contract", order=50
+                ),
+                MenuItem(
+                    _("Document templates"),
+                    "contracts:template_list",
+                    model="contracts.DocumentTemplate",
+                    order=60,
+                ),
+            ],
+        )
         from lastmile.contracts import services
         from lastmile.core.hooks import CUSTOMER_CREATED, CUSTOMER_DEACTIVATED
 

@@ -34,7 +34,12 @@ from lastmile.customers.forms import (
     PasswordsForm,
 )
 from lastmile.customers.models import Customer, CustomerGroup, ExtraField
-from lastmile.customers.queries import customer_page_context, extra_value_rows, with_list_columns
+from lastmile.customers.queries import (
+    customer_page_context,
+    extra_value_rows,
+    fill_list_rows,
+    with_list_order_keys,
+)
 from lastmile.customers.tables import CustomerTable, ExtraFieldTable, GroupTable
 
 
@@ -51,11 +56,14 @@ class _FilterWithRequest(ObjectListView):
 
 
 class CustomerListView(_FilterWithRequest):
-    queryset = with_list_columns(Customer.objects.all())
+    queryset = with_list_order_keys(Customer.objects.all())
     table = CustomerTable
     filterset_class = CustomerFilterSet
     template_name = "customers/customers.html"
     add_url = "customers:customer_add"
+
+    def fill_rows(self, objects: list[Any]) -> list[Any]:
+        return fill_list_rows(objects)
 
 
 class GroupListView(_FilterWithRequest):

@@ -8,6 +8,27 @@ class PartiesConfig(AppConfig):
     verbose_name = _("Parties")
 
     def ready(self) -> None:
+        from lastmile.core.menu import MenuItem, register_menu
+
+        register_menu(
+            "customers",
+            [
+                MenuItem(
+                    _("Legal entities"), "parties:legal_list", model="parties.LegalEntity", order=40
+                )
+            ],
+        )
+        register_menu(
+            "regulatory",
+            [
+                MenuItem(
+                    _("Addresses to review"),
+                    "parties:review_list",
+                    model="parties.AddressReview",
+                    order=20,
+                )
+            ],
+        )
         from lastmile.customers.queries import register_customer_section
         from lastmile.parties.views import customer_party_context
 
