@@ -11,13 +11,13 @@ class AddressesConfig(AppConfig):
         from lastmile.core.menu import MenuItem, register_menu
 
         register_menu(
-            "customers",
+            "regulatory",
             [
                 MenuItem(
                     _("Address registry"),
                     "addresses:address_list",
                     model="addresses.AddressObject",
-                    order=60,
+                    order=10,
                 )
             ],
         )

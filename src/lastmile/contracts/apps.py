@@ -20,11 +20,10 @@ class ContractsConfig(AppConfig):
                     _("Document templates"),
                     "contracts:template_list",
                     model="contracts.DocumentTemplate",
-                    order=55,
+                    order=60,
                 ),
             ],
         )
-
         from lastmile.contracts import services
         from lastmile.core.hooks import CUSTOMER_CREATED, CUSTOMER_DEACTIVATED
 

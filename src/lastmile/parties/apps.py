@@ -15,16 +15,20 @@ class PartiesConfig(AppConfig):
             [
                 MenuItem(
                     _("Legal entities"), "parties:legal_list", model="parties.LegalEntity", order=40
-                ),
+                )
+            ],
+        )
+        register_menu(
+            "regulatory",
+            [
                 MenuItem(
                     _("Addresses to review"),
                     "parties:review_list",
                     model="parties.AddressReview",
-                    order=70,
-                ),
+                    order=20,
+                )
             ],
         )
-
         from lastmile.customers.queries import register_customer_section
         from lastmile.parties.views import customer_party_context
 

@@ -1,5 +1,6 @@
 """Each customer's ``contract_number`` becomes its main contract (one SQL pass,
-so 100,000 customers take seconds).  A disabled customer's contract is
+so 100,000 customers take seconds; a repeat adds nothing: the demo loader
+reuses it).  A disabled customer's contract is
 terminated on the day the customer was last changed: the subscriber is gone."""
 
 from django.db import migrations
@@ -20,7 +21,8 @@ INSERT INTO contracts_contractevent (contract_id, from_state, to_state, on_date,
 SELECT k.id, '', k.state, COALESCE(k.ends_on, k.starts_on), statement_timestamp(),
        'migrated from the customer''s contract number'
 FROM contracts_contract k
-WHERE k.customer_id IS NOT NULL;
+WHERE k.customer_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM contracts_contractevent e WHERE e.contract_id = k.id);
 """
 
 
