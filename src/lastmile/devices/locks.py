@@ -31,9 +31,7 @@ def cli_session(device_id: int, *, timeout_s: float) -> Iterator[None]:
                 "SELECT set_config('lock_timeout', %s, false)", [f"{int(timeout_s * 1000)}ms"]
             )
             try:
-                cur.execute(
-                    "SELECT pg_advisory_lock(%s, %s)", [CLI_LOCK_NAMESPACE, int(device_id)]
-                )
+                cur.execute("SELECT pg_advisory_lock(%s, %s)", [CLI_LOCK_NAMESPACE, int(device_id)])
             except OperationalError as exc:
                 raise LockTimeout(str(exc)) from exc
         try:

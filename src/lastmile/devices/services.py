@@ -162,7 +162,9 @@ def _check_params(operation: str, params: dict[str, Any]) -> dict[str, Any]:
     """Normalised parameters; ``BadInput`` before any packet leaves."""
     out = dict(params)
     if operation == "set_port_vlans":
-        out["untagged"] = None if out.get("untagged") in (None, "") else check_vlan_id(out["untagged"])
+        out["untagged"] = (
+            None if out.get("untagged") in (None, "") else check_vlan_id(out["untagged"])
+        )
         out["tagged"] = frozenset(check_vlan_id(v) for v in out.get("tagged") or ())
     if operation in ("register_onu", "find_onu"):
         out["serial"] = check_onu_serial(out.get("serial"))
@@ -421,9 +423,7 @@ def store_vlans(
 # Inventory writes (no device involved) -------------------------------------------------
 
 
-def save_device(
-    *, actor: Any, device: Device, secrets: Mapping[str, str] | None = None
-) -> Device:
+def save_device(*, actor: Any, device: Device, secrets: Mapping[str, str] | None = None) -> Device:
     """Create or change a device; extra data is validated by its driver's schema.
     A secret given as '' is kept; ``None`` values are ignored."""
     device.extra = validate_extra(device.driver, device.extra)
@@ -495,17 +495,17 @@ def link_ports(*, actor: Any, upper: Port, lower: Port, description: str = "") -
     return link
 
 
-def neighbours(device: Device) -> list[tuple[Port, Port, str]]:
-    """(own port, the other device's port, "up"/"down") for each cable of ``device``."""
-    out: list[tuple[Port, Port, str]] = []
+def neighbours(device: Device) -> list[tuple[Port, Port, str, int]]:
+    """(own port, the other device's port, "up"/"down", link id) for each cable."""
+    out: list[tuple[Port, Port, str, int]] = []
     links = Link.objects.select_related("upper__device", "lower__device").filter(
         models_q_either(device)
     )
     for link in links:
         if link.upper.device_id == device.pk:
-            out.append((link.upper, link.lower, "down"))
+            out.append((link.upper, link.lower, "down", link.pk))
         else:
-            out.append((link.lower, link.upper, "up"))
+            out.append((link.lower, link.upper, "up", link.pk))
     return sorted(out, key=lambda row: row[0].number)
 
 

@@ -88,7 +88,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("device_down", "ru"): (
         "Устройство недоступно: {{ device }}",
-        "{{ device }} ({{ device_ip }}, {{ device_address }}) недоступно с {{ since }}. "
+        "{{ device }} ({{ device_ip }}, {{ device_address }}) недоступно, время: {{ since }}. "
         "{{ detail }} {{ device_url }}",
     ),
     ("device_up", "en"): (
@@ -98,7 +98,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("device_up", "ru"): (
         "Устройство снова доступно: {{ device }}",
-        "{{ device }} ({{ device_ip }}, {{ device_address }}) снова отвечает с {{ since }}. "
+        "{{ device }} ({{ device_ip }}, {{ device_address }}) снова отвечает, время: {{ since }}. "
         "{{ device_url }}",
     ),
 }
