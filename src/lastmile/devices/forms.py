@@ -39,7 +39,7 @@ class DeviceForm(forms.ModelForm):
         fields = [
             "name", "driver", "ip", "mac", "address", "group", "site", "parent",
             "is_monitored", "snmp_version", "snmp_port", "snmp_user", "snmp_auth_protocol",
-            "snmp_priv_protocol", "cli_username", "cli_port", "description",
+            "snmp_priv_protocol", "cli_username", "cli_port", "description", "extra",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
