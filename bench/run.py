@@ -5,7 +5,9 @@ Parts: ``billing`` (billing run, 50,000 and 1,000,000 subscriptions),
 installs the Debian packages it needs when run as root) and ``boundary``
 (50,000 online subscribers cross a period boundary, bench/boundary.py) and
 ``customers`` (the staff customer list at 100,000 customers,
-bench/customers_list.py).
+bench/customers_list.py) and ``devices`` (5,000 simulated SNMP devices polled by
+``lastmile.drivers.poller`` against a sequential net-snmp loop, bench/devices.py;
+needs the Debian packages snmpd and snmp).
 ``python bench/run.py --parts billing --sizes 50000`` runs a subset;
 ``python bench/run.py --parts aaa --aaa-users 2000 --aaa-count 2000
 --aaa-storm-users 2000 --aaa-storm-seconds 5`` is a quick smoke run (its
@@ -26,7 +28,7 @@ from common import configure_django, write_section
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="billing,aaa,boundary,customers")
+    parser.add_argument("--parts", default="billing,aaa,boundary,customers,devices")
     parser.add_argument("--customers", type=int, default=100_000, help="customer-list size")
     parser.add_argument("--customers-rounds", type=int, default=40)
     parser.add_argument("--boundary-customers", type=int, default=50_000)
@@ -38,15 +40,21 @@ def main() -> None:
     parser.add_argument("--aaa-storm-users", type=int, default=100_000)
     parser.add_argument("--aaa-storm-seconds", type=int, default=60)
     parser.add_argument("--aaa-no-storm", action="store_true", help="skip the storm scenario")
+    parser.add_argument("--devices", type=int, default=5000, help="simulated SNMP devices")
+    parser.add_argument("--devices-agents", type=int, default=4, help="snmpd processes")
+    parser.add_argument(
+        "--devices-sequential-sample", type=int, default=200, help="devices the net-snmp loop times"
+    )
     args = parser.parse_args()
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"billing", "aaa", "boundary", "customers"}
+    unknown = parts - {"billing", "aaa", "boundary", "customers", "devices"}
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
-    configure_django("lastmile_bench")
-    from django.core.management import call_command
+    if parts - {"devices"}:  # the devices part needs no database
+        configure_django("lastmile_bench")
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+        call_command("migrate", verbosity=0, interactive=False)
     if "billing" in parts:
         import billing
 
@@ -82,6 +90,15 @@ def main() -> None:
         rows = customers_list.run(args.customers, args.customers_rounds)
         body = customers_list.report(rows, args.customers, args.customers_rounds)
         write_section("customers", body)
+    if "devices" in parts:
+        import devices
+
+        result = devices.run(
+            args.devices,
+            args.devices_agents,
+            sequential_sample=args.devices_sequential_sample,
+        )
+        write_section("devices", devices.report(result))
     print("docs/benchmarks.md updated")
 
 

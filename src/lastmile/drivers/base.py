@@ -13,6 +13,8 @@ where the device allows it; a driver returns only after the device agrees.
 from __future__ import annotations
 
 import enum
+import functools
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -51,6 +53,7 @@ class SnmpCredentials:
     priv_protocol: str = ""  # "", "DES", "AES"
     priv_key: str = ""
     port: int = 161
+    context: str = ""  # SNMP v3 context name (snmpsim picks its data file by it)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class Target:
     timeout_s: float = 2.0
     retries: int = 1
     extra: Mapping[str, Any] = field(default_factory=dict)  # validated by the driver's schema
+    driver: str = "generic_snmp"  # the driver's registry name (``poll_many`` uses it)
 
 
 class LinkState(enum.StrEnum):
@@ -168,6 +172,18 @@ class Driver:
     is_olt: ClassVar[bool] = False
     extra_schema: ClassVar[type | None] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every public coroutine of a driver raises only ``DriverError``s: anything
+        else (a value of the wrong type, a short table) means the device answered
+        something unusable, so it becomes ``DeviceError``."""
+        super().__init_subclass__(**kwargs)
+        for attr, fn in list(vars(cls).items()):
+            if attr.startswith("_") or not inspect.iscoroutinefunction(fn):
+                continue
+            if getattr(fn, "_guarded", False):
+                continue
+            setattr(cls, attr, _guard(fn))
+
     def _unsupported(self, what: str) -> DriverError:
         return Unsupported(
             f"{self.title or self.name}: {what} is not supported by this device type"
@@ -232,6 +248,25 @@ class Driver:
         raise self._unsupported("finding an ONU")
 
 
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    async def guarded(self: Driver, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fn(self, *args, **kwargs)
+        except DriverError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError) as exc:
+            target = args[0] if args and isinstance(args[0], Target) else kwargs.get("target")
+            where = f"{target.host}: " if isinstance(target, Target) else ""
+            raise DeviceError(
+                f"{where}the device answered something {self.title or self.name} cannot use "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+
+    guarded._guarded = True  # type: ignore[attr-defined]
+    return guarded
+
+
 REGISTRY: dict[str, Driver] = {}
 
 
@@ -260,7 +295,7 @@ def choices() -> list[tuple[str, str]]:
 
 
 #: Driver modules imported on first use (each registers itself); add new ones here.
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("generic",)
 
 _loaded: list[bool] = []
 

@@ -1,0 +1,405 @@
+"""A generic SNMP switch: IF-MIB, BRIDGE-MIB and Q-BRIDGE-MIB only.
+
+Port numbers are ifIndex values.  The bridge MIBs number ports by bridge port
+(dot1dBasePort); ``dot1dBasePortIfIndex`` maps them, so the MAC table and VLAN
+bitmaps come back in ifIndex numbers too.  Vendor drivers subclass this one
+and change what their model does differently (reboot, save, quirks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from lastmile.drivers.base import (
+    BadInput,
+    DeviceDetails,
+    DeviceError,
+    Driver,
+    LinkState,
+    MacEntry,
+    PortState,
+    Reachability,
+    Target,
+    Vlan,
+    register,
+)
+from lastmile.drivers.snmp import Gauge, SnmpClient
+
+SYS_DESCR = "1.3.6.1.2.1.1.1.0"
+SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
+SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
+SYS_UPTIME_COLUMN = "1.3.6.1.2.1.1.3"  # as a GETBULK non-repeater: the next OID is .0
+SYS_NAME = "1.3.6.1.2.1.1.5.0"
+SYS_LOCATION = "1.3.6.1.2.1.1.6.0"
+
+IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
+IF_TYPE = "1.3.6.1.2.1.2.2.1.3"
+IF_SPEED = "1.3.6.1.2.1.2.2.1.5"
+IF_PHYS_ADDRESS = "1.3.6.1.2.1.2.2.1.6"
+IF_ADMIN_STATUS = "1.3.6.1.2.1.2.2.1.7"
+IF_OPER_STATUS = "1.3.6.1.2.1.2.2.1.8"
+IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
+IF_HIGH_SPEED = "1.3.6.1.2.1.31.1.1.1.15"
+IF_ALIAS = "1.3.6.1.2.1.31.1.1.1.18"
+
+DOT1D_BASE_BRIDGE_ADDRESS = "1.3.6.1.2.1.17.1.1.0"
+DOT1D_BASE_PORT_IFINDEX = "1.3.6.1.2.1.17.1.4.1.2"
+DOT1D_TP_FDB_PORT = "1.3.6.1.2.1.17.4.3.1.2"
+DOT1Q_TP_FDB_PORT = "1.3.6.1.2.1.17.7.1.2.2.1.2"
+DOT1Q_TP_FDB_STATUS = "1.3.6.1.2.1.17.7.1.2.2.1.3"
+DOT1Q_VLAN_FDB_ID = "1.3.6.1.2.1.17.7.1.4.2.1.3"
+DOT1Q_VLAN_STATIC_NAME = "1.3.6.1.2.1.17.7.1.4.3.1.1"
+DOT1Q_VLAN_STATIC_EGRESS = "1.3.6.1.2.1.17.7.1.4.3.1.2"
+DOT1Q_VLAN_STATIC_UNTAGGED = "1.3.6.1.2.1.17.7.1.4.3.1.4"
+DOT1Q_PVID = "1.3.6.1.2.1.17.7.1.4.5.1.1"
+
+#: ifType values that are switch ports (ethernetCsmacd, fastEther, fastEtherFX, gigabitEthernet)
+PORT_IF_TYPES = frozenset({6, 62, 69, 117})
+
+FDB_STATUS_SELF = 4
+
+#: interfaces each polled device had last time (sizes the next poll's GETBULK)
+_IF_COUNT: dict[tuple[str, int, str, str], int] = {}
+
+
+def mac_text(raw: bytes | str | None) -> str:
+    if not raw:
+        return ""
+    if isinstance(raw, str):
+        raw = raw.encode()
+    return ":".join(f"{b:02x}" for b in raw) if len(raw) == 6 else ""
+
+
+def decode_portlist(raw: bytes | None) -> set[int]:
+    """A Q-BRIDGE PortList: octet 0's high bit is bridge port 1."""
+    ports: set[int] = set()
+    for i, octet in enumerate(raw or b""):
+        for bit in range(8):
+            if octet & (0x80 >> bit):
+                ports.add(i * 8 + bit + 1)
+    return ports
+
+
+def encode_portlist(ports: Iterable[int], length: int) -> bytes:
+    ports = list(ports)
+    need = max([(p - 1) // 8 + 1 for p in ports] + [length])
+    data = bytearray(need)
+    for p in ports:
+        if p < 1:
+            raise BadInput(f"bridge port {p} is not a port")
+        data[(p - 1) // 8] |= 0x80 >> ((p - 1) % 8)
+    return bytes(data)
+
+
+def link_state(oper: Any) -> LinkState:
+    if oper == 1:
+        return LinkState.UP
+    if oper in (2, 7):  # down, lowerLayerDown
+        return LinkState.DOWN
+    return LinkState.UNKNOWN
+
+
+def check_vid(vid: int) -> int:
+    if not isinstance(vid, int) or isinstance(vid, bool) or not 1 <= vid <= 4094:
+        raise BadInput(f"VLAN {vid!r} is out of range: a VLAN id is 1 to 4094")
+    return vid
+
+
+def _text(raw: Any) -> str:
+    if isinstance(raw, bytes):
+        return raw.decode("utf-8", "replace").strip("\x00").strip()
+    return "" if raw is None else str(raw)
+
+
+class GenericSwitch(Driver):
+    name: ClassVar[str] = "generic_snmp"
+    title: ClassVar[str] = "Generic SNMP switch (IF-MIB, Q-BRIDGE-MIB)"
+    #: How many ports' rows a poll asks for in its first packet.
+    poll_repetitions: ClassVar[int] = 30
+
+    def snmp(self, target: Target) -> SnmpClient:
+        return SnmpClient(target)
+
+    def is_port(self, if_index: int, if_type: Any, name: str) -> bool:
+        return if_type in PORT_IF_TYPES
+
+    # -- details and ports ----------------------------------------------
+    async def details(self, target: Target) -> DeviceDetails:
+        c = self.snmp(target)
+        v = await c.get_many([SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, SYS_NAME, SYS_LOCATION])
+        if v[SYS_UPTIME] is None and v[SYS_DESCR] is None:
+            raise DeviceError(f"{target.host}: the device has no SNMPv2-MIB system group")
+        mac = mac_text(await c.get(DOT1D_BASE_BRIDGE_ADDRESS))
+        descr = _text(v[SYS_DESCR])
+        return DeviceDetails(
+            name=_text(v[SYS_NAME]),
+            description=descr,
+            uptime_s=None if v[SYS_UPTIME] is None else int(v[SYS_UPTIME]) // 100,
+            model=self.model_from(descr, _text(v[SYS_OBJECT_ID])),
+            firmware="",
+            mac=mac,
+        )
+
+    def model_from(self, descr: str, object_id: str) -> str:
+        return descr.split(" ")[0] if descr else ""
+
+    async def ports(self, target: Target) -> list[PortState]:
+        c = self.snmp(target)
+        cols = await c.walk_columns(
+            [IF_DESCR, IF_TYPE, IF_SPEED, IF_PHYS_ADDRESS, IF_ADMIN_STATUS, IF_OPER_STATUS]
+        )
+        xcols = await c.walk_columns([IF_NAME, IF_HIGH_SPEED, IF_ALIAS])
+        by: dict[str, dict[int, Any]] = {}
+        for col, rows in (*cols.items(), *xcols.items()):
+            by[col] = {int(oid.rsplit(".", 1)[1]): val for oid, val in rows}
+        if not by[IF_DESCR] and not by[IF_OPER_STATUS]:
+            raise DeviceError(f"{target.host}: the device reports no interfaces (IF-MIB)")
+        ports = []
+        for idx in sorted(set(by[IF_DESCR]) | set(by[IF_OPER_STATUS])):
+            name = _text(by[IF_NAME].get(idx)) or _text(by[IF_DESCR].get(idx))
+            for col in (IF_TYPE, IF_ADMIN_STATUS, IF_OPER_STATUS):
+                if not isinstance(by[col].get(idx, 0), int):
+                    raise DeviceError(f"{target.host}: interface {idx} has an unreadable state")
+            if not self.is_port(idx, by[IF_TYPE].get(idx), name):
+                continue
+            high = by[IF_HIGH_SPEED].get(idx)
+            speed = by[IF_SPEED].get(idx)
+            mbps = int(high) if high else (int(speed) // 1_000_000 if speed else None)
+            ports.append(
+                PortState(
+                    number=idx,
+                    name=name,
+                    description=_text(by[IF_ALIAS].get(idx)),
+                    admin_up=by[IF_ADMIN_STATUS].get(idx) == 1,
+                    link=link_state(by[IF_OPER_STATUS].get(idx)),
+                    speed_mbps=mbps,
+                    mac=mac_text(by[IF_PHYS_ADDRESS].get(idx)),
+                )
+            )
+        return ports
+
+    async def poll(self, target: Target) -> Reachability:
+        """sysUpTime and every port's admin/oper status: one GETBULK for up to
+        ``poll_repetitions`` interfaces, more only for bigger devices."""
+        c = self.snmp(target)
+        key = (target.host, target.snmp.port, target.snmp.community, target.snmp.context)
+        # Ask for as many rows as the device had last time (+1 to see the table end),
+        # so a small device is not asked for 30 rows of other tables every round.
+        known = _IF_COUNT.get(key)
+        reps = self.poll_repetitions if known is None else max(2, min(known + 1, 200))
+        answer = await c.bulk([SYS_UPTIME_COLUMN], [IF_TYPE, IF_ADMIN_STATUS, IF_OPER_STATUS], reps)
+        if not answer or answer[0][0] != SYS_UPTIME or answer[0][1] is None:
+            raise DeviceError(f"{target.host}: the answer has no sysUpTime")
+        uptime = int(answer[0][1]) // 100
+        rows: dict[str, dict[int, Any]] = {IF_TYPE: {}, IF_ADMIN_STATUS: {}, IF_OPER_STATUS: {}}
+        cols = [IF_TYPE, IF_ADMIN_STATUS, IF_OPER_STATUS]
+        done = self._take(answer[1:], cols, rows)
+        cursor = {col: max(rows[col], default=None) for col in cols}
+        while not done:
+            nxt = [f"{col}.{cursor[col]}" for col in cols if cursor[col] is not None]
+            if len(nxt) != len(cols):
+                break
+            more = await c.bulk([], nxt, reps)
+            if not more:
+                break
+            done = self._take(more, cols, rows)
+            new = {col: max(rows[col], default=None) for col in cols}
+            if new == cursor:
+                break
+            cursor = new
+        if len(_IF_COUNT) > 100_000:
+            _IF_COUNT.clear()
+        _IF_COUNT[key] = len(rows[IF_OPER_STATUS])
+        ports = tuple(
+            PortState(
+                number=idx,
+                admin_up=rows[IF_ADMIN_STATUS].get(idx) == 1,
+                link=link_state(rows[IF_OPER_STATUS].get(idx)),
+            )
+            for idx in sorted(rows[IF_OPER_STATUS])
+            if self.is_port(idx, rows[IF_TYPE].get(idx), "")
+        )
+        return Reachability(is_up=True, uptime_s=uptime, ports=ports)
+
+    @staticmethod
+    def _take(
+        vbs: Sequence[tuple[str, Any]], cols: list[str], rows: dict[str, dict[int, Any]]
+    ) -> bool:
+        """File repeater var-binds into their columns; True once every column has ended."""
+        ended = set()
+        width = len(cols)
+        for i, (oid, val) in enumerate(vbs):
+            col = cols[i % width]
+            if val is None or not oid.startswith(col + "."):
+                ended.add(col)
+                continue
+            rows[col][int(oid.rsplit(".", 1)[1])] = val
+        return len(ended) == width
+
+    async def _port_exists(self, c: SnmpClient, port: int) -> Any:
+        if not isinstance(port, int) or isinstance(port, bool) or port < 1:
+            raise BadInput(f"port {port!r} is not a port number")
+        value = await c.get(f"{IF_ADMIN_STATUS}.{port}")
+        if value is None:
+            raise BadInput(f"the device has no port {port}")
+        return value
+
+    async def set_port_admin(self, target: Target, port: int, *, up: bool) -> PortState:
+        c = self.snmp(target)
+        await self._port_exists(c, port)
+        want = 1 if up else 2
+        await c.set([(f"{IF_ADMIN_STATUS}.{port}", want)])
+        v = await c.get_many(
+            [f"{IF_ADMIN_STATUS}.{port}", f"{IF_OPER_STATUS}.{port}", f"{IF_NAME}.{port}"]
+        )
+        if v[f"{IF_ADMIN_STATUS}.{port}"] != want:
+            raise DeviceError(
+                f"{target.host}: port {port} did not change: the device still reports it "
+                f"{'down' if want == 1 else 'up'}"
+            )
+        return PortState(
+            number=port,
+            name=_text(v[f"{IF_NAME}.{port}"]),
+            admin_up=up,
+            link=link_state(v[f"{IF_OPER_STATUS}.{port}"]),
+        )
+
+    # -- bridge ------------------------------------------------------------
+    async def bridge_ports(self, c: SnmpClient) -> dict[int, int]:
+        """bridge port → ifIndex (identity when the device has no dot1dBasePortIfIndex)."""
+        rows = await c.walk(DOT1D_BASE_PORT_IFINDEX)
+        return {int(oid.rsplit(".", 1)[1]): int(val) for oid, val in rows if val is not None}
+
+    async def mac_table(self, target: Target, *, port: int | None = None) -> list[MacEntry]:
+        c = self.snmp(target)
+        bp = await self.bridge_ports(c)
+        cols = await c.walk_columns([DOT1Q_TP_FDB_PORT, DOT1Q_TP_FDB_STATUS])
+        fdb_to_vid = {}
+        for oid, val in await c.walk(DOT1Q_VLAN_FDB_ID):
+            vid = int(oid.rsplit(".", 1)[1])
+            if val is not None:
+                fdb_to_vid[int(val)] = vid
+        status = {
+            oid[len(DOT1Q_TP_FDB_STATUS) + 1 :]: val for oid, val in cols[DOT1Q_TP_FDB_STATUS]
+        }
+        entries: list[MacEntry] = []
+        for oid, val in cols[DOT1Q_TP_FDB_PORT]:
+            index = oid[len(DOT1Q_TP_FDB_PORT) + 1 :]
+            parts = [int(p) for p in index.split(".")]
+            if len(parts) != 7 or not val or status.get(index) == FDB_STATUS_SELF:
+                continue
+            fdb_id, mac = parts[0], ":".join(f"{b:02x}" for b in parts[1:])
+            entries.append(
+                MacEntry(
+                    mac=mac, port=bp.get(int(val), int(val)), vlan=fdb_to_vid.get(fdb_id, fdb_id)
+                )
+            )
+        if not cols[DOT1Q_TP_FDB_PORT]:  # no Q-BRIDGE: the plain BRIDGE-MIB table
+            for oid, val in await c.walk(DOT1D_TP_FDB_PORT):
+                parts = [int(p) for p in oid[len(DOT1D_TP_FDB_PORT) + 1 :].split(".")]
+                if len(parts) == 6 and val:
+                    mac = ":".join(f"{b:02x}" for b in parts)
+                    entries.append(MacEntry(mac=mac, port=bp.get(int(val), int(val))))
+        if port is not None:
+            entries = [e for e in entries if e.port == port]
+        return sorted(entries, key=lambda e: (e.port, e.vlan or 0, e.mac))
+
+    async def _vlan_rows(
+        self, c: SnmpClient
+    ) -> tuple[dict[int, int], dict[int, tuple[str, bytes, bytes]]]:
+        bp = await self.bridge_ports(c)
+        cols = await c.walk_columns(
+            [DOT1Q_VLAN_STATIC_NAME, DOT1Q_VLAN_STATIC_EGRESS, DOT1Q_VLAN_STATIC_UNTAGGED]
+        )
+        rows: dict[int, tuple[str, bytes, bytes]] = {}
+        names = {int(o.rsplit(".", 1)[1]): _text(v) for o, v in cols[DOT1Q_VLAN_STATIC_NAME]}
+        egress = {int(o.rsplit(".", 1)[1]): v or b"" for o, v in cols[DOT1Q_VLAN_STATIC_EGRESS]}
+        untagged = {int(o.rsplit(".", 1)[1]): v or b"" for o, v in cols[DOT1Q_VLAN_STATIC_UNTAGGED]}
+        for vid in sorted(set(names) | set(egress)):
+            e, u = egress.get(vid, b""), untagged.get(vid, b"")
+            if not isinstance(e, bytes) or not isinstance(u, bytes):
+                raise DeviceError("the VLAN port lists are not octet strings")
+            rows[vid] = (names.get(vid, ""), e, u)
+        return bp, rows
+
+    async def vlans(self, target: Target) -> list[Vlan]:
+        bp, rows = await self._vlan_rows(self.snmp(target))
+        return [self._vlan(vid, row, bp) for vid, row in rows.items()]
+
+    @staticmethod
+    def _vlan(vid: int, row: tuple[str, bytes, bytes], bp: dict[int, int]) -> Vlan:
+        name, egress, untagged = row
+        e = {bp.get(p, p) for p in decode_portlist(egress)}
+        u = {bp.get(p, p) for p in decode_portlist(untagged)} & e
+        return Vlan(vid=vid, name=name, tagged=frozenset(e - u), untagged=frozenset(u))
+
+    async def set_port_vlans(
+        self, target: Target, port: int, *, untagged: int | None, tagged: frozenset[int]
+    ) -> list[Vlan]:
+        """Make ``port`` an untagged member of ``untagged`` and a tagged member of
+        ``tagged`` and of nothing else; checked against the device's VLANs first,
+        then read back."""
+        if untagged is not None:
+            check_vid(untagged)
+        for vid in tagged:
+            check_vid(vid)
+        if untagged is not None and untagged in tagged:
+            raise BadInput(f"VLAN {untagged} cannot be both untagged and tagged on one port")
+        c = self.snmp(target)
+        await self._port_exists(c, port)
+        bp, rows = await self._vlan_rows(c)
+        if_to_bp = {i: b for b, i in bp.items()}
+        bport = if_to_bp.get(port, port if not bp else None)
+        if bport is None:
+            raise BadInput(f"port {port} is not a bridge port: it has no VLANs")
+        wanted = set(tagged) | ({untagged} if untagged is not None else set())
+        missing = sorted(wanted - set(rows))
+        if missing:
+            raise BadInput(
+                "the device has no VLAN " + ", ".join(str(v) for v in missing) + ": create it first"
+            )
+        changes: list[tuple[int, bytes, bytes]] = []
+        for vid, (_name, egress, untag) in rows.items():
+            e, u = decode_portlist(egress), decode_portlist(untag)
+            ne, nu = set(e), set(u)
+            ne.discard(bport)
+            nu.discard(bport)
+            if vid in wanted:
+                ne.add(bport)
+            if vid == untagged:
+                nu.add(bport)
+            if ne != e or nu != u:
+                length = max(len(egress), len(untag), 1)
+                # untagged ⊆ egress: shrink untagged before egress, grow egress first
+                changes.append((vid, encode_portlist(ne, length), encode_portlist(nu, length)))
+        await self.write_vlan_changes(c, changes, bport, untagged)
+        bp, after = await self._vlan_rows(c)
+        result = [self._vlan(vid, row, bp) for vid, row in after.items()]
+        for v in result:
+            member_t, member_u = port in v.tagged, port in v.untagged
+            if member_u != (v.vid == untagged) or member_t != (v.vid in tagged):
+                raise DeviceError(
+                    f"{target.host}: VLAN {v.vid} on port {port} did not change as asked"
+                )
+        return result
+
+    async def write_vlan_changes(
+        self,
+        c: SnmpClient,
+        changes: list[tuple[int, bytes, bytes]],
+        bport: int,
+        untagged: int | None,
+    ) -> None:
+        for vid, egress, untag in changes:
+            await c.set(
+                [
+                    (f"{DOT1Q_VLAN_STATIC_EGRESS}.{vid}", egress),
+                    (f"{DOT1Q_VLAN_STATIC_UNTAGGED}.{vid}", untag),
+                ]
+            )
+        if untagged is not None:
+            await c.set([(f"{DOT1Q_PVID}.{bport}", Gauge(untagged))])
+
+
+register(GenericSwitch)
