@@ -40,7 +40,7 @@ class StubSwitch(base.Driver):
             n: base.PortState(number=n, name=f"port{n}", link=base.LinkState.UP, speed_mbps=100)
             for n in range(1, 5)
         }
-        self.vlan_members: dict[int, dict[int, bool]] = {1: {n: False for n in range(1, 5)}}
+        self.vlan_members: dict[int, dict[int, bool]] = {1: dict.fromkeys(range(1, 5), False)}
         self.down_hosts: set[str] = set()
         self.slow_hosts: set[str] = set()
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
@@ -76,7 +76,9 @@ class StubSwitch(base.Driver):
         self.ports_state[port] = state
         return state
 
-    async def mac_table(self, target: base.Target, *, port: int | None = None) -> list[base.MacEntry]:
+    async def mac_table(
+        self, target: base.Target, *, port: int | None = None
+    ) -> list[base.MacEntry]:
         await self._enter(target, "mac_table")
         return [base.MacEntry(mac="00:11:22:33:44:55", port=2, vlan=100)]
 

@@ -37,9 +37,7 @@ def test_every_command_is_logged_with_who_what_and_the_answer(switch, admin_user
 def test_a_refused_command_is_logged_too(switch):
     outsider = UserFactory(username="outsider")
     with pytest.raises(DeviceOperationError):
-        services.run_operation(
-            actor=outsider, device=switch, operation="reboot", params={}
-        )
+        services.run_operation(actor=outsider, device=switch, operation="reboot", params={})
     row = DeviceAction.objects.get()
     assert row.outcome == "denied" and "reboot" in row.error
 

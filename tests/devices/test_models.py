@@ -104,9 +104,7 @@ def test_extra_data_is_validated_by_the_drivers_schema(olt):
     assert not form.is_valid()
     assert "max_onus_per_fiber" in form.errors["extra"][0]
     assert "less than or equal to 128" in form.errors["extra"][0]
-    form = DeviceForm(
-        data={**form.data, "extra": '{"telnet_prompt": "C320#"}'}, instance=olt
-    )
+    form = DeviceForm(data={**form.data, "extra": '{"telnet_prompt": "C320#"}'}, instance=olt)
     assert form.is_valid(), form.errors
     saved = services.save_device(actor=None, device=form.save(commit=False), secrets={})
     assert saved.extra == {"telnet_prompt": "C320#", "max_onus_per_fiber": 64}

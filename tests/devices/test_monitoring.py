@@ -38,9 +38,7 @@ def _poll(switch: Device) -> None:
     monitoring.poll_devices(Device.objects.filter(pk=switch.pk))
 
 
-def test_a_device_going_down_and_up_gives_one_notification_per_change(
-    switch, stubs, mail, on_duty
-):
+def test_a_device_going_down_and_up_gives_one_notification_per_change(switch, stubs, mail, on_duty):
     elsewhere = operator("south-duty", ["view", "notify"], group="South")
     elsewhere.email = "south@example.net"
     elsewhere.save()
@@ -89,7 +87,9 @@ def test_flap_damping_by_seconds_too(switch, stubs, mail, on_duty):
 
 
 def test_the_first_status_of_a_new_device_is_history_not_news(stubs, north, mail, on_duty):
-    device = Device.objects.create(name="new-sw", driver="test-switch", ip="192.0.2.77", group=north)
+    device = Device.objects.create(
+        name="new-sw", driver="test-switch", ip="192.0.2.77", group=north
+    )
     _poll(device)
     _poll(device)
     device.refresh_from_db()

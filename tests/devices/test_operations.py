@@ -69,7 +69,9 @@ def test_a_vlan_out_of_range_is_refused_before_anything_is_sent(switch, stubs, a
     assert _last().outcome == "bad_input"
 
 
-@pytest.mark.parametrize("serial", ["", "ZTEG123", "ZTEGXYZ12345", "12:34:AB:CD:56", "ZTEG1234ABCD;reboot"])
+@pytest.mark.parametrize(
+    "serial", ["", "ZTEG123", "ZTEGXYZ12345", "12:34:AB:CD:56", "ZTEG1234ABCD;reboot"]
+)
 def test_a_bad_onu_serial_is_refused_before_the_cli_is_touched(olt, stubs, admin_user, serial):
     with pytest.raises(DeviceOperationError, match="not an ONU serial"):
         services.run_operation(
@@ -157,7 +159,9 @@ def test_a_user_without_any_permission_is_denied(switch):
 # The CLI lock -------------------------------------------------------------------------
 
 
-def test_cli_sessions_to_one_olt_wait_for_each_other_across_connections(olt, stubs, admin_user, settings):
+def test_cli_sessions_to_one_olt_wait_for_each_other_across_connections(
+    olt, stubs, admin_user, settings
+):
     """Another process holds the OLT's CLI lock: the operation waits, then
     gives up with a clear message; once free it runs."""
     settings.LASTMILE.devices_cli_lock_timeout_s = 0.5

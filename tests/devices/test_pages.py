@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from lastmile.accounts.services import create_api_token
-from lastmile.devices.models import Device, DeviceAction, OnuTemplate, Port
-from lastmile.network.models import AccessBinding
 from lastmile.devices import services
 from lastmile.devices.errors import InvalidDeviceData
+from lastmile.devices.models import Device, DeviceAction, OnuTemplate, Port
+from lastmile.network.models import AccessBinding
 from tests.devices.conftest import operator
-from tests.factories import CustomerFactory, UserFactory, grant
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,9 @@ def test_a_bad_extra_is_a_form_error_and_nothing_is_saved(admin_client, olt):
 def test_the_device_page_has_ports_neighbours_log_and_onus(admin_client, olt, switch):
     services.add_port(actor=None, device=olt, number=1, name="uplink")
     services.add_port(actor=None, device=switch, number=24)
-    services.link_ports(actor=None, upper=switch.ports.get(number=24), lower=olt.ports.get(number=1))
+    services.link_ports(
+        actor=None, upper=switch.ports.get(number=24), lower=olt.ports.get(number=1)
+    )
     html = admin_client.get(f"/devices/{olt.pk}/").content.decode()
     for text in ("uplink (towards the core)", "sw-north-1", 'hx-trigger="every 30s"',
                  'id="onus-table"', "Register an ONU", "data-confirm", "Action log"):  # fmt: skip
@@ -82,7 +84,9 @@ def test_bulk_disable_ports_asks_and_logs_each_port(admin_client, switch, stubs)
     html = admin_client.get(f"/devices/{switch.pk}/").content.decode()
     assert 'id="bulk-ports"' in html and "Change the state of the chosen ports?" in html
     response = admin_client.post(
-        f"/devices/{switch.pk}/ports/bulk/", {"operation": "disable", "select": ["1", "3"]}, follow=True
+        f"/devices/{switch.pk}/ports/bulk/",
+        {"operation": "disable", "select": ["1", "3"]},
+        follow=True,
     )
     assert "Ports 1, 3: disabled." in response.content.decode()
     assert list(switch.ports.order_by("number").values_list("number", "admin_up")) == [
@@ -95,11 +99,18 @@ def test_the_onu_registration_wizard(admin_client, olt, stubs):
     template = OnuTemplate.objects.create(name="F660 internet", onu_type="ZTE-F660", vlan=100)
     step1 = admin_client.get(f"/devices/{olt.pk}/onus/register/").content.decode()
     assert "ZTEGDEADBEEF" in step1
-    step2 = admin_client.get(f"/devices/{olt.pk}/onus/register/?fiber=gpon-olt_1/2/1&serial=ZTEGDEADBEEF")
+    step2 = admin_client.get(
+        f"/devices/{olt.pk}/onus/register/?fiber=gpon-olt_1/2/1&serial=ZTEGDEADBEEF"
+    )
     assert step2.status_code == 200 and "F660 internet" in step2.content.decode()
     done = admin_client.post(
         f"/devices/{olt.pk}/onus/register/",
-        {"fiber": "gpon-olt_1/2/1", "serial": "ZTEGDEADBEEF", "template": template.pk, "name": "f5"},
+        {
+            "fiber": "gpon-olt_1/2/1",
+            "serial": "ZTEGDEADBEEF",
+            "template": template.pk,
+            "name": "f5",
+        },
         follow=True,
     )
     assert "ONU ZTEGDEADBEEF registered." in done.content.decode()
@@ -108,7 +119,11 @@ def test_the_onu_registration_wizard(admin_client, olt, stubs):
         {"fiber": "gpon-olt_1/2/1", "serial": "nonsense", "template": template.pk},
     )
     assert bad.status_code == 200 and "not an ONU serial" in bad.content.decode()
-    assert list(DeviceAction.objects.filter(operation="register_onu").values_list("outcome", flat=True).order_by("id")) == ["ok", "bad_input"]
+    assert list(
+        DeviceAction.objects.filter(operation="register_onu")
+        .values_list("outcome", flat=True)
+        .order_by("id")
+    ) == ["ok", "bad_input"]
 
 
 def test_the_wizard_needs_the_register_permission(client, olt):
@@ -150,7 +165,9 @@ def _token_client(client, user):  # type: ignore[no-untyped-def]
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
-def test_api_lists_devices_the_user_may_see_and_runs_operations(client, switch, south_switch, stubs):
+def test_api_lists_devices_the_user_may_see_and_runs_operations(
+    client, switch, south_switch, stubs
+):
     user = operator("api-op", ["view", "change_vlan"])
     headers = _token_client(client, user)
     listed = client.get("/api/v1/devices/", **headers).json()

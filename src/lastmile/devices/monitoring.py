@@ -11,8 +11,7 @@ has damping of its own.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lastmile.devices.models import Device, Status, StatusChange
-from lastmile.devices.services import driver_for, store_port_states, target_for
+from lastmile.devices.services import driver_for, run_async, store_port_states, target_for
 from lastmile.drivers import base
 
 log = structlog.get_logger(__name__)
@@ -136,54 +135,29 @@ def _notify(device: Device, change: StatusChange) -> None:
 # Polling ---------------------------------------------------------------------------
 
 
-async def _poll_one(driver: base.Driver, target: base.Target) -> base.Reachability:
-    try:
-        return await asyncio.wait_for(driver.poll(target), timeout=target.timeout_s * 4 + 1)
-    except TimeoutError:
-        return base.Reachability(is_up=False, error="no answer")
-    except base.DriverError as exc:
-        return base.Reachability(is_up=False, error=str(exc))
-
-
-async def poll_targets(
-    jobs: Sequence[tuple[base.Driver, base.Target]], *, concurrency: int
-) -> list[base.Reachability]:
-    """Poll every (driver, target), at most ``concurrency`` at once, in order."""
-    try:
-        from lastmile.drivers.poller import poll_many  # the drivers' bounded poller
-    except ImportError:
-        poll_many = None
-    if poll_many is not None:
-        return list(await poll_many(list(jobs), concurrency=concurrency))
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(driver: base.Driver, target: base.Target) -> base.Reachability:
-        async with gate:
-            return await _poll_one(driver, target)
-
-    return list(await asyncio.gather(*(one(d, t) for d, t in jobs)))
-
-
 def poll_devices(devices: Iterable[Device] | None = None) -> dict[str, int]:
-    """Poll every monitored device with a driver and an IP; count what it saw.
+    """Poll every monitored device with a driver and an IP (the drivers'
+    ``poll_many``: bounded concurrency, per agent too); count what it saw.
     Devices without a type are skipped (their status stays as it is)."""
+    from lastmile.drivers.poller import poll_many
+
     conf = settings.LASTMILE
     if devices is None:
         devices = Device.objects.filter(is_monitored=True, ip__isnull=False).order_by("pk")
-    pairs: list[tuple[Device, base.Driver, base.Target]] = []
+    by_key: dict[str, Device] = {}
+    targets: list[tuple[str, base.Target]] = []
     for device in devices:
-        driver = driver_for(device)
-        if driver is None or not device.ip:
+        if driver_for(device) is None or not device.ip:
             continue
-        pairs.append((device, driver, target_for(device, timeout_s=conf.devices_poll_timeout_s)))
-    if not pairs:
-        return {"polled": 0, "up": 0, "down": 0, "changes": 0}
-    answers = asyncio.run(
-        poll_targets([(d, t) for _, d, t in pairs], concurrency=conf.devices_poll_concurrency)
-    )
-    counts = {"polled": len(pairs), "up": 0, "down": 0, "changes": 0}
+        by_key[str(device.pk)] = device
+        targets.append((str(device.pk), target_for(device, timeout_s=conf.devices_poll_timeout_s)))
+    counts = {"polled": len(targets), "up": 0, "down": 0, "changes": 0}
+    if not targets:
+        return counts
+    answers = run_async(poll_many(targets, concurrency=conf.devices_poll_concurrency))
     now = timezone.now()
-    for (device, _driver, _target), answer in zip(pairs, answers, strict=True):
+    for key, answer in answers.items():
+        device = by_key[key]
         counts["up" if answer.is_up else "down"] += 1
         if observe(device, is_up=answer.is_up, at=now, detail=answer.error) is not None:
             counts["changes"] += 1

@@ -127,7 +127,26 @@ def target_for(device: Device, *, timeout_s: float | None = None) -> base.Target
         cli=cli,
         timeout_s=timeout_s or settings.LASTMILE.devices_poll_timeout_s,
         extra=dict(device.extra or {}),
+        driver=device.driver,
     )
+
+
+def run_async(coro: Any) -> Any:
+    """Run a driver coroutine on a fresh event loop and close that loop's SNMP
+    engine before the loop ends (an engine belongs to one loop)."""
+
+    async def wrapped() -> Any:
+        try:
+            return await coro
+        finally:
+            try:
+                from lastmile.drivers.snmp import close_engine
+            except ImportError:  # pragma: no cover - drivers without SNMP
+                pass
+            else:
+                close_engine()
+
+    return asyncio.run(wrapped())
 
 
 # Input checks (before anything is sent) ----------------------------------------------
@@ -285,10 +304,10 @@ def _call(driver: base.Driver, device: Device, op: Operation, params: dict[str, 
             ) from None
 
     if not op.is_cli:
-        return asyncio.run(bounded())
+        return run_async(bounded())
     try:
         with locks.cli_session(device.pk, timeout_s=conf.devices_cli_lock_timeout_s):
-            return asyncio.run(bounded())
+            return run_async(bounded())
     except locks.LockTimeout:
         raise _Busy(
             _("another CLI session to this device is still running; try again later")
