@@ -25,7 +25,7 @@ from lastmile.devices.operations import OPERATIONS
 
 router = Router(tags=["devices"])
 
-_STATUS = {
+_STATUS: dict[str, int] = {
     Outcome.DENIED: 403,
     Outcome.BAD_INPUT: 422,
     Outcome.UNSUPPORTED: 422,

@@ -44,7 +44,7 @@ class DeviceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["driver"].choices = services.driver_choices()
+        self.fields["driver"].choices = services.driver_choices()  # type: ignore[attr-defined]
         for name in SECRET_FIELDS:
             self.fields[name] = forms.CharField(
                 label=_SECRET_LABELS[name],
@@ -57,7 +57,7 @@ class DeviceForm(forms.ModelForm):
         if not self.is_bound:
             self.initial["extra"] = json.dumps(self.instance.extra or {}, ensure_ascii=False)
         if self.instance.pk:
-            self.fields["parent"].queryset = Device.objects.exclude(pk=self.instance.pk)
+            self.fields["parent"].queryset = Device.objects.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
 
     def clean_driver(self) -> str:
         return self.cleaned_data.get("driver") or "unknown"

@@ -70,7 +70,7 @@ def device_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     else:
         device = _device(request, pk, "change")
     form = DeviceForm(request.POST or None, instance=device)
-    form.fields["parent"].queryset = Device.objects.restrict(request.user, "view").exclude(
+    form.fields["parent"].queryset = Device.objects.restrict(request.user, "view").exclude(  # type: ignore[attr-defined]
         pk=device.pk
     )
     if request.method == "POST" and form.is_valid():
@@ -236,7 +236,8 @@ def ports_bulk(request: HttpRequest, pk: int) -> HttpResponse:
     if not numbers:
         messages.error(request, _("Choose at least one port."))
         return _back(device, "ports")
-    done, failed = [], []
+    done: list[tuple[int, str | None]] = []
+    failed: list[tuple[int, str | None]] = []
     for number in numbers:
         error = _run(request, device, "set_port_admin", {"port": number, "up": up})
         (failed if error else done).append((number, error))
@@ -299,7 +300,7 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
     """This device is plugged (by its port) into a port of an upstream device."""
     device = _device(request, pk, "change")
     form = LinkForm(request.POST)
-    form.fields["upper_device"].queryset = Device.objects.restrict(request.user, "change")
+    form.fields["upper_device"].queryset = Device.objects.restrict(request.user, "change")  # type: ignore[attr-defined]
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return _back(device, "neighbours")
@@ -341,7 +342,7 @@ def onu_register(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.may(request.user, device, "register_onu"):
         raise PermissionDenied
     form = OnuRegisterForm(request.POST or None, initial=request.GET.dict())
-    form.fields["template"].queryset = OnuTemplate.objects.filter(driver__in=["", device.driver])
+    form.fields["template"].queryset = OnuTemplate.objects.filter(driver__in=["", device.driver])  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         template = form.cleaned_data["template"]
         params = {
@@ -362,7 +363,8 @@ def onu_register(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return _back(device, "onus")
         messages.error(request, error)
-    unregistered, error = ([], "")
+    unregistered: list[Any] = []
+    error = ""
     if request.method == "GET" and "serial" not in request.GET:
         unregistered, error = _read(request, device, "unregistered_onus")
     return render(
