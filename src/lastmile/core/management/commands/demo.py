@@ -90,6 +90,7 @@ class Command(BaseCommand):
         )
         if not options["no_worker"]:
             children["worker"] = self._spawn(["-m", "lastmile.cli", "worker"])
+        children["snmpsim"] = self._spawn_snmpsim()
         children["radius"] = self._spawn(
             [
                 "-m",
@@ -116,6 +117,7 @@ class Command(BaseCommand):
                 f"  RADIUS:           127.0.0.1:{auth}/{acct}, NAS secret testing123; try\n"
                 "    echo 'User-Name=user1,User-Password=pass1,Message-Authenticator=0x00'"
                 f" | radclient -x 127.0.0.1:{auth} auth testing123\n"
+                "  devices:          a live switch and OLT (snmpsim on 127.0.0.11-13:16161)\n"
                 "Press Ctrl-C to stop everything (web, worker, RADIUS, PostgreSQL).\n"
             )
         )
@@ -129,6 +131,17 @@ class Command(BaseCommand):
                 if code is not None:
                     raise CommandError(f"The demo's {name} process exited (code {code}).")
             time.sleep(0.5)
+
+    def _spawn_snmpsim(self) -> subprocess.Popen[bytes]:
+        """snmpsim serving the demo switch and OLT (lastmile.devices.demo) on loopback."""
+        from pathlib import Path
+
+        from lastmile.devices.demo import snmpsim_command
+
+        cmd = snmpsim_command(work_dir=Path("var") / "demo")
+        return subprocess.Popen(
+            cmd, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL
+        )
 
     def _spawn(self, args: list[str]) -> subprocess.Popen[bytes]:
         # A session of its own: the terminal's Ctrl-C reaches only us, and we
