@@ -134,6 +134,11 @@ class Device(TimestampedModel, RestrictedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("devices:device_detail", args=[self.pk])
+
     @property
     def has_driver(self) -> bool:
         return self.driver not in ("", NO_DRIVER, GENERIC)

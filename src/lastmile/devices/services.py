@@ -7,6 +7,7 @@ the local rows updated only after the device agreed.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import enum
 import re
@@ -146,7 +147,13 @@ def run_async(coro: Any) -> Any:
             else:
                 close_engine()
 
-    return asyncio.run(wrapped())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(wrapped())
+    # Called from inside a running loop (an async caller): a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, wrapped()).result()
 
 
 # Input checks (before anything is sent) ----------------------------------------------

@@ -9,10 +9,10 @@ from lastmile.devices.models import Device, DeviceAction
 class DeviceTable(tables.Table):
     name = tables.LinkColumn("devices:device_detail", args=[tables.A("pk")])
     status = tables.TemplateColumn(
-        template_name="devices/_status.html", verbose_name=_("status"), order_by="status"
+        template_name="devices/_status.html", verbose_name=_("Status"), order_by="status"
     )
-    driver = tables.Column(verbose_name=_("type"))
-    parent = tables.Column(verbose_name=_("parent device"), linkify=True)
+    driver = tables.Column(verbose_name=_("Type"))
+    parent = tables.Column(verbose_name=_("Parent device"), linkify=True)
 
     class Meta:
         model = Device
@@ -27,8 +27,8 @@ class DeviceTable(tables.Table):
 
 
 class DeviceActionTable(tables.Table):
-    device_name = tables.Column(verbose_name=_("device"))
-    parameters = tables.JSONColumn(verbose_name=_("parameters"), orderable=False)
+    device_name = tables.Column(verbose_name=_("Device"))
+    parameters = tables.JSONColumn(verbose_name=_("Parameters"), orderable=False)
 
     class Meta:
         model = DeviceAction
