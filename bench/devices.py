@@ -220,16 +220,17 @@ def report(r: Result) -> str:
     lines = [
         "## Devices: polling reachability and port states",
         "",
-        (
-            f"_Smoke run at {r.devices:,} devices (the target is stated for 5,000)._"
+        *(
+            [f"_Smoke run at {r.devices:,} devices (the target is stated for 5,000)._", ""]
             if small
-            else ""
+            else []
         ),
-        "",
         f"{r.devices:,} simulated devices ({r.agents} Debian `snmpd` agents on 127.0.0.1, "
         f"one community per device), polled by `lastmile.drivers.poller.poll_many` "
         f"with {r.concurrency} in flight: sysUpTime + ifType/ifAdminStatus/ifOperStatus of "
-        "every interface, one GETBULK per device.",
+        "every interface, one GETBULK per device (a device's first poll may take two: a small "
+        "one that also reads ifNumber, then the rest). CPU and peak memory (VmHWM) are the "
+        "poller process's own.",
         "",
         "| | wall | devices/s | answered | CPU | peak memory |",
         "|---|---:|---:|---:|---:|---:|",

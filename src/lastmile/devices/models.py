@@ -75,7 +75,8 @@ class Device(TimestampedModel, RestrictedModel):
         on_delete=models.PROTECT,
         related_name="devices",
     )
-    ip = models.GenericIPAddressField(_("management IP"), null=True, blank=True, unique=True)
+    # Not unique: devices behind NAT (or simulators) share an address on other ports.
+    ip = models.GenericIPAddressField(_("management IP"), null=True, blank=True, db_index=True)
     mac = models.CharField(_("MAC"), max_length=17, blank=True)
     parent = models.ForeignKey(
         "self",
@@ -313,14 +314,20 @@ class Link(TimestampedModel, RestrictedModel):
 
 
 class OnuTemplate(TimestampedModel, RestrictedModel):
-    """A configuration an ONU gets when it is registered on an OLT (the
-    driver fills ``{fiber}``, ``{number}``, ``{serial}``, ``{vlan}``, ``{name}``)."""
+    """What an ONU gets when it is registered on an OLT: one of the driver's
+    configuration templates (``lastmile.drivers.zte.TEMPLATES``) with the
+    VLAN and ONU type staff chose."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     driver = models.CharField(_("OLT type"), max_length=50, blank=True)
     onu_type = models.CharField(_("ONU type"), max_length=50, blank=True)
     vlan = models.PositiveSmallIntegerField(_("VLAN ID"), null=True, blank=True)
-    config = models.TextField(_("configuration"), blank=True)
+    driver_template = models.CharField(
+        _("driver template"),
+        max_length=50,
+        blank=True,
+        help_text=_("The driver's template name, e.g. f601-bridge; empty: the OLT's default."),
+    )
 
     class Meta:
         verbose_name = _("ONU template")

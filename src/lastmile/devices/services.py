@@ -467,9 +467,7 @@ def save_device(*, actor: Any, device: Device, secrets: Mapping[str, str] | None
         with transaction.atomic():
             device.save()
     except IntegrityError as exc:
-        raise InvalidDeviceData(
-            _("A device with this name or management IP already exists.")
-        ) from exc
+        raise InvalidDeviceData(_("A device with this name already exists."), field="name") from exc
     log.info("device.saved", device_id=device.pk, **_who(actor))
     return device
 

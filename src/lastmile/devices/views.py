@@ -348,7 +348,7 @@ def onu_register(request: HttpRequest, pk: int) -> HttpResponse:
         params = {
             "fiber": form.cleaned_data["fiber"],
             "serial": form.cleaned_data["serial"],
-            "template": template.config,
+            "template": template.driver_template,
             "params": {
                 "template_name": template.name,
                 "onu_type": template.onu_type,

@@ -295,7 +295,7 @@ def choices() -> list[tuple[str, str]]:
 
 
 #: Driver modules imported on first use (each registers itself); add new ones here.
-MODULES: tuple[str, ...] = ("generic",)
+MODULES: tuple[str, ...] = ("generic", "dlink", "eltex", "huawei", "zte", "bdcom")
 
 _loaded: list[bool] = []
 

@@ -33,6 +33,8 @@ SYS_UPTIME_COLUMN = "1.3.6.1.2.1.1.3"  # as a GETBULK non-repeater: the next OID
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
 SYS_LOCATION = "1.3.6.1.2.1.1.6.0"
 
+IF_NUMBER = "1.3.6.1.2.1.2.1.0"
+IF_NUMBER_COLUMN = "1.3.6.1.2.1.2.1"  # as a GETBULK non-repeater: the next OID is .0
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
 IF_TYPE = "1.3.6.1.2.1.2.2.1.3"
 IF_SPEED = "1.3.6.1.2.1.2.2.1.5"
@@ -112,11 +114,13 @@ def _text(raw: Any) -> str:
     return "" if raw is None else str(raw)
 
 
+@register
 class GenericSwitch(Driver):
     name: ClassVar[str] = "generic_snmp"
     title: ClassVar[str] = "Generic SNMP switch (IF-MIB, Q-BRIDGE-MIB)"
-    #: How many ports' rows a poll asks for in its first packet.
-    poll_repetitions: ClassVar[int] = 30
+    #: Rows per GETBULK of a poll: the first poll of a device, and at most after that.
+    first_poll_repetitions: ClassVar[int] = 8
+    poll_repetitions: ClassVar[int] = 60
 
     def snmp(self, target: Target) -> SnmpClient:
         return SnmpClient(target)
@@ -186,20 +190,28 @@ class GenericSwitch(Driver):
         key = (target.host, target.snmp.port, target.snmp.community, target.snmp.context)
         # Ask for as many rows as the device had last time (+1 to see the table end),
         # so a small device is not asked for 30 rows of other tables every round.
+        # The first time, a small first packet that also carries ifNumber sizes the rest.
         known = _IF_COUNT.get(key)
-        reps = self.poll_repetitions if known is None else max(2, min(known + 1, 200))
-        answer = await c.bulk([SYS_UPTIME_COLUMN], [IF_TYPE, IF_ADMIN_STATUS, IF_OPER_STATUS], reps)
+        reps = self.first_poll_repetitions if known is None else max(2, min(known + 1, 200))
+        answer = await c.bulk(
+            [SYS_UPTIME_COLUMN, IF_NUMBER_COLUMN], [IF_TYPE, IF_ADMIN_STATUS, IF_OPER_STATUS], reps
+        )
         if not answer or answer[0][0] != SYS_UPTIME or answer[0][1] is None:
             raise DeviceError(f"{target.host}: the answer has no sysUpTime")
         uptime = int(answer[0][1]) // 100
+        if_number = answer[1][1] if len(answer) > 1 and answer[1][0] == IF_NUMBER else None
         rows: dict[str, dict[int, Any]] = {IF_TYPE: {}, IF_ADMIN_STATUS: {}, IF_OPER_STATUS: {}}
         cols = [IF_TYPE, IF_ADMIN_STATUS, IF_OPER_STATUS]
-        done = self._take(answer[1:], cols, rows)
+        done = self._take(answer[2:], cols, rows)
         cursor = {col: max(rows[col], default=None) for col in cols}
         while not done:
             nxt = [f"{col}.{cursor[col]}" for col in cols if cursor[col] is not None]
             if len(nxt) != len(cols):
                 break
+            if isinstance(if_number, int) and if_number > len(rows[IF_OPER_STATUS]):
+                reps = min(if_number - len(rows[IF_OPER_STATUS]) + 1, self.poll_repetitions)
+            else:
+                reps = self.poll_repetitions
             more = await c.bulk([], nxt, reps)
             if not more:
                 break
@@ -400,6 +412,3 @@ class GenericSwitch(Driver):
             )
         if untagged is not None:
             await c.set([(f"{DOT1Q_PVID}.{bport}", Gauge(untagged))])
-
-
-register(GenericSwitch)

@@ -87,6 +87,8 @@ def snmpsim_agent(
 
     Writable objects are the records tagged ``writecache`` in the data; their
     written values live in this process only, so every ``with`` starts fresh.
+    snmpsim keys that cache by OID alone: two data files with the same writable
+    OID (DGS-3120 and DGS-3627) share the written value within one agent.
     """
     port = port or free_udp_port(host)
     work = Path(tempfile.mkdtemp(prefix="lastmile-snmpsim-"))

@@ -269,7 +269,8 @@ def zte_serial_hex(serial: str) -> str:
     return serial[:4].encode().hex() + serial[4:].lower()
 
 
-# (fiber, onu, type, serial, name, description, state, rx raw, tx raw, olt rx raw)
+# (fiber, onu, type, serial, name, description, phase state (4 working, 2 los),
+#  rx raw, tx raw, olt rx raw)
 ZTE_ONUS = [
     (
         (1, 1, 1),
@@ -278,14 +279,14 @@ ZTE_ONUS = [
         "ZTEGC0A10001",
         "ivanov-12",
         "Lenina 1 kv 12",
-        3,
+        4,
         29000,
         1100,
         -21500,
     ),
-    ((1, 1, 1), 2, "ZTE-F660", "ZTEGC0A10002", "petrov-7", "Lenina 3 kv 7", 3, 65000, 1200, -23100),
+    ((1, 1, 1), 2, "ZTE-F660", "ZTEGC0A10002", "petrov-7", "Lenina 3 kv 7", 4, 65000, 1200, -23100),
     ((1, 1, 1), 3, "ZTE-F601", "ZTEGC0A10003", "", "", 2, 65535, 65535, -80000),
-    ((1, 1, 2), 1, "ZTE-F601", "ZTEGC0A20001", "sidorov-1", "", 3, 0, 30000, -19000),
+    ((1, 1, 2), 1, "ZTE-F601", "ZTEGC0A20001", "sidorov-1", "", 4, 0, 30000, -19000),
 ]
 
 

@@ -90,7 +90,7 @@ class Command(BaseCommand):
         )
         if not options["no_worker"]:
             children["worker"] = self._spawn(["-m", "lastmile.cli", "worker"])
-        children["snmpsim"] = self._spawn_snmpsim()
+        children["devices"] = self._spawn_simulators()
         children["radius"] = self._spawn(
             [
                 "-m",
@@ -117,7 +117,7 @@ class Command(BaseCommand):
                 f"  RADIUS:           127.0.0.1:{auth}/{acct}, NAS secret testing123; try\n"
                 "    echo 'User-Name=user1,User-Password=pass1,Message-Authenticator=0x00'"
                 f" | radclient -x 127.0.0.1:{auth} auth testing123\n"
-                "  devices:          a live switch and OLT (snmpsim on 127.0.0.11-13:16161)\n"
+                "  devices:          live switches and OLTs: snmpsim on 127.0.0.1:16161, ZTE CLI :16023\n"
                 "Press Ctrl-C to stop everything (web, worker, RADIUS, PostgreSQL).\n"
             )
         )
@@ -132,15 +132,12 @@ class Command(BaseCommand):
                     raise CommandError(f"The demo's {name} process exited (code {code}).")
             time.sleep(0.5)
 
-    def _spawn_snmpsim(self) -> subprocess.Popen[bytes]:
-        """snmpsim serving the demo switch and OLT (lastmile.devices.demo) on loopback."""
-        from pathlib import Path
+    def _spawn_simulators(self) -> subprocess.Popen[bytes]:
+        """The demo switch and OLTs (lastmile.devices.demo): snmpsim and the ZTE CLI peer."""
+        from lastmile.devices.demo import simulator_command
 
-        from lastmile.devices.demo import snmpsim_command
-
-        cmd = snmpsim_command(work_dir=Path("var") / "demo")
         return subprocess.Popen(
-            cmd, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL
+            simulator_command(), env=os.environ.copy(), start_new_session=True
         )
 
     def _spawn(self, args: list[str]) -> subprocess.Popen[bytes]:
