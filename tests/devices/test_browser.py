@@ -81,6 +81,10 @@ def test_device_pages_in_the_browser(live_server, browser, stubs, north):  # typ
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Apply").click()
     expect(page.locator(".messages")).to_contain_text("Ports 2, 3: disabled.")
-    assert list(Port.objects.filter(device=switch, admin_up=False).values_list("number", flat=True).order_by("number")) == [2, 3]
+    assert list(
+        Port.objects.filter(device=switch, admin_up=False)
+        .values_list("number", flat=True)
+        .order_by("number")
+    ) == [2, 3]
     assert DeviceAction.objects.filter(operation="set_port_admin", outcome="ok").count() == 2
     context.close()

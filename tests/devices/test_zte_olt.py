@@ -95,3 +95,20 @@ def test_onu_names_are_written_to_the_zte_olt(zte, peer, admin_user):
         params={"fiber": "gpon-olt_1/1/1", "number": 3, "name": "flat-9"},
     )  # fmt: skip
     assert peer.state.fibers["1/1/1"][3].name == "flat-9"
+
+
+def test_every_vlan_of_a_zte_onu_is_shown_including_the_last(zte, admin_client):
+    """The operators' request: the last VLAN on a ZTE ONU was not shown."""
+    html = admin_client.get(
+        f"/devices/{zte.pk}/onus/vlans/?fiber=gpon-olt_1/1/1&number=2"
+    ).content.decode()
+    assert html.strip() == "100, 200, 300, 301, 302, 310"
+    assert DeviceAction.objects.get(operation="onu_vlans").outcome == "ok"
+
+
+def test_a_switch_has_no_onu_vlans(switch, admin_user):
+    with pytest.raises(DeviceOperationError, match="not supported"):
+        services.run_operation(
+            actor=admin_user, device=switch, operation="onu_vlans",
+            params={"fiber": "x", "number": 1},
+        )  # fmt: skip

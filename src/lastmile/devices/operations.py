@@ -34,6 +34,7 @@ _ALL = [
     Operation("unregistered_onus", "view", _("read unregistered ONUs")),
     Operation("onu_details", "view", _("read ONU details")),
     Operation("find_onu", "view", _("find an ONU")),
+    Operation("onu_vlans", "view", _("read an ONU's VLANs"), is_cli=True),
     Operation("set_port_admin", "toggle_port", _("enable/disable a port"), is_write=True),
     Operation("set_port_vlans", "change_vlan", _("change VLANs"), is_write=True),
     Operation("reboot", "reboot", _("reboot"), is_write=True),

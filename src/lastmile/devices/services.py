@@ -298,7 +298,12 @@ def _call(driver: base.Driver, device: Device, op: Operation, params: dict[str, 
     conf = settings.LASTMILE
     timeout_s = conf.devices_operation_timeout_s
     target = target_for(device, timeout_s=min(timeout_s, max(conf.devices_poll_timeout_s, 2.0)))
-    method = getattr(driver, op.name)
+    method = getattr(driver, op.name, None)
+    if method is None:  # an operation only some drivers have (ZTE: onu_vlans)
+        raise base.Unsupported(
+            _("%(type)s: %(what)s is not supported by this device type")
+            % {"type": driver.title or driver.name, "what": op.title}
+        )
     if op.name == "set_port_admin":
         params = {**params, "up": bool(params.get("up"))}
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/mac/", views.mac_table_partial, name="mac_table"),
     path("<int:pk>/vlans/", views.vlans_partial, name="vlans"),
     path("<int:pk>/onus/", views.onus_partial, name="onus"),
+    path("<int:pk>/onus/vlans/", views.onu_vlans_partial, name="onu_vlans"),
     path("<int:pk>/onus/register/", views.onu_register, name="onu_register"),
     path("<int:pk>/onus/rename/", views.onu_rename, name="onu_rename"),
     path("<int:pk>/onus/remove/", views.onu_remove, name="onu_remove"),

@@ -194,6 +194,20 @@ def onus_partial(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def onu_vlans_partial(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every VLAN of one ONU, read over the OLT's CLI (the last one included)."""
+    device = _device(request, pk)
+    vlans, error = _read(
+        request,
+        device,
+        "onu_vlans",
+        fiber=request.GET.get("fiber", ""),
+        number=request.GET.get("number", ""),
+    )
+    return render(request, "devices/_onu_vlans.html", {"vlans": vlans, "error": error})
+
+
+@login_required
 @require_POST
 def port_add(request: HttpRequest, pk: int) -> HttpResponse:
     device = _device(request, pk, "change")

@@ -136,9 +136,7 @@ class Command(BaseCommand):
         """The demo switch and OLTs (lastmile.devices.demo): snmpsim and the ZTE CLI peer."""
         from lastmile.devices.demo import simulator_command
 
-        return subprocess.Popen(
-            simulator_command(), env=os.environ.copy(), start_new_session=True
-        )
+        return subprocess.Popen(simulator_command(), env=os.environ.copy(), start_new_session=True)
 
     def _spawn(self, args: list[str]) -> subprocess.Popen[bytes]:
         # A session of its own: the terminal's Ctrl-C reaches only us, and we
