@@ -19,6 +19,7 @@ import pytest
 
 from lastmile.devices.models import Device
 from lastmile.drivers import base
+from tests.e2e.conftest import browser  # noqa: F401  (the suite's Chromium, for test_browser)
 from tests.factories import CustomerGroupFactory, UserFactory, grant
 
 

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from lastmile.devices import services
 from lastmile.devices.models import Device, DeviceAction, OnuTemplate, Port
-from tests.e2e.conftest import browser  # noqa: F401  (the suite's Chromium fixture)
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
