@@ -158,3 +158,10 @@ def test_the_webhook_refuses_what_it_does_not_understand(client, switch, hook):
 
 def test_the_webhook_is_off_without_a_token(client, switch, mail):
     assert _post(client, "x", device=switch.name, status="down").status_code == 404
+
+
+def test_the_periodic_job_polls(switch, stubs, mail):
+    from lastmile.devices.jobs import poll_devices as job
+
+    assert job(timestamp=0)["polled"] == 1
+    assert stubs["switch"].calls[-1][0] == "poll"

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.core.views import ObjectDeleteView, ObjectListView
 from lastmile.devices import monitoring, services
-from lastmile.devices.errors import DeviceOperationError, InvalidDeviceData
+from lastmile.devices.errors import DeviceOperationError, InvalidDeviceData, OperationDenied
 from lastmile.devices.filtersets import DeviceActionFilterSet, DeviceFilterSet
 from lastmile.devices.forms import DeviceForm, LinkForm, OnuRegisterForm, PortForm, PortVlanForm
 from lastmile.devices.models import Device, DeviceAction, Link, OnuTemplate, Port, StatusChange
@@ -253,10 +253,20 @@ def ports_bulk(request: HttpRequest, pk: int) -> HttpResponse:
     done: list[tuple[int, str | None]] = []
     failed: list[tuple[int, str | None]] = []
     for number in numbers:
-        error = _run(request, device, "set_port_admin", {"port": number, "up": up})
-        (failed if error else done).append((number, error))
-        if error and "not allowed" in error:
-            break
+        try:
+            services.run_operation(
+                actor=request.user,
+                device=device,
+                operation="set_port_admin",
+                params={"port": number, "up": up},
+            )
+        except OperationDenied as exc:
+            failed.append((number, str(exc)))
+            break  # the same answer for every port: say it once
+        except DeviceOperationError as exc:
+            failed.append((number, str(exc)))
+        else:
+            done.append((number, None))
     if done:
         messages.success(
             request,
