@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
@@ -10,21 +9,14 @@ import pytest
 
 from lastmile.drivers.base import SnmpCredentials, Target
 from lastmile.drivers.sim import Agent, snmpsim_agent
-from lastmile.drivers.snmp import close_engine
+from lastmile.drivers.sync import run as sync_run
 
 T = TypeVar("T")
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run one driver call on a fresh event loop (and close its SNMP engine)."""
-
-    async def wrapped() -> T:
-        try:
-            return await coro
-        finally:
-            close_engine()
-
-    return asyncio.run(wrapped())
+    return sync_run(coro)
 
 
 @pytest.fixture(scope="module")

@@ -134,7 +134,13 @@ def test_find_onu(agent: Agent) -> None:
 
 def test_poll_and_details(agent: Agent) -> None:
     t = target_for(agent, "zte_c320")
-    assert run(ZTE.poll(t)).uptime_s == 1234567
+    poll = run(ZTE.poll(t))
+    assert poll.uptime_s == 1234567
+    assert [(p.number, p.link.value) for p in poll.ports] == [
+        (268501248, "up"),
+        (268501504, "up"),
+        (268566784, "down"),
+    ]
     assert run(ZTE.details(t)).model == "C320"
     assert base.get("zte_c320").is_olt
 
@@ -268,6 +274,22 @@ def test_lost_session_after_the_onu_was_added_is_rolled_back(peer: ZteCliPeer) -
     assert any("added as gpon-olt_1/1/1:4" in s for s in info.value.steps)
     assert 4 not in peer.state.fibers["1/1/1"]  # nothing half-configured is left
     assert "ZTEGC0FFEE01" in peer.state.uncfg["1/1/1"]
+
+
+def test_lost_session_before_any_change(peer: ZteCliPeer) -> None:
+    peer.state.drop_on = "conf t"
+    with pytest.raises(RegistrationFailed, match="closed the telnet session") as info:
+        run(
+            ZTE.register_onu(
+                cli_target(peer),
+                fiber="gpon-olt_1/1/1",
+                serial="ZTEGC0FFEE01",
+                template="f601-bridge",
+                params={"vlan": 100},
+            )
+        )
+    assert info.value.rolled_back is None
+    assert set(peer.state.fibers["1/1/1"]) == {1, 2, 3}
 
 
 def test_refused_template_line_is_rolled_back(peer: ZteCliPeer) -> None:

@@ -4,7 +4,9 @@
   save through the agent-management group of D-Link's common MIB
   (``1.3.6.1.4.1.171.12.1.2``): agentSystemReset ``.3.0`` and agentSaveCfg ``.6.0``.
 * DGS-1100 (``1.3.6.1.4.1.171.10.134``): its own system group: reboot ``…1.1.1.10.0``,
-  save ``…1.1.1.11.0``.  Quirk: it rejects a SET that changes a VLAN's egress and
+  save ``…1.1.1.11.0`` (unverified).  It also has a private VLAN table
+  (``1.3.6.1.4.1.171.10.134.2.1.7.6.1``: members ``.3``, untagged ``.4``) that
+  some firmware needs for writes; this driver writes Q-BRIDGE-MIB.  Quirk: it rejects a SET that changes a VLAN's egress and
   untagged lists together, so they go in separate requests (egress first when
   a port joins, untagged first when it leaves).
 """

@@ -5,12 +5,16 @@
 * Save: a row of hwCfgOperateTable (HUAWEI-CONFIG-MAN-MIB,
   ``1.3.6.1.4.1.2011.6.10.1.2.4.1``): hwCfgOperateType running2Startup(1),
   hwCfgOperateRowStatus createAndGo(4).
-* Reboot: ``1.3.6.1.4.1.2011.5.25.19.1.3.2.0`` (HUAWEI-SYS-MAN-MIB reboot action) = 2.
+* Save quirk: the operate row may be left over from an earlier operation, so it
+  is destroyed (6) first, then created again.
+* Reboot: hwSysReloadAction ``1.3.6.1.4.1.2011.5.25.19.1.3.2.0`` = 3 (reload now).
 """
 
 from __future__ import annotations
 
-from lastmile.drivers.base import register
+import contextlib
+
+from lastmile.drivers.base import DeviceError, Target, register
 from lastmile.drivers.vendor_common import VendorSwitch
 
 HW_SYS_REBOOT = "1.3.6.1.4.1.2011.5.25.19.1.3.2.0"
@@ -23,11 +27,17 @@ class HuaweiS5300(VendorSwitch):
     name = "huawei_s5300"
     title = "Huawei S5300"
     models = ("S5300", "S5328", "S5352", "S5324")
-    reboot_set = ((HW_SYS_REBOOT, 2),)
+    reboot_set = ((HW_SYS_REBOOT, 3),)
     save_set = (
         (f"{HW_CFG_OPERATE}.2.{ROW}", 1),  # hwCfgOperateType = running2Startup
         (f"{HW_CFG_OPERATE}.9.{ROW}", 4),  # hwCfgOperateRowStatus = createAndGo
     )
+
+    async def save_config(self, target: Target) -> None:
+        c = self.snmp(target)
+        with contextlib.suppress(DeviceError):  # no such row yet: nothing to destroy
+            await c.set([(f"{HW_CFG_OPERATE}.9.{ROW}", 6)])
+        await c.set(list(self.save_set))
 
     def model_from(self, descr: str, object_id: str) -> str:
         # "S5328C-EI-24S Huawei Versatile Routing Platform…": the first word is the model

@@ -54,7 +54,7 @@ from lastmile.drivers.generic import (
     SYS_DESCR,
     SYS_NAME,
     SYS_UPTIME,
-    SYS_UPTIME_COLUMN,
+    GenericSwitch,
     _text,
     link_state,
 )
@@ -337,6 +337,15 @@ class CliRefused(DeviceError):
         self.line = line
 
 
+class _ZtePorts(GenericSwitch):
+    """The generic poll, counting GPON ports (ifType gpon 250) and ethernet uplinks."""
+
+    def is_port(self, if_index: int, if_type: Any, name: str) -> bool:
+        return if_type == 250 or super().is_port(if_index, if_type, name)
+
+
+_ZTE_PORTS = _ZtePorts()
+
 _ONU_LINE = re.compile(r"^\s*onu (\d+) type (\S+) sn (\S+)", re.M)
 _UNCFG_LINE = re.compile(r"^gpon-onu_(\d+/\d+/\d+):\d+\s+(\S+)", re.M)
 
@@ -356,11 +365,8 @@ class ZteC320(Driver):
 
     # -- SNMP ---------------------------------------------------------------
     async def poll(self, target: Target) -> Reachability:
-        c = SnmpClient(target)
-        answer = await c.bulk([SYS_UPTIME_COLUMN], [], 0)
-        if not answer or answer[0][0] != SYS_UPTIME or not isinstance(answer[0][1], int):
-            raise DeviceError(f"{target.host}: the answer has no sysUpTime")
-        return Reachability(is_up=True, uptime_s=answer[0][1] // 100)
+        """sysUpTime and the state of the PON and uplink ports (ifTable)."""
+        return await _ZTE_PORTS.poll(target)
 
     async def details(self, target: Target) -> DeviceDetails:
         v = await SnmpClient(target).get_many([SYS_DESCR, SYS_UPTIME, SYS_NAME])
@@ -560,6 +566,7 @@ class ZteC320(Driver):
         short = fiber.removeprefix("gpon-olt_")
         steps: list[str] = []
         number: int | None = None
+        sent = False  # the `onu N …` command went out: from here on, something may exist
         try:
             async with ZteCli(target) as cli:
                 waiting = await cli.run("show gpon onu uncfg")
@@ -591,6 +598,7 @@ class ZteC320(Driver):
                 number = free[0]
                 await cli.check("conf t")
                 await cli.check(f"interface {fiber}")
+                sent = True
                 await cli.check(f"onu {number} type {tpl.onu_type} sn {serial}")
                 steps.append(f"added as {fiber}:{number} ({tpl.onu_type})")
                 await cli.check("exit")
@@ -616,11 +624,15 @@ class ZteC320(Driver):
         except RegistrationFailed:
             raise
         except DeviceUnreachable as exc:
-            if number is None:
+            if not sent or number is None:
                 raise
             await self._give_up(target, fiber, number, steps, str(exc))
         except DeviceError as exc:
-            if number is None or (isinstance(exc, CliRefused) and exc.command.startswith("onu ")):
+            if (
+                not sent
+                or number is None
+                or (isinstance(exc, CliRefused) and exc.command.startswith("onu "))
+            ):
                 # nothing was added: the OLT refused the ONU itself (or nothing sent yet)
                 raise RegistrationFailed(
                     f"registration of {serial} on {fiber} failed: {exc}", steps, rolled_back=None
@@ -650,6 +662,16 @@ class ZteC320(Driver):
         """Remove the half-configured ONU in a fresh session, then raise."""
         try:
             await self.remove_onu(target, fiber=fiber, number=number)
+        except CliRefused as exc:
+            if "does not exist" not in exc.line and "32305" not in exc.line:
+                steps.append(f"removing {fiber}:{number} again failed: {exc}")
+                raise RegistrationFailed(
+                    f"registration failed ({reason}) and ONU {number} may be left "
+                    f"half-configured on {fiber}: check it on the OLT",
+                    steps,
+                    rolled_back=False,
+                ) from None
+            steps.append(f"{fiber}:{number} was not added")  # lost before the OLT took it
         except DeviceError as exc:
             steps.append(f"removing {fiber}:{number} again failed: {exc}")
             raise RegistrationFailed(
