@@ -133,27 +133,17 @@ def target_for(device: Device, *, timeout_s: float | None = None) -> base.Target
 
 
 def run_async(coro: Any) -> Any:
-    """Run a driver coroutine on a fresh event loop and close that loop's SNMP
-    engine before the loop ends (an engine belongs to one loop)."""
-
-    async def wrapped() -> Any:
-        try:
-            return await coro
-        finally:
-            try:
-                from lastmile.drivers.snmp import close_engine
-            except ImportError:  # pragma: no cover - drivers without SNMP
-                pass
-            else:
-                close_engine()
+    """Run a driver coroutine from synchronous code through the drivers'
+    ``sync.run`` (a fresh loop, its SNMP engine closed after); from inside a
+    running loop (an async caller), on a thread of its own."""
+    from lastmile.drivers import sync
 
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(wrapped())
-    # Called from inside a running loop (an async caller): a thread of its own.
+        return sync.run(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, wrapped()).result()
+        return pool.submit(sync.run, coro).result()
 
 
 # Input checks (before anything is sent) ----------------------------------------------
