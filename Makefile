@@ -5,7 +5,7 @@ export UV_LINK_MODE := copy
 VENV := .venv
 BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
-DEBIAN_PACKAGES := chromium freeradius-utils gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils snmp snmpd
+DEBIAN_PACKAGES := chromium freeradius freeradius-rest freeradius-utils gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils snmp snmpd
 
 .PHONY: help bootstrap deps system-deps demo test test-fast lint format bench messages clean-db docs
 

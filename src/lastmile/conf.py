@@ -344,6 +344,13 @@ class Settings(BaseSettings):
         max_length=500,
         description="Extra lines under the name on receipts (address, tax number, phone).",
     )
+    currency_symbol: str = Field(
+        "₽",
+        max_length=8,
+        description="Shown after every amount of money on staff pages, the cabinet and receipts "
+        "(empty: amounts without a symbol).  Amounts are grouped and use the decimal "
+        "separator of the page's language.",
+    )
 
     @classmethod
     def settings_customise_sources(

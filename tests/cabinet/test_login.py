@@ -16,7 +16,8 @@ def test_login_with_login_shows_the_balance(subscriber):
     client = Client()
     response = client.post("/cabinet/login/", {"login": "ALICE", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == "/cabinet/"
-    assert b'data-testid="balance">1000.00<' in response.content
+    # Money in the page's language, grouped, with the currency (issue 16).
+    assert 'data-testid="balance">1,000.00\u00a0₽<' in response.content.decode()
     assert CabinetAuthEvent.objects.filter(kind="login", customer=subscriber).count() == 1
 
 

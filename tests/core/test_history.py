@@ -77,3 +77,40 @@ def test_updated_at_is_maintained_by_the_database():
     Site.objects.filter(pk=site.pk).update(description="x")
     site.refresh_from_db()
     assert site.updated_at > before
+
+
+def test_history_speaks_in_words_not_database_values(admin_client):
+    """Field names, choices, booleans, linked objects and times as the UI shows them."""
+    from django.utils import translation
+
+    from tests.factories import CustomerFactory, CustomerGroupFactory
+
+    group = CustomerGroupFactory(name="Business")
+    customer = CustomerFactory(login="words1")
+    from lastmile.customers.models import Customer
+
+    Customer.objects.filter(pk=customer.pk).update(is_active=False, group=group)
+    with translation.override("ru"):
+        update = [e for e in history_for(customer) if e.label == "update"][0]
+        shown = {c.name: (str(c.label), c.before_text, c.after_text) for c in update.changes}
+        assert str(update.event) == "Изменено"
+    assert shown["is_active"][1:] == ("да", "нет")
+    assert shown["group_id"][2] == "Business"
+    page = admin_client.get(f"/history/customers/customer/{customer.pk}/").content.decode()
+    assert (
+        "True" not in page
+        and "False" not in page
+        and "group_id" not in page.replace('title="group_id"', "")
+    )
+
+
+def test_secret_columns_are_named_but_never_shown():
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(login="words2")
+    customer.set_pppoe_secret("s3cret-value")
+    customer.save()
+    for entry in history_for(customer):
+        for change in entry.changes:
+            if "secret" in change.name:
+                assert change.after_text in ("", "(hidden)")

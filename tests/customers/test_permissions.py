@@ -163,3 +163,35 @@ def test_api_create_without_add_permission_is_403(colleague):
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def _api_patch(user, customer, body):  # type: ignore[no-untyped-def]
+    from lastmile.accounts.services import create_api_token
+
+    _t, secret = create_api_token(user=user, name="rename")
+    return client_for(user).patch(
+        f"/api/v1/customers/{customer.pk}",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+
+
+def test_a_rename_to_a_login_outside_the_scope_does_not_confirm_it_exists(
+    owner, north_customer, south_customer
+):
+    taken = _api_patch(owner, north_customer, {"login": south_customer.login})
+    free = _api_patch(owner, north_customer, {"login": "nobody-has-this"})
+    assert taken.status_code == 422
+    body = taken.content.decode()
+    assert "already" not in body and south_customer.login not in body
+    assert free.status_code == 200
+    north_customer.refresh_from_db()
+    assert north_customer.login == "nobody-has-this"
+
+
+def test_a_rename_to_a_login_in_the_scope_says_it_is_taken(owner, north_customer):
+    other = CustomerFactory(login="north2", site=north_customer.site)
+    response = _api_patch(owner, north_customer, {"login": other.login})
+    assert response.status_code == 409
+    assert "already exists" in response.content.decode()

@@ -175,11 +175,17 @@ def test_pppoe_secret_is_hidden_until_revealed_by_a_post(admin_client):
     assert revealed["Cache-Control"] == "no-store"
 
 
-def test_block_and_unblock_buttons(admin_client):
+def test_block_needs_a_reason_and_unblock_does_not(admin_client):
     customer = CustomerFactory()
-    admin_client.post(f"/customers/{customer.pk}/deactivate/")
+    refused = admin_client.post(f"/customers/{customer.pk}/deactivate/", {"reason": "  "})
+    customer.refresh_from_db()
+    assert customer.is_active, "a block without a reason changes nothing"
+    assert refused.status_code == 302
+    admin_client.post(f"/customers/{customer.pk}/deactivate/", {"reason": "non-payment"})
     customer.refresh_from_db()
     assert not customer.is_active
+    page = admin_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "Unblock" in page
     admin_client.post(f"/customers/{customer.pk}/activate/")
     customer.refresh_from_db()
     assert customer.is_active

@@ -36,9 +36,14 @@ def _crawl(page, origin: str) -> tuple[list[str], list[str]]:  # type: ignore[no
         "response",
         lambda r: r.status >= 400 and problems.append(f"{current['url']}: {r.status} {r.url}"),
     )
+    # ERR_ABORTED is the browser cancelling a page's late request (Swagger's
+    # openapi.json) when the crawl moves on: a navigation, not a fault.
     page.on(
         "requestfailed",
-        lambda r: problems.append(f"{current['url']}: failed {r.url} ({r.failure})"),
+        lambda r: (
+            "ERR_ABORTED" not in (r.failure or "")
+            and problems.append(f"{current['url']}: failed {r.url} ({r.failure})")
+        ),
     )
     page.on(
         "console",

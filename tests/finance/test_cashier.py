@@ -67,7 +67,7 @@ def test_payment_form_shows_name_balance_debt_tariff_and_what_it_renews():
     assert "-120.50" in html and "Home 100 · 650.00" in html
     assert "Home 100: the next charge of 650.00" in html
     assert 'value="card_terminal"' in html and 'value="bank_transfer"' in html
-    assert "At most 10,000,000.00 in one payment." in html
+    assert "At most 10,000,000.00\u00a0₽ in one payment." in html
 
 
 def test_payment_over_the_configured_maximum_is_refused_and_nothing_written(settings):

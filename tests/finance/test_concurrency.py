@@ -101,10 +101,12 @@ def test_twenty_parallel_one_off_sales_with_one_key_charge_once():
 
 def test_parallel_charges_and_corrections_with_one_key_apply_once():
     customer = make_customer(balance="100")
+    from lastmile.finance.models import LedgerEntry
     from lastmile.finance.services import correct_balance
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, grant
 
     staff = UserFactory(username="corrector")
+    grant(staff, LedgerEntry, ["add"])
 
     def work(i: int) -> None:
         if i % 2:

@@ -25,7 +25,7 @@ from lastmile.finance.services import (
     set_credit,
 )
 from tests.billing_helpers import make_customer
-from tests.factories import UserFactory
+from tests.factories import UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +126,7 @@ def test_credit_limit_and_its_expiry(settings):
 def test_correction_requires_reason_and_records_actor():
     customer = make_customer()
     staff = UserFactory(username="accountant")
+    grant(staff, LedgerEntry, ["add"])  # the service checks it (issue 15)
     with pytest.raises(ReasonRequired):
         correct_balance(customer_id=customer.pk, amount="5", reason="  ", actor=staff)
     entry = correct_balance(

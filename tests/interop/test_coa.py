@@ -65,7 +65,7 @@ def fast_coa(settings):  # type: ignore[no-untyped-def]
 
 
 def test_a_block_disconnects_and_records_the_ack(fast_coa):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory()
+    customer = NetCustomerFactory(is_active=False)  # blocked
     with NasEmulator(mode="ack") as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         session = _session(customer, nas)
@@ -95,7 +95,7 @@ def test_blocking_through_the_service_requests_the_change_in_its_transaction():
 
 
 def test_session_gone_on_the_nas_counts_as_done(fast_coa):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory()
+    customer = NetCustomerFactory(is_active=False)  # blocked
     with NasEmulator(mode="nak", nak_cause=503) as emulator:
         _session(customer, NasFactory(address="127.0.0.1", coa_port=emulator.port))
         change = _apply(customer, AccessReason.BLOCKED)
@@ -106,7 +106,7 @@ def test_session_gone_on_the_nas_counts_as_done(fast_coa):  # type: ignore[no-un
 
 @pytest.mark.parametrize("mode", ["silent", "garbage", "wrong-auth"])
 def test_no_valid_answer_is_a_timeout_and_the_change_is_retried(fast_coa, mode):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory()
+    customer = NetCustomerFactory(is_active=False)  # blocked
     with NasEmulator(mode=mode) as emulator:
         _session(customer, NasFactory(address="127.0.0.1", coa_port=emulator.port))
         change = _apply(customer, AccessReason.BLOCKED)
@@ -117,7 +117,7 @@ def test_no_valid_answer_is_a_timeout_and_the_change_is_retried(fast_coa, mode):
 
 
 def test_a_change_fails_after_its_last_retry_and_is_applied_when_the_nas_answers(fast_coa):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory()
+    customer = NetCustomerFactory(is_active=False)  # blocked
     with NasEmulator(mode="silent") as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         _session(customer, nas)
@@ -162,16 +162,49 @@ def test_a_refused_or_unanswered_coa_falls_back_to_disconnect(fast_coa, coa_mode
         assert change.attempts.filter(kind="coa").get().detail == "Unsupported-Service"
 
 
-def test_losing_paid_access_disconnects_a_paid_address(fast_coa):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("vendor", "mode", "attempts"),
+    [
+        # No live guest profile: the paid address must go.
+        ("accel-ppp", "ack", [("disconnect", "ack", False)]),
+        ("generic", "ack", [("disconnect", "ack", False)]),
+        # MikroTik: the guest address list by CoA; a refusal falls back to Disconnect.
+        ("mikrotik", "ack", [("guest_coa", "ack", False)]),
+        ("mikrotik", "nak", [("guest_coa", "nak", False), ("disconnect", "ack", True)]),
+    ],
+)
+def test_losing_paid_access_moves_a_paid_session_to_the_guest_profile(
+    fast_coa, vendor, mode, attempts
+):  # type: ignore[no-untyped-def]
     customer = NetCustomerFactory()
     sub = net_subscribe(customer, NetTariffFactory())
     sub.period_end = timezone.now() - timedelta(seconds=1)
     sub.save()
     _lease(customer, "10.90.0.5")
-    with NasEmulator(mode="ack") as emulator:
-        _session(customer, NasFactory(address="127.0.0.1", coa_port=emulator.port))
+    # A CoA NAK with Error-Cause 405 (unsupported service), Disconnects acknowledged.
+    with NasEmulator(mode="ack", coa_mode=mode, nak_cause=405) as emulator:
+        nas = NasFactory(address="127.0.0.1", coa_port=emulator.port, vendor=vendor)
+        session = _session(customer, nas)
         change = _apply(customer, AccessReason.EXPIRED)
-    assert _attempts(change) == [("disconnect", "ack", False)]
+        if vendor == "mikrotik":
+            coa = emulator.received[0]
+            assert coa.code == codec.COA_REQUEST
+            assert coa.vsa(14988, 19) == b"lastmile-guest"
+            assert coa.vsa(14988, 8) is None, "no speed: the guest profile is the router's"
+    assert _attempts(change) == attempts
+    if mode == "ack" and vendor == "mikrotik":
+        # Still guest: nothing more; paid again: a Disconnect (the list must go).
+        session.refresh_from_db()
+        assert (session.coa_kind, session.coa_result) == ("guest_coa", "ack")
+        with NasEmulator(mode="ack") as emulator:
+            nas.coa_port = emulator.port
+            nas.save()
+            again = _apply(customer, AccessReason.EXPIRED)
+            assert _attempts(again) == []
+            sub.period_end = timezone.now() + timedelta(days=30)  # renewed
+            sub.save()
+            paid = _apply(customer, AccessReason.RENEWED_AFTER_PAYMENT)
+        assert _attempts(paid) == [("disconnect", "ack", False)]
 
 
 def test_a_guest_session_is_left_alone_without_money_and_moved_after_payment(fast_coa):  # type: ignore[no-untyped-def]

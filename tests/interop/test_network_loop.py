@@ -4,7 +4,9 @@ and ``lastmile worker`` running, all on one test database.
 
 - a subscriber who renews stays online across the period boundary: one session,
   one address, nothing sent to the NAS;
-- one who cannot pay is moved at the boundary (Disconnect, then the guest pool);
+- one who cannot pay is moved at the boundary: to the guest profile by CoA where
+  the vendor applies it live (MikroTik), else by Disconnect, then the guest pool;
+- deleting or moving an IPoE binding disconnects the session it let in;
 - a block disconnects; a payment after a lapse brings back a normal address.
 
 Each waits at most 5 s for the NAS to hear about a change (the issue's bound),
@@ -23,10 +25,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from lastmile.aaa.models import AccessChange
+from lastmile.aaa.models import AccessChange, NasAttempt
 from lastmile.customers.services import deactivate_customer
 from lastmile.finance.services import record_payment
-from lastmile.network.models import Session
+from lastmile.network.models import Nas, Session
+from lastmile.network.services import create_binding, delete_binding, update_binding
 from lastmile.radius import codec
 from lastmile.subscriptions.jobs import schedule_boundary_runs
 from lastmile.subscriptions.models import Subscription
@@ -162,27 +165,99 @@ def test_a_renewing_subscriber_stays_online_across_the_boundary(loop):  # type: 
     assert again["Framed-IP-Address"] == first["Framed-IP-Address"]
 
 
-def test_a_subscriber_who_cannot_pay_is_moved_at_the_boundary(loop):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory(login="lapses")
+def _requests(emulator: NasEmulator, sid: str, code: int) -> list[codec.Packet]:
+    return [p for p in emulator.received if p.code == code and p.text(codec.ACCT_SESSION_ID) == sid]
+
+
+@pytest.mark.parametrize(
+    ("vendor", "request_code"),
+    [
+        # MikroTik applies the guest address list live: a CoA, the session stays.
+        ("mikrotik", codec.COA_REQUEST),
+        # accel-ppp has no live guest profile: a Disconnect, the re-auth goes to the guest pool.
+        ("accel-ppp", codec.DISCONNECT_REQUEST),
+    ],
+)
+def test_a_subscriber_who_cannot_pay_is_moved_at_the_boundary(loop, vendor, request_code):  # type: ignore[no-untyped-def]
+    Nas.objects.update(vendor=vendor)  # the worker reads the NAS with each job
+    customer = NetCustomerFactory(login=f"lapses-{vendor}")
     sub = _subscribe(customer, loop["tariff"], ends_in_s=60)
-    _online(loop["server"], customer, "l-1")
+    sid = f"l-{vendor}"
+    _online(loop["server"], customer, sid)
     boundary = _boundary_soon(sub)
     boundary_in = (boundary - timezone.now()).total_seconds()
     waited = _wait(
-        lambda: _disconnects(loop["emulator"], "l-1"), boundary_in + NAS_BOUND_S, "Disconnect"
+        lambda: _requests(loop["emulator"], sid, request_code),
+        boundary_in + NAS_BOUND_S,
+        f"request {request_code} at the boundary",
     )
     assert waited >= boundary_in - 0.5, "not before the boundary"
     sub.refresh_from_db()
     assert sub.state == "expired"
     change = AccessChange.objects.get(customer=customer)
     _wait(lambda: AccessChange.objects.get(pk=change.pk).state == "applied", 5, "recorded")
+    kinds = list(NasAttempt.objects.filter(change=change).values_list("kind", "result"))
+    if request_code == codec.COA_REQUEST:
+        (coa,) = _requests(loop["emulator"], sid, codec.COA_REQUEST)
+        assert coa.vsa(14988, 19) == b"lastmile-guest", "the guest address list, live"
+        assert kinds == [("guest_coa", "ack")]
+        assert not _disconnects(loop["emulator"], sid)
+    else:
+        assert kinds == [("disconnect", "ack")]
+        assert not _requests(loop["emulator"], sid, codec.COA_REQUEST)
     code, guest = radclient(
         loop["server"].auth_port,
         "auth",
-        'User-Name = "lapses", User-Password = "pass-lapses", NAS-Port-Id = "l-1"',
+        f'User-Name = "{customer.login}", User-Password = "pass-{customer.login}",'
+        f' NAS-Port-Id = "{sid}"',
     )
     assert code == "Access-Accept"
     assert guest["Framed-IP-Address"].startswith("10.79."), "the re-auth lands in the guest pool"
+    if request_code == codec.COA_REQUEST:
+        # Back to paid: a session moved by CoA still carries the guest list, so
+        # a payment disconnects it (a speed CoA would leave the list in place).
+        record_payment(customer_id=customer.pk, amount=Decimal("300"), external_id=f"lp-{sid}")
+        _wait(lambda: _disconnects(loop["emulator"], sid), NAS_BOUND_S, "Disconnect after payment")
+
+
+def test_deleting_or_moving_an_ipoe_binding_disconnects_its_session(loop):  # type: ignore[no-untyped-def]
+    moved_to = NetCustomerFactory(login="neighbour")
+    for login, mac, sid in (
+        ("ipoe-del", "02:00:00:00:00:01", "i-1"),
+        ("ipoe-mov", "02:00:00:00:00:02", "i-2"),
+    ):
+        customer = NetCustomerFactory(login=login)
+        record_payment(customer_id=customer.pk, amount="1000", external_id=f"loop-{sid}")
+        _subscribe(customer, loop["tariff"], ends_in_s=86400)
+        binding = create_binding(actor=None, customer=customer, mac=mac).binding
+        for _ in range(25):  # the server learns the binding by LISTEN/NOTIFY
+            code, attrs = radclient(
+                loop["server"].auth_port, "auth",
+                f'User-Name = "{mac}", Calling-Station-Id = "{mac}", NAS-Port-Id = "{sid}"',
+            )  # fmt: skip
+            if code == "Access-Accept":
+                break
+            time.sleep(0.2)
+        assert code == "Access-Accept", attrs
+        assert radclient(
+            loop["server"].acct_port, "acct",
+            f'User-Name = "{mac}", Acct-Session-Id = "{sid}", Calling-Station-Id = "{mac}",'
+            f" Framed-IP-Address = {attrs['Framed-IP-Address']}, Acct-Status-Type = Start",
+        )[0] == "Accounting-Response"  # fmt: skip
+        _wait(lambda: Session.objects.filter(acct_session_id=sid).exists(), 5, "session")
+        if login == "ipoe-del":
+            delete_binding(actor=None, binding=binding)
+        else:
+            update_binding(actor=None, binding=binding, customer=moved_to)
+        _wait(lambda: _disconnects(loop["emulator"], sid), NAS_BOUND_S, f"Disconnect ({login})")
+        change = AccessChange.objects.get(customer=customer)
+        assert change.reason == "binding_changed"
+    # A change that is no change of identity (the description) sends nothing.
+    before = len(loop["emulator"].received)
+    update_binding(actor=None, binding=binding, description="flat 7")
+    time.sleep(1)
+    assert len(loop["emulator"].received) == before
+    assert not AccessChange.objects.filter(customer=moved_to).exists()
 
 
 def test_a_block_disconnects_within_seconds(loop):  # type: ignore[no-untyped-def]

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from lastmile.aaa import policy
 from lastmile.aaa.decision import (
     Credentials,
     Decision,
     Refusal,
-    accept_attributes,
     credentials_from_packet,
-    customer_rate,
+    customer_access,
     decide,
     equipment_ok,
 )
@@ -46,6 +46,13 @@ class AccessHandler:
         self.config = config
         self.state = state
         self.writer = writer
+        self.policy = policy.PolicyConfig(
+            session_timeout_s=config.session_timeout_s,
+            guest_session_timeout_s=config.guest_session_timeout_s,
+            interim_interval_s=config.interim_interval_s,
+            lease_time_s=config.lease_time_s,
+            split_rate=config.split_rate,
+        )
 
     async def handle(self, nas: NasInfo, packet: codec.Packet) -> bytes | None:
         if packet.code != codec.ACCESS_REQUEST:
@@ -65,26 +72,21 @@ class AccessHandler:
             return self._reject(nas, packet, creds, decision)
         customer = decision.customer
         assert customer is not None and address is not None
-        if decision.is_guest:
-            timeout = self.config.guest_session_timeout_s
-            rate = None
-        else:
-            # Not capped at the period's end: the boundary's billing run moves
-            # a subscriber who does not renew (aaa/apply.py), and one who does
-            # keeps the session (docs/architecture.md, "Period boundaries").
-            timeout = self.config.session_timeout_s
-            rate = customer_rate(self.state, customer, split=self.config.split_rate)
-        attrs = accept_attributes(
-            vendor=nas.vendor,
+        result = policy.accept(
+            customer_access(self.state, customer, time.time()),
+            self.policy,
             address=address,
-            session_timeout_s=timeout,
-            interim_interval_s=self.config.interim_interval_s,
-            rate=rate,
             is_guest=decision.is_guest,
-            ipv6=decision.ipv6_leases,
+            ipv6_prefixes={use: str(x.network) for use, x in decision.ipv6_leases.items()}
+            if decision.ipv6_leases
+            else None,
         )
         return codec.build_reply(
-            codec.ACCESS_ACCEPT, packet.identifier, packet.authenticator, attrs, nas.secret
+            codec.ACCESS_ACCEPT,
+            packet.identifier,
+            packet.authenticator,
+            policy.udp_attributes(result, nas.vendor),
+            nas.secret,
         )
 
     def _reject(
@@ -101,9 +103,13 @@ class AccessHandler:
             detail=decision.detail,
         )
         assert decision.refusal is not None
-        attrs = codec.attr_text(codec.REPLY_MESSAGE, decision.message)
+        result = policy.reject(decision.refusal, limit=decision.limit, detail=decision.detail)
         return codec.build_reply(
-            codec.ACCESS_REJECT, packet.identifier, packet.authenticator, attrs, nas.secret
+            codec.ACCESS_REJECT,
+            packet.identifier,
+            packet.authenticator,
+            policy.udp_attributes(result, nas.vendor),
+            nas.secret,
         )
 
     async def authorize(self, nas: NasInfo, creds: Credentials) -> tuple[Decision, str | None]:
@@ -114,11 +120,7 @@ class AccessHandler:
             return decision, None
         customer = decision.customer
         assert customer is not None
-        lease_time = (
-            self.config.guest_session_timeout_s * 2
-            if decision.is_guest
-            else self.config.lease_time_s
-        )
+        lease_time = policy.lease_time(decision.is_guest, self.policy)
         if decision.lease is not None:
             await self._renew(decision.lease, nas, creds, now, lease_time)
         else:

@@ -10,11 +10,13 @@ The job works in three steps so that the network part runs in parallel and no
 thread touches the database:
 
 1. **plan** (database): for each open session concerned, what the customer's
-   access is now (``access_target``) and which request fits.  A speed change
-   within the same kind of address is a CoA-Request with the vendor's rate
-   attributes; anything that changes the address or pool (blocked, guest ↔
-   paid, lease ended) is a Disconnect-Request, so that the re-authentication
-   lands where the policy puts it now.
+   access is now (``access_targets``, the rule of ``aaa/policy.py``) and which
+   request fits.  A speed change on a paid session is a CoA-Request with the
+   vendor's rate attributes; a move of a paid session to the guest profile is
+   a CoA where the vendor applies it live (``policy.coa_attributes``), a
+   Disconnect otherwise; anything that changes the address or pool (blocked,
+   guest → paid, lease ended, binding changed) is a Disconnect-Request, so
+   that the re-authentication lands where the policy puts it now.
 2. **send** (network, a thread pool): a CoA that the NAS refuses (NAK), does not
    answer or cannot be sent is followed by a Disconnect (the fallback).
 3. **record** (database): every request with the NAS's answer as a
@@ -30,7 +32,6 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 import structlog
 from django.conf import settings
@@ -38,12 +39,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lastmile.aaa import policy
 from lastmile.aaa.models import AccessChange, NasAttempt
+from lastmile.aaa.policy import Access, AccessTarget
 from lastmile.core.hooks import AccessReason
 from lastmile.core.jobs import defer_in_transaction
 from lastmile.network.models import Lease, PoolKind, Session
 from lastmile.radius import coa, codec
-from lastmile.radius.profiles import Rate, speed_attributes
+from lastmile.radius.profiles import Rate
 
 log = structlog.get_logger("lastmile.aaa.apply")
 
@@ -56,24 +59,11 @@ _ADDRESS_REASONS = frozenset(
         AccessReason.STATIC_ADDRESS_CHANGED,
         AccessReason.STAFF_DISCONNECT,
         AccessReason.EQUIPMENT_CHANGED,
+        AccessReason.BINDING_CHANGED,
     }
 )
 #: A NAK that means the session is not there any more: nothing is left to do.
 _GONE = "Session-Context-Not-Found"
-
-
-class Access(StrEnum):
-    """What the policy gives a customer now."""
-
-    PAID = "paid"  # a normal address and the tariff's speed
-    GUEST = "guest"  # the guest pool only
-    NONE = "none"  # refused
-
-
-@dataclass(frozen=True, slots=True)
-class AccessTarget:
-    access: Access
-    rate: Rate | None = None
 
 
 @dataclass(slots=True)
@@ -129,7 +119,8 @@ def on_access_changed(
 def access_targets(
     customer_ids: Sequence[int], at: datetime | None = None
 ) -> dict[int, AccessTarget]:
-    """What each customer may do now: the same rule as the RADIUS decision."""
+    """What each customer may do now: the state read for the batch, the rule
+    and the speed from ``aaa/policy.py`` (as the RADIUS decision)."""
     from lastmile.customers.models import Customer
     from lastmile.subscriptions.models import Subscription
 
@@ -149,24 +140,24 @@ def access_targets(
             sub.customer_id,
             Rate(t.rate_down_kbps, t.rate_up_kbps, t.burst_down_kbps, t.burst_up_kbps),
         )
+    counts: dict[int, int] = {}
     if settings.LASTMILE.radius_split_rate and rates:
-        counts: dict[int, int] = {}
         for cid in (
             Lease.objects.filter(customer_id__in=list(rates), ended_at__isnull=True)
             .exclude(pool__kind=PoolKind.GUEST)
             .values_list("customer_id", flat=True)
         ):
             counts[cid] = counts.get(cid, 0) + 1
-        rates = {cid: rate.split(max(1, counts.get(cid, 1))) for cid, rate in rates.items()}
-    targets = {}
-    for cid in customer_ids:
-        if cid not in active:
-            targets[cid] = AccessTarget(Access.NONE)
-        elif cid in rates:
-            targets[cid] = AccessTarget(Access.PAID, rates[cid])
-        else:
-            targets[cid] = AccessTarget(Access.GUEST)
-    return targets
+    config = policy.PolicyConfig.from_settings(settings.LASTMILE)
+    return {
+        cid: policy.target(
+            policy.CustomerAccess(
+                cid, cid in active, cid in rates, rates.get(cid), counts.get(cid, 1)
+            ),
+            config,
+        )
+        for cid in customer_ids
+    }
 
 
 # -- the job ---------------------------------------------------------------------------
@@ -198,26 +189,34 @@ def _plan(changes: list[AccessChange]) -> list[_Job]:
         for session in by_customer.get(change.customer_id, ()):
             if not _concerns(change, session) or (change.pk, session.pk) in done:
                 continue
-            on_guest = session.address in guest_addresses
-            kind = _request_for(change, target, on_guest)
-            if kind is None:
-                continue
-            attrs = b""
-            if kind == NasAttempt.Kind.COA:
-                attrs = speed_attributes(session.nas.vendor, target.rate)
-            jobs.append(_Job(change, session, kind, attrs))
+            on_guest = session.address in guest_addresses or _moved_to_guest(session)
+            planned = _request_for(change, target, on_guest, session.nas.vendor)
+            if planned is not None:
+                jobs.append(_Job(change, session, *planned))
     return jobs
 
 
-def _request_for(change: AccessChange, target: AccessTarget, on_guest: bool) -> str | None:
-    """CoA, Disconnect, or nothing, for one session of the customer."""
+def _request_for(
+    change: AccessChange, target: AccessTarget, on_guest: bool, vendor: str
+) -> tuple[str, bytes] | None:
+    """(request kind, CoA attributes), or None, for one session of the customer."""
+    disconnect = (NasAttempt.Kind.DISCONNECT, b"")
     if change.reason in _ADDRESS_REASONS or target.access == Access.NONE:
-        return NasAttempt.Kind.DISCONNECT
-    if target.access == Access.GUEST:
-        # A paid address must go; a guest session already is where it belongs.
-        return None if on_guest else NasAttempt.Kind.DISCONNECT
-    # Paid access: a guest session needs a normal address, a paid one a speed.
-    return NasAttempt.Kind.DISCONNECT if on_guest else NasAttempt.Kind.COA
+        return disconnect
+    if on_guest:
+        # Already where a guest belongs; a paid customer needs a normal address.
+        return None if target.access == Access.GUEST else disconnect
+    attrs = policy.coa_attributes(target, vendor)
+    if attrs is None:  # the vendor cannot apply the guest profile live
+        return disconnect
+    kind = NasAttempt.Kind.COA if target.access == Access.PAID else NasAttempt.Kind.GUEST_COA
+    return kind, attrs
+
+
+def _moved_to_guest(session: Session) -> bool:
+    """A CoA put the running session in the guest profile (its address is
+    still a normal one): only a Disconnect brings it back to paid access."""
+    return session.coa_kind == NasAttempt.Kind.GUEST_COA and session.coa_result == "ack"
 
 
 def _open_sessions(changes: list[AccessChange]) -> list[Session]:
@@ -281,14 +280,14 @@ def _send_all(jobs: list[_Job]) -> None:
 def _send_one(job: _Job) -> None:
     """Network only (no database): the request, then the fallback if needed."""
     job.results.append(_request(job, job.kind, job.attrs))
-    if job.kind == NasAttempt.Kind.COA and not job.is_done:
+    if job.kind != NasAttempt.Kind.DISCONNECT and not job.is_done:
         job.results.append(_request(job, NasAttempt.Kind.DISCONNECT, b"", fallback=True))
 
 
 def _request(job: _Job, kind: str, extra: bytes, *, fallback: bool = False) -> NasAttempt:
     session, nas = job.session, job.session.nas
     conf = settings.LASTMILE
-    code = codec.COA_REQUEST if kind == NasAttempt.Kind.COA else codec.DISCONNECT_REQUEST
+    code = codec.DISCONNECT_REQUEST if kind == NasAttempt.Kind.DISCONNECT else codec.COA_REQUEST
     sent_at = timezone.now()
     started = time.monotonic()
     try:

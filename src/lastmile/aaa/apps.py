@@ -8,6 +8,18 @@ class AaaConfig(AppConfig):
     verbose_name = _("RADIUS")
 
     def ready(self) -> None:
+        from lastmile.core.menu import MenuItem, register_menu
+
+        register_menu(
+            "network",
+            [
+                MenuItem(
+                    _("Access changes"), "aaa:change_list", model="aaa.AccessChange", order=70
+                ),
+                MenuItem(_("NAS requests"), "aaa:attempt_list", model="aaa.NasAttempt", order=80),
+            ],
+        )
+
         from lastmile.aaa.apply import on_access_changed
         from lastmile.core.hooks import ACCESS_CHANGED
 

@@ -6,48 +6,29 @@ Rule (design.md 4, AAA): the customer exists and the credentials match
 customer is refused; a customer with an active subscription whose period has
 not ended gets a normal address and the tariff's speed split across all of
 their addresses; otherwise the guest pool, if one exists, or a refusal.
+
+This module identifies the customer and chooses the lease or pool over the
+in-memory ``State``; what the answer carries (timers, speed, profile, the
+attributes on the wire) is ``aaa/policy.py``.
 """
 
 from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from lastmile.aaa.policy import (
+    IPV6_USES,
+    Access,
+    CustomerAccess,
+    Refusal,
+    classify,
+    reply_message,
+)
 from lastmile.aaa.ports import port_key
 from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, OpenSession, PoolInfo, State
 from lastmile.network.models import normalize_mac
 from lastmile.radius import codec
-from lastmile.radius.profiles import Rate, speed_attributes
-
-
-class Refusal(StrEnum):
-    UNKNOWN_LOGIN = "unknown_login"
-    WRONG_PASSWORD = "wrong_password"
-    DISABLED = "disabled"
-    NO_MONEY = "no_money"
-    NO_ADDRESS = "no_address"
-    EQUIPMENT_MISMATCH = "equipment_mismatch"
-    UNKNOWN_PORT = "unknown_port"
-    ALREADY_ONLINE = "already_online"
-
-
-# Reply-Message texts: read by NAS logs and subscribers' routers, kept in English.
-REPLY_MESSAGES: dict[Refusal, str] = {
-    Refusal.UNKNOWN_LOGIN: "Unknown login",
-    Refusal.WRONG_PASSWORD: "Wrong password",
-    Refusal.DISABLED: "Account disabled",
-    Refusal.NO_MONEY: "No paid subscription: top up your balance",
-    Refusal.NO_ADDRESS: "No free address in the pool",
-    Refusal.EQUIPMENT_MISMATCH: "Equipment does not match the lease",
-    Refusal.UNKNOWN_PORT: "Option 82 not understood: unknown switch port format",
-    Refusal.ALREADY_ONLINE: "Already online: only {limit} session(s) allowed",
-}
-
-
-def reply_message(refusal: Refusal, limit: int = 0) -> str:
-    """The Reply-Message of a refusal (the Simultaneous-Use one names the limit)."""
-    return REPLY_MESSAGES[refusal].format(limit=limit)
 
 
 @dataclass(slots=True)
@@ -228,7 +209,8 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
     customer, refusal = identify(state, creds)
     if customer is None:
         return Decision(refusal=refusal, detail=creds.port_error)
-    if not customer.is_active:
+    access = classify(customer.is_active, customer.has_paid_access(now))
+    if access == Access.NONE:
         return Decision(refusal=Refusal.DISABLED, customer=customer)
     limit = state.simultaneous_use
     if limit and customer.id in state.sessions_by_customer:
@@ -240,7 +222,7 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
                 limit=limit,
                 detail=f"{in_use} open session(s)",
             )
-    is_guest = not customer.has_paid_access(now)
+    is_guest = access == Access.GUEST
     leases = state.customer_leases(customer.id)
     if leases and any(x.prefix_length for x in leases):
         leases = [x for x in leases if not x.prefix_length]
@@ -265,15 +247,14 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
                 detail=f"lease {candidates[0].address_text} given to {candidates[0].mac}",
             )
         exact = [x for x in fitting if creds.mac and x.mac == creds.mac]
-        decision = Decision(customer=customer, lease=(exact or fitting)[0], is_guest=is_guest)
+        # The oldest lease: the same choice whatever order a path read them in.
+        lease = min(exact or fitting, key=_lease_id)
+        decision = Decision(customer=customer, lease=lease, is_guest=is_guest)
     else:
         decision = Decision(customer=customer, pool=pool, is_guest=is_guest)
     if not is_guest and state.has_ipv6_pools:
         ipv6_plan(state, customer, nas, decision)
     return decision
-
-
-IPV6_USES = ("framed", "delegated")
 
 
 def ipv6_plan(state: State, customer: CustomerInfo, nas: NasInfo, decision: Decision) -> None:
@@ -297,52 +278,24 @@ def ipv6_plan(state: State, customer: CustomerInfo, nas: NasInfo, decision: Deci
                 decision.ipv6_pools[use] = pool
 
 
+def _lease_id(lease: LeaseInfo) -> int:
+    return lease.id
+
+
 def _pool_kind(state: State, lease: LeaseInfo) -> str:
     pool = state.pools.get(lease.pool_id)
     return pool.kind if pool else "dynamic"
 
 
-def customer_rate(state: State, customer: CustomerInfo, *, split: bool) -> Rate | None:
-    """The tariff's speed for one address: split across the customer's
-    non-guest addresses when ``split``."""
+def customer_access(state: State, customer: CustomerInfo, now: float) -> CustomerAccess:
+    """The policy's input, from memory (no query): active, paid, the tariff's
+    speed and the number of non-guest addresses the speed is split across."""
     rate = state.tariffs.get(customer.tariff_id) if customer.tariff_id is not None else None
-    if rate is None:
-        return None
-    if not split:
-        return rate
     count = sum(
         1
         for x in state.customer_leases(customer.id)
         if not x.prefix_length and _pool_kind(state, x) != "guest"
     )
-    return rate.split(max(1, count))
-
-
-def accept_attributes(
-    *,
-    vendor: str,
-    address: str,
-    session_timeout_s: int,
-    interim_interval_s: int,
-    rate: Rate | None,
-    is_guest: bool,
-    ipv6: dict[str, LeaseInfo] | None = None,
-) -> bytes:
-    from ipaddress import IPv4Address
-
-    prefixes = b""
-    if ipv6:
-        for use, kind in (
-            ("framed", codec.FRAMED_IPV6_PREFIX),
-            ("delegated", codec.DELEGATED_IPV6_PREFIX),
-        ):
-            lease = ipv6.get(use)
-            if lease is not None:
-                prefixes += codec.attr_ipv6_prefix(kind, lease.network)
-    return (
-        codec.attr(codec.FRAMED_IP_ADDRESS, IPv4Address(address).packed)
-        + prefixes
-        + codec.attr_int(codec.SESSION_TIMEOUT, max(1, session_timeout_s))
-        + codec.attr_int(codec.ACCT_INTERIM_INTERVAL, interim_interval_s)
-        + speed_attributes(vendor, rate, is_guest=is_guest)
+    return CustomerAccess(
+        customer.id, customer.is_active, customer.has_paid_access(now), rate, max(1, count)
     )

@@ -26,6 +26,7 @@ REASON_LABELS = {
     AccessReason.STATIC_ADDRESS_CHANGED: _("static address changed"),
     AccessReason.STAFF_DISCONNECT: _("disconnected by staff"),
     AccessReason.EQUIPMENT_CHANGED: _("equipment does not match the lease"),
+    AccessReason.BINDING_CHANGED: _("IPoE binding changed"),
 }
 REASON_CHOICES = [(reason.value, REASON_LABELS[reason]) for reason in AccessReason]
 
@@ -77,6 +78,7 @@ class NasAttempt(RestrictedModel):
     class Kind(models.TextChoices):
         COA = "coa", _("change of authorization")
         DISCONNECT = "disconnect", _("disconnect")
+        GUEST_COA = "guest_coa", _("change of authorization to the guest profile")
 
     change = models.ForeignKey(
         AccessChange,

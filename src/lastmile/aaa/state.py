@@ -390,6 +390,10 @@ class State:
             if not mine:
                 del self.sessions_by_customer[session.customer_id]
 
+    def add_open_session(self, session: OpenSession) -> None:
+        """An open session read elsewhere (the rlm_rest path reads them per request)."""
+        self._add_session(session)
+
     def _add_session(self, session: OpenSession) -> None:
         key = (session.nas_id, session.session_id)
         self.open_sessions[key] = session

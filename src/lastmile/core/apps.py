@@ -9,8 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from lastmile.core import checks, dbfunctions
+        from lastmile.core import checks, dbfunctions, tables
 
-        del checks  # imported to register the system checks
+        del checks, tables  # imported to register the system checks and the money column
 
         post_migrate.connect(dbfunctions.install, sender=self, dispatch_uid="lastmile_dbfunctions")

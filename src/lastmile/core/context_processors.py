@@ -4,8 +4,17 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 
 def lastmile(request: HttpRequest) -> dict[str, Any]:
     conf = settings.LASTMILE
-    return {"sites_enabled": conf.sites_enabled, "demo_mode": conf.demo}
+    from lastmile.core.menu import menu_for
+
+    user = getattr(request, "user", None)
+    return {
+        "sites_enabled": conf.sites_enabled,
+        "demo_mode": conf.demo,
+        # Lazy: pages without the menu (the cabinet, errors) pay nothing for it.
+        "staff_menu": SimpleLazyObject(lambda: menu_for(user)),
+    }

@@ -49,6 +49,7 @@ class AccessReason(StrEnum):
     STATIC_ADDRESS_CHANGED = "static_address_changed"
     STAFF_DISCONNECT = "staff_disconnect"
     EQUIPMENT_CHANGED = "equipment_changed"  # an interim update from other equipment
+    BINDING_CHANGED = "binding_changed"  # an IPoE binding (MAC, switch port) deleted or moved
 
 
 #: ``fire(customer_id=int, reason=AccessReason, address=str | None)``: after it

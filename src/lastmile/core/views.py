@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 import django_tables2 as tables
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters import FilterSet
 from django_tables2.export import TableExport
+from django_tables2.rows import BoundRows
 
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.core.history import history_for
@@ -90,6 +92,7 @@ class ObjectListView(LoginRequiredMixin, View):
         # Paged here, not by RequestConfig: it would take any ?per_page= as given.
         tables.RequestConfig(request, paginate=False).configure(table)
         self.paginate(table, request.GET.get(table.prefixed_page_field, 1), per_page)
+        self._fill_page(table)
         # render_table gives its template only the table: hang the paging
         # and export choices on it (core/table.html reads them).
         table.per_page = per_page
@@ -123,6 +126,24 @@ class ObjectListView(LoginRequiredMixin, View):
         except EmptyPage:
             table.paginate(page=table.paginator.num_pages, per_page=per_page)
 
+    def fill_rows(self, objects: list[Any]) -> list[Any]:
+        """The objects of one page (or export chunk) with what their row shows.
+
+        A list whose columns are expensive pages on a light queryset (aliases
+        to sort and filter by) and overrides this to compute the columns for
+        the page's rows only, keeping their order.
+        """
+        return objects
+
+    def _fills_rows(self) -> bool:
+        return type(self).fill_rows is not ObjectListView.fill_rows
+
+    def _fill_page(self, table: tables.Table) -> None:
+        if not self._fills_rows() or not getattr(table, "page", None):
+            return
+        rows = self.fill_rows(list(table.page.object_list.data))
+        table.page.object_list = BoundRows(data=rows, table=table)
+
     def export_filename(self, table: tables.Table, extension: str) -> str:
         name = slugify(str(self.queryset.model._meta.verbose_name_plural)) or "export"
         return f"{name}-{timezone.localdate():%Y-%m-%d}.{extension}"
@@ -136,6 +157,11 @@ class ObjectListView(LoginRequiredMixin, View):
         100,000-row list never sits in memory at once.
         """
         if export_format != "csv":
+            if self._fills_rows():
+                ordered = table.data.data
+                table = self.table(
+                    [row for chunk in self._chunks(ordered) for row in chunk], order_by=()
+                )
             exporter = TableExport(export_format, table)
             return exporter.response(filename=self.export_filename(table, export_format))
         response = StreamingHttpResponse(
@@ -151,18 +177,29 @@ class ObjectListView(LoginRequiredMixin, View):
         import tablib
 
         queryset = table.data.data  # the ordered queryset (RequestConfig applied the sort)
-        step = self.export_chunk_rows
         yield "\ufeff"  # BOM: spreadsheet programs then read the file as UTF-8
-        offset = 0
-        while True:
-            chunk = self.table(queryset[offset : offset + step], order_by=())
-            rows = list(chunk.as_values())
+        first = True
+        for objects in self._chunks(queryset):
+            rows = list(self.table(objects, order_by=()).as_values())
             dataset = tablib.Dataset(*rows[1:], headers=rows[0])
-            if offset == 0:
+            if first:
                 yield dataset.export("csv")
+                first = False
             elif len(dataset):
                 yield dataset.export("csv").split("\r\n", 1)[1]
-            if len(dataset) < step:
+        if first:  # no rows at all: still the header line
+            rows = list(self.table([], order_by=()).as_values())
+            yield tablib.Dataset(headers=rows[0]).export("csv")
+
+    def _chunks(self, queryset: models.QuerySet[Any]) -> Iterator[list[Any]]:
+        """The ordered rows in chunks of ``export_chunk_rows``, each filled."""
+        step = self.export_chunk_rows
+        offset = 0
+        while True:
+            objects = list(queryset[offset : offset + step])
+            if objects:
+                yield self.fill_rows(objects)
+            if len(objects) < step:
                 return
             offset += step
 

@@ -12,9 +12,11 @@ is stamped by a database trigger.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
+import pghistory
 import structlog
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -137,19 +139,35 @@ def _clean_customer(values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _check_customer_unique(customer: Customer, values: Mapping[str, Any]) -> None:
+def _check_customer_unique(customer: Customer, values: Mapping[str, Any], actor: Any) -> None:
+    """Logins and contract numbers are unique across every site (RADIUS needs one
+    namespace).  A clash with a customer the actor may see says so; a clash with
+    one outside the actor's scope gets a neutral refusal that neither names nor
+    confirms that customer (no existence oracle across branches)."""
     others = Customer.objects.exclude(pk=customer.pk) if customer.pk else Customer.objects.all()
-    if "login" in values and others.filter(login__iexact=values["login"]).exists():
-        raise AlreadyExists(
-            _("A customer with login “%(login)s” already exists.") % {"login": values["login"]},
-            field="login",
-        )
-    number = values.get("contract_number")
-    if number is not None and others.filter(contract_number=number).exists():
-        raise AlreadyExists(
-            _("Contract number “%(number)s” is already used.") % {"number": number},
-            field="contract_number",
-        )
+    login, number = values.get("login"), values.get("contract_number")
+    if login is not None:
+        _refuse_taken(others.filter(login__iexact=login), actor, "login", lambda: _(
+            "A customer with login “%(login)s” already exists.") % {"login": login})  # fmt: skip
+    if number is not None:
+        _refuse_taken(others.filter(contract_number=number), actor, "contract_number", lambda: _(
+            "Contract number “%(number)s” is already used.") % {"number": number})  # fmt: skip
+
+
+def _refuse_taken(
+    holders: models.QuerySet[Customer], actor: Any, field: str, message: Callable[[], str]
+) -> None:
+    if not holders.exists():
+        return
+    if _is_scoped_staff(actor) and not holders.restrict(actor, "view").exists():  # type: ignore[attr-defined]
+        raise InvalidValue(_("This value cannot be used. Choose another one."), field=field)
+    raise AlreadyExists(message(), field=field)
+
+
+def _is_scoped_staff(actor: Any) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return isinstance(actor, get_user_model()) and not actor.is_superuser
 
 
 @transaction.atomic
@@ -193,7 +211,7 @@ def create_customer(
     )
     _check_site(site)
     customer = Customer(group=group, site=site, is_active=is_active, **values)
-    _check_customer_unique(customer, values)
+    _check_customer_unique(customer, values, actor)
     if pppoe_password:
         customer.set_pppoe_secret(validation.clean_pppoe_secret(pppoe_password))
     if cabinet_password:
@@ -214,7 +232,7 @@ def update_customer(
     values = _clean_customer(changes)
     if "site" in values and not _same(customer, "site", values["site"]):
         _check_site(values["site"])
-    _check_customer_unique(customer, values)
+    _check_customer_unique(customer, values, actor)
     changed = _save_changes(customer, values, actor=actor)
     if changed:
         log.info("customer.updated", customer_id=customer.pk, fields=changed)
@@ -270,10 +288,12 @@ def reveal_pppoe_secret(*, customer: Customer, actor: Any) -> str:
 
 def _set_active(customer: Customer, is_active: bool, actor: Any, reason: str = "") -> bool:
     _check_allowed(customer, actor, "change")
-    # Conditional update: a repeat (or a concurrent flip) changes nothing.
-    flipped = Customer.objects.filter(pk=customer.pk, is_active=not is_active).update(
-        is_active=is_active
-    )
+    # Conditional update: a repeat (or a concurrent flip) changes nothing.  The
+    # staff member's reason rides in the history context, shown with the change.
+    with pghistory.context(reason=reason) if reason else nullcontext():
+        flipped = Customer.objects.filter(pk=customer.pk, is_active=not is_active).update(
+            is_active=is_active
+        )
     customer.refresh_from_db(fields=["is_active", "updated_at"])
     if flipped:
         log.info(

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.core.tables import MoneyColumn
 from lastmile.customers.models import Customer, CustomerGroup, ExtraField, natural_login_order
 
 
@@ -24,7 +25,7 @@ class CustomerTable(tables.Table):
     login = tables.LinkColumn(
         "customers:customer_detail", args=[tables.A("pk")], order_by=natural_login_order()
     )
-    balance = tables.Column(verbose_name=_("Balance"), attrs={"td": {"class": "num"}})
+    balance = MoneyColumn(verbose_name=_("Balance"))
     tariff_name = tables.Column(verbose_name=_("Tariff"), order_by=("tariff_name",))
     paid_until = tables.DateTimeColumn(verbose_name=_("Paid until"), short=True)
     is_online = tables.BooleanColumn(verbose_name=_("Online"))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", views.CustomerEditView.as_view(), name="customer_add"),
     path("bulk/", bulk.customer_bulk, name="customer_bulk"),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("<int:pk>/timeline/", views.customer_timeline_view, name="customer_timeline"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="customer_edit"),
     path("<int:pk>/passwords/", views.CustomerPasswordsView.as_view(), name="customer_passwords"),
     path("<int:pk>/extra/", views.CustomerExtraValuesView.as_view(), name="customer_extra"),

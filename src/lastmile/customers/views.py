@@ -14,7 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -34,7 +34,12 @@ from lastmile.customers.forms import (
     PasswordsForm,
 )
 from lastmile.customers.models import Customer, CustomerGroup, ExtraField
-from lastmile.customers.queries import customer_page_context, extra_value_rows, with_list_columns
+from lastmile.customers.queries import (
+    customer_page_context,
+    extra_value_rows,
+    fill_list_rows,
+    with_list_order_keys,
+)
 from lastmile.customers.tables import CustomerTable, ExtraFieldTable, GroupTable
 
 
@@ -51,11 +56,14 @@ class _FilterWithRequest(ObjectListView):
 
 
 class CustomerListView(_FilterWithRequest):
-    queryset = with_list_columns(Customer.objects.all())
+    queryset = with_list_order_keys(Customer.objects.all())
     table = CustomerTable
     filterset_class = CustomerFilterSet
     template_name = "customers/customers.html"
     add_url = "customers:customer_add"
+
+    def fill_rows(self, objects: list[Any]) -> list[Any]:
+        return fill_list_rows(objects)
 
 
 class GroupListView(_FilterWithRequest):
@@ -227,6 +235,26 @@ class ExtraFieldDeleteView(ObjectDeleteView):
 
 # --- the customer page -----------------------------------------------------------
 @login_required
+def customer_timeline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything that happened to one customer, newest first, by kind."""
+    from lastmile.customers.timeline import customer_timeline, timeline_kinds
+
+    customer = get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=pk)
+    kinds = {k for k in request.GET.getlist("kind") if k in dict(timeline_kinds())}
+    return render(
+        request,
+        "customers/timeline.html",
+        {
+            "customer": customer,
+            "title": customer.login,
+            "events": customer_timeline(customer, request.user, kinds=kinds or None),
+            "kinds": timeline_kinds(),
+            "chosen": kinds,
+        },
+    )
+
+
+@login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(
         Customer.objects.restrict(request.user, "view").select_related("group", "site"), pk=pk
@@ -259,11 +287,16 @@ def customer_reveal_secret(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def customer_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.restrict(request.user, "change"), pk=pk)
+    reason = " ".join(request.POST.get("reason", "").split())[:200]
+    if not active and not reason:
+        # Blocking cuts the subscriber off: the log must say why (issue 16).
+        messages.error(request, _("Say why the customer is blocked; nothing was changed."))
+        return redirect("customers:customer_detail", pk=customer.pk)
     try:
         if active:
-            services.activate_customer(customer=customer, actor=request.user)
+            services.activate_customer(customer=customer, actor=request.user, reason=reason)
         else:
-            services.deactivate_customer(customer=customer, actor=request.user)
+            services.deactivate_customer(customer=customer, actor=request.user, reason=reason)
     except CustomersError as exc:
         messages.error(request, str(exc))
     else:

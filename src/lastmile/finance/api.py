@@ -114,7 +114,8 @@ def get_account(request: HttpRequest, customer_id: int) -> dict[str, object]:
 @paginate
 def customer_ledger(request: HttpRequest, customer_id: int, filters: Query[LedgerFilter]) -> object:
     customer = _customer(request, customer_id)
-    return _filtered(LedgerEntry.objects.filter(account_id=customer.pk), filters).order_by("-id")
+    entries = LedgerEntry.objects.restrict(request.user, "view").filter(account_id=customer.pk)
+    return _filtered(entries, filters).order_by("-id")
 
 
 def _filtered(queryset, filters: LedgerFilter):  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lastmile.accounts.permissions import require_object_permission
 from lastmile.finance import hooks
 from lastmile.finance.errors import (
     AmountTooLarge,
@@ -165,6 +166,7 @@ def record_payment(
                     actor=actor if getattr(actor, "pk", None) else None,
                     paid_at=paid_at or timezone.now(),
                 )
+            require_object_permission(actor, payment, "add")
         except IntegrityError:
             # Same external id for another customer, committed meanwhile.
             existing = _existing_payment(gateway, external_id, customer_id, amount)
@@ -258,7 +260,7 @@ def correct_balance(
         done = repeat_of(key, account_id=account.pk, amount=amount)
         if done is not None:
             return done
-        return post_entry(
+        entry = post_entry(
             account=account,
             amount=amount,
             kind=EntryKind.CORRECTION,
@@ -266,6 +268,8 @@ def correct_balance(
             reason=reason,
             actor=actor,
         )
+        require_object_permission(actor, entry, "add")
+        return entry
 
 
 def set_credit(
@@ -278,6 +282,7 @@ def set_credit(
         raise InvalidAmount("The credit limit cannot be negative.")
     with transaction.atomic():
         account = lock_account(customer_id)
+        require_object_permission(actor, account, "change")
         account.credit_limit = limit
         account.credit_until = until
         account.save(update_fields=["credit_limit", "credit_until", "updated_at"])
@@ -291,6 +296,7 @@ def reverse_payment(
     Idempotent: reversing twice returns the first reversal."""
     with transaction.atomic():
         account = lock_account(payment.account_id)
+        require_object_permission(actor, payment, "reverse")
         done = LedgerEntry.objects.filter(idempotency_key=f"reversal:{payment.pk}").first()
         if done is not None:
             return done

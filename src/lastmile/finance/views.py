@@ -36,7 +36,8 @@ def customer_money_context(customer: Customer, user: Any) -> dict[str, Any]:
     """Variables of the money section on the customer page."""
     account = Account.objects.filter(pk=customer.pk).first() or Account(customer=customer)
     entries = (
-        LedgerEntry.objects.filter(account_id=customer.pk)
+        LedgerEntry.objects.restrict(user, "view")
+        .filter(account_id=customer.pk)
         .select_related("actor")
         .order_by("-id")[:10]
     )
@@ -147,7 +148,12 @@ def credit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def customer_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    queryset = LedgerEntry.objects.filter(account_id=customer.pk).select_related("actor")
+    require_model_permission(request.user, LedgerEntry, "view")
+    queryset = (
+        LedgerEntry.objects.restrict(request.user, "view")
+        .filter(account_id=customer.pk)
+        .select_related("actor")
+    )
     filterset = LedgerFilterSet(request.GET, queryset=queryset)
     table = CustomerLedgerTable(filterset.qs)
     tables.RequestConfig(request, paginate={"per_page": 50}).configure(table)

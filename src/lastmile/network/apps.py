@@ -8,6 +8,32 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Network")
 
     def ready(self) -> None:
+        from lastmile.customers.timeline import register_timeline_source
+        from lastmile.network.timeline import network_events
+
+        register_timeline_source("network", _("Network"), network_events)
+
+        from lastmile.core.menu import MenuItem, register_menu
+
+        register_menu(
+            "network",
+            [
+                MenuItem(_("Address pools"), "network:pool_list", model="network.Pool", order=10),
+                MenuItem(_("Leases"), "network:lease_list", model="network.Lease", order=20),
+                MenuItem(_("Sessions"), "network:session_list", model="network.Session", order=30),
+                MenuItem(
+                    _("IPoE bindings"),
+                    "network:binding_list",
+                    model="network.AccessBinding",
+                    order=40,
+                ),
+                MenuItem(
+                    _("Access servers (NAS)"), "network:nas_list", model="network.Nas", order=50
+                ),
+                MenuItem(_("VLANs"), "network:vlan_list", model="network.Vlan", order=60),
+            ],
+        )
+
         from lastmile.customers.queries import register_customer_section
         from lastmile.network.views import bindings_section_context
 

@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,6 +209,82 @@ def allocate_dynamic(
     raise PoolExhausted(_("No free address in pool %(pool)s.") % {"pool": pool.name})
 
 
+def renew_lease(
+    *,
+    lease_id: int,
+    expires_at: datetime | None,
+    mac: str = "",
+    remote_id: str = "",
+    circuit_id: str = "",
+    nas_id: int | None = None,
+) -> None:
+    """A re-authentication renews its lease (the rlm_rest path; the RADIUS
+    server does the same in its writer): the new expiry (None: a static lease
+    keeps none), and the equipment on a lease that has none yet."""
+    from django.db.models import Case, F, Value, When
+
+    updates: dict[str, Any] = {"renewed_at": timezone.now(), "nas_id": nas_id}
+    if expires_at is not None:
+        updates["expires_at"] = expires_at
+    if mac:
+        updates["mac"] = Case(When(mac="", then=Value(mac)), default=F("mac"))
+    if remote_id:
+        updates["remote_id"] = Case(
+            When(remote_id="", then=Value(remote_id)), default=F("remote_id")
+        )
+        updates["circuit_id"] = Case(
+            When(remote_id="", then=Value(circuit_id)), default=F("circuit_id")
+        )
+    Lease.objects.filter(pk=lease_id, ended_at__isnull=True).update(**updates)
+
+
+def allocate_prefix(
+    *,
+    customer_id: int,
+    pool: Pool,
+    address: str,
+    mac: str = "",
+    nas_id: int | None = None,
+    lease_time_s: int | None = None,
+) -> Lease | None:
+    """The customer's active prefix lease in the IPv6 ``pool``, or a new one on
+    the prefix starting at ``address`` (the caller picks it, as the RADIUS
+    server does); None when that prefix is taken (the database decides: the
+    unique and no-overlap constraints)."""
+    existing = Lease.objects.filter(
+        customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    expires = timezone.now() + timedelta(seconds=lease_time_s or settings.LASTMILE.lease_time_s)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO network_lease (address, prefix_length, pool_id, customer_id, kind, mac,
+                remote_id, circuit_id, nas_id, expires_at, started_at, renewed_at, end_reason)
+            VALUES (%(address)s::inet, %(length)s, %(pool)s, %(customer)s, 'dynamic', %(mac)s,
+                '', '', %(nas)s, %(expires)s, now(), now(), '')
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,
+            {
+                "address": address,
+                "length": pool.delegated_prefix_length,
+                "pool": pool.pk,
+                "customer": customer_id,
+                "mac": mac,
+                "nas": nas_id,
+                "expires": expires,
+            },
+        )
+        row = cur.fetchone()
+    if row is not None:
+        return Lease.objects.get(pk=row[0])
+    return Lease.objects.filter(
+        customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
+    ).first()
+
+
 def _has_free(pool: Pool) -> bool:
     used = Lease.objects.filter(pool=pool, ended_at__isnull=True).count()
     return used < pool.size
@@ -263,8 +340,9 @@ def open_sessions_for(customer_id: int) -> list[Session]:
 
 
 # --- IPoE bindings ---------------------------------------------------------------
-# A binding change fires no ACCESS_CHANGED: a customer whose binding was deleted or
-# moved keeps an open IPoE session until it ends or staff disconnect it.
+# Deleting a binding, or changing its customer, MAC or port, fires ACCESS_CHANGED
+# (binding_changed) for the open sessions that came in through it: they are
+# disconnected, and the re-authentication meets the binding as it is now.
 
 _BINDING_FIELDS = ("customer", "mac", "remote_id", "circuit_id", "description")
 _OPTION82_MAX = 128
@@ -307,6 +385,7 @@ def update_binding(*, actor: Any, binding: AccessBinding, **changes: Any) -> Bin
     before = {
         name: getattr(binding, name) for name in (*_BINDING_FIELDS, "port_switch", "port_name")
     }
+    identity = (binding.customer_id, binding.mac, binding.remote_id, binding.circuit_id)
     try:
         with transaction.atomic():
             _check_binding_allowed(binding, actor, "change")
@@ -324,6 +403,13 @@ def update_binding(*, actor: Any, binding: AccessBinding, **changes: Any) -> Bin
             _check_binding_free(binding, actor)
             _save_binding(binding, actor)
             _check_binding_allowed(binding, actor, "change")
+            if identity != (
+                binding.customer_id,
+                binding.mac,
+                binding.remote_id,
+                binding.circuit_id,
+            ):
+                _disconnect_binding_sessions(*identity)
     except BaseException:
         for name, value in before.items():
             setattr(binding, name, value)
@@ -359,8 +445,52 @@ def delete_binding(*, actor: Any, binding: AccessBinding) -> None:
     with transaction.atomic():
         _check_binding_allowed(binding, actor, "delete")
         binding_id, customer_id = binding.pk, binding.customer_id
+        _disconnect_binding_sessions(
+            customer_id, binding.mac, binding.remote_id, binding.circuit_id
+        )
         binding.delete()
     log.info("binding.deleted", binding_id=binding_id, customer_id=customer_id, **_who(actor))
+
+
+def _disconnect_binding_sessions(
+    customer_id: int, mac: str, remote_id: str, circuit_id: str
+) -> None:
+    """Fire ACCESS_CHANGED for each open session of ``customer_id`` that the
+    binding let in: its MAC is the session's Calling-Station-Id, or its port
+    is the option 82 port the session's lease was given on (compared by the
+    parsed port key, so one port in two encodings matches)."""
+    from lastmile.radius import option82
+
+    def key(remote: str, circuit: str) -> tuple[str, str]:
+        try:
+            return option82.relay_key(remote, circuit)
+        except option82.Option82Error:
+            return (f"raw:{remote}", circuit)
+
+    addresses: set[str] = set()
+    if remote_id:
+        wanted = key(remote_id, circuit_id)
+        addresses = {
+            address
+            for address, lease_remote, lease_circuit in Lease.objects.filter(
+                customer_id=customer_id, ended_at__isnull=True
+            )
+            .exclude(remote_id="")
+            .values_list("address", "remote_id", "circuit_id")
+            if (lease_remote, lease_circuit) == (remote_id, circuit_id)
+            or key(lease_remote, lease_circuit) == wanted
+        }
+    condition = Q(pk__in=[])
+    if mac:
+        condition |= Q(mac=mac)
+    if addresses:
+        condition |= Q(address__in=addresses)
+    for session_pk in Session.objects.filter(
+        condition, customer_id=customer_id, stopped_at__isnull=True
+    ).values_list("pk", flat=True):
+        ACCESS_CHANGED.fire(
+            customer_id=customer_id, reason=AccessReason.BINDING_CHANGED, session_pk=session_pk
+        )
 
 
 def _who(actor: Any) -> dict[str, Any]:

@@ -252,7 +252,9 @@ def set_auto_renew(
 ) -> Subscription:
     subscription = _subscription(request, subscription_id)
     require_model_permission(request.user, Subscription, "change")
-    return services.set_auto_renew(subscription=subscription, auto_renew=payload.auto_renew)
+    return services.set_auto_renew(
+        subscription=subscription, auto_renew=payload.auto_renew, actor=request.user
+    )
 
 
 @router.get("/billing-runs", response=list[BillingRunOut])

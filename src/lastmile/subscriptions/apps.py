@@ -8,6 +8,43 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = _("Tariffs and subscriptions")
 
     def ready(self) -> None:
+        from lastmile.customers.timeline import register_timeline_source
+        from lastmile.subscriptions.timeline import subscription_events
+
+        register_timeline_source("subscriptions", _("Subscriptions"), subscription_events)
+
+        from lastmile.core.menu import MenuItem, register_menu
+
+        register_menu(
+            "billing",
+            [
+                MenuItem(
+                    _("Tariffs"),
+                    "subscriptions:tariff_list",
+                    model="subscriptions.Tariff",
+                    order=10,
+                ),
+                MenuItem(
+                    _("One-off services"),
+                    "subscriptions:service_list",
+                    model="subscriptions.OneOffService",
+                    order=20,
+                ),
+                MenuItem(
+                    _("Periodic fees"),
+                    "subscriptions:fee_list",
+                    model="subscriptions.PeriodicFee",
+                    order=30,
+                ),
+                MenuItem(
+                    _("Billing runs"),
+                    "subscriptions:billing_runs",
+                    model="subscriptions.BillingRun",
+                    order=40,
+                ),
+            ],
+        )
+
         from lastmile.customers.queries import register_customer_section
         from lastmile.subscriptions.views import customer_subscriptions_context
 

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lastmile.accounts.permissions import require_object_permission
 from lastmile.customers.models import Customer
 from lastmile.finance import services as ledger
 from lastmile.finance.errors import InsufficientFunds
@@ -240,6 +241,7 @@ def buy_tariff(
         if available < tariff.price:
             raise InsufficientFunds(needed=tariff.price, available=available)
         if current is not None:
+            require_object_permission(actor, current, "change")
             _end_with_refund(
                 subscription=current,
                 account=account,
@@ -258,6 +260,7 @@ def buy_tariff(
             actor_label=actor_label,
             account=account,
         )
+        require_object_permission(actor, subscription, "add")
         events.access_changed(
             customer_id=customer.pk,
             reason="tariff_changed",
@@ -281,6 +284,7 @@ def terminate_subscription(
     with transaction.atomic():
         account = lock_account(subscription.customer_id)
         subscription.refresh_from_db()
+        require_object_permission(actor, subscription, "change")
         if subscription.state == State.PREORDERED:
             _transition(
                 subscription, State.TERMINATED, ended_at=at, end_reason="preorder_cancelled"
@@ -322,7 +326,7 @@ def preorder_tariff(
             )
         if pending_preorder(customer.pk) is not None:
             raise PreorderExists(_("A pre-order already exists; cancel it first."))
-        return Subscription.objects.create(
+        preorder = Subscription.objects.create(
             customer=customer,
             tariff=tariff,
             price=tariff.price,
@@ -330,9 +334,15 @@ def preorder_tariff(
             auto_renew=auto_renew,
             ordered_by=actor if getattr(actor, "pk", None) else None,
         )
+        require_object_permission(actor, preorder, "add")
+        return preorder
 
 
-def set_auto_renew(*, subscription: Subscription, auto_renew: bool) -> Subscription:
+def set_auto_renew(
+    *, subscription: Subscription, auto_renew: bool, actor: Any = None
+) -> Subscription:
+    """Turn renewal at the period end on or off (the staff member's scope applies)."""
+    require_object_permission(actor, subscription, "change")
     Subscription.objects.filter(pk=subscription.pk).update(auto_renew=auto_renew)
     subscription.auto_renew = auto_renew
     return subscription

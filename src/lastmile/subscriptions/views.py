@@ -245,7 +245,9 @@ def toggle_auto_renew(request: HttpRequest, pk: int, sub_pk: int) -> HttpRespons
     customer = _customer(request, pk)
     require_model_permission(request.user, Subscription, "change")
     subscription = get_object_or_404(Subscription, pk=sub_pk, customer=customer)
-    services.set_auto_renew(subscription=subscription, auto_renew=not subscription.auto_renew)
+    services.set_auto_renew(
+        subscription=subscription, auto_renew=not subscription.auto_renew, actor=request.user
+    )
     return _back(customer)
 
 

@@ -8,6 +8,21 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        from lastmile.customers.timeline import register_timeline_source
+        from lastmile.tasks.timeline import ticket_events
+
+        register_timeline_source("tickets", _("Tickets"), ticket_events)
+
+        from lastmile.core.menu import MenuItem, register_menu
+
+        register_menu(
+            "work",
+            [
+                MenuItem(_("Tickets"), "tasks:ticket_list", model="tasks.Ticket", order=10),
+                MenuItem(_("My tickets"), "tasks:my_tickets", model="tasks.Ticket", order=20),
+            ],
+        )
+
         from lastmile.customers.queries import register_customer_section
 
         register_customer_section("tasks/_customer_tickets.html", order=40)

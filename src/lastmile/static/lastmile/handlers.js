@@ -40,3 +40,33 @@ document.addEventListener("change", (event) => {
       box.checked = all.checked;
     });
 });
+
+// The main menu's groups are <details data-navgroup>: one open at a time, and
+// a click elsewhere or Escape closes it.
+document.addEventListener("toggle", (event) => {
+  const group = event.target;
+  if (!(group instanceof HTMLDetailsElement) || !group.matches("[data-navgroup]") || !group.open) {
+    return;
+  }
+  document.querySelectorAll("details[data-navgroup][open]").forEach((other) => {
+    if (other !== group) {
+      other.open = false;
+    }
+  });
+}, true);
+
+document.addEventListener("click", (event) => {
+  if (!event.target.closest("details[data-navgroup]")) {
+    document.querySelectorAll("details[data-navgroup][open]").forEach((group) => {
+      group.open = false;
+    });
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    document.querySelectorAll("details[data-navgroup][open]").forEach((group) => {
+      group.open = false;
+    });
+  }
+});
