@@ -220,7 +220,7 @@ class Port(TimestampedModel, RestrictedModel):
     device = models.ForeignKey(
         Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="ports"
     )
-    number = models.PositiveIntegerField(_("number"))
+    number = models.PositiveIntegerField(_("port number"))
     name = models.CharField(_("name"), max_length=100, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
     mode = models.CharField(
