@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := chromium freeradius freeradius-rest freeradius-utils gettext 
 help:
 	@echo "make demo   - install, start embedded PostgreSQL, load demo data, serve on 127.0.0.1:8000"
 	@echo "make test   - install what is missing, lint, run the whole test suite"
-	@echo "make lint   - ruff check, ruff format --check, mypy"
+	@echo "make lint   - ruff check, ruff format --check, mypy, layer contracts (import-linter)"
 	@echo "make bench  - benchmarks (writes docs/benchmarks.md)"
 
 # uv itself comes from PyPI when missing.
@@ -41,6 +41,7 @@ lint: deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	LASTMILE_DEMO=1 $(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
 
 format: deps
 	$(BIN)/ruff check --fix src tests bench

@@ -7,7 +7,8 @@ installs the Debian packages it needs when run as root) and ``boundary``
 ``customers`` (the staff customer list at 100,000 customers,
 bench/customers_list.py) and ``devices`` (5,000 simulated SNMP devices polled by
 ``lastmile.drivers.poller`` against a sequential net-snmp loop, bench/devices.py;
-needs the Debian packages snmpd and snmp).
+needs the Debian packages snmpd and snmp) and ``sorm`` (a full SORM export of 100,000
+subscribers, bench/sorm.py; ``--sorm-customers 10000`` for a smaller run).
 ``python bench/run.py --parts billing --sizes 50000`` runs a subset;
 ``python bench/run.py --parts aaa --aaa-users 2000 --aaa-count 2000
 --aaa-storm-users 2000 --aaa-storm-seconds 5`` is a quick smoke run (its
@@ -28,7 +29,7 @@ from common import configure_django, write_section
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parts", default="billing,aaa,boundary,customers,devices")
+    parser.add_argument("--parts", default="billing,aaa,boundary,customers,devices,sorm")
     parser.add_argument("--customers", type=int, default=100_000, help="customer-list size")
     parser.add_argument("--customers-rounds", type=int, default=40)
     parser.add_argument("--boundary-customers", type=int, default=50_000)
@@ -45,9 +46,10 @@ def main() -> None:
     parser.add_argument(
         "--devices-sequential-sample", type=int, default=200, help="devices the net-snmp loop times"
     )
+    parser.add_argument("--sorm-customers", type=int, default=100_000, help="SORM export size")
     args = parser.parse_args()
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"billing", "aaa", "boundary", "customers", "devices"}
+    unknown = parts - {"billing", "aaa", "boundary", "customers", "devices", "sorm"}
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     if parts - {"devices"}:  # the devices part needs no database
@@ -99,6 +101,10 @@ def main() -> None:
             sequential_sample=args.devices_sequential_sample,
         )
         write_section("devices", devices.report(result))
+    if "sorm" in parts:
+        import sorm
+
+        write_section("sorm", sorm.report(sorm.run(args.sorm_customers)))
     print("docs/benchmarks.md updated")
 
 

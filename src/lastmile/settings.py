@@ -42,7 +42,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "lastmile.core",
     "lastmile.accounts",
+    "lastmile.addresses",
     "lastmile.customers",
+    "lastmile.parties",
+    "lastmile.contracts",
     "lastmile.subscriptions",
     "lastmile.finance",
     "lastmile.finance.gateways",
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "lastmile.tasks",
     "lastmile.notifications",
     "lastmile.cabinet",
+    "lastmile.sorm",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +73,7 @@ MIDDLEWARE = [
     "lastmile.accounts.second_factor.SecondFactorMiddleware",
     "lastmile.core.middleware.ActorContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lastmile.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "lastmile.accounts.middleware.PrivateResponseMiddleware",

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from lastmile.finance.errors import PromisedPaymentRefused
 from lastmile.finance.models import Account
-from lastmile.finance.services import record_payment, set_credit, take_promised_payment
+from lastmile.finance.services import record_payment, set_credit
 from lastmile.subscriptions.models import Subscription
+from lastmile.subscriptions.promised import take_promised_payment
 from lastmile.subscriptions.services import buy_tariff
 from tests.billing_helpers import make_customer, make_tariff
 from tests.cabinet.conftest import bearer

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from lastmile.accounts.jobs import purge_expired_tokens
 from lastmile.accounts.models import ApiToken
 from lastmile.accounts.services import create_api_token
-from lastmile.core.jobs import purge_expired_tokens
 from tests.factories import UserFactory
 
 

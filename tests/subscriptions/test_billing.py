@@ -196,3 +196,25 @@ def test_billing_run_while_payments_arrive():
     payer.join()
     assert errors == []
     assert check_ledger()[1] == []
+
+
+@pytest.mark.django_db
+def test_the_runs_ledger_keys_are_the_ones_finance_keys_builds():
+    # The SQL of the set-based run and the Python builders must name a movement alike,
+    # or a retry through the other path would charge twice.
+    from lastmile.finance import keys
+
+    _tariff, (customer,) = _subscribe(1, balance="1000")
+    sub = Subscription.objects.get(customer=customer)
+    fee = make_fee(price="10.00")
+    assignment = assign_fee(customer=customer, fee=fee, start=T0)
+    at = sub.period_end
+    run_billing(at=at)
+    got = set(
+        LedgerEntry.objects.filter(account_id=customer.pk, kind="charge").values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    assert keys.subscription_start(sub.pk) in got  # the purchase
+    assert keys.subscription_renewal(sub.pk, 2, at) in got  # the run's renewal
+    assert keys.fee_period(assignment.pk, 1) in got

@@ -112,6 +112,7 @@ def test_api_purchase_preview_and_errors(admin_user):
         **auth,
     )
     assert poor.status_code == 402 and "Not enough money" in poor.json()["detail"]
+    assert poor.json()["code"] == "insufficient_funds"  # stable, whatever the wording
     ok = Client().post(
         f"{url}/purchase",
         json.dumps({"tariff_id": cheap.pk}),

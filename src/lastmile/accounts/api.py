@@ -16,11 +16,11 @@ from ninja.responses import Status
 from pydantic import Field
 
 from lastmile.accounts import services
-from lastmile.accounts.errors import InvalidScope, TokenNotFound
+from lastmile.accounts.errors import TokenNotFound
 from lastmile.accounts.models import ApiToken, Site, staff_user
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.accounts.scopes import FULL
-from lastmile.api.errors import DomainError
+from lastmile.core.errors import DomainError
 
 router = Router(tags=["accounts"])
 
@@ -92,16 +92,13 @@ def list_tokens(request: HttpRequest) -> object:
 
 @router.post("/tokens", response={201: TokenCreated})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
-    try:
-        token, secret = services.create_api_token(
-            user=staff_user(request),
-            name=payload.name,
-            expires_in_days=payload.expires_in_days,
-            scopes=payload.scopes,
-            created_with=getattr(request, "api_token", None),
-        )
-    except InvalidScope as exc:
-        raise DomainError(str(exc), status=422, field="scopes") from exc
+    token, secret = services.create_api_token(
+        user=staff_user(request),
+        name=payload.name,
+        expires_in_days=payload.expires_in_days,
+        scopes=payload.scopes,
+        created_with=getattr(request, "api_token", None),
+    )
     return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lastmile.core.actor import Actor
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 from lastmile.core.querysets import ACTIONS, RestrictedQuerySet
 
@@ -21,6 +22,12 @@ from lastmile.core.querysets import ACTIONS, RestrictedQuerySet
 def staff_user(request: Any) -> User:
     """The authenticated staff member of a request (views run behind login)."""
     return cast(User, request.user)
+
+
+def actor_user(actor: Actor | None) -> User | None:
+    """The staff member behind an actor, for a foreign key that records who did it
+    (None for the system, an anonymous user or a subscriber)."""
+    return actor if isinstance(actor, User) else None
 
 
 class StaffManager(UserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]

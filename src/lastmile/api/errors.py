@@ -12,22 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from lastmile.core.errors import DomainError
 from lastmile.core.problem import problem_response
 
+__all__ = ["DomainError", "install"]
+
 log = structlog.get_logger("lastmile.api")
-
-
-class DomainError(Exception):
-    """Raise from an endpoint to answer with a given status and a user-fit message."""
-
-    status = 400
-
-    def __init__(self, detail: str, *, status: int | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        if status is not None:
-            self.status = status
-        self.extra = extra
 
 
 def _validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,9 +76,15 @@ def install(api: NinjaAPI) -> None:
     def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         return problem_response(request, 422, "; ".join(exc.messages))
 
+    # The one translation of domain errors for the REST API: every app's error root
+    # derives from DomainError and carries its status, code and field.
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return problem_response(request, exc.status, exc.detail, **exc.extra)
+        response = problem_response(request, exc.status, exc.detail, **exc.problem_members())
+        retry_after_s = exc.extra.get("retry_after_s")
+        if retry_after_s is not None:
+            response["Retry-After"] = str(retry_after_s)
+        return response
 
     # The last line of defence for input the schemas let through: the database refused
     # it, nothing was written (the statement failed), so it is the caller's 4xx, not a 500.

@@ -18,20 +18,17 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from lastmile.api.errors import DomainError
 from lastmile.api.money import MoneyIn, MoneyOut
 from lastmile.cabinet import payments, queries, services
 from lastmile.cabinet.auth import cabinet_auth
-from lastmile.cabinet.errors import CabinetError, LoginThrottled, WrongCurrentPassword
 from lastmile.cabinet.models import CabinetToken
 from lastmile.cabinet.session import refresh_fingerprint
-from lastmile.core.problem import problem_response
+from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
-from lastmile.finance import services as finance
-from lastmile.finance.errors import FinanceError, InsufficientFunds
 from lastmile.finance.money import to_money
+from lastmile.subscriptions import promised
 from lastmile.subscriptions import services as subscriptions
-from lastmile.subscriptions.errors import SubscriptionError
+from lastmile.subscriptions.api import TariffSummaryOut as TariffOut
 from lastmile.subscriptions.models import Subscription, Tariff
 
 router = Router(tags=["cabinet"], auth=cabinet_auth)
@@ -50,12 +47,6 @@ class Pages(LimitOffsetPagination):
 def _me(request: HttpRequest) -> Customer:
     customer: Customer = request.customer  # type: ignore[attr-defined]
     return customer
-
-
-def _domain(exc: Exception) -> DomainError:
-    if isinstance(exc, InsufficientFunds):
-        return DomainError(str(exc), status=402)
-    return DomainError(str(exc), status=409)
 
 
 # --- schemas ---------------------------------------------------------------------
@@ -87,17 +78,6 @@ class LedgerEntryOut(Schema):
     balance_after: MoneyOut
     reason: str
     created_at: datetime
-
-
-class TariffOut(Schema):
-    id: int
-    name: str
-    description: str
-    price: MoneyOut
-    period_kind: str
-    period_days: int | None
-    rate_down_kbps: int
-    rate_up_kbps: int
 
 
 class SubscriptionOut(Schema):
@@ -199,16 +179,9 @@ class PaymentStartOut(Schema):
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]] | HttpResponse:
     """Log in with the login (or contract number) and cabinet password; get a token.
     Failed attempts are throttled like the login page (429 with Retry-After)."""
-    try:
-        customer = services.authenticate_customer(
-            login=payload.login, password=payload.password, request=request, via="api"
-        )
-    except LoginThrottled as exc:
-        response = problem_response(request, 429, str(exc), retry_after_s=exc.retry_after_s)
-        response["Retry-After"] = str(exc.retry_after_s)
-        return response
-    except CabinetError as exc:
-        raise DomainError(str(exc), status=401) from exc
+    customer = services.authenticate_customer(
+        login=payload.login, password=payload.password, request=request, via="api"
+    )
     token, raw = services.create_token(customer=customer, name=payload.name)
     data = TokenOut.from_orm(token).dict()
     return Status(201, {**data, "token": raw})
@@ -307,15 +280,12 @@ def purchase(request: HttpRequest, payload: TariffChoiceIn) -> Status[Subscripti
     customer = _me(request)
     tariff = _tariff(customer, payload.tariff_id)
     with services.acting_customer(customer, request):
-        try:
-            subscription = subscriptions.buy_tariff(
-                customer=customer,
-                tariff=tariff,
-                actor_label=services.actor_label(customer),
-                auto_renew=payload.auto_renew,
-            )
-        except (SubscriptionError, FinanceError) as exc:
-            raise _domain(exc) from exc
+        subscription = subscriptions.buy_tariff(
+            customer=customer,
+            tariff=tariff,
+            actor_label=services.actor_label(customer),
+            auto_renew=payload.auto_renew,
+        )
     return Status(201, subscription)
 
 
@@ -325,15 +295,12 @@ def preorder(request: HttpRequest, payload: TariffChoiceIn) -> Status[Subscripti
     customer = _me(request)
     tariff = _tariff(customer, payload.tariff_id)
     with services.acting_customer(customer, request):
-        try:
-            subscription = subscriptions.preorder_tariff(
-                customer=customer,
-                tariff=tariff,
-                actor_label=services.actor_label(customer),
-                auto_renew=payload.auto_renew,
-            )
-        except SubscriptionError as exc:
-            raise _domain(exc) from exc
+        subscription = subscriptions.preorder_tariff(
+            customer=customer,
+            tariff=tariff,
+            actor_label=services.actor_label(customer),
+            auto_renew=payload.auto_renew,
+        )
     return Status(201, subscription)
 
 
@@ -365,10 +332,7 @@ def promised_payment(request: HttpRequest) -> Any:
     """Take a promised payment (temporary credit), if the rules allow it now."""
     customer = _me(request)
     with services.acting_customer(customer, request):
-        try:
-            finance.take_promised_payment(customer_id=customer.pk)
-        except FinanceError as exc:
-            raise DomainError(str(exc), status=409) from exc
+        promised.take_promised_payment(customer_id=customer.pk)
     return queries.account_summary(customer)
 
 
@@ -378,10 +342,7 @@ def start_payment(request: HttpRequest, payload: PaymentIn) -> Status[dict[str, 
     amount: Decimal = to_money(payload.amount)
     if amount <= 0:
         raise DomainError("The amount must be positive.", status=422)
-    try:
-        url = payments.start(customer=_me(request), amount=amount)
-    except payments.PaymentUnavailable as exc:
-        raise DomainError(str(exc), status=409) from exc
+    url = payments.start(customer=_me(request), amount=amount)
     return Status(201, {"url": request.build_absolute_uri(url)})
 
 
@@ -389,17 +350,12 @@ def start_payment(request: HttpRequest, payload: PaymentIn) -> Status[dict[str, 
 def change_password(request: HttpRequest, payload: PasswordIn) -> Status[None]:
     """Change my cabinet password; other sessions end and other tokens are revoked."""
     customer = _me(request)
-    try:
-        services.change_password(
-            customer=customer,
-            current=payload.current_password,
-            new=payload.new_password,
-            request=request,
-            keep_token=getattr(request, "cabinet_token", None),
-        )
-    except WrongCurrentPassword as exc:
-        raise DomainError(str(exc), status=403) from exc
-    except CabinetError as exc:
-        raise DomainError(str(exc), status=422) from exc
+    services.change_password(
+        customer=customer,
+        current=payload.current_password,
+        new=payload.new_password,
+        request=request,
+        keep_token=getattr(request, "cabinet_token", None),
+    )
     refresh_fingerprint(request, customer)
     return Status(204, None)

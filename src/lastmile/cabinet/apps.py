@@ -7,3 +7,10 @@ class CabinetConfig(AppConfig):
     label = "cabinet"
     verbose_name = _("Subscriber cabinet")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lastmile.cabinet.services import end_sessions_and_tokens
+        from lastmile.customers.passwords import CABINET_PASSWORD_SET
+
+        # A new cabinet password (the subscriber's or a staff reset) ends the others.
+        CABINET_PASSWORD_SET.register(end_sessions_and_tokens)

@@ -4,29 +4,41 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from lastmile.core.errors import DomainError
 
-class CabinetError(Exception):
-    pass
+
+class CabinetError(DomainError):
+    status = 422
 
 
 class LoginFailed(CabinetError):
+    status = 401
+
     def __init__(self) -> None:
         super().__init__(_("Wrong login or password."))
 
 
 class LoginThrottled(CabinetError):
+    status = 429
+
     def __init__(self, retry_after_s: int) -> None:
         minutes = max(1, (retry_after_s + 59) // 60)
         super().__init__(
-            _("Too many failed logins. Try again in %(minutes)s min.") % {"minutes": minutes}
+            _("Too many failed logins. Try again in %(minutes)s min.") % {"minutes": minutes},
+            retry_after_s=retry_after_s,
         )
         self.retry_after_s = retry_after_s
 
 
 class WrongCurrentPassword(CabinetError):
+    status = 403
+
     def __init__(self) -> None:
-        super().__init__(_("The current password is wrong."))
+        super().__init__(_("The current password is wrong."), field="current_password")
 
 
 class WeakPassword(CabinetError):
-    pass
+    status = 422
+
+    def __init__(self, message: str, *, field: str = "new_password") -> None:
+        super().__init__(message, field=field)

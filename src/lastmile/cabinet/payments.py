@@ -9,14 +9,17 @@ import structlog
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from lastmile.cabinet.errors import CabinetError
 from lastmile.customers.models import Customer
 from lastmile.finance.errors import FinanceError
 
 log = structlog.get_logger("lastmile.cabinet")
 
 
-class PaymentUnavailable(Exception):
+class PaymentUnavailable(CabinetError):
     """Online payment cannot start now; the message says why."""
+
+    status = 409
 
 
 def start(*, customer: Customer, amount: Decimal) -> str:

@@ -8,18 +8,12 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 import pghistory
 import structlog
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.password_validation import (
-    UserAttributeSimilarityValidator,
-    get_default_password_validators,
-    validate_password,
-)
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -28,6 +22,8 @@ from django.utils.crypto import salted_hmac
 from lastmile.accounts import throttle
 from lastmile.cabinet.errors import LoginFailed, LoginThrottled, WeakPassword, WrongCurrentPassword
 from lastmile.cabinet.models import CabinetAuthEvent, CabinetToken
+from lastmile.customers import passwords
+from lastmile.customers.errors import InvalidValue
 from lastmile.customers.models import Customer
 
 log = structlog.get_logger("lastmile.cabinet")
@@ -182,29 +178,12 @@ def revoke_token(*, customer: Customer, token_id: int) -> CabinetToken | None:
     return token
 
 
-def _password_validators() -> list[Any]:
-    """The configured validators, with similarity checked against the customer's
-    own attributes (login, contract number, name, e-mail) instead of a user's."""
-    others = [
-        v
-        for v in get_default_password_validators()
-        if not isinstance(v, UserAttributeSimilarityValidator)
-    ]
-    return [UserAttributeSimilarityValidator(user_attributes=_SIMILAR_TO), *others]
-
-
-_SIMILAR_TO = ("login", "contract_number", "full_name", "email")
-
-
 def validate_new_password(customer: Customer, password: str) -> None:
-    """Django's validators (length, common, all digits, similar to the login or
-    contract number); ``WeakPassword`` says why."""
+    """The cabinet password policy (``customers.passwords``); ``WeakPassword`` says why."""
     try:
-        # The validators only read attributes and ``_meta`` of the "user": a customer does.
-        subject = cast(Any, customer)
-        validate_password(password, user=subject, password_validators=_password_validators())
-    except ValidationError as exc:
-        raise WeakPassword(" ".join(exc.messages)) from exc
+        passwords.validate_cabinet_password(customer, password)
+    except InvalidValue as exc:
+        raise WeakPassword(str(exc)) from exc
 
 
 def set_password(
@@ -215,18 +194,26 @@ def set_password(
     keep_token: CabinetToken | None = None,
     via: str = "web",
 ) -> Customer:
-    """The one way a cabinet password is set: the subscriber's own change and a
-    staff reset alike.  The same validators (``validate_new_password``); every
-    API token is revoked but ``keep_token``, and every session ends (their
-    fingerprint no longer matches; ``refresh_fingerprint`` keeps the caller's)."""
-    validate_new_password(customer, new)
-    with transaction.atomic():
-        customer.set_cabinet_password(new)
-        Customer.objects.filter(pk=customer.pk).update(cabinet_password=customer.cabinet_password)
-        others = CabinetToken.objects.filter(customer=customer, revoked_at__isnull=True)
-        if keep_token is not None:
-            others = others.exclude(pk=keep_token.pk)
-        revoked = others.update(revoked_at=timezone.now())
+    """Set a cabinet password (``customers.passwords.set_cabinet_password``, the one
+    way for the subscriber and staff alike); ``WeakPassword`` if the policy refuses."""
+    try:
+        return passwords.set_cabinet_password(
+            customer=customer, new=new, via=via, request=request, keep_token=keep_token
+        )
+    except InvalidValue as exc:
+        raise WeakPassword(str(exc)) from exc
+
+
+def end_sessions_and_tokens(
+    *, customer: Customer, via: str, request: Any = None, keep_token: Any = None
+) -> None:
+    """Receiver of ``CABINET_PASSWORD_SET``: every API token is revoked but
+    ``keep_token``, and every session ends (their fingerprint no longer matches;
+    ``refresh_fingerprint`` keeps the caller's)."""
+    others = CabinetToken.objects.filter(customer=customer, revoked_at__isnull=True)
+    if keep_token is not None:
+        others = others.exclude(pk=keep_token.pk)
+    revoked = others.update(revoked_at=timezone.now())
     record_auth_event(
         kind=Kind.PASSWORD_CHANGED,
         login=customer.login,
@@ -235,7 +222,6 @@ def set_password(
         via=via,
     )
     log.info("cabinet.password_set", customer_id=customer.pk, via=via, tokens_revoked=revoked)
-    return customer
 
 
 def change_password(

@@ -16,17 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lastmile.cabinet import payments, queries, services
-from lastmile.cabinet.errors import CabinetError, LoginThrottled, WrongCurrentPassword
+from lastmile.cabinet.errors import LoginThrottled
 from lastmile.cabinet.forms import LoginForm, NotificationForm, PasswordChangeForm, PayForm
 from lastmile.cabinet.session import cabinet_view, log_in, log_out, refresh_fingerprint
+from lastmile.core.errors import DomainError
+from lastmile.core.views import form_error, message_error
 from lastmile.customers.models import Customer
-from lastmile.finance import services as finance
-from lastmile.finance.errors import FinanceError
 from lastmile.notifications import services as notifications
 from lastmile.notifications import telegram
 from lastmile.notifications.models import SubscriberPreference
+from lastmile.subscriptions import promised
 from lastmile.subscriptions import services as subscriptions
-from lastmile.subscriptions.errors import SubscriptionError
 from lastmile.subscriptions.models import Tariff
 
 PAGE_SIZE = 20
@@ -67,8 +67,8 @@ def login(request: HttpRequest) -> HttpResponse:
         except LoginThrottled as exc:
             form.add_error(None, str(exc))
             status, retry_after_s = 429, exc.retry_after_s
-        except CabinetError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             log_in(request, customer)
             return HttpResponseRedirect(next_url)
@@ -150,7 +150,7 @@ def buy(request: HttpRequest, pk: int) -> HttpResponse:
                 actor_label=services.actor_label(customer),
                 auto_renew=request.POST.get("auto_renew") == "1",
             )
-        except (SubscriptionError, FinanceError) as exc:
+        except DomainError as exc:
             error = str(exc)
         else:
             messages.success(request, _("Tariff “%(tariff)s” is active.") % {"tariff": tariff})
@@ -177,7 +177,7 @@ def preorder(request: HttpRequest, pk: int) -> HttpResponse:
                 actor_label=services.actor_label(customer),
                 auto_renew=request.POST.get("auto_renew") == "1",
             )
-        except SubscriptionError as exc:
+        except DomainError as exc:
             error = str(exc)
         else:
             messages.success(request, _("Pre-order saved; it starts when the current one ends."))
@@ -227,9 +227,9 @@ def auto_renew(request: HttpRequest) -> HttpResponse:
 def promised_payment(request: HttpRequest) -> HttpResponse:
     customer = _customer(request)
     try:
-        account = finance.take_promised_payment(customer_id=customer.pk)
-    except FinanceError as exc:
-        messages.error(request, str(exc))
+        account = promised.take_promised_payment(customer_id=customer.pk)
+    except DomainError as exc:
+        message_error(request, exc)
     else:
         messages.success(
             request,
@@ -294,10 +294,8 @@ def change_password(request: HttpRequest) -> HttpResponse:
                 new=form.cleaned_data["new_password"],
                 request=request,
             )
-        except WrongCurrentPassword as exc:
-            form.add_error("current_password", str(exc))
-        except CabinetError as exc:
-            form.add_error("new_password", str(exc))
+        except DomainError as exc:  # WrongCurrentPassword names its field
+            form_error(form, exc, field="new_password")
         else:
             refresh_fingerprint(request, customer)
             messages.success(request, _("Password changed."))

@@ -22,7 +22,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from lastmile.accounts.models import AuthEvent, Site, User
-from lastmile.accounts.permissions import has_model_permission
+from lastmile.core.permissions import has_model_permission
 
 CHART_DAYS = 30
 ENDING_DAYS = 3

@@ -20,6 +20,7 @@ DEMO_SITES = [("North", "north"), ("South", "south")]
 # (tariffs before customers' subscriptions, customers before tickets).
 DEMO_LOADERS = [
     "lastmile.customers.demo",
+    "lastmile.contracts.demo",
     "lastmile.subscriptions.demo",
     "lastmile.finance.demo",
     "lastmile.finance.gateways.demo",

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from lastmile.core.errors import DomainError
 from lastmile.core.problem import problem_response
 
 
@@ -102,3 +104,21 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without a valid CSRF token (CSRF_FAILURE_VIEW): usually a
     page left open across a new login; the reason stays in the server log."""
     return _page(request, 403, csrf=True)
+
+
+def domain_error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A domain error no view caught, on a staff or cabinet page: never a 500.
+
+    After a form was sent (POST…) the user goes back to the page the form was on,
+    with the message on top; a page that cannot be shown says why, in the layout of
+    its area, with the error's status.
+    """
+    area = _area(request)
+    if area == "api":
+        return problem_response(request, exc.status, exc.detail, **exc.problem_members())
+    context = _context(request, area, exc.status, csrf=False)
+    if request.method not in ("GET", "HEAD"):
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(context["back_url"] or request.path, status=303)
+    context["error_text"] = str(exc)
+    return render(request, _template(area), context, status=exc.status)

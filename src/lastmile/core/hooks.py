@@ -56,3 +56,10 @@ class AccessReason(StrEnum):
 #: commits, the NAS must learn the customer's new access (``address``: only the
 #: sessions on that address are concerned).
 ACCESS_CHANGED = Hook("access_changed")
+
+#: ``fire(customer=Customer)``: a customer was created (in its transaction).
+CUSTOMER_CREATED = Hook("customer_created")
+
+#: ``fire(customer=Customer, actor=User | None, reason=str)``: a customer was
+#: disabled (``is_active`` became False), in that transaction.
+CUSTOMER_DEACTIVATED = Hook("customer_deactivated")

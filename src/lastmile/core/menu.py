@@ -83,7 +83,7 @@ def register_menu(group: str, items: Iterable[MenuItem]) -> None:
 
 
 def _visible(item: MenuItem, user: Any) -> bool:
-    from lastmile.accounts.permissions import has_model_permission
+    from lastmile.core.permissions import has_model_permission
 
     if item.superuser_only and not user.is_superuser:
         return False

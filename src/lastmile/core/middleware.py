@@ -11,6 +11,9 @@ import pghistory
 import structlog
 from django.http import HttpRequest, HttpResponse
 
+from lastmile.core.error_pages import domain_error_page
+from lastmile.core.errors import DomainError
+
 log = structlog.get_logger("lastmile.web")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -76,3 +79,21 @@ class ActorContextMiddleware:
         )
         with pghistory.context(request_id=request_id, url=request.path, **actor):
             return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """The staff pages' and the cabinet's one translation of an uncaught domain
+    error (``lastmile.core.errors.DomainError``): a message, not a 500. Views
+    that keep the form's input catch the error themselves and call
+    ``lastmile.core.views.form_error``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DomainError):
+            return domain_error_page(request, exception)
+        return None

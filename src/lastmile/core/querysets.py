@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from django.db import models
 
+from lastmile.core.permissions import permission_filter
+
 _M = TypeVar("_M", bound=models.Model)
 
 ACTIONS = ("view", "add", "change", "delete")
@@ -20,8 +22,6 @@ ACTIONS = ("view", "add", "change", "delete")
 class RestrictedQuerySet(models.QuerySet[_M]):
     def restrict(self, user: Any, action: str = "view") -> RestrictedQuerySet[_M]:
         """Only the objects ``user`` may perform ``action`` on."""
-        from lastmile.accounts.permissions import permission_filter
-
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_superuser:

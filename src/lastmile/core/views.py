@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
-from django.forms import ModelForm
+from django.forms import BaseForm
 from django.http import (
     Http404,
     HttpRequest,
@@ -34,8 +34,9 @@ from django_filters import FilterSet
 from django_tables2.export import TableExport
 from django_tables2.rows import BoundRows
 
-from lastmile.accounts.permissions import has_model_permission
+from lastmile.core.errors import DomainError, Forbidden
 from lastmile.core.history import history_for
+from lastmile.core.permissions import has_model_permission
 
 
 @login_required
@@ -204,31 +205,63 @@ class ObjectListView(LoginRequiredMixin, View):
             offset += step
 
 
+def form_error(form: BaseForm, exc: DomainError, *, field: str | None = None) -> None:
+    """Show a domain error on a form: next to the field the error names when the form
+    has it, else next to ``field`` (the view's guess), else on top of the form.
+
+    The staff pages' and the cabinet's one translation of a caught domain error; the
+    input stays in the form."""
+    name = exc.field if exc.field in form.fields else field
+    form.add_error(name if name in form.fields else None, str(exc))
+
+
+def message_error(request: HttpRequest, exc: DomainError) -> None:
+    """Show a domain error as a message on the next page (for buttons without a form)."""
+    messages.error(request, str(exc))
+
+
 class ObjectEditView(LoginRequiredMixin, View):
-    """Create (no pk) or change an object; saving goes through ``save_object``."""
+    """Create (no pk) or change an object: the one generic edit view.
+
+    ``save`` is where the write happens; override it to call the app's service
+    (the API calls the same function). The default saves the model form, for
+    plain catalogue objects whose only rules are the form's. A domain error from
+    the service is shown on the form (``form_error``) and the transaction is rolled
+    back; so is a save that would leave the object outside what the user may change.
+    """
 
     queryset: models.QuerySet[Any]
-    form: type[ModelForm]
+    form: type[BaseForm]
     template_name = "core/object_edit.html"
+    #: URL name to go to after saving (or override ``get_success_url``).
     success_url: str = ""
+    #: Permission action needed on an existing object.
+    lookup_action = "change"
 
-    def get_object(self, request: HttpRequest, pk: int | None) -> models.Model:
+    def get_object(self, request: HttpRequest, pk: int | None) -> Any:
         model = self.queryset.model
         if pk is None:
             if not has_model_permission(request.user, model, "add"):
                 raise PermissionDenied
             return model()
-        return get_object_or_404(self.queryset.restrict(request.user, "change"), pk=pk)  # type: ignore[attr-defined]
+        return get_object_or_404(self.queryset.restrict(request.user, self.lookup_action), pk=pk)  # type: ignore[attr-defined]
 
-    def get_form(self, request: HttpRequest, obj: models.Model, data: Any = None) -> ModelForm:
-        return self.form(data=data, instance=obj)
+    def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> BaseForm:
+        return self.form(data=data, instance=obj)  # type: ignore[call-arg]
 
-    def save_object(self, request: HttpRequest, form: ModelForm) -> models.Model:
+    def save(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        """Write the object; return it. Override to call a service."""
         return form.save()
 
-    def render_form(self, request: HttpRequest, obj: models.Model, form: ModelForm) -> HttpResponse:
+    def get_success_url(self, obj: Any) -> str:
+        return reverse(self.success_url)
+
+    def title(self, obj: Any) -> str:
+        return _edit_title(obj)
+
+    def render_form(self, request: HttpRequest, obj: Any, form: BaseForm) -> HttpResponse:
         return render(
-            request, self.template_name, {"form": form, "object": obj, "title": _edit_title(obj)}
+            request, self.template_name, {"form": form, "object": obj, "title": self.title(obj)}
         )
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -241,18 +274,20 @@ class ObjectEditView(LoginRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, _("Please correct the errors below."))
             return self.render_form(request, obj, form)
-        with transaction.atomic():
-            saved = self.save_object(request, form)
-            # The object must still be within what the user may change: a
-            # user limited to site A cannot move an object to site B.
-            if not self.queryset.restrict(request.user, "change").filter(pk=saved.pk).exists():  # type: ignore[attr-defined]
-                transaction.set_rollback(True)
-                form.add_error(
-                    None, _("You are not allowed to save this object with these values.")
-                )
-                return self.render_form(request, obj, form)
+        try:
+            with transaction.atomic():
+                saved = self.save(request, obj, form)
+                # The object must still be within what the user may change: a
+                # user limited to site A cannot move an object to site B.
+                if not self.queryset.restrict(request.user, "change").filter(pk=saved.pk).exists():  # type: ignore[attr-defined]
+                    raise Forbidden(_("You are not allowed to save this object with these values."))
+        except DomainError as exc:
+            # Rolled back; the form keeps the input and shows why.
+            form_error(form, exc)
+            messages.error(request, _("Please correct the errors below."))
+            return self.render_form(request, obj, form)
         messages.success(request, _("Saved: %(object)s") % {"object": saved})
-        return HttpResponseRedirect(reverse(self.success_url))
+        return HttpResponseRedirect(self.get_success_url(saved))
 
 
 class ObjectDeleteView(LoginRequiredMixin, View):

@@ -8,8 +8,6 @@ value).  Secrets are never returned.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +23,9 @@ from pydantic import Field
 
 from lastmile.accounts.models import Site
 from lastmile.accounts.permissions import has_model_permission
-from lastmile.api.errors import DomainError
 from lastmile.api.schemas import Omittable
+from lastmile.core.errors import DomainError
 from lastmile.customers import services
-from lastmile.customers.errors import AlreadyExists, CustomersError, NotAllowed
 from lastmile.customers.filtersets import CustomerFilterSet
 from lastmile.customers.models import Customer, CustomerGroup, ExtraField
 from lastmile.customers.queries import customer_list_queryset, extra_value_rows
@@ -170,18 +167,6 @@ class ExtraFieldPatch(Schema):
 
 
 # --- helpers ---------------------------------------------------------------------
-@contextmanager
-def _domain_errors() -> Iterator[None]:
-    try:
-        yield
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except AlreadyExists as exc:
-        raise DomainError(str(exc), status=409, field=exc.field) from exc
-    except CustomersError as exc:
-        raise DomainError(str(exc), status=422, field=exc.field) from exc
-
-
 def _resolve_refs(request: HttpRequest, values: dict[str, Any]) -> dict[str, Any]:
     """Turn ``group_id``/``site_id`` into objects the caller may see (else 422)."""
     out = dict(values)
@@ -232,8 +217,7 @@ def list_groups(request: HttpRequest) -> Any:
 def create_group(request: HttpRequest, payload: GroupIn) -> Status[CustomerGroup]:
     _require_add(request, CustomerGroup)
     values = _resolve_refs(request, payload.dict())
-    with _domain_errors():
-        group = services.create_group(**values, actor=request.user)
+    group = services.create_group(**values, actor=request.user)
     return Status(201, group)
 
 
@@ -241,8 +225,7 @@ def create_group(request: HttpRequest, payload: GroupIn) -> Status[CustomerGroup
 def update_group(request: HttpRequest, group_id: int, payload: GroupPatch) -> CustomerGroup:
     group = get_object_or_404(CustomerGroup.objects.restrict(request.user, "change"), pk=group_id)
     changes = _resolve_refs(request, payload.dict(exclude_unset=True))
-    with _domain_errors():
-        services.update_group(group=group, changes=changes, actor=request.user)
+    services.update_group(group=group, changes=changes, actor=request.user)
     return group
 
 
@@ -257,8 +240,7 @@ def list_extra_fields(request: HttpRequest) -> Any:
 def create_extra_field(request: HttpRequest, payload: ExtraFieldIn) -> Status[ExtraField]:
     _require_add(request, ExtraField)
     values = _resolve_refs(request, payload.dict())
-    with _domain_errors():
-        field = services.create_extra_field(**values, actor=request.user)
+    field = services.create_extra_field(**values, actor=request.user)
     return Status(201, field)
 
 
@@ -266,8 +248,7 @@ def create_extra_field(request: HttpRequest, payload: ExtraFieldIn) -> Status[Ex
 def update_extra_field(request: HttpRequest, field_id: int, payload: ExtraFieldPatch) -> ExtraField:
     field = get_object_or_404(ExtraField.objects.restrict(request.user, "change"), pk=field_id)
     changes = _resolve_refs(request, payload.dict(exclude_unset=True))
-    with _domain_errors():
-        services.update_extra_field(field=field, changes=changes, actor=request.user)
+    services.update_extra_field(field=field, changes=changes, actor=request.user)
     return field
 
 
@@ -314,8 +295,7 @@ def list_customers(
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Customer]:
     _require_add(request, Customer)
     values = _resolve_refs(request, payload.dict())
-    with _domain_errors():
-        customer = services.create_customer(**values, actor=request.user)
+    customer = services.create_customer(**values, actor=request.user)
     return Status(201, customer)
 
 
@@ -329,8 +309,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     """Change only the fields sent; ``null`` clears ``group_id``/``site_id``."""
     customer = _customer(request, customer_id, "change")
     changes = _resolve_refs(request, payload.dict(exclude_unset=True))
-    with _domain_errors():
-        services.update_customer(customer=customer, changes=changes, actor=request.user)
+    services.update_customer(customer=customer, changes=changes, actor=request.user)
     return customer
 
 
@@ -340,13 +319,12 @@ def set_passwords(request: HttpRequest, customer_id: int, payload: PasswordsIn) 
     customer = _customer(request, customer_id, "change")
     if payload.pppoe_password is None and payload.cabinet_password is None:
         raise DomainError(_("Send pppoe_password, cabinet_password or both."), status=422)
-    with _domain_errors():
-        services.set_customer_passwords(
-            customer=customer,
-            pppoe_password=payload.pppoe_password,
-            cabinet_password=payload.cabinet_password,
-            actor=request.user,
-        )
+    services.set_customer_passwords(
+        customer=customer,
+        pppoe_password=payload.pppoe_password,
+        cabinet_password=payload.cabinet_password,
+        actor=request.user,
+    )
     return Status(204, None)
 
 
@@ -369,10 +347,9 @@ def set_extra_values(
 ) -> list[dict[str, Any]]:
     """Save the values sent (fields not sent keep theirs; "" clears one)."""
     customer = _customer(request, customer_id, "change")
-    with _domain_errors():
-        services.set_extra_values(
-            customer=customer,
-            values={item.field_id: item.value for item in payload},
-            actor=request.user,
-        )
+    services.set_extra_values(
+        customer=customer,
+        values={item.field_id: item.value for item in payload},
+        actor=request.user,
+    )
     return _extra_values(customer)

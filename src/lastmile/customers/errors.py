@@ -8,32 +8,31 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from lastmile.core.errors import DomainError
 
-class CustomersError(Exception):
+
+class CustomersError(DomainError):
     """Base class of every customers error."""
 
-    #: The field of a form or API body the error is about ("" = the whole object).
-    field = ""
+    status = 422
 
 
 class InvalidValue(CustomersError):
     """A value does not fit (bad login, bad e-mail, weak password…)."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+    status = 422
 
 
 class AlreadyExists(CustomersError):
     """A unique value (login, contract number, group name…) is taken."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+    status = 409
 
 
 class NotAllowed(CustomersError):
     """The acting staff member may not save the object with these values."""
+
+    status = 403
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or _("You are not allowed to save this object with these values."))

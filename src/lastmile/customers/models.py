@@ -67,6 +67,14 @@ class CustomerSearchText(models.Func):
         super().__init__(*(expressions or [models.F(name) for name in self.fields]))
 
 
+class CustomerKind(models.TextChoices):
+    """Who the customer is (details in lastmile.parties)."""
+
+    INDIVIDUAL = "individual", _("individual")
+    ENTREPRENEUR = "entrepreneur", _("individual entrepreneur")
+    LEGAL = "legal", _("legal entity")
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class CustomerGroup(TimestampedModel, RestrictedModel):
     """A group of customers (a district, a building, "legal entities"…): which
@@ -108,6 +116,24 @@ class Customer(TimestampedModel, RestrictedModel):
     street = models.CharField(_("street"), max_length=100, blank=True)
     house = models.CharField(_("house"), max_length=20, blank=True)
     apartment = models.CharField(_("apartment"), max_length=20, blank=True)
+    # db_default too: bulk loaders (COPY in customers.demo) name their columns.
+    kind = models.CharField(
+        _("kind"),
+        max_length=12,
+        choices=CustomerKind.choices,
+        default=CustomerKind.INDIVIDUAL,
+        db_default=CustomerKind.INDIVIDUAL,
+    )
+    # The service address in the registry (lastmile.addresses); the text fields
+    # above stay as typed (matching them fills this, see lastmile.parties.matching).
+    address_object = models.ForeignKey(
+        "addresses.AddressObject",
+        verbose_name=_("address in the registry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
     group = models.ForeignKey(
         CustomerGroup,
         verbose_name=_("group"),

@@ -23,10 +23,14 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from lastmile.accounts.models import Site
-from lastmile.cabinet import services as cabinet
-from lastmile.cabinet.errors import WeakPassword
-from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
-from lastmile.customers import validation
+from lastmile.core.actor import Actor
+from lastmile.core.hooks import (
+    ACCESS_CHANGED,
+    CUSTOMER_CREATED,
+    CUSTOMER_DEACTIVATED,
+    AccessReason,
+)
+from lastmile.customers import passwords, validation
 from lastmile.customers.errors import (
     AlreadyExists,
     ExtraFieldNotApplicable,
@@ -60,7 +64,7 @@ EXTRA_FIELD_FIELDS = ("name", "kind", "group", "choices", "is_required", "positi
 
 
 # --- helpers -------------------------------------------------------------------
-def _check_allowed(obj: models.Model, actor: Any, action: str) -> None:
+def _check_allowed(obj: models.Model, actor: Actor | None, action: str) -> None:
     """The object (as saved in this transaction) must be within the actor's permission."""
     if actor is None:
         return
@@ -83,7 +87,7 @@ def _same(obj: models.Model, name: str, value: Any) -> bool:
     return bool(getattr(obj, name) == value)
 
 
-def _save_changes(obj: _M, changes: Mapping[str, Any], *, actor: Any) -> list[str]:
+def _save_changes(obj: _M, changes: Mapping[str, Any], *, actor: Actor | None) -> list[str]:
     """Set and save only the fields whose value differs; return their names.
 
     The caller is inside a transaction; on an error the in-memory object is
@@ -175,7 +179,7 @@ def create_customer(
     *,
     login: str,
     contract_number: str,
-    actor: Any = None,
+    actor: Actor | None = None,
     full_name: str = "",
     phones: Iterable[str] = (),
     email: str = "",
@@ -219,12 +223,13 @@ def create_customer(
     _insert(customer, taken=_("This login or contract number is already used."), field="login")
     _check_allowed(customer, actor, "add")
     log.info("customer.created", customer_id=customer.pk, login=customer.login)
+    CUSTOMER_CREATED.fire(customer=customer)
     return customer
 
 
 @transaction.atomic
 def update_customer(
-    *, customer: Customer, changes: Mapping[str, Any], actor: Any = None
+    *, customer: Customer, changes: Mapping[str, Any], actor: Actor | None = None
 ) -> list[str]:
     """Change the given fields (PATCH semantics) and return the names of those
     that actually changed; only those columns are written."""
@@ -245,22 +250,19 @@ def set_customer_passwords(
     customer: Customer,
     pppoe_password: str | None = None,
     cabinet_password: str | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> None:
     """Set the PPPoE password (stored encrypted) and/or the cabinet password
     (stored hashed).  ``None`` leaves a password as it is.  The cabinet password
-    is set by the cabinet's one operation: the subscriber's own validators, and
-    every session and API token of the subscriber ends."""
+    is set by ``passwords.set_cabinet_password``, the one way: the subscriber's own
+    validators, and every session and API token of the subscriber ends."""
     _check_allowed(customer, actor, "change")
     update_fields = []
     if pppoe_password is not None:
         customer.set_pppoe_secret(validation.clean_pppoe_secret(pppoe_password))
         update_fields.append("pppoe_secret_encrypted")
     if cabinet_password is not None:
-        try:
-            cabinet.set_password(customer=customer, new=cabinet_password, via="staff")
-        except WeakPassword as exc:
-            raise InvalidValue(str(exc), field="cabinet_password") from exc
+        passwords.set_cabinet_password(customer=customer, new=cabinet_password, via="staff")
         update_fields.append("cabinet_password")
     if update_fields:
         customer.save(update_fields=update_fields)
@@ -269,14 +271,11 @@ def set_customer_passwords(
 
 
 def _clean_cabinet_password(customer: Customer, password: str) -> str:
-    try:
-        cabinet.validate_new_password(customer, password)
-    except WeakPassword as exc:
-        raise InvalidValue(str(exc), field="cabinet_password") from exc
+    passwords.validate_cabinet_password(customer, password)
     return password
 
 
-def reveal_pppoe_secret(*, customer: Customer, actor: Any) -> str:
+def reveal_pppoe_secret(*, customer: Customer, actor: Actor | None) -> str:
     """The clear PPPoE password, for staff who may change the customer.
 
     A deliberate action: it is logged (who, whose), the secret itself never.
@@ -286,7 +285,7 @@ def reveal_pppoe_secret(*, customer: Customer, actor: Any) -> str:
     return customer.get_pppoe_secret()
 
 
-def _set_active(customer: Customer, is_active: bool, actor: Any, reason: str = "") -> bool:
+def _set_active(customer: Customer, is_active: bool, actor: Actor | None, reason: str = "") -> bool:
     _check_allowed(customer, actor, "change")
     # Conditional update: a repeat (or a concurrent flip) changes nothing.  The
     # staff member's reason rides in the history context, shown with the change.
@@ -302,20 +301,24 @@ def _set_active(customer: Customer, is_active: bool, actor: Any, reason: str = "
             is_active=is_active,
             reason=reason,
         )
-        reason = AccessReason.UNBLOCKED if is_active else AccessReason.BLOCKED
-        ACCESS_CHANGED.fire(customer_id=customer.pk, reason=reason)
+        if not is_active:
+            CUSTOMER_DEACTIVATED.fire(customer=customer, actor=actor, reason=reason)
+        access = AccessReason.UNBLOCKED if is_active else AccessReason.BLOCKED
+        ACCESS_CHANGED.fire(customer_id=customer.pk, reason=access)
     return bool(flipped)
 
 
 @transaction.atomic
-def deactivate_customer(*, customer: Customer, actor: Any = None, reason: str = "") -> bool:
+def deactivate_customer(
+    *, customer: Customer, actor: Actor | None = None, reason: str = ""
+) -> bool:
     """Block the customer's access; return whether it was active (idempotent).
     ``reason`` (staff's words) goes to the log with the change."""
     return _set_active(customer, False, actor, reason)
 
 
 @transaction.atomic
-def activate_customer(*, customer: Customer, actor: Any = None, reason: str = "") -> bool:
+def activate_customer(*, customer: Customer, actor: Actor | None = None, reason: str = "") -> bool:
     """Allow the customer's access again; return whether it was inactive (idempotent)."""
     return _set_active(customer, True, actor, reason)
 
@@ -323,7 +326,7 @@ def activate_customer(*, customer: Customer, actor: Any = None, reason: str = ""
 # --- extra field values --------------------------------------------------------
 @transaction.atomic
 def set_extra_values(
-    *, customer: Customer, values: Mapping[int, str], actor: Any = None
+    *, customer: Customer, values: Mapping[int, str], actor: Actor | None = None
 ) -> dict[int, str]:
     """Save extra field values (field id → text); return the canonical values.
 
@@ -387,7 +390,7 @@ def _check_group_name(group: CustomerGroup, name: str) -> str:
 
 @transaction.atomic
 def create_group(
-    *, name: str, site: Site | None = None, description: str = "", actor: Any = None
+    *, name: str, site: Site | None = None, description: str = "", actor: Actor | None = None
 ) -> CustomerGroup:
     """Create a customer group (names are unique, case-insensitively)."""
     _check_site(site)
@@ -401,7 +404,7 @@ def create_group(
 
 @transaction.atomic
 def update_group(
-    *, group: CustomerGroup, changes: Mapping[str, Any], actor: Any = None
+    *, group: CustomerGroup, changes: Mapping[str, Any], actor: Actor | None = None
 ) -> list[str]:
     """Change the given fields of a group; return the names of those that changed."""
     _unknown(changes, GROUP_FIELDS)
@@ -466,7 +469,7 @@ def create_extra_field(
     choices: Iterable[str] = (),
     is_required: bool = False,
     position: int = 0,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> ExtraField:
     """Define an extra field for one customer group (``group=None``: every group)."""
     field = ExtraField(group=group, kind=kind, is_required=is_required, position=position)
@@ -480,7 +483,7 @@ def create_extra_field(
 
 @transaction.atomic
 def update_extra_field(
-    *, field: ExtraField, changes: Mapping[str, Any], actor: Any = None
+    *, field: ExtraField, changes: Mapping[str, Any], actor: Actor | None = None
 ) -> list[str]:
     """Change a field definition; refused when stored values would no longer fit."""
     _unknown(changes, EXTRA_FIELD_FIELDS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -148,14 +148,3 @@ def _clean_date(field: ExtraField, text: str) -> str:
         % {"field": field.name, "value": text},
         field_id=field.pk,
     )
-
-
-def parse_extra_value(field: ExtraField, stored: str) -> str | Decimal | date:
-    """A stored canonical value as a Python value (for forms and the API)."""
-    if not stored:
-        return stored
-    if field.kind == ExtraField.Kind.NUMBER:
-        return Decimal(stored)
-    if field.kind == ExtraField.Kind.DATE:
-        return date.fromisoformat(stored)
-    return stored

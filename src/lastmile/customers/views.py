@@ -10,20 +10,15 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.decorators.http import require_POST
 
-from lastmile.accounts.permissions import has_model_permission
-from lastmile.core.views import ObjectDeleteView, ObjectListView
+from lastmile.core.errors import DomainError
+from lastmile.core.views import ObjectDeleteView, ObjectEditView, ObjectListView, message_error
 from lastmile.customers import services
-from lastmile.customers.errors import CustomersError
 from lastmile.customers.filtersets import CustomerFilterSet, ExtraFieldFilterSet, GroupFilterSet
 from lastmile.customers.forms import (
     CustomerCreateForm,
@@ -83,65 +78,8 @@ class ExtraFieldListView(_FilterWithRequest):
 
 
 # --- forms that call a service -------------------------------------------------
-class ServiceEditView(LoginRequiredMixin, View):
-    """Create (no pk) or change an object through a service.
-
-    A domain error from the service is shown on the form (on the field it
-    names, if the form has it).
-    """
-
-    model: type[models.Model]
-    template_name = "core/object_edit.html"
-    lookup_action = "change"
-
-    def get_object(self, request: HttpRequest, pk: int | None) -> Any:
-        if pk is None:
-            if not has_model_permission(request.user, self.model, "add"):
-                raise PermissionDenied
-            return self.model()
-        queryset = self.model._default_manager.restrict(request.user, self.lookup_action)  # type: ignore[attr-defined]
-        return get_object_or_404(queryset, pk=pk)
-
-    def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
-        raise NotImplementedError
-
-    def save(self, request: HttpRequest, obj: Any, form: Any) -> Any:
-        raise NotImplementedError
-
-    def success_url(self, obj: Any) -> str:
-        raise NotImplementedError
-
-    def title(self, obj: Any) -> str:
-        name = obj._meta.verbose_name
-        if obj.pk is None:
-            return _("New %(model)s") % {"model": name}
-        return _("Edit %(model)s: %(object)s") % {"model": name, "object": obj}
-
-    def render_form(self, request: HttpRequest, obj: Any, form: forms.Form) -> HttpResponse:
-        context = {"form": form, "object": obj, "title": self.title(obj)}
-        return render(request, self.template_name, context)
-
-    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        obj = self.get_object(request, pk)
-        return self.render_form(request, obj, self.get_form(request, obj))
-
-    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        obj = self.get_object(request, pk)
-        form = self.get_form(request, obj, request.POST)
-        if form.is_valid():
-            try:
-                saved = self.save(request, obj, form)
-            except CustomersError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-            else:
-                messages.success(request, _("Saved: %(object)s") % {"object": saved})
-                return HttpResponseRedirect(self.success_url(saved))
-        messages.error(request, _("Please correct the errors below."))
-        return self.render_form(request, obj, form)
-
-
-class CustomerEditView(ServiceEditView):
-    model = Customer
+class CustomerEditView(ObjectEditView):
+    queryset = Customer.objects.all()
 
     def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
         form_class = CustomerForm if obj.pk else CustomerCreateForm
@@ -158,7 +96,7 @@ class CustomerEditView(ServiceEditView):
             actor=request.user,
         )
 
-    def success_url(self, obj: Any) -> str:
+    def get_success_url(self, obj: Any) -> str:
         return reverse("customers:customer_detail", args=[obj.pk])
 
 
@@ -191,8 +129,8 @@ class CustomerExtraValuesView(CustomerEditView):
         return _("Extra fields of %(customer)s") % {"customer": obj}
 
 
-class GroupEditView(ServiceEditView):
-    model = CustomerGroup
+class GroupEditView(ObjectEditView):
+    queryset = CustomerGroup.objects.all()
 
     def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
         return GroupForm(data=data, user=request.user, group=obj)
@@ -203,12 +141,12 @@ class GroupEditView(ServiceEditView):
             return obj
         return services.create_group(**form.changes(), actor=request.user)
 
-    def success_url(self, obj: Any) -> str:
+    def get_success_url(self, obj: Any) -> str:
         return reverse("customers:group_list")
 
 
-class ExtraFieldEditView(ServiceEditView):
-    model = ExtraField
+class ExtraFieldEditView(ObjectEditView):
+    queryset = ExtraField.objects.all()
 
     def get_form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.Form:
         return ExtraFieldForm(data=data, user=request.user, field=obj)
@@ -219,7 +157,7 @@ class ExtraFieldEditView(ServiceEditView):
             return obj
         return services.create_extra_field(**form.changes(), actor=request.user)
 
-    def success_url(self, obj: Any) -> str:
+    def get_success_url(self, obj: Any) -> str:
         return reverse("customers:extra_field_list")
 
 
@@ -297,8 +235,8 @@ def customer_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResp
             services.activate_customer(customer=customer, actor=request.user, reason=reason)
         else:
             services.deactivate_customer(customer=customer, actor=request.user, reason=reason)
-    except CustomersError as exc:
-        messages.error(request, str(exc))
+    except DomainError as exc:
+        message_error(request, exc)
     else:
         messages.success(
             request,

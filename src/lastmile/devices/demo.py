@@ -7,8 +7,6 @@ the ZTE C320 CLI peer); the community picks the recorded device.  Idempotent.
 
 from __future__ import annotations
 
-import sys
-
 from lastmile.customers.models import CustomerGroup
 from lastmile.devices.models import Device, Link, OnuTemplate, Port
 from lastmile.drivers import base
@@ -23,11 +21,6 @@ DEMO_DEVICES = [
     ("demo-dgs-3120", "dlink_dgs3120", "D-Link access switch"),
     ("demo-epon-p3310", "bdcom_p3310", "BDCOM P3310 EPON OLT"),
 ]
-
-
-def simulator_command() -> list[str]:
-    """The argv of the process serving every demo device."""
-    return [sys.executable, "-m", "lastmile.drivers.sim.demo"]
 
 
 def _driver_or_unknown(name: str) -> str:

@@ -15,15 +15,9 @@ from ninja.responses import Status
 from pydantic import Field
 
 from lastmile.accounts.permissions import require_model_permission
-from lastmile.api.errors import DomainError
 from lastmile.api.money import MoneyIn, MoneyOut
 from lastmile.customers.models import Customer
 from lastmile.finance import services
-from lastmile.finance.errors import (
-    DuplicateOperationMismatch,
-    DuplicatePaymentMismatch,
-    FinanceError,
-)
 from lastmile.finance.models import Account, LedgerEntry, Payment
 
 router = Router(tags=["finance"])
@@ -134,20 +128,15 @@ def create_payment(request: HttpRequest, customer_id: int, payload: PaymentIn) -
     with the first payment and credits nothing."""
     customer = _customer(request, customer_id)
     require_model_permission(request.user, Payment, "add")
-    try:
-        result = services.record_payment(
-            customer_id=customer.pk,
-            amount=payload.amount,
-            gateway="api",
-            external_id=payload.external_id,
-            receipt_number=payload.receipt_number,
-            comment=payload.comment,
-            actor=request.user,
-        )
-    except DuplicatePaymentMismatch as exc:
-        raise DomainError(str(exc), status=409) from exc
-    except FinanceError as exc:
-        raise DomainError(str(exc), status=422) from exc
+    result = services.record_payment(
+        customer_id=customer.pk,
+        amount=payload.amount,
+        gateway="api",
+        external_id=payload.external_id,
+        receipt_number=payload.receipt_number,
+        comment=payload.comment,
+        actor=request.user,
+    )
     return Status(201 if result.created else 200, result.payment)
 
 
@@ -157,18 +146,13 @@ def create_correction(
 ) -> Status[LedgerEntry]:
     customer = _customer(request, customer_id)
     require_model_permission(request.user, LedgerEntry, "add")
-    try:
-        entry = services.correct_balance(
-            customer_id=customer.pk,
-            amount=payload.amount,
-            reason=payload.reason,
-            actor=request.user,
-            idempotency_key=payload.idempotency_key,
-        )
-    except DuplicateOperationMismatch as exc:
-        raise DomainError(str(exc), status=409) from exc
-    except FinanceError as exc:
-        raise DomainError(str(exc), status=422) from exc
+    entry = services.correct_balance(
+        customer_id=customer.pk,
+        amount=payload.amount,
+        reason=payload.reason,
+        actor=request.user,
+        idempotency_key=payload.idempotency_key,
+    )
     return Status(201, entry)
 
 
@@ -176,15 +160,12 @@ def create_correction(
 def set_credit(request: HttpRequest, customer_id: int, payload: CreditIn) -> dict[str, object]:
     customer = _customer(request, customer_id)
     require_model_permission(request.user, Account, "change")
-    try:
-        account = services.set_credit(
-            customer_id=customer.pk,
-            limit=payload.credit_limit,
-            until=payload.credit_until,
-            actor=request.user,
-        )
-    except FinanceError as exc:
-        raise DomainError(str(exc), status=422) from exc
+    account = services.set_credit(
+        customer_id=customer.pk,
+        limit=payload.credit_limit,
+        until=payload.credit_until,
+        actor=request.user,
+    )
     return _account_out(account)
 
 

@@ -3,6 +3,7 @@ report.  Read-only helpers; every balance change goes through ``services``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -45,26 +46,38 @@ class PaymentContext:
     renewal_tariff: str | None
 
 
+@dataclass(frozen=True)
+class Renewal:
+    """What the customer pays for now and what the next payment will renew."""
+
+    tariff_name: str | None = None
+    tariff_price: Decimal | None = None
+    renewal_price: Decimal | None = None
+    renewal_tariff: str | None = None
+
+
+_renewal_sources: list[Callable[[int], Renewal]] = []
+
+
+def register_renewal_source(source: Callable[[int], Renewal]) -> None:
+    """The app that sells tariffs (subscriptions) tells the desk what a payment renews;
+    registered from its ``AppConfig.ready()``, so finance does not import it."""
+    if source not in _renewal_sources:
+        _renewal_sources.append(source)
+
+
 def payment_context(customer_id: int) -> PaymentContext:
     """Balance, debt, the active tariff and what the next payment will renew."""
-    from lastmile.subscriptions import services as subscriptions
-
     account = Account.objects.filter(pk=customer_id).first()
     balance = account.balance if account else ZERO
-    current = subscriptions.current_subscription(customer_id)
-    renewal = subscriptions.next_renewal_price(customer_id)
-    preorder = subscriptions.pending_preorder(customer_id)
-    renewal_tariff = None
-    if renewal is not None:
-        source = preorder or current
-        renewal_tariff = source.tariff.name if source is not None else None
+    renewal = _renewal_sources[0](customer_id) if _renewal_sources else Renewal()
     return PaymentContext(
         balance=balance,
         debt=-balance if balance < 0 else ZERO,
-        tariff_name=current.tariff.name if current else None,
-        tariff_price=current.tariff.price if current else None,
-        renewal_price=renewal,
-        renewal_tariff=renewal_tariff,
+        tariff_name=renewal.tariff_name,
+        tariff_price=renewal.tariff_price,
+        renewal_price=renewal.renewal_price,
+        renewal_tariff=renewal.renewal_tariff,
     )
 
 

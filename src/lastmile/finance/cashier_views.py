@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lastmile.accounts.permissions import require_model_permission
+from lastmile.core.errors import DomainError
+from lastmile.core.views import form_error
 from lastmile.customers.models import Customer
 from lastmile.finance import cashier, services
-from lastmile.finance.errors import FinanceError
 from lastmile.finance.forms import CustomerSearchForm, ReversalForm, ShiftReportForm
 from lastmile.finance.models import Payment
 
@@ -116,8 +117,8 @@ def payment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
             services.reverse_payment(
                 payment=payment, reason=form.cleaned_data["reason"], actor=request.user
             )
-        except FinanceError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             messages.success(request, _("The payment was reversed."))
             return HttpResponseRedirect(reverse("finance:payment_detail", args=[payment.pk]))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from lastmile.core.errors import DomainError
 
-class FinanceError(Exception):
-    pass
+
+class FinanceError(DomainError):
+    #: A refusal of the ledger is the caller's 422 unless a subclass says otherwise.
+    status = 422
 
 
 class InvalidAmount(FinanceError):
-    pass
+    status = 422
 
 
 class AmountTooLarge(InvalidAmount):
@@ -22,6 +25,8 @@ class AmountTooLarge(InvalidAmount):
 
 
 class InsufficientFunds(FinanceError):
+    status = 402
+
     def __init__(self, *, needed: Decimal, available: Decimal) -> None:
         super().__init__(
             f"Not enough money: {needed} is needed, {available} is available "
@@ -34,18 +39,24 @@ class InsufficientFunds(FinanceError):
 class DuplicatePaymentMismatch(FinanceError):
     """The same (gateway, external id) arrived again with different data."""
 
+    status = 409
+
 
 class DuplicateOperationMismatch(FinanceError):
     """An idempotency key already used for another account or amount."""
 
+    status = 409
+
 
 class ReasonRequired(FinanceError):
-    pass
+    status = 422
 
 
 class PaymentNotReversible(FinanceError):
-    pass
+    status = 409
 
 
 class PromisedPaymentRefused(FinanceError):
     """A promised payment is not allowed now; the message says why."""
+
+    status = 409

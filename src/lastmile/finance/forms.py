@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from lastmile.finance.cashier import DeskMethod
 from lastmile.finance.errors import AmountTooLarge, InvalidAmount
-from lastmile.finance.models import EntryKind
 from lastmile.finance.money import parse_money
 
 
@@ -99,18 +98,6 @@ class CreditForm(forms.Form):
         if value is None or value < 0:
             raise forms.ValidationError(_("The credit limit cannot be negative."))
         return value
-
-
-class LedgerReportForm(forms.Form):
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("all")), *EntryKind.choices]
-    )
 
 
 class ReversalForm(IdempotentForm):

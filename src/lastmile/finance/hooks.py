@@ -1,25 +1,22 @@
 """The extension point run after every credited payment, in its transaction.
 
-Each hook is a dotted path to ``fn(*, payment, account)``.  Hooks run in the
-order listed; an exception rolls the payment back (a hook must not fail for
-a business reason: it decides and records, e.g. "not enough for the
-pre-order yet").
+``PAYMENT_CREDITED.fire(payment=..., account=...)``: the apps that react register
+a receiver in their ``AppConfig.ready()`` (subscriptions: renew a lapsed
+subscription or apply a waiting pre-order, then the "payment received" notice).
+Finance does not name them. Receivers run in registration order, with the account
+locked; an exception rolls the payment back (a receiver must not fail for a
+business reason: it decides and records, e.g. "not enough for the pre-order yet").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.module_loading import import_string
+from lastmile.core.hooks import Hook
 
-PAYMENT_HOOKS: list[str] = [
-    # Renew a lapsed auto-renew subscription, or apply a waiting pre-order.
-    "lastmile.subscriptions.services.on_payment",
-    # "Payment received" to the customer's channels (outbox, same transaction).
-    "lastmile.subscriptions.notices.notify_payment",
-]
+#: ``fire(payment=Payment, account=Account)`` after a payment is credited.
+PAYMENT_CREDITED = Hook("payment_credited")
 
 
 def run_payment_hooks(*, payment: Any, account: Any) -> None:
-    for path in PAYMENT_HOOKS:
-        import_string(path)(payment=payment, account=account)
+    PAYMENT_CREDITED.fire(payment=payment, account=account)

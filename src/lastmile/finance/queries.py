@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -44,7 +44,12 @@ ORDER BY 1
 """
 
 
-def check_ledger() -> tuple[int, list[LedgerProblem]]:
+class LedgerCheck(NamedTuple):
+    accounts: int
+    problems: list[LedgerProblem]
+
+
+def check_ledger() -> LedgerCheck:
     """Prove for every account: sum of entries = balance, entries chain without gaps.
     Returns (accounts checked, problems)."""
     with connection.cursor() as cur:
@@ -52,10 +57,4 @@ def check_ledger() -> tuple[int, list[LedgerProblem]]:
         (accounts,) = cur.fetchone()
         cur.execute(LEDGER_CHECK_SQL)
         problems = [LedgerProblem(int(cid), str(text)) for cid, text in cur.fetchall()]
-    return int(accounts), problems
-
-
-def balance_of(customer_id: int) -> Decimal:
-    from lastmile.finance.models import ZERO, Account
-
-    return Account.objects.filter(pk=customer_id).values_list("balance", flat=True).first() or ZERO
+    return LedgerCheck(int(accounts), problems)

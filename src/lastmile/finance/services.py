@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from lastmile.accounts.permissions import require_object_permission
-from lastmile.finance import hooks
+from lastmile.accounts.models import actor_user
+from lastmile.core.actor import Actor, actor_label
+from lastmile.core.permissions import require_object_permission
+from lastmile.finance import hooks, keys
 from lastmile.finance.errors import (
     AmountTooLarge,
     DuplicateOperationMismatch,
@@ -27,7 +27,6 @@ from lastmile.finance.errors import (
     InsufficientFunds,
     InvalidAmount,
     PaymentNotReversible,
-    PromisedPaymentRefused,
     ReasonRequired,
 )
 from lastmile.finance.locks import lock_account
@@ -50,7 +49,7 @@ def post_entry(
     amount: Decimal,
     kind: str,
     idempotency_key: str,
-    actor: Any = None,
+    actor: Actor | None = None,
     actor_label: str = "",
     reason: str = "",
     **cause: Any,
@@ -78,7 +77,7 @@ def post_entry(
                 balance_before=before,
                 balance_after=account.balance,
                 idempotency_key=idempotency_key,
-                actor=actor if getattr(actor, "pk", None) else None,
+                actor=actor_user(actor),
                 actor_label=actor_label or _label(actor),
                 reason=reason,
                 **cause,
@@ -110,10 +109,8 @@ def repeat_of(key: str, *, account_id: int, amount: Decimal) -> LedgerEntry | No
     return entry
 
 
-def _label(actor: Any) -> str:
-    if actor is None:
-        return "system"
-    return getattr(actor, "get_username", lambda: str(actor))()
+def _label(actor: Actor | None) -> str:
+    return actor_label(actor)
 
 
 @dataclass(frozen=True)
@@ -130,7 +127,7 @@ def record_payment(
     external_id: str | None = None,
     receipt_number: str = "",
     comment: str = "",
-    actor: Any = None,
+    actor: Actor | None = None,
     actor_label: str = "",
     paid_at: datetime | None = None,
 ) -> PaymentResult:
@@ -163,7 +160,7 @@ def record_payment(
                     external_id=external_id,
                     receipt_number=receipt_number,
                     comment=comment,
-                    actor=actor if getattr(actor, "pk", None) else None,
+                    actor=actor_user(actor),
                     paid_at=paid_at or timezone.now(),
                 )
             require_object_permission(actor, payment, "add")
@@ -177,7 +174,7 @@ def record_payment(
             account=account,
             amount=amount,
             kind=EntryKind.PAYMENT,
-            idempotency_key=f"payment:{payment.pk}",
+            idempotency_key=keys.payment(payment.pk),
             actor=actor,
             actor_label=actor_label or (f"gateway:{gateway}" if gateway != "cash" else ""),
             payment=payment,
@@ -206,7 +203,7 @@ def charge(
     amount: Decimal,
     idempotency_key: str,
     reason: str = "",
-    actor: Any = None,
+    actor: Actor | None = None,
     actor_label: str = "",
     allow_debt: bool = False,
     at: datetime | None = None,
@@ -243,7 +240,7 @@ def correct_balance(
     customer_id: int,
     amount: Decimal | str,
     reason: str,
-    actor: Any,
+    actor: Actor | None,
     idempotency_key: str | None = None,
 ) -> LedgerEntry:
     """A manual correction by a permitted staff member; the reason is required.
@@ -254,7 +251,7 @@ def correct_balance(
         raise ReasonRequired("A correction needs a reason (what it fixes, and on whose request).")
     if amount == 0:
         raise InvalidAmount("A correction of zero changes nothing.")
-    key = f"correction:{idempotency_key or uuid.uuid4().hex}"
+    key = keys.correction(idempotency_key or uuid.uuid4().hex)
     with transaction.atomic():
         account = lock_account(customer_id)
         done = repeat_of(key, account_id=account.pk, amount=amount)
@@ -273,7 +270,7 @@ def correct_balance(
 
 
 def set_credit(
-    *, customer_id: int, limit: Decimal | str, until: datetime | None, actor: Any = None
+    *, customer_id: int, limit: Decimal | str, until: datetime | None, actor: Actor | None = None
 ) -> Account:
     """Set how far below zero the balance may go, optionally until a moment
     (a promised payment)."""
@@ -290,14 +287,14 @@ def set_credit(
 
 
 def reverse_payment(
-    *, payment: Payment, reason: str, actor: Any = None, actor_label: str = ""
+    *, payment: Payment, reason: str, actor: Actor | None = None, actor_label: str = ""
 ) -> LedgerEntry:
     """Take a payment back (bank cancellation): a reversing entry, never a delete.
     Idempotent: reversing twice returns the first reversal."""
     with transaction.atomic():
         account = lock_account(payment.account_id)
         require_object_permission(actor, payment, "reverse")
-        done = LedgerEntry.objects.filter(idempotency_key=f"reversal:{payment.pk}").first()
+        done = LedgerEntry.objects.filter(idempotency_key=keys.reversal(payment.pk)).first()
         if done is not None:
             return done
         flipped = Payment.objects.filter(pk=payment.pk, state=Payment.State.COMPLETED).update(
@@ -309,77 +306,9 @@ def reverse_payment(
             account=account,
             amount=-payment.amount,
             kind=EntryKind.REVERSAL,
-            idempotency_key=f"reversal:{payment.pk}",
+            idempotency_key=keys.reversal(payment.pk),
             reason=reason or "payment reversed",
             actor=actor,
             actor_label=actor_label,
             payment=payment,
-        )
-
-
-def take_promised_payment(*, customer_id: int, at: datetime | None = None) -> Account:
-    """A subscriber's promised payment: credit of LASTMILE_PROMISED_PAYMENT_AMOUNT
-    for LASTMILE_PROMISED_PAYMENT_DAYS, then the payment hooks' renewal logic.
-
-    Allowed only for an active customer, when the balance does not cover the
-    next tariff charge but would with the promised amount, without a permanent
-    credit limit, and at most once per LASTMILE_PROMISED_PAYMENT_INTERVAL_DAYS
-    (any temporary credit counts).  Refusals raise ``PromisedPaymentRefused``.
-    """
-    from lastmile.customers.models import Customer
-    from lastmile.subscriptions import services as subscriptions
-
-    conf = settings.LASTMILE
-    at = at or timezone.now()
-    amount = to_money(conf.promised_payment_amount)
-    with transaction.atomic():
-        account = lock_account(customer_id)
-        _check_promised_payment(account, Customer.objects.get(pk=customer_id), amount, at)
-        needed = subscriptions.next_renewal_price(customer_id)
-        if needed is None:
-            raise PromisedPaymentRefused(
-                _("There is no tariff to renew; a promised payment is for continuing a tariff.")
-            )
-        if account.balance >= needed:
-            raise PromisedPaymentRefused(
-                _("Your balance already covers the next charge of %(needed)s.") % {"needed": needed}
-            )
-        if account.balance + amount < needed:
-            raise PromisedPaymentRefused(
-                _(
-                    "A promised payment of %(amount)s would not cover the next charge of "
-                    "%(needed)s; please top up the balance."
-                )
-                % {"amount": amount, "needed": needed}
-            )
-        account = set_credit(
-            customer_id=customer_id,
-            limit=amount,
-            until=at + timedelta(days=conf.promised_payment_days),
-        )
-        subscriptions.resume_after_credit(customer_id=customer_id)
-        account.refresh_from_db()
-        return account
-
-
-def _check_promised_payment(account: Account, customer: Any, amount: Decimal, at: datetime) -> None:
-    conf = settings.LASTMILE
-    if not conf.promised_payment_enabled or amount <= 0:
-        raise PromisedPaymentRefused(_("Promised payments are not offered."))
-    if not customer.is_active:
-        raise PromisedPaymentRefused(_("The contract is not active; contact the office."))
-    if account.credit_limit > 0 and account.credit_until is None:
-        raise PromisedPaymentRefused(_("You already have a permanent credit limit."))
-    if account.credit_limit > 0 and account.credit_until is not None and account.credit_until > at:
-        raise PromisedPaymentRefused(
-            _("A promised payment is already in force until %(until)s.")
-            % {"until": timezone.localtime(account.credit_until).strftime("%d.%m.%Y %H:%M")}
-        )
-    days = conf.promised_payment_interval_days
-    recent = account.credit_limit_credit_until_events.filter(  # type: ignore[attr-defined]
-        credit_until__isnull=False, pgh_created_at__gt=at - timedelta(days=days)
-    )
-    if days and recent.exists():
-        raise PromisedPaymentRefused(
-            _("A promised payment can be taken once in %(days)s days.") % {"days": days}
         )

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lastmile.accounts.permissions import has_model_permission, require_model_permission
-from lastmile.core.views import ObjectListView
+from lastmile.core.errors import DomainError
+from lastmile.core.views import ObjectListView, form_error
 from lastmile.customers.models import Customer
-from lastmile.finance import services
+from lastmile.finance import keys, services
 from lastmile.finance.cashier import payment_context
-from lastmile.finance.errors import FinanceError
 from lastmile.finance.filtersets import LedgerFilterSet, PaymentFilterSet
 from lastmile.finance.forms import CorrectionForm, CreditForm, PaymentForm
 from lastmile.finance.models import Account, LedgerEntry, Payment
@@ -65,13 +65,13 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 customer_id=customer.pk,
                 amount=data["amount"],
                 gateway=data["method"],
-                external_id=f"desk:{data['idempotency_key']}",
+                external_id=keys.desk_payment_external_id(data["idempotency_key"]),
                 receipt_number=data["receipt_number"],
                 comment=data["comment"],
                 actor=request.user,
             )
-        except FinanceError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             if result.created:
                 messages.success(
@@ -108,8 +108,8 @@ def correction_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
-        except FinanceError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             messages.success(request, _("Correction recorded."))
             return HttpResponseRedirect(reverse("customers:customer_detail", args=[customer.pk]))

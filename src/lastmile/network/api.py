@@ -12,15 +12,8 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from lastmile.accounts.permissions import has_model_permission
-from lastmile.api.errors import DomainError
 from lastmile.api.schemas import IpAddressText
 from lastmile.network import services
-from lastmile.network.errors import (
-    BindingConflict,
-    BindingNotAllowed,
-    InvalidBinding,
-    NetworkError,
-)
 from lastmile.network.models import (
     AccessBinding,
     Lease,
@@ -137,12 +130,9 @@ def assign_static(request: HttpRequest, payload: StaticIn) -> tuple[int, Lease]:
     )
     if not has_model_permission(request.user, Lease, "add"):
         raise PermissionDenied
-    try:
-        lease = services.assign_static(
-            customer=customer, address=payload.address, mac=payload.mac, actor=request.user
-        )
-    except NetworkError as exc:
-        raise DomainError(str(exc), status=409) from exc
+    lease = services.assign_static(
+        customer=customer, address=payload.address, mac=payload.mac, actor=request.user
+    )
     return 201, lease
 
 
@@ -223,16 +213,6 @@ class BindingPatch(Schema):
     description: str | None = None
 
 
-def _binding_error(exc: NetworkError) -> DomainError:
-    if isinstance(exc, InvalidBinding):
-        return DomainError(str(exc), status=422, field=exc.field)
-    if isinstance(exc, BindingConflict):
-        return DomainError(str(exc), status=409, field=exc.field)
-    if isinstance(exc, BindingNotAllowed):
-        return DomainError(str(exc), status=403)
-    return DomainError(str(exc), status=409)
-
-
 def _visible_customer(request: HttpRequest, customer_id: int) -> object:
     from lastmile.customers.models import Customer
 
@@ -271,17 +251,14 @@ def create_binding(request: HttpRequest, payload: BindingIn) -> tuple[int, Acces
     customer = _visible_customer(request, payload.customer_id)
     if not has_model_permission(request.user, AccessBinding, "add"):
         raise PermissionDenied
-    try:
-        change = services.create_binding(
-            actor=request.user,
-            customer=customer,
-            mac=payload.mac,
-            remote_id=payload.remote_id,
-            circuit_id=payload.circuit_id,
-            description=payload.description,
-        )
-    except NetworkError as exc:
-        raise _binding_error(exc) from exc
+    change = services.create_binding(
+        actor=request.user,
+        customer=customer,
+        mac=payload.mac,
+        remote_id=payload.remote_id,
+        circuit_id=payload.circuit_id,
+        description=payload.description,
+    )
     return 201, _with_warning(change.binding, change.warning)
 
 
@@ -294,10 +271,7 @@ def update_binding(request: HttpRequest, binding_id: int, payload: BindingPatch)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     if "customer_id" in changes:
         changes["customer"] = _visible_customer(request, changes.pop("customer_id"))
-    try:
-        change = services.update_binding(actor=request.user, binding=binding, **changes)
-    except NetworkError as exc:
-        raise _binding_error(exc) from exc
+    change = services.update_binding(actor=request.user, binding=binding, **changes)
     return _with_warning(change.binding, change.warning)
 
 
@@ -306,8 +280,5 @@ def delete_binding(request: HttpRequest, binding_id: int) -> HttpResponse:
     binding = get_object_or_404(
         AccessBinding.objects.restrict(request.user, "delete"), pk=binding_id
     )
-    try:
-        services.delete_binding(actor=request.user, binding=binding)
-    except NetworkError as exc:
-        raise _binding_error(exc) from exc
+    services.delete_binding(actor=request.user, binding=binding)
     return HttpResponse(status=204)

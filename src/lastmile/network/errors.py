@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from lastmile.core.errors import DomainError
 
-class NetworkError(Exception):
+
+class NetworkError(DomainError):
     """Base class; ``str(exc)`` is a message fit for staff."""
+
+    status = 409
 
 
 class AddressInUse(NetworkError):
@@ -26,18 +30,16 @@ class LeaseAlreadyEnded(NetworkError):
 class InvalidBinding(NetworkError):
     """An IPoE binding value does not fit (no MAC and no port, a malformed MAC…)."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+    status = 422
 
 
 class BindingConflict(NetworkError):
     """The MAC or the switch port is bound already (to this or another customer)."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+    status = 409
 
 
 class BindingNotAllowed(NetworkError):
     """The acting staff member may not make this binding change."""
+
+    status = 403

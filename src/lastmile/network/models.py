@@ -300,6 +300,20 @@ class LeaseEndReason(models.TextChoices):
     BLOCKED = "blocked", _("customer blocked")
 
 
+@pghistory.track(
+    # The SORM journal (lastmile.sorm): static leases only, and only the
+    # changes SORM sees, so dynamic renewals at line rate write no events.
+    pghistory.InsertEvent(condition=pgtrigger.Q(new__kind="static")),
+    pghistory.UpdateEvent(
+        condition=pgtrigger.Condition(
+            "NEW.kind = 'static' AND (OLD.address IS DISTINCT FROM NEW.address"
+            " OR OLD.customer_id IS DISTINCT FROM NEW.customer_id"
+            " OR OLD.mac IS DISTINCT FROM NEW.mac"
+            " OR OLD.prefix_length IS DISTINCT FROM NEW.prefix_length"
+            " OR OLD.ended_at IS DISTINCT FROM NEW.ended_at)"
+        )
+    ),
+)
 class Lease(RestrictedModel):
     """An address bound to a customer.  Active while ``ended_at`` is empty;
     an ended row is the lease's history and is never deleted."""

@@ -12,10 +12,9 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from lastmile.accounts.models import staff_user
-from lastmile.api.errors import DomainError
+from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
 from lastmile.notifications import services, telegram
-from lastmile.notifications.errors import NotificationError
 from lastmile.notifications.filtersets import OutboxFilterSet
 from lastmile.notifications.models import NotificationTemplate, Outbox
 
@@ -80,10 +79,6 @@ class LinkCodeOut(Schema):
     deep_link: str
 
 
-def _fail(exc: NotificationError) -> DomainError:
-    return DomainError(str(exc), status=422)
-
-
 @router.get("/outbox", response=list[OutboxOut])
 @paginate
 def list_outbox(request: HttpRequest, filters: Query[OutboxFilters]) -> object:
@@ -107,10 +102,7 @@ def get_outbox(request: HttpRequest, outbox_id: int) -> object:
 @router.post("/outbox/{outbox_id}/resend", response=OutboxOut)
 def resend(request: HttpRequest, outbox_id: int) -> object:
     row = get_object_or_404(Outbox.objects.restrict(request.user, "change"), pk=outbox_id)
-    try:
-        return services.resend(outbox=row, actor=staff_user(request))
-    except NotificationError as exc:
-        raise _fail(exc) from exc
+    return services.resend(outbox=row, actor=staff_user(request))
 
 
 @router.get("/templates", response=list[TemplateOut])
@@ -121,12 +113,9 @@ def list_templates(request: HttpRequest) -> object:
 @router.post("/templates/preview", response=PreviewOut)
 def preview(request: HttpRequest, payload: PreviewIn) -> dict[str, str]:
     """Render a template text with the event's sample data (nothing is saved or sent)."""
-    try:
-        subject, text = services.preview_template(
-            event=payload.event, subject=payload.subject, body=payload.body
-        )
-    except NotificationError as exc:
-        raise _fail(exc) from exc
+    subject, text = services.preview_template(
+        event=payload.event, subject=payload.subject, body=payload.body
+    )
     return {"subject": subject, "text": text}
 
 
@@ -139,8 +128,6 @@ def update_template(request: HttpRequest, template_id: int, payload: TemplateIn)
         setattr(template, key, value)
     try:
         return services.save_template(template=template, actor=staff_user(request))
-    except NotificationError as exc:
-        raise _fail(exc) from exc
     except IntegrityError as exc:
         raise DomainError(
             "A template for this event, language and channel exists.", status=409

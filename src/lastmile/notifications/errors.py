@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from lastmile.core.errors import DomainError
 
-class NotificationError(Exception):
+
+class NotificationError(DomainError):
     """Base class of notification errors."""
+
+    status = 422
 
 
 class UnknownEvent(NotificationError):

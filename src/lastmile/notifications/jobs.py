@@ -5,6 +5,8 @@ from __future__ import annotations
 import structlog
 from procrastinate.contrib.django import app
 
+from lastmile.notifications.delivery import deliver_due, release_stale
+
 log = structlog.get_logger(__name__)
 
 
@@ -15,8 +17,6 @@ log = structlog.get_logger(__name__)
 )
 def deliver_outbox() -> int:
     """Deliver every due outbox row (kicked by ``notify`` after commit)."""
-    from lastmile.notifications.services import deliver_due
-
     return deliver_due()
 
 
@@ -24,8 +24,6 @@ def deliver_outbox() -> int:
 @app.task(queue="notifications", name="notifications.sweep_outbox")
 def sweep_outbox(timestamp: int) -> int:
     """Every minute: re-queue rows a dead worker left in "sending", deliver due retries."""
-    from lastmile.notifications.services import deliver_due, release_stale
-
     released = release_stale()
     if released:
         log.warning("notify.released_stale", count=released)

@@ -10,19 +10,46 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import structlog
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from procrastinate.exceptions import AlreadyEnqueued
 
+from lastmile.core.actor import Actor
+from lastmile.core.jobs import defer_in_transaction
 from lastmile.notifications import events
-from lastmile.notifications.channels import CHANNELS, DeliveryError, Message
+from lastmile.notifications.channels import CHANNELS
 from lastmile.notifications.defaults import DEFAULT_TEMPLATES
+
+# Delivery lives in ``delivery`` (the worker's side); re-exported for callers of old.
+from lastmile.notifications.delivery import (
+    STALE_SENDING as STALE_SENDING,
+)
+from lastmile.notifications.delivery import (
+    claim_due as claim_due,
+)
+from lastmile.notifications.delivery import (
+    deliver_claimed as deliver_claimed,
+)
+from lastmile.notifications.delivery import (
+    deliver_due as deliver_due,
+)
+from lastmile.notifications.delivery import (
+    quiet_hours_end as quiet_hours_end,
+)
+from lastmile.notifications.delivery import (
+    release_stale as release_stale,
+)
+from lastmile.notifications.delivery import (
+    retry_delay as retry_delay,
+)
 from lastmile.notifications.errors import NotResendable, TemplateRenderError, UnknownEvent
+from lastmile.notifications.jobs import deliver_outbox
 from lastmile.notifications.models import (
     Channel,
     NotificationTemplate,
@@ -33,8 +60,6 @@ from lastmile.notifications.models import (
 from lastmile.notifications.render import plain_value, render_text
 
 log = structlog.get_logger(__name__)
-
-STALE_SENDING = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -249,30 +274,8 @@ def _render_into(row: Outbox) -> None:
     row.body = render_text(body_src, context, what="text")
 
 
-def quiet_hours_end(channel: str, now: datetime) -> datetime | None:
-    """When quiet hours apply to ``channel`` at ``now``: the moment they end."""
-    conf = settings.LASTMILE
-    start, end = conf.notify_quiet_hours_start, conf.notify_quiet_hours_end
-    if channel not in conf.notify_quiet_channels or start == end:
-        return None
-    local = timezone.localtime(now)
-    hour = local.hour
-    inside = (start <= hour or hour < end) if start > end else (start <= hour < end)
-    if not inside:
-        return None
-    ends = local.replace(hour=end, minute=0, second=0, microsecond=0)
-    if ends <= local:
-        ends += timedelta(days=1)
-    return ends
-
-
 def kick_worker() -> None:
     """Ask the worker to deliver now (a periodic sweep catches anything missed)."""
-    from procrastinate.exceptions import AlreadyEnqueued
-
-    from lastmile.core.jobs import defer_in_transaction
-    from lastmile.notifications.jobs import deliver_outbox
-
     try:
         defer_in_transaction(deliver_outbox)
     except AlreadyEnqueued:
@@ -281,131 +284,7 @@ def kick_worker() -> None:
         log.warning("notify.kick_failed", exc_info=True)
 
 
-# Delivery ------------------------------------------------------------------------
-
-
-def claim_due(*, limit: int = 50) -> list[int]:
-    """Mark up to ``limit`` due rows as sending and return their ids.
-
-    Rows another worker has locked are skipped, and the UPDATE re-checks the
-    state, so one row is claimed by one worker only.
-    """
-    table = Outbox._meta.db_table
-    now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {table} SET state = 'sending', claimed_at = %s, attempts = attempts + 1
-            WHERE state = 'queued' AND id IN (
-                SELECT id FROM {table}
-                WHERE state = 'queued' AND next_attempt_at <= %s
-                ORDER BY next_attempt_at, id
-                LIMIT %s
-                FOR UPDATE SKIP LOCKED)
-            RETURNING id
-            """,  # noqa: S608 - table name is ours, values are parameters
-            [now, now, limit],
-        )
-        return sorted(row[0] for row in cursor.fetchall())
-
-
-def deliver_due(*, limit: int = 50, max_batches: int = 20) -> int:
-    """Deliver due rows in batches until none is left; return how many were sent."""
-    sent = 0
-    for _batch in range(max_batches):
-        ids = claim_due(limit=limit)
-        if not ids:
-            break
-        sent += sum(1 for outbox_id in ids if deliver_claimed(outbox_id=outbox_id))
-    return sent
-
-
-def deliver_claimed(*, outbox_id: int) -> bool:
-    """Send one claimed row and record the outcome; True when sent."""
-    conf = settings.LASTMILE
-    row = Outbox.objects.get(pk=outbox_id)
-    if row.state != Outbox.State.SENDING:
-        return False
-    quiet_end = quiet_hours_end(row.channel, timezone.now())
-    if quiet_end is not None:
-        _finish(
-            row,
-            state=Outbox.State.QUEUED,
-            next_attempt_at=quiet_end,
-            attempts=row.attempts - 1,
-            error=row.last_error,
-        )
-        return False
-    plugin = CHANNELS.get(row.channel)
-    try:
-        if plugin is None or not plugin.is_configured(conf):
-            raise DeliveryError(f"The {row.channel} channel is not configured.", permanent=True)
-        plugin.send(_message(row), conf)
-    except DeliveryError as exc:
-        _record_failure(row, exc)
-        return False
-    except Exception as exc:  # a bug in a plugin must not wedge the row in "sending"
-        log.exception("notify.plugin_crashed", outbox_id=row.pk, channel=row.channel)
-        _record_failure(row, DeliveryError(f"Internal error: {exc!r}"))
-        return False
-    _finish(row, state=Outbox.State.SENT, sent_at=timezone.now(), error="")
-    log.info("notify.sent", outbox_id=row.pk, channel=row.channel, notify_event=row.event)
-    return True
-
-
-def _message(row: Outbox) -> Message:
-    return Message(
-        id=row.pk,
-        event=row.event,
-        recipient=row.recipient,
-        subject=row.subject,
-        body=row.body,
-        dedup_key=row.dedup_key,
-        payload=row.payload,
-    )
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential back-off: base, 2·base, 4·base … capped."""
-    conf = settings.LASTMILE
-    seconds = conf.notify_retry_base_s * (2 ** max(attempts - 1, 0))
-    return timedelta(seconds=min(seconds, conf.notify_retry_cap_s))
-
-
-def _record_failure(row: Outbox, exc: DeliveryError) -> None:
-    conf = settings.LASTMILE
-    error = str(exc)[:2000]
-    if exc.permanent or row.attempts >= conf.notify_max_attempts:
-        _finish(row, state=Outbox.State.FAILED, error=error)
-        log.warning("notify.failed", outbox_id=row.pk, channel=row.channel, error=error)
-        return
-    _finish(
-        row,
-        state=Outbox.State.QUEUED,
-        next_attempt_at=timezone.now() + retry_delay(row.attempts),
-        error=error,
-    )
-    log.info("notify.retry", outbox_id=row.pk, channel=row.channel, attempts=row.attempts)
-
-
-def _finish(row: Outbox, *, state: str, error: str, **fields: Any) -> None:
-    """Leave "sending" with a conditional UPDATE (a swept row is not overwritten)."""
-    Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING).update(
-        state=state, last_error=error, claimed_at=None, **fields
-    )
-
-
-def release_stale(*, older_than: timedelta = STALE_SENDING) -> int:
-    """Re-queue rows left in "sending" by a worker that died mid-send."""
-    return Outbox.objects.filter(
-        state=Outbox.State.SENDING, claimed_at__lt=timezone.now() - older_than
-    ).update(state=Outbox.State.QUEUED, claimed_at=None, next_attempt_at=timezone.now())
-
-
-# Staff actions ---------------------------------------------------------------------
-
-
-def resend(*, outbox: Outbox, actor: Any) -> Outbox:
+def resend(*, outbox: Outbox, actor: Actor | None) -> Outbox:
     """Queue a failed or sent message again, re-rendered from the current template.
 
     Raises ``TemplateRenderError`` (nothing changes) if the template is still broken.
@@ -436,18 +315,23 @@ def resend(*, outbox: Outbox, actor: Any) -> Outbox:
     return row
 
 
-def preview_template(*, event: str, subject: str, body: str) -> tuple[str, str]:
+class Preview(NamedTuple):
+    subject: str
+    text: str
+
+
+def preview_template(*, event: str, subject: str, body: str) -> Preview:
     """Render a template with the event's sample context (for the editor)."""
     if event not in events.EVENTS:
         raise UnknownEvent(f"Unknown notification event: {event!r}.")
     context = plain_value(events.SAMPLE_CONTEXTS.get(event, {}))
-    return (
-        render_text(subject, context, what="subject"),
-        render_text(body, context, what="text"),
+    return Preview(
+        subject=render_text(subject, context, what="subject"),
+        text=render_text(body, context, what="text"),
     )
 
 
-def save_template(*, template: NotificationTemplate, actor: Any) -> NotificationTemplate:
+def save_template(*, template: NotificationTemplate, actor: Actor | None) -> NotificationTemplate:
     """Save a template after checking it renders with the event's sample context."""
     preview_template(event=template.event, subject=template.subject, body=template.body)
     with transaction.atomic():

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from lastmile.accounts.models import staff_user
 from lastmile.accounts.permissions import has_model_permission
-from lastmile.core.views import ObjectListView
+from lastmile.core.errors import DomainError
+from lastmile.core.views import ObjectListView, form_error, message_error
 from lastmile.notifications import services
 from lastmile.notifications.channels import CHANNELS
 from lastmile.notifications.errors import NotificationError
@@ -56,8 +57,8 @@ def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(Outbox.objects.restrict(request.user, "change"), pk=pk)
     try:
         services.resend(outbox=row, actor=staff_user(request))
-    except NotificationError as exc:
-        messages.error(request, str(exc))
+    except DomainError as exc:
+        message_error(request, exc)
     else:
         messages.success(request, _("The message is queued again."))
     return HttpResponseRedirect(reverse("notifications:outbox_detail", args=[pk]))
@@ -79,8 +80,8 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.save_template(template=form.save(commit=False), actor=staff_user(request))
-        except NotificationError as exc:
-            form.add_error("body", str(exc))
+        except DomainError as exc:
+            form_error(form, exc, field="body")
         except IntegrityError:
             form.add_error(None, _("A template for this event, language and channel exists."))
         else:

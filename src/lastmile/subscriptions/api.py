@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -13,21 +12,19 @@ from ninja.responses import Status
 from pydantic import Field
 
 from lastmile.accounts.permissions import require_model_permission
-from lastmile.api.errors import DomainError
 from lastmile.api.money import MoneyIn, MoneyOut
 from lastmile.api.schemas import ObjectId, PositiveInt32
-from lastmile.customers.models import Customer, CustomerGroup
-from lastmile.finance.errors import FinanceError, InsufficientFunds
-from lastmile.finance.money import to_money
-from lastmile.subscriptions import services
+from lastmile.customers.models import Customer
+from lastmile.subscriptions import catalogue, services
 from lastmile.subscriptions.billing import run_billing
-from lastmile.subscriptions.errors import SubscriptionError, TariffNotAllowed
 from lastmile.subscriptions.models import BillingRun, Subscription, Tariff
 
 router = Router(tags=["subscriptions"])
 
 
-class TariffOut(Schema):
+class TariffSummaryOut(Schema):
+    """What anyone who may see a tariff sees (the subscriber's cabinet too)."""
+
     id: int
     name: str
     description: str
@@ -36,6 +33,11 @@ class TariffOut(Schema):
     period_days: int | None
     rate_down_kbps: int
     rate_up_kbps: int
+
+
+class TariffOut(TariffSummaryOut):
+    """The staff's view: bursts, visibility and the customer groups."""
+
     burst_down_kbps: int | None
     burst_up_kbps: int | None
     is_public: bool
@@ -114,14 +116,6 @@ def _customer(request: HttpRequest, customer_id: int, action: str = "view") -> C
     return get_object_or_404(Customer.objects.restrict(request.user, action), pk=customer_id)
 
 
-def _domain(exc: Exception) -> DomainError:
-    if isinstance(exc, InsufficientFunds):
-        return DomainError(str(exc), status=402)
-    if isinstance(exc, TariffNotAllowed):
-        return DomainError(str(exc), status=403)
-    return DomainError(str(exc), status=409)
-
-
 @router.get("/tariffs", response=list[TariffOut])
 @paginate
 def list_tariffs(request: HttpRequest, active: bool | None = None) -> object:
@@ -135,32 +129,8 @@ def list_tariffs(request: HttpRequest, active: bool | None = None) -> object:
 
 def _save_tariff(request: HttpRequest, tariff: Tariff, payload: TariffIn) -> Tariff:
     data = payload.dict()
-    group_ids = data.pop("group_ids")
-    data["price"] = to_money(data["price"])
-    if data["price"] < 0:
-        raise DomainError("The price cannot be negative.", status=422)
-    if data["period_kind"] == "days" and not data["period_days"]:
-        raise DomainError("A period of days needs period_days.", status=422)
-    if data["period_kind"] == "month":
-        data["period_days"] = None
-    if Tariff.objects.filter(name=data["name"]).exclude(pk=tariff.pk).exists():
-        raise DomainError("A tariff with this name already exists.", status=409)
-    group_ids = sorted(set(group_ids))
-    unknown = set(group_ids) - set(
-        CustomerGroup.objects.filter(pk__in=group_ids).values_list("pk", flat=True)
-    )
-    if unknown:
-        raise DomainError(
-            "Unknown customer group ids: " + ", ".join(map(str, sorted(unknown))),
-            status=422,
-            errors=[{"field": "body.payload.group_ids", "message": "unknown customer group"}],
-        )
-    for key, value in data.items():
-        setattr(tariff, key, value)
-    with transaction.atomic():
-        tariff.save()
-        tariff.groups.set(group_ids)
-    return tariff
+    groups = data.pop("group_ids")
+    return catalogue.save_tariff(tariff=tariff, values=data, groups=groups, actor=request.user)
 
 
 @router.post("/tariffs", response={201: TariffOut})
@@ -204,12 +174,9 @@ def purchase(request: HttpRequest, customer_id: int, payload: PurchaseIn) -> Sta
     customer = _customer(request, customer_id)
     require_model_permission(request.user, Subscription, "add")
     tariff = get_object_or_404(Tariff, pk=payload.tariff_id)
-    try:
-        subscription = services.buy_tariff(
-            customer=customer, tariff=tariff, actor=request.user, auto_renew=payload.auto_renew
-        )
-    except (SubscriptionError, FinanceError) as exc:
-        raise _domain(exc) from exc
+    subscription = services.buy_tariff(
+        customer=customer, tariff=tariff, actor=request.user, auto_renew=payload.auto_renew
+    )
     return Status(201, subscription)
 
 
@@ -218,12 +185,9 @@ def preorder(request: HttpRequest, customer_id: int, payload: PurchaseIn) -> Sta
     customer = _customer(request, customer_id)
     require_model_permission(request.user, Subscription, "add")
     tariff = get_object_or_404(Tariff, pk=payload.tariff_id)
-    try:
-        subscription = services.preorder_tariff(
-            customer=customer, tariff=tariff, actor=request.user, auto_renew=payload.auto_renew
-        )
-    except SubscriptionError as exc:
-        raise _domain(exc) from exc
+    subscription = services.preorder_tariff(
+        customer=customer, tariff=tariff, actor=request.user, auto_renew=payload.auto_renew
+    )
     return Status(201, subscription)
 
 
@@ -239,10 +203,7 @@ def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
 def terminate(request: HttpRequest, subscription_id: int) -> dict[str, object]:
     subscription = _subscription(request, subscription_id)
     require_model_permission(request.user, Subscription, "change")
-    try:
-        refund = services.terminate_subscription(subscription=subscription, actor=request.user)
-    except SubscriptionError as exc:
-        raise _domain(exc) from exc
+    refund = services.terminate_subscription(subscription=subscription, actor=request.user)
     return {"refund": refund}
 
 

@@ -20,38 +20,32 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lastmile.core.jobs import defer_in_transaction
+from lastmile.finance import bulk
+from lastmile.subscriptions.followup import after_billing_run
 from lastmile.subscriptions.models import BillingRun
 
 log = structlog.get_logger(__name__)
 
 BILLING_LOCK_KEY = 0x6C6D_6269  # "lmbi"
 
-# 1. Lock the accounts of every customer with something due, in id order.
-_LOCK_SQL = """
-WITH due_customers AS (
+# 1. Lock the accounts of every customer with something due, in id order (finance's recipe).
+_LOCK_SQL = bulk.lock_accounts_sql(
+    """
     SELECT customer_id FROM subscriptions_subscription WHERE state = 'active' AND period_end <= %(at)s
     UNION
     SELECT customer_id FROM subscriptions_feeassignment WHERE is_active AND next_charge_at <= %(at)s
-), created AS (
-    INSERT INTO finance_account (customer_id, balance, credit_limit, updated_at)
-    SELECT customer_id, 0, 0, statement_timestamp() FROM due_customers
-    ON CONFLICT (customer_id) DO NOTHING
+    """
 )
-SELECT count(*) FROM (
-    SELECT a.customer_id FROM finance_account a JOIN due_customers d USING (customer_id)
-    ORDER BY a.customer_id FOR UPDATE OF a
-) locked
-"""
 
 # 2. Decide what happens to each due subscription (read after the locks).
-_DECIDE_SQL = """
+_DECIDE_SQL = f"""
 CREATE TEMP TABLE billing_due ON COMMIT DROP AS
 WITH due AS (
     SELECT s.id, s.customer_id, s.auto_renew, s.anchor, s.periods, s.period_end,
            t.price AS tariff_price, t.is_active AS tariff_on_sale, t.period_kind, t.period_days,
            p.id AS pre_id, p.price AS pre_price, pt.period_kind AS pre_kind, pt.period_days AS pre_days,
-           a.balance + CASE WHEN a.credit_until IS NULL OR a.credit_until > %(at)s
-                            THEN a.credit_limit ELSE 0 END AS available,
+           {bulk.available_funds_sql("a", "%(at)s")} AS available,
            c.is_active AS customer_active
     FROM subscriptions_subscription s
     JOIN subscriptions_tariff t ON t.id = s.tariff_id
@@ -107,23 +101,8 @@ UPDATE billing_due SET
 WHERE action = 'switch';
 """
 
-# 3. Money: one statement moves the balances, one writes the entries.
-_CHARGE_SQL = """
-WITH moved AS (
-    UPDATE finance_account a SET balance = a.balance - d.amount
-    FROM billing_due d
-    WHERE a.customer_id = d.customer_id AND d.amount > 0
-    RETURNING a.customer_id, a.balance AS balance_after, d.amount, d.charged_sub, d.new_periods, d.action
-)
-INSERT INTO finance_ledgerentry (account_id, kind, amount, balance_before, balance_after,
-    subscription_id, billing_run_id, reason, actor_label, idempotency_key, created_at)
-SELECT customer_id, 'charge', -amount, balance_after + amount, balance_after,
-    charged_sub, %(run)s, '', 'billing',
-    'subscription:' || charged_sub || ':period:' ||
-        CASE WHEN action = 'switch' THEN '1' ELSE new_periods::text || ':' || %(at_key)s END,
-    statement_timestamp()
-FROM moved
-"""
+# 3. Money: finance's statement moves the balances and writes the entries.
+_CHARGE_SQL = bulk.charge_subscriptions_sql("billing_due")
 
 # 4. Subscriptions: end first (one active per customer), then renew / start.
 # Renewals do not record the run on the subscription (their ledger entry
@@ -147,7 +126,8 @@ GROUP BY chunk;
 """
 
 # 5. Periodic fees: charged even into debt; several per customer chain in order.
-_FEES_SQL = """
+_FEES_SQL = (
+    """
 CREATE TEMP TABLE billing_fees ON COMMIT DROP AS
 SELECT f.id, f.customer_id, f.price AS amount, f.anchor, f.periods_charged, pf.period_kind, pf.period_days,
     sum(f.price) OVER (PARTITION BY f.customer_id ORDER BY f.id) AS running,
@@ -155,17 +135,9 @@ SELECT f.id, f.customer_id, f.price AS amount, f.anchor, f.periods_charged, pf.p
 FROM subscriptions_feeassignment f JOIN subscriptions_periodicfee pf ON pf.id = f.fee_id
 WHERE f.is_active AND f.next_charge_at <= %(at)s;
 ANALYZE billing_fees;
-WITH moved AS (
-    UPDATE finance_account a SET balance = a.balance - t.total
-    FROM (SELECT DISTINCT customer_id, total FROM billing_fees) t
-    WHERE a.customer_id = t.customer_id
-    RETURNING a.customer_id, a.balance + t.total AS balance_start
-)
-INSERT INTO finance_ledgerentry (account_id, kind, amount, balance_before, balance_after,
-    fee_id, billing_run_id, reason, actor_label, idempotency_key, created_at)
-SELECT f.customer_id, 'charge', -f.amount, m.balance_start - f.running + f.amount, m.balance_start - f.running,
-    f.id, %(run)s, '', 'billing', 'fee:' || f.id || ':period:' || (f.periods_charged + 1), statement_timestamp()
-FROM billing_fees f JOIN moved m USING (customer_id);
+"""
+    + bulk.charge_fees_sql("billing_fees")
+    + """;
 UPDATE subscriptions_feeassignment fa SET periods_charged = f.periods_charged + 1,
     next_charge_at = lastmile_period_boundary(f.anchor, f.periods_charged + 1, f.period_kind, f.period_days, %(tz)s)
 FROM billing_fees f WHERE fa.id = f.id;
@@ -173,6 +145,7 @@ UPDATE subscriptions_feeassignment fa SET anchor = %(at)s, periods_charged = 1,
     next_charge_at = lastmile_period_boundary(%(at)s, 1, f.period_kind, f.period_days, %(tz)s)
 FROM billing_fees f WHERE fa.id = f.id AND fa.next_charge_at <= %(at)s;
 """
+)
 
 _DROP_SQL = "DROP TABLE IF EXISTS pg_temp.billing_due, pg_temp.billing_fees"
 
@@ -248,9 +221,6 @@ def run_billing(*, at: datetime | None = None) -> BillingRun:
         if changed:
             # Notifications and NAS updates for the customers whose access
             # changed go to one job, deferred in this transaction.
-            from lastmile.core.jobs import defer_in_transaction
-            from lastmile.subscriptions.jobs import after_billing_run
-
             defer_in_transaction(after_billing_run, run_id=run.pk)
     log.info(
         "billing.run",

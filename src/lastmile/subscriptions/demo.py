@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
+from lastmile.finance import keys
 from lastmile.subscriptions.models import OneOffService, PeriodicFee, Tariff
 
 DEMO_TARIFFS = [
@@ -79,7 +80,9 @@ _STEPS = [
     )
     INSERT INTO finance_ledgerentry (account_id, kind, amount, balance_before, balance_after, payment_id,
                                      reason, actor_label, idempotency_key, created_at)
-    SELECT account_id, 'payment', amount, 0, amount, id, '', 'demo', 'payment:' || id, statement_timestamp()
+    SELECT account_id, 'payment', amount, 0, amount, id, '', 'demo', """
+    + keys.sql_payment("id")
+    + """, statement_timestamp()
     FROM p
     """,
     """
@@ -98,7 +101,9 @@ _STEPS = [
     INSERT INTO finance_ledgerentry (account_id, kind, amount, balance_before, balance_after, subscription_id,
                                      reason, actor_label, idempotency_key, created_at)
     SELECT s.customer_id, 'charge', -s.price, d.pay, d.pay - s.price, s.id, '', 'demo',
-           'subscription:' || s.id || ':period:1', statement_timestamp()
+           """
+    + keys.sql_subscription_start("s.id")
+    + """, statement_timestamp()
     FROM s JOIN demo_money d USING (customer_id)
     """,
     """

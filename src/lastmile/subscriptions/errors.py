@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from lastmile.core.errors import DomainError
 
-class SubscriptionError(Exception):
-    pass
+
+class SubscriptionError(DomainError):
+    status = 409
 
 
 class TariffNotAllowed(SubscriptionError):
-    pass
+    status = 403
 
 
 class AlreadySubscribed(SubscriptionError):
@@ -25,3 +27,13 @@ class IllegalTransition(SubscriptionError):
 
 class PreorderExists(SubscriptionError):
     pass
+
+
+class InvalidTariff(SubscriptionError):
+    """A tariff value does not fit (negative price, a period of days without days…)."""
+
+    status = 422
+
+
+class TariffNameTaken(SubscriptionError):
+    status = 409

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lastmile.finance.forms import IdempotentForm, MoneyField
+from lastmile.subscriptions.catalogue import TARIFF_FIELDS
 from lastmile.subscriptions.models import OneOffService, PeriodicFee, PeriodKind, Tariff
 
 
@@ -25,20 +26,7 @@ class TariffForm(PeriodFormMixin):
 
     class Meta:
         model = Tariff
-        fields = [
-            "name",
-            "description",
-            "price",
-            "period_kind",
-            "period_days",
-            "rate_down_kbps",
-            "rate_up_kbps",
-            "burst_down_kbps",
-            "burst_up_kbps",
-            "is_public",
-            "groups",
-            "is_active",
-        ]
+        fields = list(TARIFF_FIELDS)
         widgets = {"groups": forms.CheckboxSelectMultiple}
 
     def clean_price(self) -> Any:

@@ -14,14 +14,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import structlog
-from django.db import transaction
 from django.utils import timezone
 from procrastinate import exceptions
 from procrastinate.contrib.django import app
 
-from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 from lastmile.core.jobs import defer_in_transaction
 from lastmile.subscriptions.billing import has_due, run_billing
+
+# Re-exported: the task lives with the billing run that defers it.
+from lastmile.subscriptions.followup import after_billing_run as after_billing_run
 
 log = structlog.get_logger(__name__)
 
@@ -86,25 +87,6 @@ def schedule_boundary_runs(now: datetime) -> int:
 def _ceil_second(at: datetime) -> datetime:
     floor = at.replace(microsecond=0)
     return floor if floor == at else floor + timedelta(seconds=1)
-
-
-@app.task(queue="billing", name="subscriptions.after_billing_run", retry=5)
-def after_billing_run(run_id: int) -> int:
-    """Notify the customers a billing run ended or switched, and tell the NAS."""
-    from lastmile.subscriptions.models import Subscription
-    from lastmile.subscriptions.notices import notify_billing_run
-
-    with transaction.atomic():
-        count = notify_billing_run(run_id)
-        switched: set[int] = set()
-        ended: set[int] = set()
-        for customer_id, state in Subscription.objects.filter(billing_run_id=run_id).values_list(
-            "customer_id", "state"
-        ):
-            (switched if state == "active" else ended).add(customer_id)
-        ACCESS_CHANGED.fire(customer_ids=ended - switched, reason=AccessReason.EXPIRED)
-        ACCESS_CHANGED.fire(customer_ids=switched, reason=AccessReason.PREORDER_APPLIED)
-    return count
 
 
 @app.periodic(cron="0 10 * * *", periodic_id="subscription_warnings")

@@ -16,8 +16,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lastmile.accounts.permissions import require_object_permission
+from lastmile.accounts.models import actor_user
+from lastmile.core.actor import Actor
+from lastmile.core.permissions import require_object_permission
 from lastmile.customers.models import Customer
+from lastmile.finance import keys
 from lastmile.finance import services as ledger
 from lastmile.finance.errors import InsufficientFunds
 from lastmile.finance.locks import lock_account
@@ -142,7 +145,7 @@ def _start(
     price: Decimal,
     at: datetime,
     auto_renew: bool,
-    actor: Any,
+    actor: Actor | None,
     actor_label: str,
     account: Account,
     subscription: Subscription | None = None,
@@ -161,7 +164,7 @@ def _start(
             price=price,
             state=State.ACTIVE,
             auto_renew=auto_renew,
-            ordered_by=actor if getattr(actor, "pk", None) else None,
+            ordered_by=actor_user(actor),
             **fields,
         )
     else:
@@ -171,7 +174,7 @@ def _start(
             account=account,
             amount=-price,
             kind=EntryKind.CHARGE,
-            idempotency_key=f"subscription:{subscription.pk}:period:1",
+            idempotency_key=keys.subscription_start(subscription.pk),
             actor=actor,
             actor_label=actor_label,
             subscription=subscription,
@@ -185,7 +188,7 @@ def _end_with_refund(
     account: Account,
     at: datetime,
     reason: str,
-    actor: Any,
+    actor: Actor | None,
     actor_label: str,
 ) -> Decimal:
     assert subscription.period_start is not None and subscription.period_end is not None
@@ -198,7 +201,7 @@ def _end_with_refund(
             account=account,
             amount=refund,
             kind=EntryKind.REFUND,
-            idempotency_key=f"subscription:{subscription.pk}:refund",
+            idempotency_key=keys.subscription_refund(subscription.pk),
             actor=actor,
             actor_label=actor_label,
             subscription=subscription,
@@ -211,7 +214,7 @@ def buy_tariff(
     customer: Customer,
     tariff: Tariff,
     at: datetime | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
     actor_label: str = "",
     auto_renew: bool = True,
 ) -> Subscription:
@@ -274,7 +277,7 @@ def terminate_subscription(
     *,
     subscription: Subscription,
     at: datetime | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
     actor_label: str = "",
     reason: str = "terminated",
 ) -> Decimal:
@@ -310,7 +313,7 @@ def preorder_tariff(
     *,
     customer: Customer,
     tariff: Tariff,
-    actor: Any = None,
+    actor: Actor | None = None,
     actor_label: str = "",
     auto_renew: bool = True,
 ) -> Subscription:
@@ -332,14 +335,14 @@ def preorder_tariff(
             price=tariff.price,
             state=State.PREORDERED,
             auto_renew=auto_renew,
-            ordered_by=actor if getattr(actor, "pk", None) else None,
+            ordered_by=actor_user(actor),
         )
         require_object_permission(actor, preorder, "add")
         return preorder
 
 
 def set_auto_renew(
-    *, subscription: Subscription, auto_renew: bool, actor: Any = None
+    *, subscription: Subscription, auto_renew: bool, actor: Actor | None = None
 ) -> Subscription:
     """Turn renewal at the period end on or off (the staff member's scope applies)."""
     require_object_permission(actor, subscription, "change")
@@ -348,14 +351,16 @@ def set_auto_renew(
     return subscription
 
 
-def sell_one_off(*, customer: Customer, service: OneOffService, actor: Any = None, key: str) -> Any:
+def sell_one_off(
+    *, customer: Customer, service: OneOffService, actor: Actor | None = None, key: str
+) -> Any:
     """Charge a one-off service once per ``key`` (the form's idempotency key).
     ``charge`` takes the account lock first and then checks the key, so two
     submits at once give the one entry."""
     return ledger.charge(
         customer_id=customer.pk,
         amount=service.price,
-        idempotency_key=f"oneoff:{key}",
+        idempotency_key=keys.one_off(key),
         reason=service.name,
         actor=actor,
     )

@@ -16,12 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lastmile.accounts.permissions import has_model_permission, require_model_permission
-from lastmile.core.views import ObjectDeleteView, ObjectEditView, ObjectListView
+from lastmile.core.errors import DomainError
+from lastmile.core.views import (
+    ObjectDeleteView,
+    ObjectEditView,
+    ObjectListView,
+    form_error,
+    message_error,
+)
 from lastmile.customers.models import Customer
-from lastmile.finance.errors import FinanceError
-from lastmile.subscriptions import services
+from lastmile.subscriptions import catalogue, services
 from lastmile.subscriptions.billing import run_billing
-from lastmile.subscriptions.errors import SubscriptionError
 from lastmile.subscriptions.filtersets import TariffFilterSet
 from lastmile.subscriptions.forms import (
     AssignFeeForm,
@@ -60,6 +65,11 @@ class TariffEditView(ObjectEditView):
     queryset = Tariff.objects.all()
     form = TariffForm
     success_url = "subscriptions:tariff_list"
+
+    def save(self, request: HttpRequest, obj: Any, form: Any) -> Tariff:
+        values = dict(form.cleaned_data)
+        groups = values.pop("groups", [])
+        return catalogue.save_tariff(tariff=obj, values=values, groups=groups, actor=request.user)
 
 
 class TariffDeleteView(ObjectDeleteView):
@@ -175,8 +185,8 @@ def buy(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     auto_renew=form.cleaned_data["auto_renew"],
                 )
-            except (SubscriptionError, FinanceError) as exc:
-                form.add_error(None, str(exc))
+            except DomainError as exc:
+                form_error(form, exc)
             else:
                 messages.success(request, _("Tariff “%(tariff)s” is active.") % {"tariff": tariff})
                 return _back(customer)
@@ -197,8 +207,8 @@ def preorder(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 auto_renew=form.cleaned_data["auto_renew"],
             )
-        except SubscriptionError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             messages.success(request, _("Pre-order saved; it starts when the current period ends."))
             return _back(customer)
@@ -225,8 +235,8 @@ def terminate(request: HttpRequest, pk: int, sub_pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             done = services.terminate_subscription(subscription=subscription, actor=request.user)
-        except SubscriptionError as exc:
-            messages.error(request, str(exc))
+        except DomainError as exc:
+            message_error(request, exc)
         else:
             messages.success(
                 request, _("Subscription ended; refunded %(refund)s.") % {"refund": done}
@@ -264,8 +274,8 @@ def sell_service(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 key=form.cleaned_data["idempotency_key"],
             )
-        except FinanceError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             messages.success(request, _("Service charged."))
             return _back(customer)

@@ -1,6 +1,5 @@
 """REST endpoints of tickets (used by the technicians' mobile app)."""
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -13,11 +12,10 @@ from ninja.responses import Status
 from pydantic import Field
 
 from lastmile.accounts.models import User, staff_user
-from lastmile.api.errors import DomainError
 from lastmile.api.schemas import Omittable
+from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
 from lastmile.tasks import services
-from lastmile.tasks.errors import TicketError
 from lastmile.tasks.filtersets import TicketFilterSet
 from lastmile.tasks.models import Ticket, TicketAttachment, TicketKind, TicketPriority, TicketState
 from lastmile.tasks.queries import eligible_executors, visible_tickets
@@ -142,13 +140,6 @@ class TicketFilters(Schema):
     due_after: datetime | None = None
 
 
-def _domain(call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except TicketError as exc:
-        raise DomainError(str(exc), status=exc.status) from exc
-
-
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
     return get_object_or_404(Ticket.objects.restrict(request.user, "view"), pk=ticket_id)
 
@@ -208,20 +199,18 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
 
     site = get_object_or_404(Site, pk=payload.site_id) if payload.site_id else None
     responsible = _staff([payload.responsible_id])[0] if payload.responsible_id else None
-    ticket = _domain(
-        lambda: services.create_ticket(
-            actor=staff_user(request),
-            kind=kind,
-            description=payload.description,
-            priority=payload.priority,
-            customer=customer,
-            site=site,
-            due_at=payload.due_at,
-            responsible=responsible,
-            executors=_staff(payload.executor_ids),
-            device_id=payload.device_id,
-            port_id=payload.port_id,
-        )
+    ticket = services.create_ticket(
+        actor=staff_user(request),
+        kind=kind,
+        description=payload.description,
+        priority=payload.priority,
+        customer=customer,
+        site=site,
+        due_at=payload.due_at,
+        responsible=responsible,
+        executors=_staff(payload.executor_ids),
+        device_id=payload.device_id,
+        port_id=payload.port_id,
     )
     return Status(201, ticket)
 
@@ -232,9 +221,7 @@ def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch) ->
     changes = payload.dict(exclude_unset=True)
     if "kind_id" in changes:
         changes["kind"] = get_object_or_404(TicketKind, pk=changes.pop("kind_id"))
-    return _domain(
-        lambda: services.update_ticket(ticket=ticket, actor=staff_user(request), **changes)
-    )
+    return services.update_ticket(ticket=ticket, actor=staff_user(request), **changes)
 
 
 @router.get("/tickets/{ticket_id}/executor-choices", response=list[StaffRef])
@@ -248,10 +235,8 @@ def assign(request: HttpRequest, ticket_id: int, payload: AssignIn) -> object:
     ticket = _ticket(request, ticket_id)
     responsible = _staff([payload.responsible_id])[0] if payload.responsible_id else None
     executors = _staff(payload.executor_ids)
-    return _domain(
-        lambda: services.assign_ticket(
-            ticket=ticket, actor=staff_user(request), responsible=responsible, executors=executors
-        )
+    return services.assign_ticket(
+        ticket=ticket, actor=staff_user(request), responsible=responsible, executors=executors
     )
 
 
@@ -259,13 +244,11 @@ def assign(request: HttpRequest, ticket_id: int, payload: AssignIn) -> object:
 def transition(request: HttpRequest, ticket_id: int, payload: TransitionIn) -> object:
     """Change the state (finishing or failing needs a comment); 409 if not allowed."""
     ticket = _ticket(request, ticket_id)
-    return _domain(
-        lambda: services.change_state(
-            ticket=ticket,
-            actor=staff_user(request),
-            to_state=payload.to_state,
-            comment=payload.comment,
-        )
+    return services.change_state(
+        ticket=ticket,
+        actor=staff_user(request),
+        to_state=payload.to_state,
+        comment=payload.comment,
     )
 
 
@@ -289,10 +272,8 @@ def add_comment(
 ) -> Status[Any]:
     """A comment (multipart form: ``text`` and any number of ``files``)."""
     ticket = _ticket(request, ticket_id)
-    comment = _domain(
-        lambda: services.add_comment(
-            ticket=ticket, actor=staff_user(request), text=text, files=files or []
-        )
+    comment = services.add_comment(
+        ticket=ticket, actor=staff_user(request), text=text, files=files or []
     )
     return Status(201, comment)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from lastmile.core.errors import DomainError
 
-class TicketError(Exception):
+
+class TicketError(DomainError):
     """Base class; the UI shows it as a message, the API as a 400/403/409 problem."""
 
     status = 400

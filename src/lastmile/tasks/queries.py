@@ -38,14 +38,6 @@ def visible_tickets(user: Any) -> QuerySet[Ticket]:
     )
 
 
-def my_open_tickets(user: Any) -> QuerySet[Ticket]:
-    return (
-        visible_tickets(user)
-        .filter(Q(executors=user) | Q(responsible=user), state__in=OPEN_STATES)
-        .distinct()
-    )
-
-
 def is_participant(user: Any, ticket: Ticket) -> bool:
     """An executor or the responsible person of the ticket."""
     return ticket.responsible_id == user.pk or ticket.executors.filter(pk=user.pk).exists()

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from lastmile.accounts.models import staff_user
 from lastmile.accounts.permissions import has_model_permission
+from lastmile.core.errors import DomainError
+from lastmile.core.views import form_error, message_error
 from lastmile.customers.models import Customer
 from lastmile.tasks import services
-from lastmile.tasks.errors import TicketError
 from lastmile.tasks.filtersets import TicketFilterSet
 from lastmile.tasks.forms import (
     AssignForm,
@@ -93,8 +94,8 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 responsible=data["responsible"],
                 executors=list(data["executors"]),
             )
-        except TicketError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             messages.success(request, _("Ticket #%(id)s created.") % {"id": ticket.pk})
             return HttpResponseRedirect(reverse("tasks:ticket_detail", args=[ticket.pk]))
@@ -167,8 +168,8 @@ def ticket_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 to_state=form.cleaned_data["to_state"],
                 comment=form.cleaned_data["comment"],
             )
-        except TicketError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             return _done(request, ticket, _("State changed."))
     return _render_detail(request, ticket, transition_form=form)
@@ -189,8 +190,8 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 responsible=form.cleaned_data["responsible"],
                 executors=list(form.cleaned_data["executors"]),
             )
-        except TicketError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             return _done(request, ticket, _("Assignment saved."))
     return _render_detail(request, ticket, assign_form=form)
@@ -208,8 +209,8 @@ def ticket_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=staff_user(request),
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
-        except TicketError as exc:
-            messages.error(request, str(exc))
+        except DomainError as exc:
+            message_error(request, exc)
         else:
             return _done(request, ticket, _("Saved."))
     else:
@@ -230,8 +231,8 @@ def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 files=form.cleaned_data["attachments"],
             )
-        except TicketError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:
+            form_error(form, exc)
         else:
             return _done(request, ticket, _("Comment added."))
     return _render_detail(request, ticket, comment_form=form)
@@ -251,12 +252,3 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         filename=attachment.name,
         content_type=attachment.content_type,
     )
-
-
-def customer_tickets_context(user: Any, customer: Customer) -> dict[str, Any]:
-    """Context of ``tasks/_customer_tickets.html`` (for the customer page)."""
-    return {
-        "customer_tickets": visible_tickets(user).filter(customer=customer)[:20],
-        "can_add_ticket": has_model_permission(user, Ticket, "add"),
-        "customer": customer,
-    }

@@ -19,10 +19,10 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from importlib import import_module
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import structlog
@@ -90,7 +90,14 @@ class Refused(Exception):
         self.code = code
 
 
-DayTotals = dict[date, tuple[int, Decimal]]
+class DayTotal(NamedTuple):
+    """Payments of one day: how many, and their sum."""
+
+    payments: int
+    amount: Decimal
+
+
+DayTotals = dict[date, DayTotal]
 
 
 class Gateway:
@@ -191,8 +198,8 @@ def find_customer(reference: str, *, field_name: str = "login") -> Customer | No
 def sum_by_day(items: Any) -> DayTotals:
     totals: DayTotals = {}
     for day, amount in items:
-        count, total = totals.get(day, (0, Decimal("0.00")))
-        totals[day] = (count + 1, total + (amount or Decimal("0.00")))
+        count, total = totals.get(day, DayTotal(0, Decimal("0.00")))
+        totals[day] = DayTotal(count + 1, total + (amount or Decimal("0.00")))
     return totals
 
 
@@ -306,9 +313,3 @@ def _respond(gateway: Gateway, request: HttpRequest, reply: Reply) -> HttpRespon
         remote_addr=remote,
     )
     return response
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    end = timezone.make_aware(datetime.combine(day, datetime.max.time()))
-    return start, end

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from lastmile.customers.models import Customer
 from lastmile.finance.errors import FinanceError, InvalidAmount
 from lastmile.finance.gateways.base import (
+    DayTotals,
     Gateway,
     GatewayUnavailable,
     Refused,
@@ -135,7 +136,7 @@ class CardGateway(Gateway):
         if not secrets_equal(given, sign(request.body, config.credential("secret"))):
             raise Refused("bad signature", status=403, code="bad_signature")
 
-    def provider_totals(self, *, since: Any, until: Any) -> dict[Any, tuple[int, Decimal]]:
+    def provider_totals(self, *, since: Any, until: Any) -> DayTotals:
         rows = CardPaymentIntent.objects.filter(
             state=CardPaymentIntent.State.PAID,
             completed_at__date__gte=since,

@@ -19,6 +19,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from lastmile.accounts.models import actor_user
+from lastmile.core.actor import Actor
 from lastmile.finance.errors import FinanceError, InvalidAmount
 from lastmile.finance.gateways.base import DayTotals, Gateway, find_customer, register, sum_by_day
 from lastmile.finance.gateways.models import GatewayConfig, RegistryImport, RegistryRow
@@ -118,7 +120,7 @@ def _problem(amount: Decimal, bank_id: str, customer: Any, config: GatewayConfig
     return config.amount_problem(amount) if config else ""
 
 
-def preview_registry(*, data: bytes, file_name: str, actor: Any) -> RegistryImport:
+def preview_registry(*, data: bytes, file_name: str, actor: Actor | None) -> RegistryImport:
     """Parse an uploaded file and store its lines for a preview; credits nothing."""
     text = _decode(data)
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
@@ -135,13 +137,13 @@ def preview_registry(*, data: bytes, file_name: str, actor: Any) -> RegistryImpo
         raise RegistryNotImportable("The file has no payment lines.")
     with transaction.atomic():
         registry = RegistryImport.objects.create(
-            file_name=file_name[:200], uploaded_by=actor if getattr(actor, "pk", None) else None
+            file_name=file_name[:200], uploaded_by=actor_user(actor)
         )
         RegistryRow.objects.bulk_create(RegistryRow(registry=registry, **row) for row in rows)
     return registry
 
 
-def confirm_registry(*, registry: RegistryImport, actor: Any) -> int:
+def confirm_registry(*, registry: RegistryImport, actor: Actor | None) -> int:
     """Credit every new line of a previewed registry, all or nothing.
 
     Refused while any line is an error.  Accounts are locked in customer-id
@@ -168,7 +170,7 @@ def confirm_registry(*, registry: RegistryImport, actor: Any) -> int:
     return credited
 
 
-def _credit(row: RegistryRow, registry: RegistryImport, actor: Any) -> int:
+def _credit(row: RegistryRow, registry: RegistryImport, actor: Actor | None) -> int:
     assert row.customer_id is not None and row.amount is not None and row.paid_on is not None
     paid_at = timezone.make_aware(datetime.combine(row.paid_on, time(12, 0)))
     try:

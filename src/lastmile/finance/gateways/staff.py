@@ -21,10 +21,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lastmile.accounts.permissions import has_model_permission, require_model_permission
-from lastmile.core.views import ObjectListView
-from lastmile.finance.errors import FinanceError
+from lastmile.core.errors import DomainError
+from lastmile.core.views import ObjectListView, form_error, message_error
 from lastmile.finance.gateways import registry
-from lastmile.finance.gateways.base import DayTotals, Gateway, all_gateways, get_gateway
+from lastmile.finance.gateways.base import (
+    DayTotal,
+    DayTotals,
+    Gateway,
+    all_gateways,
+    get_gateway,
+)
 from lastmile.finance.gateways.forms import (
     GatewayConfigForm,
     ReconciliationForm,
@@ -155,7 +161,7 @@ def our_totals(gateway: str, *, since: date, until: date) -> DayTotals:
         .annotate(count=Count("id"), total=Sum("amount"))
         .order_by("day")
     )
-    return {r["day"]: (r["count"], r["total"] or Decimal("0.00")) for r in rows}
+    return {r["day"]: DayTotal(r["count"], r["total"] or Decimal("0.00")) for r in rows}
 
 
 def reconciliation_rows(
@@ -212,8 +218,8 @@ def registry_upload(request: HttpRequest) -> HttpResponse:
             imported = registry.preview_registry(
                 data=upload.read(), file_name=upload.name, actor=request.user
             )
-        except FinanceError as exc:
-            form.add_error("file", str(exc))
+        except DomainError as exc:
+            form_error(form, exc, field="file")
         else:
             return HttpResponseRedirect(reverse("gateways:registry_preview", args=[imported.pk]))
     recent = RegistryImport.objects.restrict(request.user, "view").select_related("uploaded_by")[
@@ -233,8 +239,8 @@ def registry_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             count = registry.confirm_registry(registry=imported, actor=request.user)
-        except FinanceError as exc:
-            messages.error(request, str(exc))
+        except DomainError as exc:
+            message_error(request, exc)
         else:
             messages.success(request, _("%(count)s payments imported.") % {"count": count})
         return HttpResponseRedirect(reverse("gateways:registry_preview", args=[imported.pk]))

@@ -133,10 +133,9 @@ class Command(BaseCommand):
             time.sleep(0.5)
 
     def _spawn_simulators(self) -> subprocess.Popen[bytes]:
-        """The demo switch and OLTs (lastmile.devices.demo): snmpsim and the ZTE CLI peer."""
-        from lastmile.devices.demo import simulator_command
-
-        return subprocess.Popen(simulator_command(), env=os.environ.copy(), start_new_session=True)
+        """The demo's switches and OLTs (lastmile.devices.demo points at them):
+        the drivers' snmpsim and ZTE CLI peer."""
+        return self._spawn(["-m", "lastmile.drivers.sim.demo"])
 
     def _spawn(self, args: list[str]) -> subprocess.Popen[bytes]:
         # A session of its own: the terminal's Ctrl-C reaches only us, and we

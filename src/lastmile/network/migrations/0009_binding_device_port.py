@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('devices', '0001_initial'),
-        ('network', '0007_session_ipv6_prefixes'),
+        ('network', '0008_lease_sorm_journal'),
     ]
 
     operations = [

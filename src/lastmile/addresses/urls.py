@@ -1,0 +1,9 @@
+from django.urls import path
+
+from lastmile.addresses import views
+
+app_name = "addresses"
+
+urlpatterns = [
+    path("", views.AddressListView.as_view(), name="address_list"),
+]

@@ -1,0 +1,76 @@
+"""Staff forms of parties: they parse input; the services check and save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lastmile.parties.models import LegalEntity
+
+LEGAL_FORM_FIELDS = (
+    "kind",
+    "full_name",
+    "short_name",
+    "inn",
+    "kpp",
+    "ogrn",
+    "bank_name",
+    "bik",
+    "account",
+    "correspondent_account",
+    "legal_address_text",
+    "actual_address_text",
+    "postal_address_text",
+    "responsible_last_name",
+    "responsible_first_name",
+    "responsible_patronymic",
+    "responsible_position",
+    "responsible_phone",
+    "phone",
+    "email",
+    "is_active",
+)
+
+
+class LegalEntityForm(forms.ModelForm):
+    class Meta:
+        model = LegalEntity
+        fields = LEGAL_FORM_FIELDS
+
+    def validate_unique(self) -> None:
+        """The service says "already exists" with its own message."""
+
+    def _post_clean(self) -> None:
+        # Model-level checks (regex constraints) are the service's; skip them here.
+        pass
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in LEGAL_FORM_FIELDS}
+
+
+class BranchForm(forms.Form):
+    login = forms.CharField(label=_("customer login"), max_length=64)
+    name = forms.CharField(label=_("branch name"), max_length=255, required=False)
+
+
+class IndividualForm(forms.Form):
+    last_name = forms.CharField(label=_("last name"), max_length=100, required=False)
+    first_name = forms.CharField(label=_("first name"), max_length=100, required=False)
+    patronymic = forms.CharField(label=_("patronymic"), max_length=100, required=False)
+    series = forms.CharField(label=_("passport series"), max_length=10, required=False)
+    number = forms.CharField(label=_("passport number"), max_length=20, required=False)
+    issued_by = forms.CharField(label=_("issued by"), max_length=500, required=False)
+    issued_on = forms.DateField(
+        label=_("issue date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    unit_code = forms.CharField(
+        label=_("unit code"), max_length=7, required=False, help_text=_("Like 770-001.")
+    )
+    birth_date = forms.DateField(
+        label=_("birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    registration_address_text = forms.CharField(
+        label=_("registration address"), max_length=500, required=False
+    )
