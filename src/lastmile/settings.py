@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "lastmile.finance",
     "lastmile.finance.gateways",
     "lastmile.network",
+    "lastmile.devices",
     "lastmile.aaa",
     "lastmile.tasks",
     "lastmile.notifications",

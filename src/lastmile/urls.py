@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("lastmile.accounts.urls")),
     path("network/", include("lastmile.network.urls")),
     path("network/access/", include("lastmile.aaa.urls")),
+    path("devices/", include("lastmile.devices.urls")),
     path("tickets/", include("lastmile.tasks.urls")),
     path("notifications/", include("lastmile.notifications.urls")),
     path("customers/", include("lastmile.customers.urls")),

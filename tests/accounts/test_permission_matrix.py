@@ -394,6 +394,14 @@ _system_only("network.accessbinding", "covered in tests/network/test_bindings.py
 _system_only("network.session", "opened by accounting; disconnect is tests/aaa", ACTIONS)
 _system_only("tasks.ticket", "covered in tests/tasks", ("view", "change", "delete"))
 
+# Devices are scoped by their group/site, not by a customer; their own
+# operations (toggle_port, change_vlan, …) are checked in devices.services.
+for _label in (
+    "devices.device", "devices.port", "devices.link", "devices.onutemplate",
+    "devices.deviceaction",
+):  # fmt: skip
+    _system_only(_label, "group-scoped, not customer-linked: covered in tests/devices")
+
 
 def test_every_model_and_action_is_classified() -> None:
     covered = {(c.model._meta.label_lower, c.action) for c in CASES}

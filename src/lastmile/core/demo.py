@@ -25,6 +25,7 @@ DEMO_LOADERS = [
     "lastmile.finance.demo",
     "lastmile.finance.gateways.demo",
     "lastmile.network.demo",
+    "lastmile.devices.demo",
     "lastmile.tasks.demo",
     "lastmile.notifications.demo",
 ]

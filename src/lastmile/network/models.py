@@ -426,6 +426,16 @@ class AccessBinding(TimestampedModel, RestrictedModel):
     # set on every save: one physical port entered in two encodings has one key.
     port_switch = models.CharField(_("switch"), max_length=300, blank=True, editable=False)
     port_name = models.CharField(_("port"), max_length=300, blank=True, editable=False)
+    # The device port this binding is on (lastmile.devices): the same row the
+    # option 82 matching uses, so the device page and RADIUS agree on one port.
+    device_port = models.ForeignKey(
+        "devices.Port",
+        verbose_name=_("device port"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bindings",
+    )
 
     class Meta:
         verbose_name = _("IPoE binding")

@@ -424,6 +424,22 @@ def update_binding(*, actor: Any, binding: AccessBinding, **changes: Any) -> Bin
     return BindingChange(binding, warning)
 
 
+def set_binding_device_port(*, actor: Any, binding: AccessBinding, port: Any) -> AccessBinding:
+    """Record which device port (``lastmile.devices.Port``, or None) a binding
+    is on.  The devices app checks that the option 82 key names that port."""
+    with transaction.atomic():
+        _check_binding_allowed(binding, actor, "change")
+        binding.device_port = port
+        binding.save(update_fields=["device_port", "updated_at"])
+    log.info(
+        "binding.device_port",
+        binding_id=binding.pk,
+        port_id=getattr(port, "pk", None),
+        **_who(actor),
+    )
+    return binding
+
+
 def delete_binding(*, actor: Any, binding: AccessBinding) -> None:
     """Delete a binding (its history stays in pghistory's events; one transaction)."""
     with transaction.atomic():

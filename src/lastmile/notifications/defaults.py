@@ -81,6 +81,26 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Ваша заявка №{{ ticket_id }} выполнена",
         "Ваша заявка №{{ ticket_id }} ({{ ticket_kind }}) выполнена: {{ comment }}",
     ),
+    ("device_down", "en"): (
+        "Device down: {{ device }}",
+        "{{ device }} ({{ device_ip }}, {{ device_address }}) is down since {{ since }}. "
+        "{{ detail }} {{ device_url }}",
+    ),
+    ("device_down", "ru"): (
+        "Устройство недоступно: {{ device }}",
+        "{{ device }} ({{ device_ip }}, {{ device_address }}) недоступно, время: {{ since }}. "
+        "{{ detail }} {{ device_url }}",
+    ),
+    ("device_up", "en"): (
+        "Device up: {{ device }}",
+        "{{ device }} ({{ device_ip }}, {{ device_address }}) answers again since {{ since }}. "
+        "{{ device_url }}",
+    ),
+    ("device_up", "ru"): (
+        "Устройство снова доступно: {{ device }}",
+        "{{ device }} ({{ device_ip }}, {{ device_address }}) снова отвечает, время: {{ since }}. "
+        "{{ device_url }}",
+    ),
 }
 
 

@@ -19,6 +19,8 @@ ACCESS_BLOCKED = "access_blocked"
 TARIFF_CHANGED = "tariff_changed"
 TICKET_ASSIGNED = "ticket_assigned"
 TICKET_FINISHED = "ticket_finished"
+DEVICE_DOWN = "device_down"
+DEVICE_UP = "device_up"
 
 EVENT_CHOICES = [
     (PAYMENT_RECEIVED, _("payment received")),
@@ -29,6 +31,8 @@ EVENT_CHOICES = [
     (TARIFF_CHANGED, _("tariff changed")),
     (TICKET_ASSIGNED, _("ticket assigned to me")),
     (TICKET_FINISHED, _("ticket finished")),
+    (DEVICE_DOWN, _("device down")),
+    (DEVICE_UP, _("device up again")),
 ]
 EVENTS = frozenset(name for name, _label in EVENT_CHOICES)
 
@@ -65,4 +69,24 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "due_at": "2026-12-01 18:00",
     },
     TICKET_FINISHED: {**_CUSTOMER, "ticket_id": 42, "ticket_kind": "repair", "comment": "Fixed"},
+    DEVICE_DOWN: {
+        "staff_name": "Pavel",
+        "device": "sw-lenina-1",
+        "device_ip": "10.0.0.2",
+        "device_address": "Lenina 1",
+        "status": "down",
+        "since": "2026-12-01 18:00",
+        "detail": "no answer",
+        "device_url": "http://127.0.0.1:8000/devices/1/",
+    },
+    DEVICE_UP: {
+        "staff_name": "Pavel",
+        "device": "sw-lenina-1",
+        "device_ip": "10.0.0.2",
+        "device_address": "Lenina 1",
+        "status": "up",
+        "since": "2026-12-01 18:05",
+        "detail": "",
+        "device_url": "http://127.0.0.1:8000/devices/1/",
+    },
 }

@@ -90,6 +90,7 @@ class Command(BaseCommand):
         )
         if not options["no_worker"]:
             children["worker"] = self._spawn(["-m", "lastmile.cli", "worker"])
+        children["devices"] = self._spawn_simulators()
         children["radius"] = self._spawn(
             [
                 "-m",
@@ -116,6 +117,7 @@ class Command(BaseCommand):
                 f"  RADIUS:           127.0.0.1:{auth}/{acct}, NAS secret testing123; try\n"
                 "    echo 'User-Name=user1,User-Password=pass1,Message-Authenticator=0x00'"
                 f" | radclient -x 127.0.0.1:{auth} auth testing123\n"
+                "  devices:          live switches and OLTs: snmpsim on 127.0.0.1:16161, ZTE CLI :16023\n"
                 "Press Ctrl-C to stop everything (web, worker, RADIUS, PostgreSQL).\n"
             )
         )
@@ -129,6 +131,11 @@ class Command(BaseCommand):
                 if code is not None:
                     raise CommandError(f"The demo's {name} process exited (code {code}).")
             time.sleep(0.5)
+
+    def _spawn_simulators(self) -> subprocess.Popen[bytes]:
+        """The demo's switches and OLTs (lastmile.devices.demo points at them):
+        the drivers' snmpsim and ZTE CLI peer."""
+        return self._spawn(["-m", "lastmile.drivers.sim.demo"])
 
     def _spawn(self, args: list[str]) -> subprocess.Popen[bytes]:
         # A session of its own: the terminal's Ctrl-C reaches only us, and we

@@ -1,0 +1,204 @@
+"""REST endpoints of the devices app: inventory, ports, operations, action log.
+
+Operations answer 200 with the device's answer, or a problem document:
+403 without the operation's permission, 404 for a device the user may not
+see, 422 for refused input, 502 when the device answered with an error,
+504 when it did not answer, 409 while another CLI session holds it.
+
+(No ``from __future__ import annotations``: ninja reads the Query[...] types.)"""
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from lastmile.accounts.permissions import has_model_permission
+from lastmile.api.errors import DomainError
+from lastmile.devices import services
+from lastmile.devices.errors import DeviceOperationError, InvalidDeviceData
+from lastmile.devices.models import Device, DeviceAction, Outcome, Port
+from lastmile.devices.operations import OPERATIONS
+
+router = Router(tags=["devices"])
+
+_STATUS: dict[str, int] = {
+    Outcome.DENIED: 403,
+    Outcome.BAD_INPUT: 422,
+    Outcome.UNSUPPORTED: 422,
+    Outcome.UNREACHABLE: 504,
+    Outcome.BUSY: 409,
+    Outcome.ERROR: 502,
+}
+
+
+class DeviceOut(Schema):
+    id: int
+    name: str
+    driver: str
+    ip: str | None
+    mac: str
+    address: str
+    group_id: int | None
+    site_id: int | None
+    parent_id: int | None
+    status: str
+    status_changed_at: datetime | None
+    polled_at: datetime | None
+    extra: dict[str, Any]
+
+
+class DeviceIn(Schema):
+    name: str
+    driver: str = "unknown"
+    ip: str | None = None
+    mac: str = ""
+    address: str = ""
+    group_id: int | None = None
+    site_id: int | None = None
+    parent_id: int | None = None
+    snmp_version: str = "2c"
+    snmp_community: str = ""
+    cli_username: str = ""
+    cli_password: str = ""
+    extra: dict[str, Any] = {}
+
+
+class PortOut(Schema):
+    id: int
+    number: int
+    name: str
+    description: str
+    mode: str
+    role: str
+    admin_up: bool | None
+    link: str
+    speed_mbps: int | None
+    untagged_vid: int | None
+    tagged_vids: list[int]
+
+
+class PortIn(Schema):
+    number: int
+    name: str = ""
+    description: str = ""
+    mode: str = "access"
+    role: str = ""
+
+
+class ActionOut(Schema):
+    id: int
+    device_id: int | None
+    device_name: str
+    actor_name: str
+    operation: str
+    parameters: Any
+    outcome: str
+    result: Any
+    error: str
+    started_at: datetime
+    duration_ms: int
+
+
+class DeviceFilter(Schema):
+    status: str | None = None
+    driver: str | None = None
+    group_id: int | None = None
+
+
+class OperationIn(Schema):
+    params: dict[str, Any] = {}
+
+
+def _device(request: HttpRequest, device_id: int) -> Device:
+    return get_object_or_404(Device.objects.restrict(request.user, "view"), pk=device_id)
+
+
+@router.get("/", response=list[DeviceOut])
+@paginate
+def list_devices(request: HttpRequest, filters: Query[DeviceFilter]) -> Any:
+    qs = Device.objects.restrict(request.user, "view")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.driver:
+        qs = qs.filter(driver=filters.driver)
+    if filters.group_id:
+        qs = qs.filter(group_id=filters.group_id)
+    return qs.order_by("name")
+
+
+@router.post("/", response={201: DeviceOut})
+def create_device(request: HttpRequest, payload: DeviceIn) -> Any:
+    if not has_model_permission(request.user, Device, "add"):
+        raise PermissionDenied
+    data = payload.dict()
+    secrets = {
+        "snmp_community": data.pop("snmp_community"),
+        "cli_password": data.pop("cli_password"),
+    }
+    device = Device(**data)
+    try:
+        services.save_device(actor=request.user, device=device, secrets=secrets)
+    except InvalidDeviceData as exc:
+        raise DomainError(str(exc), status=422, field=exc.field) from exc
+    if not Device.objects.restrict(request.user, "add").filter(pk=device.pk).exists():
+        device.delete()
+        raise PermissionDenied
+    return 201, device
+
+
+@router.get("/actions", response=list[ActionOut])
+@paginate
+def list_actions(request: HttpRequest, device_id: int | None = None) -> Any:
+    visible = Device.objects.restrict(request.user, "view").values("pk")
+    qs = DeviceAction.objects.filter(device_id__in=visible)
+    if device_id is not None:
+        qs = qs.filter(device_id=device_id)
+    return qs.order_by("-started_at", "-id")
+
+
+@router.get("/{device_id}", response=DeviceOut)
+def get_device(request: HttpRequest, device_id: int) -> Any:
+    return _device(request, device_id)
+
+
+@router.get("/{device_id}/ports", response=list[PortOut])
+def list_ports(request: HttpRequest, device_id: int) -> Any:
+    device = _device(request, device_id)
+    return list(device.ports.prefetch_related("vlans").order_by("number"))
+
+
+@router.post("/{device_id}/ports", response={201: PortOut})
+def add_port(request: HttpRequest, device_id: int, payload: PortIn) -> Any:
+    device = get_object_or_404(Device.objects.restrict(request.user, "change"), pk=device_id)
+    try:
+        port = services.add_port(actor=request.user, device=device, **payload.dict())
+    except InvalidDeviceData as exc:
+        raise DomainError(str(exc), status=422, field=exc.field) from exc
+    return 201, Port.objects.prefetch_related("vlans").get(pk=port.pk)
+
+
+@router.post("/{device_id}/operations/{operation}")
+def run_operation(
+    request: HttpRequest, device_id: int, operation: str, payload: OperationIn
+) -> Any:
+    """Run one operation (``ports``, ``set_port_admin``, ``set_port_vlans``,
+    ``register_onu``…) with ``params``; the answer is the device's, as JSON."""
+    device = _device(request, device_id)
+    if operation not in OPERATIONS:
+        raise DomainError(f"Unknown operation {operation!r}.", status=404)
+    try:
+        answer = services.run_operation(
+            actor=request.user, device=device, operation=operation, params=payload.params
+        )
+    except DeviceOperationError as exc:
+        raise DomainError(
+            str(exc),
+            status=_STATUS.get(exc.outcome, 502),
+            outcome=exc.outcome,
+            action_id=exc.action_id,
+        ) from exc
+    return {"result": services.jsonable(answer)}

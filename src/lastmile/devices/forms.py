@@ -1,0 +1,129 @@
+"""Staff forms of the devices app (values only; saving is in services)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lastmile.devices import services
+from lastmile.devices.errors import InvalidDeviceData
+from lastmile.devices.models import SECRET_FIELDS, Device, OnuTemplate, Port, PortMode, PortRole
+
+_SECRET_LABELS = {
+    "snmp_community": _("SNMP read community"),
+    "snmp_write_community": _("SNMP write community"),
+    "snmp_auth_key": _("SNMP v3 auth key"),
+    "snmp_priv_key": _("SNMP v3 privacy key"),
+    "cli_password": _("CLI password"),
+    "cli_enable_password": _("CLI enable password"),
+}
+
+
+class DeviceForm(forms.ModelForm):
+    """A device; secrets are write-only (empty keeps the stored one) and the
+    extra data is JSON checked by the chosen type's schema."""
+
+    driver = forms.ChoiceField(label=_("type"), choices=(), required=False)
+    extra = forms.CharField(
+        label=_("extra data"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_('JSON object, e.g. {"telnet_prompt": "OLT#"}; checked for the chosen type.'),
+    )
+
+    class Meta:
+        model = Device
+        fields = [
+            "name", "driver", "ip", "mac", "address", "group", "site", "parent",
+            "is_monitored", "snmp_version", "snmp_port", "snmp_user", "snmp_auth_protocol",
+            "snmp_priv_protocol", "cli_username", "cli_port", "description", "extra",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["driver"].choices = services.driver_choices()  # type: ignore[attr-defined]
+        for name in SECRET_FIELDS:
+            self.fields[name] = forms.CharField(
+                label=_SECRET_LABELS[name],
+                required=False,
+                widget=forms.PasswordInput(render_value=False),
+                help_text=_("Stored encrypted. Leave empty to keep the current value.")
+                if self.instance.pk and self.instance.has_secret(name)
+                else "",
+            )
+        if not self.is_bound:
+            self.initial["extra"] = json.dumps(self.instance.extra or {}, ensure_ascii=False)
+        if self.instance.pk:
+            self.fields["parent"].queryset = Device.objects.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
+
+    def clean_driver(self) -> str:
+        return self.cleaned_data.get("driver") or "unknown"
+
+    def clean_extra(self) -> Any:
+        raw = (self.cleaned_data.get("extra") or "").strip()
+        if not raw:
+            return {}
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                _("Extra data is not valid JSON: %(error)s") % {"error": exc.msg}
+            ) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "extra" in data and "driver" in data:
+            try:
+                data["extra"] = services.validate_extra(data["driver"], data["extra"])
+            except InvalidDeviceData as exc:
+                self.add_error("extra", str(exc))
+        return data
+
+    def secrets(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name) or "" for name in SECRET_FIELDS}
+
+
+class PortForm(forms.ModelForm):
+    class Meta:
+        model = Port
+        fields = ["number", "name", "description", "mode", "role"]
+
+
+class PortVlanForm(forms.Form):
+    untagged = forms.IntegerField(label=_("untagged VLAN"), required=False)
+    tagged = forms.CharField(
+        label=_("tagged VLANs"), required=False, help_text=_("Comma-separated, e.g. 100, 200.")
+    )
+
+    def clean_tagged(self) -> list[str]:
+        raw = self.cleaned_data.get("tagged") or ""
+        return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+
+
+class LinkForm(forms.Form):
+    upper_device = forms.ModelChoiceField(
+        label=_("upstream device"), queryset=Device.objects.none()
+    )
+    upper_number = forms.IntegerField(label=_("its port"), min_value=1)
+    own_number = forms.IntegerField(label=_("this device's port"), min_value=1)
+
+
+class OnuRegisterForm(forms.Form):
+    fiber = forms.CharField(label=_("fiber"), max_length=100)
+    serial = forms.CharField(label=_("serial"), max_length=32)
+    template = forms.ModelChoiceField(label=_("template"), queryset=OnuTemplate.objects.all())
+    name = forms.CharField(label=_("name"), max_length=64, required=False)
+
+
+class OnuNameForm(forms.Form):
+    fiber = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    number = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("name"), max_length=64)
+    description = forms.CharField(label=_("description"), max_length=255, required=False)
+
+
+MODE_CHOICES = PortMode.choices
+ROLE_CHOICES = PortRole.choices

@@ -1,0 +1,89 @@
+"""The device pages in Chromium: the ports table refreshes through htmx, bulk
+disabling asks first, the ONU list reads from the OLT.  Screenshots of each
+page (1366 and 390 px, English and Russian) go to /tmp/devices-screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from lastmile.devices import services
+from lastmile.devices.models import Device, DeviceAction, OnuTemplate, Port
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path("/tmp/devices-screens")
+
+
+def _login(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_device_pages_in_the_browser(live_server, browser, stubs, north):  # type: ignore[no-untyped-def]
+    UserFactory(username="boss", is_superuser=True, is_staff=True)
+    switch = Device.objects.create(
+        name="sw-north-1", driver="test-switch", ip="192.0.2.10", group=north, status="up",
+        address="Lenina 1",
+    )  # fmt: skip
+    olt = Device.objects.create(
+        name="olt-north", driver="test-olt", ip="192.0.2.20", group=north, status="down"
+    )
+    Device.objects.create(name="unmanaged box", group=north)
+    services.run_operation(actor=None, device=switch, operation="ports")
+    services.link_ports(
+        actor=None,
+        upper=switch.ports.get(number=4),
+        lower=services.add_port(actor=None, device=olt, number=1, name="uplink"),
+    )
+    OnuTemplate.objects.create(name="F660 internet", onu_type="ZTE-F660", vlan=100)
+    SHOTS.mkdir(exist_ok=True)
+    for lang in ("en", "ru"):
+        context = browser.new_context(locale="en-US")
+        page = context.new_page()
+        _login(page, live_server)
+        if lang == "ru":
+            page.select_option("#language-select", "ru")
+            page.wait_for_selector("html[lang=ru]")
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            for name, url in (
+                ("list", "/devices/"),
+                ("switch", f"/devices/{switch.pk}/"),
+                ("olt", f"/devices/{olt.pk}/"),
+                ("wizard", f"/devices/{olt.pk}/onus/register/"),
+                ("actions", "/devices/actions/"),
+                ("edit", f"/devices/{olt.pk}/edit/"),
+            ):
+                page.goto(live_server.url + url)
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}.png"), full_page=True)
+        context.close()
+
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/devices/{olt.pk}/")
+    expect(page.locator("#onus-table .onu-vlans")).to_have_text("100, 200, 300")
+    page.goto(f"{live_server.url}/devices/{switch.pk}/")
+    with page.expect_response(lambda r: r.url.endswith(f"/devices/{switch.pk}/ports/")):
+        page.get_by_role("button", name="Read from the device").first.click()
+    expect(page.locator("#ports-table table")).to_be_visible()
+    page.locator('input[name="select"][value="2"]').check()
+    page.locator('input[name="select"][value="3"]').check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator(".messages")).to_contain_text("Ports 2, 3: disabled.")
+    assert list(
+        Port.objects.filter(device=switch, admin_up=False)
+        .values_list("number", flat=True)
+        .order_by("number")
+    ) == [2, 3]
+    assert DeviceAction.objects.filter(operation="set_port_admin", outcome="ok").count() == 2
+    context.close()

@@ -1,0 +1,91 @@
+"""The devices app against a real SNMP agent: snmpsim serving the drivers'
+recorded data (``lastmile.drivers.sim``), through the generic SNMP driver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from lastmile.devices import monitoring, services
+from lastmile.devices.errors import DeviceOperationError
+from lastmile.devices.models import Device, DeviceAction, Port
+from lastmile.drivers.sim import Agent, free_udp_port, snmpsim_agent
+from tests.devices.conftest import operator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def agent() -> Iterator[Agent]:
+    with snmpsim_agent() as running:
+        yield running
+
+
+@pytest.fixture
+def live_switch(agent, north) -> Device:  # type: ignore[no-untyped-def]
+    device = Device(
+        name="sw-live", driver="generic_snmp", ip=agent.host, snmp_port=agent.port, group=north,
+        status="up",
+    )  # fmt: skip
+    device.set_secret("snmp_community", "generic_snmp")
+    device.save()
+    return device
+
+
+def test_ports_are_read_from_the_agent_and_stored(live_switch, admin_user):
+    states = services.run_operation(actor=admin_user, device=live_switch, operation="ports")
+    assert states
+    stored = list(live_switch.ports.order_by("number"))
+    assert [p.number for p in stored] == sorted(s.number for s in states)
+    assert all(p.read_at is not None for p in stored)
+
+
+def test_a_scoped_operator_disables_a_port_and_the_agent_agrees(live_switch):
+    user = operator("toggler", ["view", "toggle_port"])
+    state = services.run_operation(
+        actor=user, device=live_switch, operation="set_port_admin", params={"port": 3, "up": False}
+    )
+    try:
+        assert state.admin_up is False
+        assert Port.objects.get(device=live_switch, number=3).admin_up is False
+        again = services.run_operation(actor=user, device=live_switch, operation="ports")
+        assert {s.number: s.admin_up for s in again}[3] is False
+    finally:
+        services.run_operation(
+            actor=user, device=live_switch, operation="set_port_admin",
+            params={"port": 3, "up": True},
+        )  # fmt: skip
+
+
+def test_a_device_that_times_out_is_logged_and_marked_down(north, admin_user, settings):
+    dead = Device(
+        name="sw-dead", driver="generic_snmp", ip="127.0.0.1", snmp_port=free_udp_port(),
+        group=north, status="up",
+    )  # fmt: skip
+    dead.save()
+    conf = settings.LASTMILE
+    previous = conf.devices_poll_timeout_s, conf.devices_flap_polls
+    conf.devices_poll_timeout_s, conf.devices_flap_polls = 0.3, 1
+    try:
+        with pytest.raises(DeviceOperationError, match="sw-dead did not answer"):
+            services.run_operation(actor=admin_user, device=dead, operation="ports")
+        monitoring.poll_devices(Device.objects.filter(pk=dead.pk))
+    finally:
+        conf.devices_poll_timeout_s, conf.devices_flap_polls = previous
+    dead.refresh_from_db()
+    assert dead.status == "down"
+    assert DeviceAction.objects.get(device=dead).outcome == "unreachable"
+
+
+def test_the_poll_reads_reachability_and_ports(live_switch):
+    counts = monitoring.poll_devices(Device.objects.filter(pk=live_switch.pk))
+    assert counts["up"] == 1
+    assert live_switch.ports.exists()
+
+
+def test_the_device_page_reads_mac_table_and_vlans(live_switch, admin_client):
+    mac = admin_client.get(f"/devices/{live_switch.pk}/mac/").content.decode()
+    assert ":" in mac and "did not answer" not in mac
+    vlans = admin_client.get(f"/devices/{live_switch.pk}/vlans/").content.decode()
+    assert "VLAN ID" in vlans
