@@ -402,6 +402,21 @@ for _label in (
 ):  # fmt: skip
     _system_only(_label, "group-scoped, not customer-linked: covered in tests/devices")
 
+# Issue 18's apps.  The registry, legal entities, templates and documents carry
+# no customer to constrain by (model-wide grants).  A passport and a branch hang
+# off one customer by a one-to-one key: their scoped checks live in
+# tests/parties (passport hidden without the permission); a matrix case for them
+# is still to be written (README, "What does not work yet").
+for _label in (
+    "addresses.addressobject", "addresses.garimport", "parties.legalentity",
+    "parties.addressreview", "contracts.documenttemplate", "contracts.contractdocument",
+):  # fmt: skip
+    _system_only(_label, "not linked to one customer by a foreign key: model-wide grants")
+for _label in ("parties.individualdetails", "parties.branch"):
+    _system_only(_label, "one-to-one with a customer: scoped checks in tests/parties")
+for _label in ("sorm.exportrun", "sorm.exportfile", "sorm.datagap"):
+    _system_only(_label, "written by the export job only; read through restricted lists")
+
 
 def test_every_model_and_action_is_classified() -> None:
     covered = {(c.model._meta.label_lower, c.action) for c in CASES}
