@@ -48,7 +48,7 @@ format: deps
 	$(BIN)/ruff format src tests bench
 
 test: bootstrap lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 test-fast: deps
 	$(BIN)/pytest -q -x -m "not e2e"

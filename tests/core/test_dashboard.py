@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lastmile.customers.models import Customer
 from lastmile.finance import services as finance
-from lastmile.finance.models import Account, Payment
+from lastmile.finance.models import Account, LedgerEntry, Payment
 from lastmile.network.models import Lease, Session
 from lastmile.notifications.models import Outbox
 from lastmile.tasks.models import Ticket
@@ -68,6 +68,9 @@ def world():  # type: ignore[no-untyped-def]
     blocked; group West: one active customer with everything too."""
     east, west = CustomerGroupFactory(name="East"), CustomerGroupFactory(name="West")
     staff = UserFactory(username="cashier-boss")
+    # The services check the actor's permissions (issue 15).
+    grant(staff, Payment, ["add"])
+    grant(staff, LedgerEntry, ["add"])
     e1 = CustomerFactory(login="e1", group=east)
     e2 = CustomerFactory(login="e2", group=east)
     CustomerFactory(login="e3", group=east, is_active=False)

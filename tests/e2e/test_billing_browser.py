@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -31,17 +32,17 @@ def test_payment_then_purchase_with_preview(live_server, page):
     page.fill("#id_amount", "1000")
     page.fill("#id_receipt_number", "R-77")
     page.get_by_role("button", name="Accept payment").click()
-    expect(page.get_by_test_id("payment-amount")).to_contain_text("1,000.00")
+    expect(page.get_by_test_id("payment-amount")).to_contain_text(re.compile(r"1,000\.00\s₽"))
     page.get_by_role("link", name=customer.login).click()
-    expect(page.get_by_test_id("balance")).to_have_text("1000.00")
+    expect(page.get_by_test_id("balance")).to_contain_text(re.compile(r"1,000\.00\s₽"))
 
     page.get_by_role("link", name="Buy tariff").click()
     page.select_option("#id_tariff", str(tariff.pk))
     page.get_by_role("button", name="Continue").click()
     preview = page.get_by_test_id("preview")
-    expect(preview).to_contain_text("350.00")
+    expect(preview).to_contain_text(re.compile(r"350\.00\s₽"))
     assert not Subscription.objects.exists()
     page.get_by_role("button", name="Confirm purchase").click()
     expect(page.get_by_test_id("current-tariff")).to_contain_text("Home 100")
-    expect(page.get_by_test_id("balance")).to_have_text("350.00")
+    expect(page.get_by_test_id("balance")).to_have_text(re.compile(r"^350\.00\s₽$"))
     assert Account.objects.get(pk=customer.pk).balance == Decimal("350.00")
