@@ -203,3 +203,19 @@ def test_api_lists_devices_the_user_may_see_and_runs_operations(
         content_type="application/json", **headers,
     )  # fmt: skip
     assert timeout.status_code == 504 and "did not answer" in timeout.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("ip", "not-an-address"), ("site_id", 999999), ("parent_id", 999999)],
+)
+def test_api_create_with_bad_values_is_a_clear_422(client, admin_user, field, value):  # type: ignore[no-untyped-def]
+    """Found by schemathesis: a malformed management IP was a 500."""
+    import json
+
+    headers = _token_client(client, admin_user)
+    body = {"name": f"bad-{field}", "driver": "generic", field: value}
+    response = client.post(
+        "/api/v1/devices/", json.dumps(body), content_type="application/json", **headers
+    )
+    assert response.status_code == 422, response.content[:300]

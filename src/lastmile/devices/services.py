@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -458,6 +459,7 @@ def save_device(*, actor: Any, device: Device, secrets: Mapping[str, str] | None
             device.set_secret(field, clear)
     if device.pk and device.parent_id:
         _check_no_cycle(device)
+    _check_fields(device)
     try:
         with transaction.atomic():
             device.save()
@@ -465,6 +467,18 @@ def save_device(*, actor: Any, device: Device, secrets: Mapping[str, str] | None
         raise InvalidDeviceData(_("A device with this name already exists."), field="name") from exc
     log.info("device.saved", device_id=device.pk, **_who(actor))
     return device
+
+
+def _check_fields(device: Device) -> None:
+    """Every field as the model defines it (address format, choices, lengths,
+    existing site/group/parent), so the API's hostile input is a clear 422."""
+    try:
+        device.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            field, errors = next(iter(exc.message_dict.items()))
+            raise InvalidDeviceData(errors[0], field=field) from exc
+        raise InvalidDeviceData(exc.messages[0]) from exc
 
 
 def _check_no_cycle(device: Device) -> None:

@@ -107,14 +107,8 @@ def snmpsim_agent(
         # snmpsim refuses to keep root unless told which user to be; staying root
         # keeps the interpreter (installed under /root) readable.
         cmd += ["--process-user=root", "--process-group=root"]
-    else:
-        import grp
-        import pwd
-
-        cmd += [
-            f"--process-user={pwd.getpwuid(os.getuid()).pw_name}",
-            f"--process-group={grp.getgrgid(os.getgid()).gr_name}",
-        ]
+    # An ordinary user passes no user: snmpsim then keeps the caller's identity
+    # (given one, it calls setgroups(), which only root may).
     if v3_user:
         cmd += [
             f"--v3-user={v3_user}",
