@@ -90,7 +90,8 @@ def require_model_permission(user: Any, model: type[models.Model], action: str) 
         )
 
 
-def _is_staff_user(actor: Any) -> bool:
+def is_staff_user(actor: Any) -> bool:
+    """Whether ``actor`` is a staff user (not None, a gateway label or a subscriber)."""
     return isinstance(actor, auth.get_user_model())
 
 
@@ -120,7 +121,7 @@ def require_object_permission(actor: Any, instance: models.Model, action: str) -
     so a constraint such as ``customer__group__slug`` is checked on the row the
     database would keep, whatever the caller (UI, API, a script).
     """
-    if not _is_staff_user(actor) or may_act_on(actor, instance, action):
+    if not is_staff_user(actor) or may_act_on(actor, instance, action):
         return
     raise PermissionDenied(
         _("You are not allowed to do this. Ask an administrator for a permission.")

@@ -30,6 +30,7 @@ from lastmile.core.hooks import (
     CUSTOMER_DEACTIVATED,
     AccessReason,
 )
+from lastmile.core.permissions import is_staff_user
 from lastmile.customers import passwords, validation
 from lastmile.customers.errors import (
     AlreadyExists,
@@ -163,15 +164,10 @@ def _refuse_taken(
 ) -> None:
     if not holders.exists():
         return
-    if _is_scoped_staff(actor) and not holders.restrict(actor, "view").exists():  # type: ignore[attr-defined]
+    scoped = is_staff_user(actor) and not actor.is_superuser
+    if scoped and not holders.restrict(actor, "view").exists():  # type: ignore[attr-defined]
         raise InvalidValue(_("This value cannot be used. Choose another one."), field=field)
     raise AlreadyExists(message(), field=field)
-
-
-def _is_scoped_staff(actor: Any) -> bool:
-    from django.contrib.auth import get_user_model
-
-    return isinstance(actor, get_user_model()) and not actor.is_superuser
 
 
 @transaction.atomic
