@@ -41,6 +41,9 @@ def main() -> None:
     parser.add_argument("--aaa-storm-users", type=int, default=100_000)
     parser.add_argument("--aaa-storm-seconds", type=int, default=60)
     parser.add_argument("--aaa-no-storm", action="store_true", help="skip the storm scenario")
+    parser.add_argument(
+        "--aaa-rounds", type=int, default=3, help="interleaved tuned-anchor/lastmile rounds"
+    )
     parser.add_argument("--devices", type=int, default=5000, help="simulated SNMP devices")
     parser.add_argument("--devices-agents", type=int, default=4, help="snmpd processes")
     parser.add_argument(
@@ -77,6 +80,7 @@ def main() -> None:
             storm_users=args.aaa_storm_users,
             storm_seconds=args.aaa_storm_seconds,
             storm=not args.aaa_no_storm,
+            rounds=max(1, args.aaa_rounds),
         )
         write_section("aaa", aaa.run(sizes))
     if "boundary" in parts:

@@ -129,3 +129,24 @@ def test_the_same_session_id_on_two_nases_is_two_sessions(world):  # type: ignor
             b_acct.close()
     assert [s.acct_session_id for s in _sessions(anna)] == ["42"]
     assert [s.acct_session_id for s in _sessions(boris)] == ["42"]
+
+
+def test_an_interim_of_another_customer_under_an_open_session_id_never_updates_it(world):  # type: ignore[no-untyped-def]
+    """Boris's Start was lost; his first packet is an Interim-Update (then a
+    Stop) that carries the id of Anna's session, still open.  The upsert's
+    guard keeps Anna's row as it was; Boris gets a session of his own."""
+    anna, boris = world["anna"], world["boris"]
+    with radius_server() as server:
+        anna_ip = _login(server.auth_port, "anna")
+        _acct(server.acct_port, "Start", "anna", "00000007", anna_ip)
+        _acct(server.acct_port, "Interim-Update", "anna", "00000007", anna_ip, time_s=30)
+        boris_ip = _login(server.auth_port, "boris")
+        _acct(server.acct_port, "Interim-Update", "boris", "00000007", boris_ip, time_s=900)
+        _acct(server.acct_port, "Stop", "boris", "00000007", boris_ip, time_s=960)
+    [annas] = _sessions(anna)
+    [boriss] = _sessions(boris)
+    assert (annas.login, str(annas.address), annas.session_time_s) == ("anna", anna_ip, 30)
+    assert annas.terminate_cause == "Superseded"
+    assert (boriss.login, str(boriss.address), boriss.session_time_s) == ("boris", boris_ip, 960)
+    assert boriss.acct_session_id == "00000007"
+    assert boriss.stopped_at is not None

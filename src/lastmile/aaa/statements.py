@@ -134,56 +134,78 @@ async def account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> N
         key = (rec.nas_id, rec.session_id)
         merged[key] = _merge(merged[key], rec) if key in merged else rec
     rows = sorted(merged.values(), key=lambda r: (r.nas_id, r.session_id))
-    await _retire_reused_ids(cur, rows)
-    await cur.execute(
-        "INSERT INTO network_session AS s (nas_id, acct_session_id, customer_id, login, address,"
-        " mac, nas_port, started_at, updated_at, stopped_at, session_time_s, octets_in,"
-        " octets_out, terminate_cause, interim_interval_s, coa_kind, coa_result, coa_detail,"
-        " ipv6_prefix, delegated_prefix)"
-        " SELECT v.n, v.sid, v.c, v.l, v.a::inet, v.m, v.p, to_timestamp(v.st), to_timestamp(v.up),"
-        " to_timestamp(v.sp), v.t, v.oi, v.oo, v.tc, v.ii, '', '', '', v.f6, v.d6"
-        " FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
-        " %s::text[], %s::float8[], %s::float8[], %s::float8[], %s::bigint[],"
-        " %s::bigint[], %s::bigint[], %s::text[], %s::int[], %s::text[], %s::text[])"
-        " AS v(n, sid, c, l, a, m, p, st, up, sp, t, oi, oo, tc, ii, f6, d6)"
-        # started_at stays as first recorded, and no indexed column changes on an
-        # interim update, so PostgreSQL updates the row in place (HOT).
-        " ON CONFLICT (nas_id, acct_session_id) DO UPDATE SET"
-        " customer_id = COALESCE(s.customer_id, EXCLUDED.customer_id),"
-        " address = COALESCE(s.address, EXCLUDED.address),"
-        " ipv6_prefix = CASE WHEN s.ipv6_prefix = '' THEN EXCLUDED.ipv6_prefix"
-        "   ELSE s.ipv6_prefix END,"
-        " delegated_prefix = CASE WHEN s.delegated_prefix = '' THEN EXCLUDED.delegated_prefix"
-        "   ELSE s.delegated_prefix END,"
-        " updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at),"
-        # A session closed as stale comes back to life when the NAS still reports it.
-        " stopped_at = CASE WHEN s.terminate_cause = 'Stale' AND EXCLUDED.stopped_at IS NULL"
-        "   THEN NULL ELSE COALESCE(s.stopped_at, EXCLUDED.stopped_at) END,"
-        " terminate_cause = CASE WHEN s.terminate_cause = 'Stale' THEN EXCLUDED.terminate_cause"
-        "   WHEN s.terminate_cause = '' THEN EXCLUDED.terminate_cause"
-        "   ELSE s.terminate_cause END,"
-        " session_time_s = GREATEST(s.session_time_s, EXCLUDED.session_time_s),"
-        " octets_in = GREATEST(s.octets_in, EXCLUDED.octets_in),"
-        " octets_out = GREATEST(s.octets_out, EXCLUDED.octets_out)",
-        (
-            pgarray.ints(r.nas_id for r in rows),
-            pgarray.texts(r.session_id for r in rows),
-            pgarray.ints(r.customer_id for r in rows),
-            pgarray.texts(r.login for r in rows),
-            pgarray.texts(r.address for r in rows),
-            pgarray.texts(r.mac for r in rows),
-            pgarray.texts(r.nas_port for r in rows),
-            pgarray.floats(r.started_at for r in rows),
-            pgarray.floats(r.updated_at for r in rows),
-            pgarray.floats(r.stopped_at for r in rows),
-            pgarray.ints(r.session_time_s for r in rows),
-            pgarray.ints(r.octets_in for r in rows),
-            pgarray.ints(r.octets_out for r in rows),
-            pgarray.texts(r.terminate_cause for r in rows),
-            pgarray.ints(r.interim_interval_s for r in rows),
-            pgarray.texts(r.ipv6_prefix for r in rows),
-            pgarray.texts(r.delegated_prefix for r in rows),
-        ),
+    # Only a Start can find its (NAS, Acct-Session-Id) on an older, stopped
+    # session; that is checked first.  A row of another customer is kept out
+    # by the upsert's own guard (below) for every packet, so the usual batch
+    # of Interim-Updates and Stops is one statement.  When the guard kept a
+    # row out, the older session is moved aside and the batch applied again
+    # (the upsert is idempotent: every column merges by COALESCE or GREATEST).
+    starts = [r for r in rows if r.is_start]
+    if starts:
+        await _retire_reused_ids(cur, starts)
+    params = _session_params(rows)
+    await cur.execute(UPSERT_SESSIONS, params)
+    if cur.rowcount < len(rows):
+        await _retire_reused_ids(cur, rows)
+        await cur.execute(UPSERT_SESSIONS, params)
+
+
+UPSERT_SESSIONS = (
+    "INSERT INTO network_session AS s (nas_id, acct_session_id, customer_id, login, address,"
+    " mac, nas_port, started_at, updated_at, stopped_at, session_time_s, octets_in,"
+    " octets_out, terminate_cause, interim_interval_s, coa_kind, coa_result, coa_detail,"
+    " ipv6_prefix, delegated_prefix)"
+    " SELECT v.n, v.sid, v.c, v.l, v.a::inet, v.m, v.p, to_timestamp(v.st), to_timestamp(v.up),"
+    " to_timestamp(v.sp), v.t, v.oi, v.oo, v.tc, v.ii, '', '', '', v.f6, v.d6"
+    " FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[],"
+    " %s::text[], %s::float8[], %s::float8[], %s::float8[], %s::bigint[],"
+    " %s::bigint[], %s::bigint[], %s::text[], %s::int[], %s::text[], %s::text[])"
+    " AS v(n, sid, c, l, a, m, p, st, up, sp, t, oi, oo, tc, ii, f6, d6)"
+    # started_at stays as first recorded, and no indexed column changes on an
+    # interim update, so PostgreSQL updates the row in place (HOT).
+    " ON CONFLICT (nas_id, acct_session_id) DO UPDATE SET"
+    " customer_id = COALESCE(s.customer_id, EXCLUDED.customer_id),"
+    " address = COALESCE(s.address, EXCLUDED.address),"
+    " ipv6_prefix = CASE WHEN s.ipv6_prefix = '' THEN EXCLUDED.ipv6_prefix"
+    "   ELSE s.ipv6_prefix END,"
+    " delegated_prefix = CASE WHEN s.delegated_prefix = '' THEN EXCLUDED.delegated_prefix"
+    "   ELSE s.delegated_prefix END,"
+    " updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at),"
+    # A session closed as stale comes back to life when the NAS still reports it.
+    " stopped_at = CASE WHEN s.terminate_cause = 'Stale' AND EXCLUDED.stopped_at IS NULL"
+    "   THEN NULL ELSE COALESCE(s.stopped_at, EXCLUDED.stopped_at) END,"
+    " terminate_cause = CASE WHEN s.terminate_cause = 'Stale' THEN EXCLUDED.terminate_cause"
+    "   WHEN s.terminate_cause = '' THEN EXCLUDED.terminate_cause"
+    "   ELSE s.terminate_cause END,"
+    " session_time_s = GREATEST(s.session_time_s, EXCLUDED.session_time_s),"
+    " octets_in = GREATEST(s.octets_in, EXCLUDED.octets_in),"
+    " octets_out = GREATEST(s.octets_out, EXCLUDED.octets_out)"
+    # Never another customer's session (the complement of the first
+    # condition of _retire_reused_ids).
+    " WHERE s.customer_id IS NULL OR EXCLUDED.customer_id IS NULL"
+    " OR s.customer_id = EXCLUDED.customer_id"
+)
+
+
+def _session_params(rows: list[AcctRecord]) -> tuple[str, ...]:
+    return (
+        pgarray.ints(r.nas_id for r in rows),
+        pgarray.texts(r.session_id for r in rows),
+        pgarray.ints(r.customer_id for r in rows),
+        pgarray.texts(r.login for r in rows),
+        pgarray.texts(r.address for r in rows),
+        pgarray.texts(r.mac for r in rows),
+        pgarray.texts(r.nas_port for r in rows),
+        pgarray.floats(r.started_at for r in rows),
+        pgarray.floats(r.updated_at for r in rows),
+        pgarray.floats(r.stopped_at for r in rows),
+        pgarray.ints(r.session_time_s for r in rows),
+        pgarray.ints(r.octets_in for r in rows),
+        pgarray.ints(r.octets_out for r in rows),
+        pgarray.texts(r.terminate_cause for r in rows),
+        pgarray.ints(r.interim_interval_s for r in rows),
+        pgarray.texts(r.ipv6_prefix for r in rows),
+        pgarray.texts(r.delegated_prefix for r in rows),
     )
 
 
