@@ -4,11 +4,13 @@ server: radclient as NAS A (127.0.0.1), the test client as NAS B (127.0.0.2)."""
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from lastmile.aaa.access import SESSION_RECHECK_S
 from lastmile.network.models import Session
 from lastmile.radius import codec
 from tests.aaa.helpers import Client, radius_server
@@ -126,4 +128,19 @@ def test_unlimited_when_set_to_zero(world):  # type: ignore[no-untyped-def]
     with radius_server(extra_env={"LASTMILE_RADIUS_SIMULTANEOUS_USE": "0"}) as server:
         _, attrs = _auth_on_a(server.auth_port)
         _acct_on_a(server.acct_port, "Start", attrs["Framed-IP-Address"])
+        assert _auth_on_b(server.auth_port).code == codec.ACCESS_ACCEPT
+
+
+def test_a_session_another_node_stopped_does_not_refuse_the_next_login(world):  # type: ignore[no-untyped-def]
+    """The server loaded Anna's open session at start; another RADIUS node
+    then recorded its Stop (here: the row is stopped in the database, as that
+    node's writer would).  This node's cache still counts it, so it re-reads
+    her sessions before refusing, and lets her in."""
+    session = _open_session(world["nas_a"], world["anna"], age_s=30)
+    with radius_server() as server:
+        assert _auth_on_b(server.auth_port).code == codec.ACCESS_REJECT
+        Session.objects.filter(pk=session.pk).update(
+            stopped_at=timezone.now(), terminate_cause="User-Request"
+        )
+        time.sleep(SESSION_RECHECK_S)  # the refusal above re-read them already
         assert _auth_on_b(server.auth_port).code == codec.ACCESS_ACCEPT

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -37,15 +38,32 @@ if TYPE_CHECKING:
 log = structlog.get_logger("lastmile.aaa")
 
 _ALLOCATION_ATTEMPTS = 8
+#: A customer's open sessions are re-read before a Simultaneous-Use refusal at
+#: most this often (a router retrying a refused login must not become a query
+#: per packet).
+SESSION_RECHECK_S = 5.0
 
 
 class AccessHandler:
     """Answers the authentication port."""
 
-    def __init__(self, config: ServerConfig, state: State, writer: BatchWriter) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        state: State,
+        writer: BatchWriter,
+        reload_sessions: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
         self.config = config
         self.state = state
         self.writer = writer
+        # Another node's accounting reaches this node's cache only with its
+        # next full load, so a session stopped there would still count here.
+        # Before refusing a login as "already online", the customer's open
+        # sessions are read again from the database: a refusal is always
+        # decided on what every node has recorded.
+        self.reload_sessions = reload_sessions
+        self._rechecked: dict[int, float] = {}
         self.policy = policy.PolicyConfig(
             session_timeout_s=config.session_timeout_s,
             guest_session_timeout_s=config.guest_session_timeout_s,
@@ -116,6 +134,8 @@ class AccessHandler:
         """The decision plus a durable lease; returns (decision, address)."""
         now = time.time()
         decision = decide(self.state, nas, creds, now)
+        if decision.refusal == Refusal.ALREADY_ONLINE and await self._recheck_sessions(decision):
+            decision = decide(self.state, nas, creds, now)
         if decision.refusal is not None:
             return decision, None
         customer = decision.customer
@@ -140,6 +160,27 @@ class AccessHandler:
         if decision.ipv6_leases or decision.ipv6_pools:
             await self._ipv6(decision, customer.id, nas, creds, now)
         return decision, decision.lease.address_text
+
+    async def _recheck_sessions(self, decision: Decision) -> bool:
+        """Re-read the refused customer's open sessions; False when that was
+        done less than ``SESSION_RECHECK_S`` ago or cannot be done now."""
+        customer = decision.customer
+        if self.reload_sessions is None or customer is None:
+            return False
+        now = time.monotonic()
+        if now - self._rechecked.get(customer.id, -SESSION_RECHECK_S) < SESSION_RECHECK_S:
+            return False
+        if len(self._rechecked) > 10_000:  # forget old entries; the map stays small
+            self._rechecked = {
+                k: v for k, v in self._rechecked.items() if now - v < SESSION_RECHECK_S
+            }
+        self._rechecked[customer.id] = now
+        try:
+            await self.reload_sessions(customer.id)
+        except Exception:  # the database is away: the cached count decides
+            log.warning("radius.session_recheck_failed", customer_id=customer.id, exc_info=True)
+            return False
+        return True
 
     async def _allocate(
         self, pool: PoolInfo, customer_id: int, nas: NasInfo, creds: Credentials, expires: datetime

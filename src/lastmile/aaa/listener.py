@@ -70,6 +70,11 @@ class Listener:
                 log.exception("listener.failed")
                 await asyncio.sleep(1)
 
+    async def reload_customer_sessions(self, customer_id: int) -> None:
+        """Re-read one customer's open sessions (see ``AccessHandler``)."""
+        assert self._query is not None
+        await self.state.reload_customer_sessions(self._query, customer_id)
+
     async def apply(self, batch: list[tuple[str, str, int]]) -> None:
         conn = self._query
         assert conn is not None

@@ -75,7 +75,9 @@ class RadiusServer:
         )
         self.listener = Listener(config.dsn, self.state, self.writer.pids)
         self.dispatcher = Dispatcher(self.state, dup_cache_s=config.dup_cache_s)
-        self.access = AccessHandler(config, self.state, self.writer)
+        self.access = AccessHandler(
+            config, self.state, self.writer, self.listener.reload_customer_sessions
+        )
         self.accounting = AccountingHandler(config, self.state, self.writer)
         self._transports: list[asyncio.DatagramTransport] = []
         self._stopping = asyncio.Event()

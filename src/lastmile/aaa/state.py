@@ -353,6 +353,22 @@ class State:
         for row in await cur.fetchall():
             self._add_session(OpenSession(*row))
 
+    async def reload_customer_sessions(self, conn: Any, customer_id: int) -> int:
+        """A customer's open sessions as the database has them now (every
+        node's accounting), replacing what this node knows; returns how many."""
+        cur = await conn.execute(
+            "SELECT nas_id, acct_session_id, customer_id, nas_port, mac,"
+            " extract(epoch FROM updated_at)::float8, interim_interval_s"
+            " FROM network_session WHERE stopped_at IS NULL AND customer_id = %s",
+            (customer_id,),
+        )
+        rows = await cur.fetchall()
+        for key in list(self.sessions_by_customer.get(customer_id, {})):
+            self.forget_session(key)
+        for row in rows:
+            self._add_session(OpenSession(*row))
+        return len(rows)
+
     # Sessions ----------------------------------------------------------------------
     def note_session(
         self,
