@@ -268,6 +268,31 @@ class ZteCliOperations(Driver):
             tuple(line.format(**values) for line in tpl.mng),
         )
 
+    def template_names(self) -> list[str]:
+        return sorted(TEMPLATES)
+
+    def registration_commands(
+        self,
+        target: Target,
+        *,
+        fiber: str,
+        number: int,
+        serial: str,
+        template: str,
+        params: Mapping[str, Any],
+    ) -> list[str]:
+        """What ``register_onu`` would send for this position (no session)."""
+        fiber_ifindex(fiber)
+        tpl = self._render(template, params, self.settings(target))
+        port = _onu_port(fiber, number)
+        name = str(params.get("name") or "")
+        lines = ["conf t", f"interface {fiber}", f"onu {number} type {tpl.onu_type} sn {serial}"]
+        lines += ["exit", f"interface {port}"] + ([f"name {name}"] if name else [])
+        lines += [*tpl.interface, "exit"]
+        if tpl.mng:
+            lines += [f"pon-onu-mng {port}", *tpl.mng, "exit"]
+        return [*lines, "end"]
+
     async def register_onu(
         self, target: Target, *, fiber: str, serial: str, template: str, params: Mapping[str, Any]
     ) -> Onu:
