@@ -206,25 +206,37 @@ def option82_keys(port: Port) -> tuple[set[str], set[str]]:
     return switches, ports
 
 
+def check_binding_port(*, binding: Any, port: Port) -> None:
+    """A binding's option 82 key, when it has one, must name this device and
+    port, so the two can never disagree (registered with the network app)."""
+    from lastmile.network.errors import InvalidBinding
+
+    if not binding.remote_id:
+        return
+    switches, ports = option82_keys(port)
+    if binding.port_switch not in switches or binding.port_name.lower() not in ports:
+        raise InvalidBinding(
+            _(
+                "This binding's option 82 says switch %(switch)s port %(port)s, "
+                "not %(device)s port %(number)s."
+            )
+            % {
+                "switch": binding.port_switch,
+                "port": binding.port_name,
+                "device": port.device.name,
+                "number": port.number,
+            },
+            field="device_port",
+        )
+
+
 def attach_binding(*, actor: Any, binding: Any, port: Port | None) -> Any:
     """Say which device port a customer's IPoE binding is on (the binding the
-    RADIUS option 82 matching uses).  Its option 82 key, when it has one,
-    must name this device and port, so the two can never disagree."""
+    RADIUS option 82 matching uses); ``check_binding_port`` must agree."""
+    from lastmile.network.errors import InvalidBinding
     from lastmile.network.services import set_binding_device_port
 
-    if port is not None and binding.remote_id:
-        switches, ports = option82_keys(port)
-        if binding.port_switch not in switches or binding.port_name.lower() not in ports:
-            raise InvalidDeviceData(
-                _(
-                    "This binding's option 82 says switch %(switch)s port %(port)s, "
-                    "not %(device)s port %(number)s."
-                )
-                % {
-                    "switch": binding.port_switch,
-                    "port": binding.port_name,
-                    "device": port.device.name,
-                    "number": port.number,
-                }
-            )
-    return set_binding_device_port(actor=actor, binding=binding, port=port)
+    try:
+        return set_binding_device_port(actor=actor, binding=binding, port=port)
+    except InvalidBinding as exc:
+        raise InvalidDeviceData(str(exc), field="device_port") from exc
