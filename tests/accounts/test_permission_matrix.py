@@ -398,7 +398,7 @@ _system_only("tasks.ticket", "covered in tests/tasks", ("view", "change", "delet
 # operations (toggle_port, change_vlan, …) are checked in devices.services.
 for _label in (
     "devices.device", "devices.port", "devices.link", "devices.onutemplate",
-    "devices.deviceaction",
+    "devices.deviceaction", "devices.onu",
 ):  # fmt: skip
     _system_only(_label, "group-scoped, not customer-linked: covered in tests/devices")
 

@@ -42,7 +42,10 @@ def test_device_pages_in_the_browser(live_server, browser, stubs, north):  # typ
         upper=switch.ports.get(number=4),
         lower=services.add_port(actor=None, device=olt, number=1, name="uplink"),
     )
-    OnuTemplate.objects.create(name="F660 internet", onu_type="ZTE-F660", vlan=100)
+    template = OnuTemplate.objects.create(name="F660 internet", onu_type="ZTE-F660", vlan=100)
+    from lastmile.devices.onus import refresh_onus
+
+    onu = refresh_onus(olt)[0]
     SHOTS.mkdir(exist_ok=True)
     for lang in ("en", "ru"):
         context = browser.new_context(locale="en-US")
@@ -60,6 +63,10 @@ def test_device_pages_in_the_browser(live_server, browser, stubs, north):  # typ
                 ("wizard", f"/devices/{olt.pk}/onus/register/"),
                 ("actions", "/devices/actions/"),
                 ("edit", f"/devices/{olt.pk}/edit/"),
+                ("onus", "/devices/onus/"),
+                ("onu", f"/devices/onus/{onu.pk}/"),
+                ("templates", "/devices/templates/"),
+                ("template", f"/devices/templates/{template.pk}/"),
             ):
                 page.goto(live_server.url + url)
                 page.wait_for_load_state("networkidle")
@@ -70,7 +77,8 @@ def test_device_pages_in_the_browser(live_server, browser, stubs, north):  # typ
     page = context.new_page()
     _login(page, live_server)
     page.goto(f"{live_server.url}/devices/{olt.pk}/")
-    expect(page.locator("#onus-table .onu-vlans")).to_have_text("100, 200, 300")
+    expect(page.locator("#onus-table")).to_contain_text("ZTEGC0FFEE01")
+    expect(page.locator("#onus-table")).to_contain_text("flat 5")
     page.goto(f"{live_server.url}/devices/{switch.pk}/")
     with page.expect_response(lambda r: r.url.endswith(f"/devices/{switch.pk}/ports/")):
         page.get_by_role("button", name="Read from the device").first.click()

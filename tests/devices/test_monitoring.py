@@ -165,3 +165,38 @@ def test_the_periodic_job_polls(switch, stubs, mail):
 
     assert job(timestamp=0)["polled"] == 1
     assert stubs["switch"].calls[-1][0] == "poll"
+
+
+def test_an_uplink_link_change_is_recorded_and_notified_once(switch, stubs, mail, on_duty):
+    from dataclasses import replace
+
+    from lastmile.devices.models import PortLinkChange
+    from lastmile.drivers import base
+
+    stub = stubs["switch"]
+    _poll(switch)  # the ports' first state is not news
+    switch.ports.filter(number=1).update(role="uplink")
+    assert switch.ports.get(number=3).role == ""
+    flap = [base.LinkState.DOWN, base.LinkState.UP]  # one poll down: damped, no change
+    for link in flap:
+        stub.ports_state[1] = replace(stub.ports_state[1], link=link)
+        _poll(switch)
+    assert not PortLinkChange.objects.exists()
+    assert switch.ports.get(number=1).link == "up"
+    for _ in range(3):  # uplink down for three polls; customer port 3 down too
+        stub.ports_state[1] = replace(stub.ports_state[1], link=base.LinkState.DOWN)
+        stub.ports_state[3] = replace(stub.ports_state[3], link=base.LinkState.DOWN)
+        _poll(switch)
+    for _ in range(2):
+        stub.ports_state[1] = replace(stub.ports_state[1], link=base.LinkState.UP)
+        _poll(switch)
+    changes = list(PortLinkChange.objects.order_by("at", "id"))
+    assert [(c.port.number, c.previous, c.link) for c in changes] == [
+        (1, "up", "down"),
+        (1, "down", "up"),
+    ]
+    rows = list(Outbox.objects.order_by("id"))
+    assert [r.recipient for r in rows] == ["duty@example.net", "duty@example.net"]
+    assert [r.event for r in rows] == ["device_down", "device_up"]
+    assert "uplink port port1: link down" in rows[0].body
+    assert switch.status == "up" and not StatusChange.objects.filter(device=switch).exists()

@@ -71,3 +71,12 @@ def test_reboot_save_and_no_registration(agent: Agent) -> None:
     with pytest.raises(Unsupported):
         run(BDCOM.register_onu(t, fiber="EPON0/1", serial="x", template="", params={}))
     assert run(BDCOM.poll(t)).is_up
+
+
+def test_onu_vlan_changes_are_not_offered(agent: Agent) -> None:
+    """BDCOM sets an EPON ONU's VLAN over its own CLI (no SNMP object for it),
+    which this driver does not speak: a clear "not supported", nothing sent."""
+    t = target_for(agent, "bdcom_p3310")
+    for write in (BDCOM.add_onu_vlan, BDCOM.remove_onu_vlan):
+        with pytest.raises(Unsupported, match="ONU VLAN changes is not supported"):
+            run(write(t, fiber="EPON0/2", number=1, vlan=100))

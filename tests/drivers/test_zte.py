@@ -388,3 +388,54 @@ def test_remove_an_onu(peer: ZteCliPeer) -> None:
     assert 3 not in peer.state.fibers["1/1/1"]
     with pytest.raises(DeviceError, match="does not exist"):
         run(ZTE.remove_onu(cli_target(peer), fiber="gpon-olt_1/1/1", number=3))
+
+
+# -- ONU VLAN writes ------------------------------------------------------------
+def test_add_a_vlan_to_an_onu_and_read_it_back(peer: ZteCliPeer) -> None:
+    t = cli_target(peer)
+    vlans = run(ZTE.add_onu_vlan(t, fiber="gpon-olt_1/1/1", number=1, vlan=400))
+    assert vlans == (100, 400)
+    onu = peer.state.fibers["1/1/1"][1]
+    assert "service-port 2 vport 1 user-vlan 400 vlan 400" in onu.lines  # next free id
+    assert "service vlan400 gemport 1 vlan 400" in onu.mng
+    # a fresh session reads every VLAN, the one added last too
+    assert run(ZTE.onu_vlans(t, fiber="gpon-olt_1/1/1", number=1)) == (100, 400)
+
+
+def test_remove_a_vlan_from_an_onu(peer: ZteCliPeer) -> None:
+    t = cli_target(peer)
+    assert run(ZTE.remove_onu_vlan(t, fiber="gpon-olt_1/1/1", number=2, vlan=200)) == (
+        100, 300, 301, 302, 310,
+    )  # fmt: skip
+    assert not any("vlan 200" in x for x in peer.state.fibers["1/1/1"][2].lines)
+    # ONU 1: its VLAN is on both the service port and the ONU's own port
+    assert run(ZTE.remove_onu_vlan(t, fiber="gpon-olt_1/1/1", number=1, vlan=100)) == ()
+    assert peer.state.fibers["1/1/1"][1].mng == []
+
+
+def test_a_vlan_inside_a_range_is_refused_before_any_change(peer: ZteCliPeer) -> None:
+    before = list(peer.state.fibers["1/1/1"][2].lines)
+    with pytest.raises(BadInput, match="range"):
+        run(ZTE.remove_onu_vlan(cli_target(peer), fiber="gpon-olt_1/1/1", number=2, vlan=301))
+    assert peer.state.fibers["1/1/1"][2].lines == before
+    assert "conf t" not in peer.state.log
+
+
+@pytest.mark.parametrize("vlan", [0, 4095, -1, "abc"])
+def test_an_onu_vlan_out_of_range_sends_nothing(peer: ZteCliPeer, vlan: object) -> None:
+    with pytest.raises(BadInput, match="VLAN"):
+        run(ZTE.add_onu_vlan(cli_target(peer), fiber="gpon-olt_1/1/1", number=1, vlan=vlan))  # type: ignore[arg-type]
+    assert peer.state.log == []
+
+
+def test_adding_a_vlan_the_onu_has_is_refused(peer: ZteCliPeer) -> None:
+    with pytest.raises(BadInput, match="already has VLAN 100"):
+        run(ZTE.add_onu_vlan(cli_target(peer), fiber="gpon-olt_1/1/1", number=1, vlan=100))
+    assert "conf t" not in peer.state.log
+
+
+def test_an_olt_refusing_the_vlan_is_an_error(peer: ZteCliPeer) -> None:
+    peer.state.fail_on["service-port"] = "%Code 32399-GPONSRV : No resource."
+    with pytest.raises(DeviceError, match="32399"):
+        run(ZTE.add_onu_vlan(cli_target(peer), fiber="gpon-olt_1/1/1", number=1, vlan=400))
+    assert 400 not in run(ZTE.onu_vlans(cli_target(peer), fiber="gpon-olt_1/1/1", number=1))

@@ -20,7 +20,7 @@ from lastmile.accounts.permissions import has_model_permission
 from lastmile.api.errors import DomainError
 from lastmile.devices import services
 from lastmile.devices.errors import DeviceOperationError, InvalidDeviceData
-from lastmile.devices.models import Device, DeviceAction, Outcome, Port
+from lastmile.devices.models import Device, DeviceAction, Onu, Outcome, Port
 from lastmile.devices.operations import OPERATIONS
 
 router = Router(tags=["devices"])
@@ -87,6 +87,28 @@ class PortIn(Schema):
     description: str = ""
     mode: str = "access"
     role: str = ""
+
+
+class PortSettingsIn(Schema):
+    mode: str | None = None
+    role: str | None = None
+
+
+class OnuOut(Schema):
+    id: int
+    olt_id: int
+    fiber: str
+    number: int
+    serial: str
+    mac: str
+    name: str
+    model: str
+    state: str
+    is_present: bool
+    rx_dbm: float | None
+    tx_dbm: float | None
+    last_seen_at: datetime | None
+    binding_id: int | None
 
 
 class ActionOut(Schema):
@@ -160,6 +182,17 @@ def list_actions(request: HttpRequest, device_id: int | None = None) -> Any:
     return qs.order_by("-started_at", "-id")
 
 
+@router.get("/onus", response=list[OnuOut])
+@paginate
+def list_onus(request: HttpRequest, olt_id: int | None = None) -> Any:
+    """Stored ONUs (refreshed by polling the OLTs) the user may view."""
+    visible = Device.objects.restrict(request.user, "view").values("pk")
+    qs = Onu.objects.restrict(request.user, "view").filter(olt_id__in=visible)
+    if olt_id is not None:
+        qs = qs.filter(olt_id=olt_id)
+    return qs.order_by("olt_id", "fiber", "number")
+
+
 @router.get("/{device_id}", response=DeviceOut)
 def get_device(request: HttpRequest, device_id: int) -> Any:
     return _device(request, device_id)
@@ -179,6 +212,20 @@ def add_port(request: HttpRequest, device_id: int, payload: PortIn) -> Any:
     except InvalidDeviceData as exc:
         raise DomainError(str(exc), status=422, field=exc.field) from exc
     return 201, Port.objects.prefetch_related("vlans").get(pk=port.pk)
+
+
+@router.patch("/{device_id}/ports/{number}", response=PortOut)
+def change_port(request: HttpRequest, device_id: int, number: int, payload: PortSettingsIn) -> Any:
+    """A port's mode and role (``change`` on the device; written to the action log)."""
+    device = get_object_or_404(Device.objects.restrict(request.user, "change"), pk=device_id)
+    port = get_object_or_404(device.ports, number=number)
+    try:
+        services.set_port_settings(
+            actor=request.user, port=port, mode=payload.mode, role=payload.role
+        )
+    except InvalidDeviceData as exc:
+        raise DomainError(str(exc), status=422, field=exc.field) from exc
+    return Port.objects.prefetch_related("vlans").get(pk=port.pk)
 
 
 @router.post("/{device_id}/operations/{operation}")

@@ -9,6 +9,11 @@ class DevicesConfig(AppConfig):
 
     def ready(self) -> None:
         from lastmile.core.menu import MenuItem, register_menu
+        from lastmile.devices.inventory import check_binding_port
+        from lastmile.network.services import DEVICE_PORT_CHECKS
+
+        if check_binding_port not in DEVICE_PORT_CHECKS:
+            DEVICE_PORT_CHECKS.append(check_binding_port)
 
         register_menu(
             "devices",
@@ -16,6 +21,13 @@ class DevicesConfig(AppConfig):
                 MenuItem(_("Devices"), "devices:device_list", model="devices.Device", order=10),
                 MenuItem(
                     _("Devices down"), "/devices/?status=down", model="devices.Device", order=20
+                ),
+                MenuItem(_("ONUs"), "devices:onu_list", model="devices.Onu", order=25),
+                MenuItem(
+                    _("ONU templates"),
+                    "devices:template_list",
+                    model="devices.OnuTemplate",
+                    order=27,
                 ),
                 MenuItem(
                     _("Device action log"),

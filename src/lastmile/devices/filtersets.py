@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lastmile.devices.models import Device, DeviceAction, Outcome, Status
+from lastmile.devices.models import Device, DeviceAction, Onu, Outcome, Status
 
 
 def _driver_choices() -> list[tuple[str, str]]:
@@ -38,3 +38,25 @@ class DeviceActionFilterSet(django_filters.FilterSet):
     class Meta:
         model = DeviceAction
         fields: list[str] = []
+
+
+class OnuFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    olt = django_filters.ModelChoiceFilter(
+        queryset=Device.objects.filter(onu_rows__isnull=False).distinct(), label=_("OLT")
+    )
+    fiber = django_filters.CharFilter(lookup_expr="icontains", label=_("Fiber"))
+    is_present = django_filters.BooleanFilter(label=_("On the OLT"))
+    weak = django_filters.NumberFilter(
+        field_name="rx_dbm", lookup_expr="lte", label=_("Signal at most, dBm")
+    )
+
+    class Meta:
+        model = Onu
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Onu], name: str, value: str) -> QuerySet[Onu]:
+        return queryset.filter(
+            Q(serial__icontains=value) | Q(name__icontains=value) | Q(mac__icontains=value)
+            | Q(description__icontains=value)
+        )  # fmt: skip

@@ -125,5 +125,42 @@ class OnuNameForm(forms.Form):
     description = forms.CharField(label=_("description"), max_length=255, required=False)
 
 
+class PortSettingsForm(forms.Form):
+    mode = forms.ChoiceField(label=_("mode"), choices=PortMode.choices)
+    role = forms.ChoiceField(label=_("role"), choices=PortRole.choices, required=False)
+
+
+class OnuVlanForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("action"), choices=[("add", _("add")), ("remove", _("remove"))]
+    )
+    vlan = forms.CharField(label=_("VLAN ID"), max_length=10)  # range checked by the service
+
+
+class OnuTemplateForm(forms.ModelForm):
+    """An ONU configuration template; the driver's template names are the choices."""
+
+    driver = forms.ChoiceField(label=_("OLT type"), choices=(), required=False)
+    driver_template = forms.ChoiceField(label=_("driver template"), choices=(), required=False)
+
+    class Meta:
+        model = OnuTemplate
+        fields = ["name", "driver", "onu_type", "vlan", "driver_template"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from lastmile.drivers import base
+
+        super().__init__(*args, **kwargs)
+        olts = [(d, t) for d, t in base.choices() if base.get(d).is_olt]
+        self.fields["driver"].choices = [("", _("any OLT")), *olts]  # type: ignore[attr-defined]
+        names = sorted(
+            {n for d, _t in olts for n in getattr(base.get(d), "template_names", list)()}
+        )
+        self.fields["driver_template"].choices = [("", _("the OLT's default"))] + [  # type: ignore[attr-defined]
+            (n, n) for n in names
+        ]
+        self.fields["vlan"].widget.attrs.update({"min": 1, "max": 4094})
+
+
 MODE_CHOICES = PortMode.choices
 ROLE_CHOICES = PortRole.choices

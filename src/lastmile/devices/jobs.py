@@ -12,3 +12,12 @@ from lastmile.devices import monitoring
 def poll_devices(timestamp: int) -> dict[str, int]:
     """Poll every monitored device once (bounded concurrency) and count its status."""
     return monitoring.poll_devices()
+
+
+@app.periodic(cron="*/15 * * * *", periodic_id="refresh_onus")
+@app.task(queue="devices", name="devices.refresh_onus", lock="refresh_onus")
+def refresh_onus(timestamp: int) -> dict[str, int]:
+    """Store every OLT's ONUs with their signal (the staff ONU list reads these rows)."""
+    from lastmile.devices.onus import refresh_all_onus
+
+    return refresh_all_onus()

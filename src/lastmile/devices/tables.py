@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from lastmile.devices.models import Device, DeviceAction
+from lastmile.devices.models import Device, DeviceAction, Onu, OnuTemplate
 
 
 class DeviceTable(tables.Table):
@@ -38,3 +38,33 @@ class DeviceActionTable(tables.Table):
         )  # fmt: skip
         attrs = {"class": "table"}
         empty_text = _("No actions yet.")
+
+
+class OnuTable(tables.Table):
+    onu = tables.LinkColumn(
+        "devices:onu_detail", args=[tables.A("pk")], accessor="pk", verbose_name=_("ONU"),
+        text=lambda record: f"{record.fiber}:{record.number}", order_by=("fiber", "number"),
+    )  # fmt: skip
+    olt = tables.Column(verbose_name=_("OLT"), linkify=True)
+    customer = tables.Column(
+        accessor="binding__customer__login", verbose_name=_("Customer"), default=""
+    )
+
+    class Meta:
+        model = Onu
+        fields = (
+            "onu", "olt", "serial", "name", "model", "state", "is_present",
+            "rx_dbm", "tx_dbm", "last_seen_at", "customer",
+        )  # fmt: skip
+        attrs = {"class": "table"}
+        empty_text = _("No ONUs stored yet: they appear after an OLT is polled.")
+
+
+class OnuTemplateTable(tables.Table):
+    name = tables.LinkColumn("devices:template_edit", args=[tables.A("pk")])
+
+    class Meta:
+        model = OnuTemplate
+        fields = ("name", "driver", "onu_type", "vlan", "driver_template")
+        attrs = {"class": "table"}
+        empty_text = _("No ONU templates yet.")

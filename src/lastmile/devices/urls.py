@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lastmile.devices import views
+from lastmile.devices import views, views_onus
 
 app_name = "devices"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.DeviceListView.as_view(), name="device_list"),
     path("add/", views.device_edit, name="device_add"),
     path("actions/", views.DeviceActionListView.as_view(), name="action_list"),
+    path("onus/", views_onus.OnuListView.as_view(), name="onu_list"),
+    path("onus/<int:pk>/", views_onus.onu_detail, name="onu_detail"),
+    path("onus/<int:pk>/vlans/", views_onus.onu_vlan_change, name="onu_vlan_change"),
+    path("templates/", views_onus.OnuTemplateListView.as_view(), name="template_list"),
+    path("templates/add/", views_onus.template_edit, name="template_add"),
+    path("templates/<int:pk>/", views_onus.template_edit, name="template_edit"),
     path("webhook/status", views.status_webhook, name="status_webhook"),
     path("<int:pk>/", views.device_detail, name="device_detail"),
     path("<int:pk>/edit/", views.device_edit, name="device_edit"),
@@ -16,14 +22,15 @@ urlpatterns = [
     path("<int:pk>/ports/add/", views.port_add, name="port_add"),
     path("<int:pk>/ports/bulk/", views.ports_bulk, name="ports_bulk"),
     path("<int:pk>/ports/<int:number>/toggle/", views.port_toggle, name="port_toggle"),
+    path("<int:pk>/ports/<int:number>/settings/", views.port_settings, name="port_settings"),
     path("<int:pk>/ports/<int:number>/vlans/", views.port_vlans, name="port_vlans"),
     path("<int:pk>/mac/", views.mac_table_partial, name="mac_table"),
     path("<int:pk>/vlans/", views.vlans_partial, name="vlans"),
-    path("<int:pk>/onus/", views.onus_partial, name="onus"),
-    path("<int:pk>/onus/vlans/", views.onu_vlans_partial, name="onu_vlans"),
-    path("<int:pk>/onus/register/", views.onu_register, name="onu_register"),
-    path("<int:pk>/onus/rename/", views.onu_rename, name="onu_rename"),
-    path("<int:pk>/onus/remove/", views.onu_remove, name="onu_remove"),
+    path("<int:pk>/onus/", views_onus.onus_partial, name="onus"),
+    path("<int:pk>/onus/vlans/", views_onus.onu_vlans_partial, name="onu_vlans"),
+    path("<int:pk>/onus/register/", views_onus.onu_register, name="onu_register"),
+    path("<int:pk>/onus/rename/", views_onus.onu_rename, name="onu_rename"),
+    path("<int:pk>/onus/remove/", views_onus.onu_remove, name="onu_remove"),
     path("<int:pk>/links/add/", views.link_add, name="link_add"),
     path("<int:pk>/links/<int:link_pk>/delete/", views.link_delete, name="link_delete"),
     path("<int:pk>/history/", views.status_history, name="status_history"),

@@ -23,8 +23,16 @@ from lastmile.core.views import ObjectDeleteView, ObjectListView
 from lastmile.devices import monitoring, services
 from lastmile.devices.errors import DeviceOperationError, InvalidDeviceData, OperationDenied
 from lastmile.devices.filtersets import DeviceActionFilterSet, DeviceFilterSet
-from lastmile.devices.forms import DeviceForm, LinkForm, OnuRegisterForm, PortForm, PortVlanForm
-from lastmile.devices.models import Device, DeviceAction, Link, OnuTemplate, Port, StatusChange
+from lastmile.devices.forms import DeviceForm, LinkForm, PortForm, PortSettingsForm, PortVlanForm
+from lastmile.devices.models import (
+    Device,
+    DeviceAction,
+    Link,
+    Port,
+    PortMode,
+    PortRole,
+    StatusChange,
+)
 from lastmile.devices.operations import DEVICE_ACTIONS
 from lastmile.devices.tables import DeviceActionTable, DeviceTable
 
@@ -113,6 +121,8 @@ def _detail_context(request: HttpRequest, device: Device) -> dict[str, Any]:
         "link_form": LinkForm(),
         "link_candidates": Device.objects.restrict(user, "change").exclude(pk=device.pk)[:500],
         "port_form": PortForm(),
+        "mode_choices": PortMode.choices,
+        "role_choices": PortRole.choices,
         "extra_json": json.dumps(device.extra or {}, ensure_ascii=False, indent=1),
     }
 
@@ -174,37 +184,6 @@ def vlans_partial(request: HttpRequest, pk: int) -> HttpResponse:
         for v in vlans or []
     ]
     return render(request, "devices/_vlans.html", {"device": device, "vlans": rows, "error": error})
-
-
-@login_required
-def onus_partial(request: HttpRequest, pk: int) -> HttpResponse:
-    device = _device(request, pk)
-    onus, error = _read(request, device, "onus")
-    return render(
-        request,
-        "devices/_onus.html",
-        {
-            "device": device,
-            "onus": onus,
-            "error": error,
-            "can_rename": services.may(request.user, device, "rename_onu"),
-            "can_remove": services.may(request.user, device, "remove_onu"),
-        },
-    )
-
-
-@login_required
-def onu_vlans_partial(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every VLAN of one ONU, read over the OLT's CLI (the last one included)."""
-    device = _device(request, pk)
-    vlans, error = _read(
-        request,
-        device,
-        "onu_vlans",
-        fiber=request.GET.get("fiber", ""),
-        number=request.GET.get("number", ""),
-    )
-    return render(request, "devices/_onu_vlans.html", {"vlans": vlans, "error": error})
 
 
 @login_required
@@ -278,6 +257,30 @@ def ports_bulk(request: HttpRequest, pk: int) -> HttpResponse:
         )
     for number, error in failed:
         messages.error(request, _("Port %(n)s: %(e)s") % {"n": number, "e": error})
+    return _back(device, "ports")
+
+
+@login_required
+@require_POST
+def port_settings(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A port's mode and role in the inventory (``change`` on the device)."""
+    device = _device(request, pk, "change")
+    port = get_object_or_404(device.ports, number=number)
+    form = PortSettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _back(device, "ports")
+    try:
+        services.set_port_settings(
+            actor=request.user,
+            port=port,
+            mode=form.cleaned_data["mode"],
+            role=form.cleaned_data["role"] or "",
+        )
+    except InvalidDeviceData as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Port %(n)s saved.") % {"n": number})
     return _back(device, "ports")
 
 
@@ -357,77 +360,6 @@ def link_delete(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     link.delete()
     messages.success(request, _("Link removed."))
     return _back(device, "neighbours")
-
-
-@login_required
-def onu_register(request: HttpRequest, pk: int) -> HttpResponse:
-    """The wizard: unregistered ONUs → a template → register."""
-    device = _device(request, pk)
-    if not services.may(request.user, device, "register_onu"):
-        raise PermissionDenied
-    form = OnuRegisterForm(request.POST or None, initial=request.GET.dict())
-    form.fields["template"].queryset = OnuTemplate.objects.filter(driver__in=["", device.driver])  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
-        template = form.cleaned_data["template"]
-        params = {
-            "fiber": form.cleaned_data["fiber"],
-            "serial": form.cleaned_data["serial"],
-            "template": template.driver_template,
-            "params": {
-                "template_name": template.name,
-                "onu_type": template.onu_type,
-                "vlan": template.vlan,
-                "name": form.cleaned_data["name"],
-            },
-        }
-        error = _run(request, device, "register_onu", params)
-        if not error:
-            messages.success(
-                request, _("ONU %(sn)s registered.") % {"sn": form.cleaned_data["serial"]}
-            )
-            return _back(device, "onus")
-        messages.error(request, error)
-    unregistered: list[Any] = []
-    error = ""
-    if request.method == "GET" and "serial" not in request.GET:
-        unregistered, error = _read(request, device, "unregistered_onus")
-    return render(
-        request,
-        "devices/onu_register.html",
-        {
-            "device": device,
-            "title": _("Register an ONU on %(d)s") % {"d": device.name},
-            "unregistered": unregistered or [],
-            "error": error,
-            "form": form,
-            "chosen": "serial" in request.GET or request.method == "POST",
-        },
-    )
-
-
-@login_required
-@require_POST
-def onu_rename(request: HttpRequest, pk: int) -> HttpResponse:
-    device = _device(request, pk)
-    params = {
-        "fiber": request.POST.get("fiber", ""),
-        "number": request.POST.get("number", ""),
-        "name": request.POST.get("name", ""),
-        "description": request.POST.get("description", ""),
-    }
-    error = _run(request, device, "set_onu_name", params)
-    _say(request, error, _("ONU name written to the OLT."))
-    return _back(device, "onus")
-
-
-@login_required
-@require_POST
-def onu_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    device = _device(request, pk)
-    params = {"fiber": request.POST.get("fiber", ""), "number": request.POST.get("number", "")}
-    error = _run(request, device, "remove_onu", params)
-    _say(request, error, _("ONU removed from the OLT."))
-    return _back(device, "onus")
 
 
 @login_required

@@ -247,6 +247,21 @@ class Driver:
     async def find_onu(self, target: Target, *, serial: str) -> Onu | None:
         raise self._unsupported("finding an ONU")
 
+    async def onu_vlans(self, target: Target, *, fiber: str, number: int) -> tuple[int, ...]:
+        raise self._unsupported("reading an ONU's VLANs")
+
+    async def add_onu_vlan(
+        self, target: Target, *, fiber: str, number: int, vlan: int
+    ) -> tuple[int, ...]:
+        """Add ``vlan`` to the ONU; every VLAN it has afterwards, read back."""
+        raise self._unsupported("ONU VLAN changes")
+
+    async def remove_onu_vlan(
+        self, target: Target, *, fiber: str, number: int, vlan: int
+    ) -> tuple[int, ...]:
+        """Remove ``vlan`` from the ONU; every VLAN it has afterwards, read back."""
+        raise self._unsupported("ONU VLAN changes")
+
 
 def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)

@@ -5,6 +5,7 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -180,6 +181,7 @@ class BindingOut(Schema):
     circuit_id: str
     port_switch: str
     port_name: str
+    device_port_id: int | None = None
     description: str
     created_at: datetime
     updated_at: datetime
@@ -203,6 +205,7 @@ class BindingIn(Schema):
     remote_id: str = ""
     circuit_id: str = ""
     description: str = ""
+    device_port_id: int | None = None  # a port of the devices inventory you may view
 
 
 class BindingPatch(Schema):
@@ -211,6 +214,7 @@ class BindingPatch(Schema):
     remote_id: str | None = None
     circuit_id: str | None = None
     description: str | None = None
+    device_port_id: int | None = None  # null: not on a known port
 
 
 def _visible_customer(request: HttpRequest, customer_id: int) -> object:
@@ -251,14 +255,19 @@ def create_binding(request: HttpRequest, payload: BindingIn) -> tuple[int, Acces
     customer = _visible_customer(request, payload.customer_id)
     if not has_model_permission(request.user, AccessBinding, "add"):
         raise PermissionDenied
-    change = services.create_binding(
-        actor=request.user,
-        customer=customer,
-        mac=payload.mac,
-        remote_id=payload.remote_id,
-        circuit_id=payload.circuit_id,
-        description=payload.description,
-    )
+    with transaction.atomic():
+        change = services.create_binding(
+            actor=request.user,
+            customer=customer,
+            mac=payload.mac,
+            remote_id=payload.remote_id,
+            circuit_id=payload.circuit_id,
+            description=payload.description,
+        )
+        if payload.device_port_id is not None:
+            services.choose_binding_device_port(
+                actor=request.user, binding=change.binding, port_id=payload.device_port_id
+            )
     return 201, _with_warning(change.binding, change.warning)
 
 
@@ -268,10 +277,16 @@ def update_binding(request: HttpRequest, binding_id: int, payload: BindingPatch)
         AccessBinding.objects.restrict(request.user, "change").select_related("customer"),
         pk=binding_id,
     )
-    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    given = payload.dict(exclude_unset=True)
+    changes = {k: v for k, v in given.items() if v is not None and k != "device_port_id"}
     if "customer_id" in changes:
         changes["customer"] = _visible_customer(request, changes.pop("customer_id"))
-    change = services.update_binding(actor=request.user, binding=binding, **changes)
+    with transaction.atomic():
+        change = services.update_binding(actor=request.user, binding=binding, **changes)
+        if "device_port_id" in given:
+            services.choose_binding_device_port(
+                actor=request.user, binding=change.binding, port_id=given["device_port_id"]
+            )
     return _with_warning(change.binding, change.warning)
 
 

@@ -84,3 +84,39 @@ class BindingForm(forms.Form):
         help_text=_("As the switch sends it: text like eth1/0/5, or hex like 0x000400640105."),
     )
     description = forms.CharField(label=_("description"), required=False, max_length=255)
+    device_port = forms.TypedChoiceField(
+        label=_("device port"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("The switch port from the devices inventory (the devices you may view)."),
+    )
+
+    #: Ports offered at most (a larger inventory: filter by typing the option 82 key).
+    PORT_LIMIT = 3000
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["device_port"].choices = device_port_choices(user, limit=self.PORT_LIMIT)  # type: ignore[attr-defined]
+
+
+def device_port_choices(user: Any, *, limit: int) -> list[Any]:
+    """("", "—") then one group per device the user may view, with its ports.
+    The devices app sits above this one: its models are looked up by name."""
+    from django.apps import apps
+
+    if user is None:
+        return [("", "—")]
+    device_model = apps.get_model("devices", "Device")
+    port_model = apps.get_model("devices", "Port")
+    visible = device_model.objects.restrict(user, "view").values("pk")
+    ports = (
+        port_model.objects.filter(device__in=visible)
+        .select_related("device")
+        .order_by("device__name", "number")[:limit]
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for port in ports:
+        label = f"{port.number}" + (f" ({port.name})" if port.name else "")
+        groups.setdefault(port.device.name, []).append((port.pk, label))
+    return [("", "—"), *groups.items()]

@@ -424,11 +424,20 @@ def update_binding(*, actor: Any, binding: AccessBinding, **changes: Any) -> Bin
     return BindingChange(binding, warning)
 
 
+#: Checks of the device port a binding is put on, ``check(binding=, port=)``
+#: raising ``InvalidBinding``: the devices app (it owns ports, and sits above
+#: this app) registers the option 82 check in its ``AppConfig.ready()``.
+DEVICE_PORT_CHECKS: list[Any] = []
+
+
 def set_binding_device_port(*, actor: Any, binding: AccessBinding, port: Any) -> AccessBinding:
     """Record which device port (``lastmile.devices.Port``, or None) a binding
     is on.  The devices app checks that the option 82 key names that port."""
     with transaction.atomic():
         _check_binding_allowed(binding, actor, "change")
+        if port is not None:
+            for check in DEVICE_PORT_CHECKS:
+                check(binding=binding, port=port)
         binding.device_port = port
         binding.save(update_fields=["device_port", "updated_at"])
     log.info(
@@ -438,6 +447,27 @@ def set_binding_device_port(*, actor: Any, binding: AccessBinding, port: Any) ->
         **_who(actor),
     )
     return binding
+
+
+def choose_binding_device_port(*, actor: Any, binding: AccessBinding, port_id: int | None) -> None:
+    """Put the binding on the inventory port ``port_id`` (one of a device the
+    actor may view; None: no port), checked as ``set_binding_device_port`` does."""
+    from django.apps import apps  # the devices app sits above this one
+
+    if port_id == binding.device_port_id:
+        return
+    port = None
+    if port_id is not None:
+        visible = apps.get_model("devices", "Device").objects.restrict(actor, "view").values("pk")
+        port = (
+            apps.get_model("devices", "Port")
+            .objects.filter(device__in=visible, pk=port_id)
+            .select_related("device")
+            .first()
+        )
+        if port is None:
+            raise InvalidBinding(_("Choose a port of a device you may view."), field="device_port")
+    set_binding_device_port(actor=actor, binding=binding, port=port)
 
 
 def delete_binding(*, actor: Any, binding: AccessBinding) -> None:

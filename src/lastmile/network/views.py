@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -242,8 +243,9 @@ def binding_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "remote_id": binding.remote_id,
             "circuit_id": binding.circuit_id,
             "description": binding.description,
+            "device_port": binding.device_port_id,
         }
-    form = BindingForm(request.POST or None, initial=initial)
+    form = BindingForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         customer = customers.filter(login=data["login"]).first()
@@ -252,13 +254,17 @@ def binding_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             values = {k: data[k] for k in ("mac", "remote_id", "circuit_id", "description")}
             try:
-                if binding is None:
-                    change = services.create_binding(
-                        actor=request.user, customer=customer, **values
-                    )
-                else:
-                    change = services.update_binding(
-                        actor=request.user, binding=binding, customer=customer, **values
+                with transaction.atomic():  # the port refused: the binding is not saved either
+                    if binding is None:
+                        change = services.create_binding(
+                            actor=request.user, customer=customer, **values
+                        )
+                    else:
+                        change = services.update_binding(
+                            actor=request.user, binding=binding, customer=customer, **values
+                        )
+                    services.choose_binding_device_port(
+                        actor=request.user, binding=change.binding, port_id=data.get("device_port")
                     )
             except (InvalidBinding, BindingConflict) as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))

@@ -16,6 +16,7 @@ fiber and the ones waiting unconfigured, so a registration can be read back.
                     service-port N vport 1 user-vlan V vlan V / switchport vlan …
     ZXAN(config)#pon-onu-mng gpon-onu_1/1/1:4
     ZXAN(gpon-onu-mng)#service … / vlan port eth_0/1 mode tag vlan V
+    ZXAN(config-if)#no service-port N        ZXAN(gpon-onu-mng)#no service NAME
     exit / end
 
 Failure switches for tests: ``drop_on`` (a command prefix: the peer closes the
@@ -29,75 +30,13 @@ import contextlib
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from lastmile.drivers.sim import free_tcp_port
+from lastmile.drivers.sim.zte_state import TYPES, OltState, PeerOnu, mng_cmd
+
+__all__ = ["OltState", "PeerOnu", "ZteCliPeer", "zte_cli_peer"]
 
 PROMPT = "ZXAN"
-TYPES = ("ZTE-F601", "ZTE-F660", "ZTE-F609", "ZTE-F670L")
-
-
-@dataclass
-class PeerOnu:
-    type: str
-    sn: str
-    name: str = ""
-    description: str = ""
-    lines: list[str] = field(default_factory=list)  # interface gpon-onu_… config
-    mng: list[str] = field(default_factory=list)  # pon-onu-mng config
-
-
-@dataclass
-class OltState:
-    #: fiber ("1/1/1") → {onu id: ONU}
-    fibers: dict[str, dict[int, PeerOnu]] = field(default_factory=dict)
-    #: fiber → serials waiting there unconfigured
-    uncfg: dict[str, list[str]] = field(default_factory=dict)
-    capacity: int = 128
-    username: str = "zte"
-    password: str = "zte"
-    drop_on: str = ""
-    fail_on: dict[str, str] = field(default_factory=dict)
-    log: list[str] = field(default_factory=list)  # every command received
-
-    @classmethod
-    def demo(cls) -> OltState:
-        s = cls()
-        s.fibers["1/1/1"] = {
-            1: PeerOnu(
-                "ZTE-F601",
-                "ZTEGC0A10001",
-                "ivanov-12",
-                "Lenina 1 kv 12",
-                [
-                    "tcont 1 profile 100M",
-                    "gemport 1 tcont 1",
-                    "service-port 1 vport 1 user-vlan 100 vlan 100",
-                ],
-                ["service inet gemport 1 vlan 100", "vlan port eth_0/1 mode tag vlan 100"],
-            ),
-            2: PeerOnu(
-                "ZTE-F660",
-                "ZTEGC0A10002",
-                "petrov-7",
-                "",
-                [
-                    "tcont 1 profile 100M",
-                    "gemport 1 tcont 1",
-                    "service-port 1 vport 1 user-vlan 100 vlan 100",
-                    "service-port 2 vport 1 user-vlan 200 vlan 200",
-                    "switchport vlan 300-302,310 tag vport 1",
-                ],
-            ),
-            3: PeerOnu("ZTE-F601", "ZTEGC0A10003"),
-        }
-        s.fibers["1/1/2"] = {1: PeerOnu("ZTE-F601", "ZTEGC0A20001", "sidorov-1")}
-        # a full fiber: every position taken
-        s.fibers["1/2/1"] = {n: PeerOnu("ZTE-F601", f"ZTEGD{n:07X}") for n in range(1, 129)}
-        s.uncfg["1/1/1"] = ["ZTEGC0FFEE01"]
-        s.uncfg["1/1/2"] = ["ZTEGC0FFEE02"]
-        s.uncfg["1/2/1"] = ["ZTEGC0FFEE03"]
-        return s
 
 
 class _Session:
@@ -296,8 +235,17 @@ class _Session:
         if onu is None:
             return "%Code 32305-GPONSRV : The ONU does not exist.\n"
         if self.mode == "mng":
-            onu.mng.append(cmd)
+            return mng_cmd(onu, cmd)
+        m = re.fullmatch(r"no service-port (\d+)", cmd)
+        if m:
+            kept = [x for x in onu.lines if not x.startswith(f"service-port {m.group(1)} ")]
+            if len(kept) == len(onu.lines):
+                return "%Code 32320-GPONSRV : The service port does not exist.\n"
+            onu.lines = kept
             return ""
+        m = re.match(r"service-port (\d+) ", cmd)
+        if m and any(x.startswith(f"service-port {m.group(1)} ") for x in onu.lines):
+            return "%Code 32321-GPONSRV : The service port ID is already in use.\n"
         if cmd.startswith("name "):
             value = cmd[5:]
             if len(value) > 32 or " " in value:

@@ -1,17 +1,8 @@
-"""Network devices (switches, OLTs), their ports, the links between them,
-their status history and the append-only log of every command sent to them.
-
-A device's ``driver`` names a driver in ``lastmile.drivers`` or is
-``generic``/``unknown``: a device of no known type is valid data that every
-page shows; only operations on it answer "choose a driver".
-"""
+"""Devices, their ports, the links between them and their status history."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pghistory
-import pgtrigger
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -211,8 +202,11 @@ class LinkState(models.TextChoices):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["updated_at", "link", "speed_mbps", "read_at"],
-)
+    exclude=[
+        "updated_at", "link", "speed_mbps", "read_at",
+        "link_pending", "link_pending_since", "link_pending_count",
+    ],
+)  # fmt: skip
 class Port(TimestampedModel, RestrictedModel):
     """A port of a device.  Staff may add ports while the device is offline;
     ``link``/``speed_mbps``/``admin_up`` are what the device said at ``read_at``."""
@@ -235,6 +229,10 @@ class Port(TimestampedModel, RestrictedModel):
     )
     speed_mbps = models.PositiveIntegerField(_("speed, Mbit/s"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Flap damping of an uplink's link state (monitoring.observe_ports).
+    link_pending = models.CharField(max_length=10, blank=True, editable=False)
+    link_pending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    link_pending_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("port")
@@ -259,6 +257,31 @@ class Port(TimestampedModel, RestrictedModel):
     @property
     def tagged_vids(self) -> list[int]:
         return sorted(m.vid for m in self.vlans.all() if m.is_tagged)
+
+
+class PortLinkChange(models.Model):
+    """One counted change of an uplink port's link state (after flap damping)."""
+
+    port = models.ForeignKey(
+        Port, verbose_name=_("port"), on_delete=models.CASCADE, related_name="link_changes"
+    )
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="link_changes"
+    )
+    link = models.CharField(_("link"), max_length=10, choices=LinkState.choices)
+    previous = models.CharField(_("previous link"), max_length=10, choices=LinkState.choices)
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("port link change")
+        verbose_name_plural = _("port link changes")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(link=F("previous")), name="portlinkchange_changes")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.port_id}: {self.previous} → {self.link}"
 
 
 class PortVlan(models.Model):
@@ -311,96 +334,3 @@ class Link(TimestampedModel, RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.upper} ↔ {self.lower}"
-
-
-class OnuTemplate(TimestampedModel, RestrictedModel):
-    """What an ONU gets when it is registered on an OLT: one of the driver's
-    configuration templates (``lastmile.drivers.zte.TEMPLATES``) with the
-    VLAN and ONU type staff chose."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    driver = models.CharField(_("OLT type"), max_length=50, blank=True)
-    onu_type = models.CharField(_("ONU type"), max_length=50, blank=True)
-    vlan = models.PositiveSmallIntegerField(_("VLAN ID"), null=True, blank=True)
-    driver_template = models.CharField(
-        _("driver template"),
-        max_length=50,
-        blank=True,
-        help_text=_("The driver's template name, e.g. f601-bridge; empty: the OLT's default."),
-    )
-
-    class Meta:
-        verbose_name = _("ONU template")
-        verbose_name_plural = _("ONU templates")
-        ordering = ["name"]
-        triggers = [updated_at_trigger()]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(vlan__isnull=True) | (Q(vlan__gte=1) & Q(vlan__lte=4094)),
-                name="onutemplate_vlan_range",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Outcome(models.TextChoices):
-    OK = "ok", _("done")
-    ERROR = "error", _("device error")
-    UNREACHABLE = "unreachable", _("no answer")
-    UNSUPPORTED = "unsupported", _("not supported")
-    BAD_INPUT = "bad_input", _("refused input")
-    DENIED = "denied", _("not allowed")
-    BUSY = "busy", _("device busy")
-
-
-class DeviceAction(RestrictedModel):
-    """One command sent (or refused) to a device: append-only, a trigger
-    refuses UPDATE and DELETE.  No foreign keys in the database: the log
-    outlives a deleted device or staff account (names are copied)."""
-
-    device = models.ForeignKey(
-        Device,
-        verbose_name=_("device"),
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="actions",
-    )
-    device_name = models.CharField(_("device"), max_length=100)
-    actor = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("who"),
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    actor_name = models.CharField(_("who"), max_length=150, blank=True)
-    operation = models.CharField(_("operation"), max_length=40)
-    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
-    outcome = models.CharField(_("result"), max_length=12, choices=Outcome.choices)
-    result = models.JSONField(_("answer"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    started_at = models.DateTimeField(_("when"), db_index=True)
-    duration_ms = models.PositiveIntegerField(_("duration, ms"), default=0)
-
-    class Meta:
-        verbose_name = _("device action")
-        verbose_name_plural = _("device actions")
-        ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["device", "-started_at"], name="deviceaction_device_at")]
-        triggers = [
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.device_name}: {self.operation} ({self.outcome})"
-
-    @property
-    def is_ok(self) -> bool:
-        return self.outcome == Outcome.OK
-
-    def summary(self) -> dict[str, Any]:
-        return {"operation": self.operation, "outcome": self.outcome, "error": self.error}
