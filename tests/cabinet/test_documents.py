@@ -28,7 +28,9 @@ def history(db):  # type: ignore[no-untyped-def]
     charge(
         customer_id=customer.pk, amount=Decimal("300.00"), idempotency_key="t:1", reason="Home 100"
     )
-    record_payment(customer_id=customer.pk, amount="200.00", external_id="t-2", receipt_number="R-7")
+    record_payment(
+        customer_id=customer.pk, amount="200.00", external_id="t-2", receipt_number="R-7"
+    )
     return customer
 
 
@@ -100,7 +102,10 @@ def test_receipt_of_own_payment_only(history):
 def test_ledger_links_payments_to_their_receipts(history):
     client = cabinet_login(Client(), history)
     mine = Payment.objects.get(account_id=history.pk, external_id="t-2")
-    assert f"/cabinet/payments/{mine.pk}/receipt.pdf" in client.get("/cabinet/ledger/").content.decode()
+    assert (
+        f"/cabinet/payments/{mine.pk}/receipt.pdf"
+        in client.get("/cabinet/ledger/").content.decode()
+    )
 
 
 def test_statement_never_writes(history):
