@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def create_templates(apps, schema_editor):
+    from lastmile.notifications.defaults import install_default_templates
+
+    install_default_templates(apps.get_model("notifications", "NotificationTemplate"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -20,4 +26,5 @@ class Migration(migrations.Migration):
             name='event',
             field=models.CharField(choices=[('payment_received', 'payment received'), ('balance_low', 'balance below threshold'), ('subscription_ending', 'subscription ends soon'), ('subscription_ended', 'subscription ended'), ('access_blocked', 'access blocked'), ('tariff_changed', 'tariff changed'), ('ticket_assigned', 'ticket assigned to me'), ('ticket_finished', 'ticket finished'), ('device_down', 'device down'), ('device_up', 'device up again'), ('one_time_code', 'one-time code')], max_length=40, verbose_name='event'),
         ),
+        migrations.RunPython(create_templates, migrations.RunPython.noop),
     ]
