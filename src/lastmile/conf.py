@@ -225,6 +225,18 @@ class Settings(BaseSettings):
     cabinet_token_days: int = Field(
         90, ge=1, description="Lifetime of cabinet API tokens (mobile app) in days."
     )
+    cabinet_code_ttl_s: int = Field(
+        900, ge=60, description="Lifetime of a one-time code (password reset, contact check)."
+    )
+    cabinet_code_max_attempts: int = Field(
+        5, ge=1, description="Wrong entries of a one-time code before it stops working."
+    )
+    cabinet_requests_per_hour: int = Field(
+        5, ge=1, description="Support requests one subscriber may open in the cabinet per hour."
+    )
+    cabinet_request_kind: str = Field(
+        "other", description="Ticket kind (code) of a support request with no category chosen."
+    )
     # Devices (switches, OLTs) ----------------------------------------------------------
     devices_operation_timeout_s: float = Field(
         20.0, gt=0, description="Longest a staff operation on a device (SNMP or CLI) may take."

@@ -14,3 +14,11 @@ class CabinetConfig(AppConfig):
 
         # A new cabinet password (the subscriber's or a staff reset) ends the others.
         CABINET_PASSWORD_SET.register(end_sessions_and_tokens)
+
+        from lastmile.cabinet.codes import staff_contact_context
+        from lastmile.customers.queries import register_customer_section
+
+        # Staff see on the customer page which contacts the subscriber confirmed.
+        register_customer_section(
+            "cabinet/_customer_contacts.html", context=staff_contact_context, order=6
+        )

@@ -42,3 +42,43 @@ class WeakPassword(CabinetError):
 
     def __init__(self, message: str, *, field: str = "new_password") -> None:
         super().__init__(message, field=field)
+
+
+class CodeInvalid(CabinetError):
+    """The same answer for a wrong, expired, used-up or never-sent code."""
+
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__(_("The code is wrong or has expired."), field="code")
+
+
+class CodeThrottled(CabinetError):
+    status = 429
+
+    def __init__(self, retry_after_s: int) -> None:
+        minutes = max(1, (retry_after_s + 59) // 60)
+        super().__init__(
+            _("Too many attempts. Try again in %(minutes)s min.") % {"minutes": minutes},
+            retry_after_s=retry_after_s,
+        )
+        self.retry_after_s = retry_after_s
+
+
+class ContactUnavailable(CabinetError):
+    status = 422
+
+    def __init__(self, message: str, *, field: str = "value") -> None:
+        super().__init__(message, field=field)
+
+
+class RequestsThrottled(CabinetError):
+    status = 429
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "You have sent many requests in the last hour. Please wait a little; "
+                "your text is still in the form."
+            )
+        )

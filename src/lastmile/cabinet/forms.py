@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.cabinet.models import ContactKind
 from lastmile.finance.forms import MoneyField
 from lastmile.notifications.models import SUBSCRIBER_CHANNELS, Language
+from lastmile.tasks.models import TicketKind
 
 
 class LoginForm(forms.Form):
@@ -73,3 +75,103 @@ class NotificationForm(forms.Form):
         choices=[("", _("default")), *Language.choices],
         required=False,
     )
+
+
+class SupportRequestForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=TicketKind.objects.none(),
+        required=False,
+        empty_label=_("— not sure —"),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happened, since when, and how we can reach you."),
+    )
+
+    def __init__(self, *args: Any, categories: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if categories is not None:
+            field = self.fields["category"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = categories
+
+
+def _contact_kinds() -> list[tuple[str, Any]]:
+    return [(ContactKind.EMAIL.value, _("e-mail")), (ContactKind.PHONE.value, _("SMS to my phone"))]
+
+
+class ResetRequestForm(forms.Form):
+    login = forms.CharField(
+        label=_("Login or contract number"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Send the code by"),
+        choices=_contact_kinds,
+        widget=forms.RadioSelect,
+        initial=ContactKind.EMAIL.value,
+    )
+
+
+class ResetConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    new_password = PasswordChangeForm.base_fields["new_password"]
+    new_password_again = PasswordChangeForm.base_fields["new_password_again"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Contact"),
+        choices=[(ContactKind.EMAIL.value, _("e-mail")), (ContactKind.PHONE.value, _("phone"))],
+    )
+    value = forms.CharField(
+        label=_("New e-mail or phone"),
+        max_length=254,
+        help_text=_("We send a code there; the contact changes when you enter it."),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+# The date picker sends ISO dates; what the pages print (local) is accepted too.
+_DATE_INPUTS = ["%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y"]
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StatementForm(forms.Form):
+    start = forms.DateField(label=_("From"), input_formats=_DATE_INPUTS, widget=_date_widget())
+    end = forms.DateField(label=_("To"), input_formats=_DATE_INPUTS, widget=_date_widget())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", _("The end is before the start."))
+            elif (end - start).days > 366:
+                self.add_error("end", _("A statement covers at most one year."))
+        return data

@@ -83,3 +83,72 @@ class CabinetAuthEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.login}"
+
+
+class ContactKind(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    PHONE = "phone", _("phone")
+
+
+class OneTimeCode(models.Model):
+    """A code sent to a subscriber's contact: to reset the cabinet password or
+    to prove a new e-mail or phone.  Only a keyed hash of the code is stored;
+    a code expires, dies after a few wrong entries and works once."""
+
+    class Purpose(models.TextChoices):
+        PASSWORD_RESET = "password_reset", _("password reset")
+        VERIFY_CONTACT = "verify_contact", _("contact check")
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="one_time_codes",
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    contact_kind = models.CharField(_("contact"), max_length=10, choices=ContactKind.choices)
+    # The address the code went to (for a contact check: the address being proved).
+    target = models.CharField(_("sent to"), max_length=254)
+    digest = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("wrong entries"), default=0)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "purpose", "created_at"], name="cabinet_code_customer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.contact_kind} #{self.pk}"
+
+
+class VerifiedContact(models.Model):
+    """An e-mail or phone the subscriber proved with a code.  A contact counts as
+    verified while the customer's current e-mail (first phone) equals ``value``:
+    a staff edit of the contact makes it unverified again, with nothing to sync."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="verified_contacts",
+    )
+    kind = models.CharField(_("contact"), max_length=10, choices=ContactKind.choices)
+    value = models.CharField(_("value"), max_length=254)
+    verified_at = models.DateTimeField(_("verified"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verified contact")
+        verbose_name_plural = _("verified contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "kind"], name="cabinet_contact_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"

@@ -4,15 +4,16 @@ so no page or endpoint can reach another customer's rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from lastmile.customers.models import Customer
-from lastmile.finance.models import ZERO, Account, LedgerEntry
+from lastmile.finance.models import ZERO, Account, LedgerEntry, Payment
 from lastmile.finance.services import available_funds
 from lastmile.network.models import Lease, Session
 from lastmile.subscriptions.models import Subscription
@@ -90,3 +91,94 @@ def overview(customer: Customer) -> dict[str, object]:
         "leases": list(active_leases(customer)),
         "traffic": traffic_this_month(customer),
     }
+
+
+# Statement -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The ledger of one period, read as it is: the balance before the first entry,
+    every entry, the balance after the last (no balance is computed anew)."""
+
+    start: date
+    end: date
+    opening: Decimal
+    closing: Decimal
+    entries: list[LedgerEntry]
+    credits: Decimal
+    debits: Decimal
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def statement(customer: Customer, start: date, end: date) -> Statement:
+    """Entries created from the local midnight of ``start`` to the end of ``end``."""
+    since, until = _day_start(start), _day_start(end + timedelta(days=1))
+    entries = list(
+        LedgerEntry.objects.filter(
+            account_id=customer.pk, created_at__gte=since, created_at__lt=until
+        )
+        .select_related("payment")
+        .order_by("id")
+    )
+    if entries:
+        opening, closing = entries[0].balance_before, entries[-1].balance_after
+    else:
+        before = (
+            LedgerEntry.objects.filter(account_id=customer.pk, created_at__lt=since)
+            .order_by("-id")
+            .values_list("balance_after", flat=True)
+            .first()
+        )
+        opening = closing = before if before is not None else ZERO
+    return Statement(
+        start=start,
+        end=end,
+        opening=opening,
+        closing=closing,
+        entries=entries,
+        credits=sum((e.amount for e in entries if e.amount > 0), ZERO),
+        debits=sum((e.amount for e in entries if e.amount < 0), ZERO),
+    )
+
+
+def payments(customer: Customer) -> QuerySet[Payment]:
+    """The customer's payments, each with a receipt (a reversed one says so)."""
+    return Payment.objects.filter(account_id=customer.pk).order_by("-paid_at", "-id")
+
+
+# Traffic by day ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrafficDay:
+    day: date
+    downloaded: int
+    uploaded: int
+
+
+def daily_traffic(customer: Customer, days: int = 30) -> list[TrafficDay]:
+    """Octets per local day of the last ``days`` days (today included), each
+    session counted on the day it started (accounting keeps a total per session)."""
+    today = timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    rows = (
+        sessions(customer)
+        .filter(started_at__gte=_day_start(first))
+        .annotate(day=TruncDate("started_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(down=Sum("octets_out"), up=Sum("octets_in"))
+        .order_by()
+    )
+    by_day = {row["day"]: row for row in rows}
+    out = []
+    for n in range(days):
+        day = first + timedelta(days=n)
+        row = by_day.get(day) or {}
+        out.append(
+            TrafficDay(day=day, downloaded=row.get("down") or 0, uploaded=row.get("up") or 0)
+        )
+    return out

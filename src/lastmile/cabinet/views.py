@@ -3,25 +3,50 @@ The customer always comes from the cabinet session, never from the URL."""
 
 from __future__ import annotations
 
+import csv
+from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lastmile.cabinet import payments, queries, services
-from lastmile.cabinet.errors import LoginThrottled
-from lastmile.cabinet.forms import LoginForm, NotificationForm, PasswordChangeForm, PayForm
-from lastmile.cabinet.session import cabinet_view, log_in, log_out, refresh_fingerprint
+from lastmile.cabinet import charts, codes, payments, queries, services
+from lastmile.cabinet import support as support_service
+from lastmile.cabinet.errors import CodeThrottled, LoginThrottled
+from lastmile.cabinet.forms import (
+    CodeForm,
+    ContactForm,
+    LoginForm,
+    NotificationForm,
+    PasswordChangeForm,
+    PayForm,
+    ResetConfirmForm,
+    ResetRequestForm,
+    StatementForm,
+    SupportRequestForm,
+)
+from lastmile.cabinet.session import (
+    cabinet_view,
+    load_session,
+    log_in,
+    log_out,
+    refresh_fingerprint,
+)
 from lastmile.core.errors import DomainError
 from lastmile.core.views import form_error, message_error
 from lastmile.customers.models import Customer
+from lastmile.finance.cashier_views import receipt_context
 from lastmile.notifications import services as notifications
 from lastmile.notifications import telegram
 from lastmile.notifications.models import SubscriberPreference
@@ -113,6 +138,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
     context = {
         "page": _page(request, queries.sessions(customer)),
         "traffic": queries.traffic_this_month(customer),
+        "chart": charts.traffic_chart(queries.daily_traffic(customer)),
         "leases": queries.active_leases(customer),
         "title": _("Sessions and traffic"),
     }
@@ -272,6 +298,10 @@ def _settings_context(customer: Customer, **forms: Any) -> dict[str, Any]:
         "password_form": forms.get("password_form") or PasswordChangeForm(),
         "notification_form": forms.get("notification_form") or NotificationForm(initial=initial),
         "telegram_linked": hasattr(customer, "telegram_link"),
+        "contacts": codes.contact_status(customer),
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        "pending_code": codes.pending_contact_code(customer),
+        "code_form": forms.get("code_form") or CodeForm(),
         "title": _("Settings"),
     }
 
@@ -330,3 +360,272 @@ def telegram_code(request: HttpRequest) -> HttpResponse:
     context = _settings_context(customer)
     context.update(telegram_code=code.code, telegram_link=telegram.deep_link(code))
     return render(request, "cabinet/settings.html", context)
+
+
+# Forgotten password --------------------------------------------------------------
+
+_RESET_LOGIN = "cabinet_reset_login"
+
+
+def _throttled(response: HttpResponse, exc: DomainError) -> HttpResponse:
+    retry = getattr(exc, "retry_after_s", 0)
+    if retry:
+        response["Retry-After"] = str(retry)
+    return response
+
+
+@cabinet_view(login_required=False)
+def password_forgot(request: HttpRequest) -> HttpResponse:
+    """Ask for a code: the same answer whether or not the login exists."""
+    form = ResetRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        login_text = form.cleaned_data["login"]
+        try:
+            codes.request_password_reset(
+                login=login_text, kind=form.cleaned_data["kind"], request=request
+            )
+        except CodeThrottled as exc:
+            form_error(form, exc)
+            response = render(
+                request,
+                "cabinet/password_forgot.html",
+                {"form": form, "title": _("Forgot your password?")},
+                status=429,
+            )
+            return _throttled(response, exc)
+        load_session(request)[_RESET_LOGIN] = login_text[:150]
+        messages.info(
+            request,
+            _(
+                "If this account has a confirmed contact of that kind, we have sent a code "
+                "there. Enter it below."
+            ),
+        )
+        return HttpResponseRedirect(reverse("cabinet:password_reset"))
+    return render(
+        request, "cabinet/password_forgot.html", {"form": form, "title": _("Forgot your password?")}
+    )
+
+
+@cabinet_view(login_required=False)
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Enter the code and a new password (the one cabinet password operation)."""
+    session = load_session(request)
+    login_text = session.get(_RESET_LOGIN)
+    if not isinstance(login_text, str) or not login_text:
+        return HttpResponseRedirect(reverse("cabinet:password_forgot"))
+    form = ResetConfirmForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                codes.confirm_password_reset(
+                    login=login_text,
+                    code=form.cleaned_data["code"],
+                    new=form.cleaned_data["new_password"],
+                    request=request,
+                )
+            except CodeThrottled as exc:
+                form_error(form, exc)
+                status = 429
+            except DomainError as exc:  # a wrong code names "code", a weak password its field
+                form_error(form, exc, field="new_password")
+            else:
+                session.pop(_RESET_LOGIN, None)
+                log_out(request)
+                messages.success(request, _("Your password is changed. Log in with it."))
+                return HttpResponseRedirect(reverse("cabinet:login"))
+    context = {"form": form, "login": login_text, "title": _("Set a new password")}
+    return render(request, "cabinet/password_reset.html", context, status=status)
+
+
+# Support requests ----------------------------------------------------------------
+
+
+@cabinet_view
+def support(request: HttpRequest) -> HttpResponse:
+    """The subscriber's requests, and a form to write a new one."""
+    customer = _customer(request)
+    form = SupportRequestForm(
+        request.POST if request.method == "POST" else None, categories=support_service.categories()
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                ticket = support_service.open_request(
+                    customer=customer,
+                    subject=form.cleaned_data["subject"],
+                    message=form.cleaned_data["message"],
+                    kind=form.cleaned_data["category"],
+                )
+            except DomainError as exc:  # the text stays in the form
+                form_error(form, exc)
+                status = exc.status if exc.status == 429 else 400
+            else:
+                messages.success(
+                    request,
+                    _("Request №%(id)s is sent. We will answer here.") % {"id": ticket.pk},
+                )
+                return HttpResponseRedirect(reverse("cabinet:support_detail", args=[ticket.pk]))
+    page = _page(request, support_service.requests(customer))
+    for ticket in page:
+        ticket.cab_subject = support_service.subject_and_body(ticket)[0]  # type: ignore[attr-defined]
+    context = {"form": form, "page": page, "title": _("Support")}
+    return render(request, "cabinet/support.html", context, status=status)
+
+
+@cabinet_view
+def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = support_service.request_of(_customer(request), pk)
+    if ticket is None:
+        raise Http404
+    subject, body = support_service.subject_and_body(ticket)
+    context = {
+        "ticket": ticket,
+        "subject": subject,
+        "body": body,
+        "comments": ticket.comments.select_related("author").order_by("created_at", "id"),
+        "title": _("Request №%(id)s") % {"id": ticket.pk},
+    }
+    return render(request, "cabinet/support_detail.html", context)
+
+
+# Contacts ------------------------------------------------------------------------
+
+
+@require_POST
+@cabinet_view
+def contact_start(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            codes.start_contact_check(
+                customer=customer,
+                kind=form.cleaned_data["kind"],
+                value=form.cleaned_data["value"],
+                request=request,
+            )
+        except DomainError as exc:
+            form_error(form, exc, field="value")
+        else:
+            messages.info(request, _("We have sent a code. Enter it to confirm the contact."))
+            return HttpResponseRedirect(reverse("cabinet:settings") + "#contacts")
+    context = _settings_context(customer, contact_form=form)
+    return render(request, "cabinet/settings.html", context, status=400)
+
+
+@require_POST
+@cabinet_view
+def contact_confirm(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            contact = codes.confirm_contact(
+                customer=customer, code=form.cleaned_data["code"], request=request
+            )
+        except DomainError as exc:
+            form_error(form, exc, field="code")
+        else:
+            messages.success(request, _("%(contact)s is confirmed.") % {"contact": contact.value})
+            return HttpResponseRedirect(reverse("cabinet:settings") + "#contacts")
+    context = _settings_context(customer, code_form=form)
+    return render(request, "cabinet/settings.html", context, status=400)
+
+
+# Payments, receipts and statements --------------------------------------------------
+
+
+@cabinet_view
+def payment_list(request: HttpRequest) -> HttpResponse:
+    page = _page(request, queries.payments(_customer(request)))
+    return render(request, "cabinet/payments.html", {"page": page, "title": _("Payments")})
+
+
+def _pdf(html: str, filename: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@cabinet_view
+def payment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receipt of one of the customer's own payments (the cashier's receipt)."""
+    payment = get_object_or_404(
+        queries.payments(_customer(request)).select_related("account__customer", "actor"), pk=pk
+    )
+    html = render_to_string("finance/receipt.html", receipt_context(payment), request=request)
+    return _pdf(html, f"receipt-{payment.pk}.pdf")
+
+
+def _statement_period(request: HttpRequest) -> tuple[StatementForm, date, date]:
+    today = timezone.localdate()
+    default_start = today.replace(day=1)
+    form = StatementForm(request.GET if "start" in request.GET else None,
+                         initial={"start": default_start, "end": today})  # fmt: skip
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, default_start, today
+
+
+@cabinet_view
+def statement(request: HttpRequest) -> HttpResponse:
+    """A period's statement on the page, with PDF and CSV of the same period."""
+    customer = _customer(request)
+    form, start, end = _statement_period(request)
+    invalid = form.is_bound and not form.is_valid()
+    context = {
+        "form": form,
+        "statement": queries.statement(customer, start, end),
+        "query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
+        "title": _("Statement"),
+    }
+    return render(request, "cabinet/statement.html", context, status=400 if invalid else 200)
+
+
+@cabinet_view
+def statement_pdf(request: HttpRequest) -> HttpResponse:
+    customer = _customer(request)
+    _form, start, end = _statement_period(request)
+    context = {
+        "customer": customer,
+        "statement": queries.statement(customer, start, end),
+        "isp_name": settings.LASTMILE.isp_name,
+        "isp_details": settings.LASTMILE.isp_details,
+    }
+    html = render_to_string("cabinet/statement_pdf.html", context, request=request)
+    return _pdf(html, f"statement-{start.isoformat()}-{end.isoformat()}.pdf")
+
+
+@cabinet_view
+def statement_csv(request: HttpRequest) -> HttpResponse:
+    """The statement as CSV: plain numbers (a dot, no grouping) for spreadsheets."""
+    customer = _customer(request)
+    _form, start, end = _statement_period(request)
+    data = queries.statement(customer, start, end)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statement-{start.isoformat()}-{end.isoformat()}.csv"'
+    )
+    response.write("\ufeff")  # spreadsheets read UTF-8 with a BOM
+    writer = csv.writer(response)
+    writer.writerow([_("Time"), _("Operation"), _("Amount"), _("Balance after"), _("Reason")])
+    writer.writerow(["", _("Opening balance"), "", f"{data.opening:.2f}", ""])
+    for entry in data.entries:
+        writer.writerow(
+            [
+                timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+                entry.get_kind_display(),
+                f"{entry.amount:.2f}",
+                f"{entry.balance_after:.2f}",
+                entry.reason,
+            ]
+        )
+    writer.writerow(["", _("Closing balance"), "", f"{data.closing:.2f}", ""])
+    return response

@@ -101,6 +101,16 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "{{ device }} ({{ device_ip }}, {{ device_address }}) снова отвечает, время: {{ since }}. "
         "{{ device_url }}",
     ),
+    ("one_time_code", "en"): (
+        "Your code: {{ code }}",
+        "Your code for {{ purpose }}: {{ code }}. It works for {{ minutes }} minutes. "
+        "If you did not ask for it, ignore this message.",
+    ),
+    ("one_time_code", "ru"): (
+        "Ваш код: {{ code }}",
+        "Код для операции «{{ purpose }}»: {{ code }}. Действует {{ minutes }} мин. "
+        "Если вы не запрашивали код, ничего не делайте.",
+    ),
 }
 
 

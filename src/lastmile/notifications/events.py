@@ -21,6 +21,7 @@ TICKET_ASSIGNED = "ticket_assigned"
 TICKET_FINISHED = "ticket_finished"
 DEVICE_DOWN = "device_down"
 DEVICE_UP = "device_up"
+ONE_TIME_CODE = "one_time_code"
 
 EVENT_CHOICES = [
     (PAYMENT_RECEIVED, _("payment received")),
@@ -33,6 +34,7 @@ EVENT_CHOICES = [
     (TICKET_FINISHED, _("ticket finished")),
     (DEVICE_DOWN, _("device down")),
     (DEVICE_UP, _("device up again")),
+    (ONE_TIME_CODE, _("one-time code")),
 ]
 EVENTS = frozenset(name for name, _label in EVENT_CHOICES)
 
@@ -89,4 +91,5 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "detail": "",
         "device_url": "http://127.0.0.1:8000/devices/1/",
     },
+    ONE_TIME_CODE: {**_CUSTOMER, "code": "482913", "purpose": "password reset", "minutes": 15},
 }

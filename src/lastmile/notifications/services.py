@@ -132,6 +132,47 @@ def notify(
     return stored
 
 
+def notify_address(
+    *,
+    event: str,
+    channel: str,
+    recipient: str,
+    customer: Any,
+    context: dict[str, Any],
+    dedup_key: str,
+    language: str,
+) -> Outbox | None:
+    """Enqueue one message to one given address (a one-time code to a contact
+    being checked, or to the verified contact of a password reset), whatever the
+    subscriber's channel preferences; None if the channel is not configured.
+    Written in the caller's transaction and de-duplicated like ``notify``."""
+    if event not in events.EVENTS:
+        raise UnknownEvent(f"Unknown notification event: {event!r}.")
+    if not dedup_key or not recipient:
+        raise ValueError("notify_address() needs a dedup_key and a recipient.")
+    if channel not in CHANNELS or not CHANNELS[channel].is_configured(settings.LASTMILE):
+        return None
+    full_context = {**_recipient_context(customer, None), **plain_value(dict(context))}
+    target = Target(channel, recipient, language if language in ("en", "ru") else "en")
+    row = _build_row(
+        event=event,
+        target=target,
+        context=full_context,
+        customer=customer,
+        staff_user=None,
+        dedup_key=dedup_key,
+        now=timezone.now(),
+    )
+    with transaction.atomic():
+        Outbox.objects.bulk_create([row], ignore_conflicts=True)
+        stored = Outbox.objects.filter(
+            dedup_key=dedup_key, channel=row.channel, recipient=row.recipient
+        ).first()
+    transaction.on_commit(kick_worker)
+    log.info("notify.enqueued", notify_event=event, dedup_key=dedup_key, rows=1)
+    return stored
+
+
 def _recipient_context(customer: Any, staff_user: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if customer is not None:

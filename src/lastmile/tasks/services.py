@@ -94,6 +94,59 @@ def create_ticket(
     return ticket
 
 
+#: The staff account a subscriber's own request is authored by (never logs in).
+CABINET_AUTHOR = "cabinet"
+
+
+def cabinet_author() -> User:
+    """The inactive system user that authors tickets opened by subscribers."""
+    user, created = User.objects.get_or_create(
+        username=CABINET_AUTHOR,
+        defaults={"is_active": False, "first_name": "Subscriber cabinet"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def open_subscriber_request(
+    *, customer: Any, subject: str, message: str, kind: TicketKind | None = None
+) -> Ticket:
+    """A ticket opened by the subscriber in the cabinet (state "new", the customer's
+    site); the subject is the first line of the description.  No permission check:
+    the cabinet has authenticated the customer, and only ever passes that one."""
+    subject, message = subject.strip(), message.strip()
+    if not subject or not message:
+        raise TicketError(_("Write a subject and a message."))
+    if kind is None:
+        code = settings.LASTMILE.cabinet_request_kind
+        kind = (
+            TicketKind.objects.filter(code=code).first()
+            or TicketKind.objects.filter(is_active=True).order_by("position", "id").first()
+        )
+        if kind is None:
+            raise TicketError(_("Requests cannot be taken right now; please call us."))
+    author = cabinet_author()
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            kind=kind,
+            description=f"{subject}\n\n{message}",
+            customer=customer,
+            site=getattr(customer, "site", None),
+            author=author,
+        )
+        TicketLog.objects.create(
+            ticket=ticket,
+            action=TicketLog.Action.CREATED,
+            actor=None,
+            actor_name=f"customer:{customer.login}"[:150],
+            after=_snapshot(ticket),
+        )
+    log.info("ticket.created_by_subscriber", ticket_id=ticket.pk, customer_id=customer.pk)
+    return ticket
+
+
 def executor_choices(
     *, actor: User, kind: TicketKind | None, customer: Any, site: Any
 ) -> list[User]:

@@ -1,0 +1,49 @@
+"""Support requests of the subscriber: a ticket opened through the tickets app's
+service, at most LASTMILE_CABINET_REQUESTS_PER_HOUR an hour, and the customer's
+own tickets with their state and the staff's comments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from lastmile.cabinet.errors import RequestsThrottled
+from lastmile.customers.models import Customer
+from lastmile.tasks import services as tickets
+from lastmile.tasks.models import Ticket, TicketKind
+
+
+def categories() -> QuerySet[TicketKind]:
+    return TicketKind.objects.filter(is_active=True).order_by("position", "name")
+
+
+def open_request(
+    *, customer: Customer, subject: str, message: str, kind: TicketKind | None = None
+) -> Ticket:
+    """Open a ticket for the customer; ``RequestsThrottled`` past the hourly limit."""
+    since = timezone.now() - timedelta(hours=1)
+    recent = Ticket.objects.filter(
+        customer=customer, author__username=tickets.CABINET_AUTHOR, created_at__gte=since
+    ).count()
+    if recent >= settings.LASTMILE.cabinet_requests_per_hour:
+        raise RequestsThrottled
+    return tickets.open_subscriber_request(
+        customer=customer, subject=subject, message=message, kind=kind
+    )
+
+
+def requests(customer: Customer) -> QuerySet[Ticket]:
+    """Every ticket of this customer (also those staff opened for them)."""
+    return Ticket.objects.filter(customer=customer).select_related("kind").order_by("-id")
+
+
+def request_of(customer: Customer, pk: int) -> Ticket | None:
+    return requests(customer).filter(pk=pk).first()
+
+
+def subject_and_body(ticket: Ticket) -> tuple[str, str]:
+    first, _sep, rest = ticket.description.partition("\n")
+    return first.strip(), rest.strip()
