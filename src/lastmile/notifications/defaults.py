@@ -101,6 +101,9 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "{{ device }} ({{ device_ip }}, {{ device_address }}) снова отвечает, время: {{ since }}. "
         "{{ device_url }}",
     ),
+    # A message staff wrote (customers' bulk action); already personalised.
+    ("staff_message", "en"): ("{{ subject }}", "{{ text }}"),
+    ("staff_message", "ru"): ("{{ subject }}", "{{ text }}"),
 }
 
 

@@ -21,6 +21,7 @@ TICKET_ASSIGNED = "ticket_assigned"
 TICKET_FINISHED = "ticket_finished"
 DEVICE_DOWN = "device_down"
 DEVICE_UP = "device_up"
+STAFF_MESSAGE = "staff_message"
 
 EVENT_CHOICES = [
     (PAYMENT_RECEIVED, _("payment received")),
@@ -33,6 +34,7 @@ EVENT_CHOICES = [
     (TICKET_FINISHED, _("ticket finished")),
     (DEVICE_DOWN, _("device down")),
     (DEVICE_UP, _("device up again")),
+    (STAFF_MESSAGE, _("message from staff")),
 ]
 EVENTS = frozenset(name for name, _label in EVENT_CHOICES)
 
@@ -89,4 +91,10 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "detail": "",
         "device_url": "http://127.0.0.1:8000/devices/1/",
     },
+}
+
+SAMPLE_CONTEXTS[STAFF_MESSAGE] = {
+    **_CUSTOMER,
+    "subject": "Planned works",
+    "text": "On Friday from 2 to 4 a.m. the network in your building is serviced.",
 }
