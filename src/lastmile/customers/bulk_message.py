@@ -52,7 +52,7 @@ def _channel_choices() -> list[tuple[str, Any]]:
 
 
 class BulkMessageForm(forms.Form):
-    template = forms.ModelChoiceField(
+    template: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label=gettext_lazy("Template"),
