@@ -1,10 +1,11 @@
 from django.urls import path
 
-from lastmile.aaa import views
+from lastmile.aaa import outcome, views
 
 app_name = "aaa"
 
 urlpatterns = [
     path("", views.AccessChangeListView.as_view(), name="change_list"),
     path("requests/", views.NasAttemptListView.as_view(), name="attempt_list"),
+    path("<int:pk>/outcome/", outcome.change_outcome, name="change_outcome"),
 ]

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lastmile.accounts.models import AuthEvent, Site
+from lastmile.core.filters import DateFilter
 
 
 class SiteFilterSet(django_filters.FilterSet):
@@ -23,12 +24,8 @@ class SiteFilterSet(django_filters.FilterSet):
 class AuthEventFilterSet(django_filters.FilterSet):
     username = django_filters.CharFilter(lookup_expr="icontains", label=_("Username"))
     kind = django_filters.ChoiceFilter(choices=AuthEvent.Kind.choices, label=_("Event"))
-    since = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label=_("From")
-    )
-    until = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label=_("To")
-    )
+    since = DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
+    until = DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To"))
 
     class Meta:
         model = AuthEvent

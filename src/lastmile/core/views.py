@@ -55,6 +55,17 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def filtered(filterset: FilterSet) -> models.QuerySet[Any]:
+    """The filter set's rows; none when a filter value is malformed.
+
+    django-filter drops an invalid value and filters by the rest, which
+    would show (or export) more than asked; the page shows the form's
+    errors instead (core/filter_errors.html) over an empty table."""
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
+
+
 class ObjectListView(LoginRequiredMixin, View):
     """A filtered, server-paginated table of the objects the user may view."""
 
@@ -83,10 +94,10 @@ class ObjectListView(LoginRequiredMixin, View):
             raise PermissionDenied
         filterset = self.filterset(request.GET, queryset=queryset) if self.filterset else None
         if filterset is not None:
-            queryset = filterset.qs
+            queryset = filtered(filterset)
         table = self.table(queryset)
         export_format = request.GET.get("_export")
-        if export_format in self.export_formats:
+        if export_format in self.export_formats and (filterset is None or filterset.is_valid()):
             tables.RequestConfig(request, paginate=False).configure(table)
             return self.export(table, export_format)
         per_page = self.get_per_page(request)

@@ -1,4 +1,5 @@
-"""Bulk actions on the staff customer list: block, unblock, change tariff.
+"""Bulk actions on the staff customer list: block, unblock, change tariff
+(and "send a message", in ``bulk_message``).
 
 Two steps: the list posts the selected ids here, this page shows what will
 happen and asks for a reason (block/unblock) or a tariff; the confirmed
@@ -125,6 +126,10 @@ def run_bulk_action(*, user: Any, customers: list[Customer], data: dict[str, Any
 @login_required
 @require_POST
 def customer_bulk(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("action") == "message":
+        from lastmile.customers.bulk_message import bulk_message
+
+        return bulk_message(request)
     back = reverse("customers:customer_list")
     try:
         ids = selected_ids(request)

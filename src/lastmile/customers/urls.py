@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lastmile.customers import bulk, views
+from lastmile.customers import bulk, bulk_message, views
 
 app_name = "customers"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.CustomerListView.as_view(), name="customer_list"),
     path("add/", views.CustomerEditView.as_view(), name="customer_add"),
     path("bulk/", bulk.customer_bulk, name="customer_bulk"),
+    path("bulk/message/", bulk_message.bulk_message, name="bulk_message"),
+    path(
+        "bulk/message/<int:job_id>/",
+        bulk_message.bulk_message_progress,
+        name="bulk_message_progress",
+    ),
     path("<int:pk>/", views.customer_detail, name="customer_detail"),
     path("<int:pk>/timeline/", views.customer_timeline_view, name="customer_timeline"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="customer_edit"),

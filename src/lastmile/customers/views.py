@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lastmile.aaa.outcome import watch
 from lastmile.core.errors import DomainError
 from lastmile.core.views import ObjectDeleteView, ObjectEditView, ObjectListView, message_error
 from lastmile.customers import services
@@ -230,6 +232,7 @@ def customer_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResp
         # Blocking cuts the subscriber off: the log must say why (issue 16).
         messages.error(request, _("Say why the customer is blocked; nothing was changed."))
         return redirect("customers:customer_detail", pk=customer.pk)
+    since = timezone.now()
     try:
         if active:
             services.activate_customer(customer=customer, actor=request.user, reason=reason)
@@ -244,4 +247,5 @@ def customer_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResp
             if active
             else _("%(customer)s is blocked.") % {"customer": customer},
         )
+        watch(request, customer_id=customer.pk, since=since)
     return HttpResponseRedirect(reverse("customers:customer_detail", args=[customer.pk]))

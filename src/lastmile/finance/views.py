@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy
 
 from lastmile.accounts.permissions import has_model_permission, require_model_permission
 from lastmile.core.errors import DomainError
-from lastmile.core.views import ObjectListView, form_error
+from lastmile.core.views import ObjectListView, filtered, form_error
 from lastmile.customers.models import Customer
 from lastmile.finance import keys, services
 from lastmile.finance.cashier import payment_context
 from lastmile.finance.filtersets import LedgerFilterSet, PaymentFilterSet
 from lastmile.finance.forms import CorrectionForm, CreditForm, PaymentForm
-from lastmile.finance.models import Account, LedgerEntry, Payment
+from lastmile.finance.models import Account, EntryKind, LedgerEntry, Payment
 from lastmile.finance.money import configured_maximum
 from lastmile.finance.tables import CustomerLedgerTable, LedgerTable, PaymentTable
 
@@ -155,7 +155,7 @@ def customer_ledger(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("actor")
     )
     filterset = LedgerFilterSet(request.GET, queryset=queryset)
-    table = CustomerLedgerTable(filterset.qs)
+    table = CustomerLedgerTable(filtered(filterset))
     tables.RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
@@ -183,13 +183,16 @@ def ledger_report(request: HttpRequest) -> HttpResponse:
         "account__customer", "actor"
     )
     filterset = LedgerFilterSet(request.GET, queryset=queryset)
-    totals = (
-        filterset.qs.order_by()
+    sums = (
+        filtered(filterset)
+        .order_by()
         .values("kind")
         .annotate(count=Count("id"), total=Sum("amount"))
         .order_by("kind")
     )
-    table = LedgerTable(filterset.qs)
+    labels = dict(EntryKind.choices)
+    totals = [{**row, "label": labels.get(row["kind"], row["kind"])} for row in sums]
+    table = LedgerTable(filtered(filterset))
     tables.RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,

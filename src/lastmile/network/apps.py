@@ -22,6 +22,13 @@ class NetworkConfig(AppConfig):
                 MenuItem(_("Leases"), "network:lease_list", model="network.Lease", order=20),
                 MenuItem(_("Sessions"), "network:session_list", model="network.Session", order=30),
                 MenuItem(
+                    _("Assign a static address"),
+                    "network:static_lease_add",
+                    model="network.Lease",
+                    action="add",
+                    order=35,
+                ),
+                MenuItem(
                     _("IPoE bindings"),
                     "network:binding_list",
                     model="network.AccessBinding",

@@ -12,11 +12,13 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lastmile.aaa.outcome import watch
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.core.views import ObjectDeleteView, ObjectEditView, ObjectListView
 from lastmile.network import services
@@ -125,8 +127,10 @@ class SessionListView(ObjectListView):
 def lease_end(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Delete" a lease: end it (history stays) and disconnect its session."""
     lease = get_object_or_404(Lease.objects.restrict(request.user, "change"), pk=pk)
+    since = timezone.now()
     if services.end_lease(lease=lease, reason=LeaseEndReason.DELETED, actor=request.user):
         messages.success(request, _("Lease %(address)s ended.") % {"address": lease.address})
+        watch(request, customer_id=lease.customer_id, since=since)
     return HttpResponseRedirect(request.POST.get("next") or reverse("network:lease_list"))
 
 
@@ -135,14 +139,13 @@ def lease_end(request: HttpRequest, pk: int) -> HttpResponse:
 def session_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for a Disconnect: a job sends it; the page does not wait for the NAS."""
     session = get_object_or_404(Session.objects.restrict(request.user, "change"), pk=pk)
+    since = timezone.now()
     services.request_disconnect(session=session)
     messages.success(
         request,
-        _(
-            "Disconnect of session %(session)s requested; the NAS's answer appears in the session list."
-        )
-        % {"session": session.acct_session_id},
+        _("Disconnect of session %(session)s requested.") % {"session": session.acct_session_id},
     )
+    watch(request, customer_id=session.customer_id, since=since)
     return HttpResponseRedirect(request.POST.get("next") or reverse("network:session_list"))
 
 

@@ -111,6 +111,9 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Код для операции «{{ purpose }}»: {{ code }}. Действует {{ minutes }} мин. "
         "Если вы не запрашивали код, ничего не делайте.",
     ),
+    # A message staff wrote (customers' bulk action); already personalised.
+    ("staff_message", "en"): ("{{ subject }}", "{{ text }}"),
+    ("staff_message", "ru"): ("{{ subject }}", "{{ text }}"),
 }
 
 

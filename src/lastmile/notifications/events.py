@@ -22,6 +22,7 @@ TICKET_FINISHED = "ticket_finished"
 DEVICE_DOWN = "device_down"
 DEVICE_UP = "device_up"
 ONE_TIME_CODE = "one_time_code"
+STAFF_MESSAGE = "staff_message"
 
 EVENT_CHOICES = [
     (PAYMENT_RECEIVED, _("payment received")),
@@ -35,6 +36,7 @@ EVENT_CHOICES = [
     (DEVICE_DOWN, _("device down")),
     (DEVICE_UP, _("device up again")),
     (ONE_TIME_CODE, _("one-time code")),
+    (STAFF_MESSAGE, _("message from staff")),
 ]
 EVENTS = frozenset(name for name, _label in EVENT_CHOICES)
 
@@ -92,4 +94,10 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "device_url": "http://127.0.0.1:8000/devices/1/",
     },
     ONE_TIME_CODE: {**_CUSTOMER, "code": "482913", "purpose": "password reset", "minutes": 15},
+}
+
+SAMPLE_CONTEXTS[STAFF_MESSAGE] = {
+    **_CUSTOMER,
+    "subject": "Planned works",
+    "text": "On Friday from 2 to 4 a.m. the network in your building is serviced.",
 }

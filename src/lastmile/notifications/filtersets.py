@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.core.filters import DateTimeBoundFilter
 from lastmile.notifications.events import EVENT_CHOICES
 from lastmile.notifications.models import Channel, NotificationTemplate, Outbox
 
@@ -14,11 +15,11 @@ class OutboxFilterSet(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
     event = django_filters.ChoiceFilter(choices=EVENT_CHOICES, label=_("Event"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer id"))
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label=_("Created after")
+    created_after = DateTimeBoundFilter(
+        field_name="created_at", bound="start", label=_("Created after")
     )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lte", label=_("Created before")
+    created_before = DateTimeBoundFilter(
+        field_name="created_at", bound="end", label=_("Created before")
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import structlog
@@ -79,6 +80,7 @@ def notify(
     staff_user: Any = None,
     context: dict[str, Any],
     dedup_key: str,
+    channels: Iterable[str] | None = None,
 ) -> list[Outbox]:
     """Enqueue one outbox row per opted-in channel of the recipient (plus one
     per configured webhook URL), inside the caller's transaction.
@@ -94,6 +96,9 @@ def notify(
     conf = settings.LASTMILE
     full_context = {**_recipient_context(customer, staff_user), **plain_value(dict(context))}
     targets = _targets(event=event, customer=customer, staff_user=staff_user)
+    if channels is not None:  # only these channels (a staff message over SMS, say); no webhooks
+        wanted = set(channels)
+        targets = [t for t in targets if t.channel in wanted]
     now = timezone.now()
     rows = [
         _build_row(
@@ -117,7 +122,7 @@ def notify(
             dedup_key=dedup_key,
             now=now,
         )
-        for url in _webhook_urls(conf, event)
+        for url in (_webhook_urls(conf, event) if channels is None else [])
     ]
     if not rows:
         return []

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lastmile.accounts.models import Site, User
+from lastmile.core.filters import DateTimeBoundFilter
 from lastmile.tasks.models import Ticket, TicketKind, TicketState
 
 
@@ -24,12 +25,8 @@ class TicketFilterSet(django_filters.FilterSet):
     site = django_filters.ModelChoiceFilter(queryset=Site.objects.all(), label=_("Site"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer id"))
     mine = django_filters.BooleanFilter(method="only_mine", label=_("My tickets"))
-    due_after = django_filters.IsoDateTimeFilter(
-        field_name="due_at", lookup_expr="gte", label=_("Due after")
-    )
-    due_before = django_filters.IsoDateTimeFilter(
-        field_name="due_at", lookup_expr="lte", label=_("Due before")
-    )
+    due_after = DateTimeBoundFilter(field_name="due_at", bound="start", label=_("Due after"))
+    due_before = DateTimeBoundFilter(field_name="due_at", bound="end", label=_("Due before"))
 
     class Meta:
         model = Ticket

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from lastmile.accounts.models import staff_user
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.core.errors import DomainError
-from lastmile.core.views import form_error, message_error
+from lastmile.core.views import filtered, form_error, message_error
 from lastmile.customers.models import Customer
 from lastmile.tasks import services
 from lastmile.tasks.filtersets import TicketFilterSet
@@ -40,7 +40,7 @@ def _list(request: HttpRequest, *, mine: bool) -> HttpResponse:
     if mine:
         data["mine"] = "true"
     filterset = TicketFilterSet(data, queryset=visible_tickets(request.user), request=request)
-    table = TicketTable(filterset.qs)
+    table = TicketTable(filtered(filterset))
     tables.RequestConfig(request, paginate={"per_page": 50}).configure(table)
     context = {
         "title": _("My tickets") if mine else _("Tickets"),

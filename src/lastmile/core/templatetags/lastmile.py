@@ -22,3 +22,39 @@ def history_url(obj: models.Model) -> str:
     """Link to the history page of any tracked object."""
     meta = obj._meta
     return reverse("object_history", args=[meta.app_label, meta.model_name, obj.pk])
+
+
+@register.simple_tag(takes_context=True)
+def access_outcomes(context: Any) -> str:
+    """The outcome lines of the NAS actions this user just asked for (aaa.outcome)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or not getattr(user, "is_authenticated", False):
+        return ""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from lastmile.aaa.outcome import outcome_context, take_watched, visible_changes
+
+    ids = take_watched(request)
+    if not ids:
+        return ""
+    changes = visible_changes(user).filter(pk__in=ids).order_by("pk")
+    html = "".join(
+        render_to_string("aaa/_outcome.html", outcome_context(change), request=request)
+        for change in changes
+    )
+    return mark_safe(f'<div class="access-outcomes">{html}</div>')  # noqa: S308 - rendered templates
+
+
+@register.simple_tag(takes_context=True)
+def menu_links(context: Any, group: str) -> list[tuple[Any, str]]:
+    """The links of one menu group this user may open (for an area's sub-menu)."""
+    from lastmile.core.menu import menu_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    for shown in menu_for(user):
+        if shown.group.key == group:
+            return shown.links
+    return []

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from lastmile.accounts.permissions import has_model_permission, require_model_permission
 from lastmile.core.errors import DomainError
+from lastmile.core.filters import DateFilter
 from lastmile.core.views import ObjectListView, form_error, message_error
 from lastmile.finance.gateways import registry
 from lastmile.finance.gateways.base import (
@@ -95,12 +96,8 @@ def gateway_edit(request: HttpRequest, name: str) -> HttpResponse:
 
 
 class RequestLogFilterSet(django_filters.FilterSet):
-    since = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label=gettext_lazy("From")
-    )
-    until = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label=gettext_lazy("To")
-    )
+    since = DateFilter(field_name="created_at", lookup_expr="date__gte", label=gettext_lazy("From"))
+    until = DateFilter(field_name="created_at", lookup_expr="date__lte", label=gettext_lazy("To"))
     gateway = django_filters.CharFilter(label=gettext_lazy("Gateway"))
     outcome = django_filters.CharFilter(label=gettext_lazy("Outcome"))
     external_id = django_filters.CharFilter(label=gettext_lazy("External id"))

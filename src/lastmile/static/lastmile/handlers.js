@@ -6,6 +6,8 @@
 //   <a href="…" data-back>              goes back in history (the href is the fallback)
 //   <input type="checkbox" data-select-all="FORM-ID">
 //                                       ticks every name="select" box of that form
+//   <form data-copy-query="NAME">       on submit, its input NAME gets the page's current
+//                                       query string (the list's filter, as htmx left it)
 document.addEventListener("change", (event) => {
   const field = event.target.closest("[data-autosubmit]");
   if (field && field.form) {
@@ -68,5 +70,13 @@ document.addEventListener("keydown", (event) => {
     document.querySelectorAll("details[data-navgroup][open]").forEach((group) => {
       group.open = false;
     });
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-copy-query]");
+  const field = form && form.elements.namedItem(form.dataset.copyQuery);
+  if (field) {
+    field.value = window.location.search.replace(/^\?/, "");
   }
 });

@@ -1,0 +1,130 @@
+"""What happened to a staff member's NAS action, in words, while it happens.
+
+Disconnect, block and end lease only record an access change; a job sends
+the request to the NAS and retries it (``aaa.apply``).  The page that asked
+shows a line for each change it caused, polled by htmx until the NAS's
+answer is final: "disconnected", "the NAS refused", "no answer, retrying".
+
+The changes to watch are kept in the session (``watch``), so the line
+survives the redirect after the POST and appears on whatever page follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from lastmile.aaa.models import REASON_LABELS, AccessChange, NasAttempt
+
+SESSION_KEY = "aaa_watch"
+MAX_WATCHED = 10
+#: A NAK that means the session had ended before the request came.
+_GONE = "Session-Context-Not-Found"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    text: str
+    final: bool
+    level: str  # "pending", "success", "error"
+
+
+def describe(change: AccessChange) -> Outcome:
+    """The change's state as one sentence (in the active language)."""
+    attempts = list(change.attempts.order_by("sent_at", "pk"))
+    last: NasAttempt | None = attempts[-1] if attempts else None
+    if change.state == AccessChange.State.PENDING:
+        if change.tries == 0 or last is None:
+            return Outcome(
+                _("Sent to the job queue; waiting for the NAS's answer…"), False, "pending"
+            )
+        if last.result == "nak":
+            text = _("The NAS refused (%(detail)s); retrying (attempt %(tries)d).")
+        elif last.result == "error":
+            text = _("The request could not be sent (%(detail)s); retrying (attempt %(tries)d).")
+        else:
+            text = _("No answer from the NAS; retrying (attempt %(tries)d).")
+        return Outcome(
+            text % {"detail": last.detail or "—", "tries": change.tries}, False, "pending"
+        )
+    if change.state == AccessChange.State.APPLIED:
+        if last is None:
+            return Outcome(
+                _("No open session: there was nothing to send to the NAS."), True, "success"
+            )
+        if last.result == "nak" and last.detail == _GONE:
+            return Outcome(_("The session had already ended."), True, "success")
+        if last.kind == NasAttempt.Kind.DISCONNECT:
+            return Outcome(_("Disconnected: the NAS confirmed."), True, "success")
+        return Outcome(_("The NAS applied the change."), True, "success")
+    if last is not None and last.result == "nak":
+        return Outcome(
+            _("The NAS refused: %(detail)s.") % {"detail": last.detail or "—"}, True, "error"
+        )
+    if last is not None and last.result == "error":
+        return Outcome(
+            _("The request could not be sent: %(detail)s.") % {"detail": last.detail or "—"},
+            True,
+            "error",
+        )
+    return Outcome(
+        _("No answer from the NAS after %(tries)d attempts; gave up.") % {"tries": change.tries},
+        True,
+        "error",
+    )
+
+
+def visible_changes(user: Any) -> QuerySet[AccessChange]:
+    """Changes of customers the user may view (who caused them may follow them)."""
+    from lastmile.customers.models import Customer
+
+    return AccessChange.objects.filter(
+        customer__in=Customer.objects.restrict(user, "view")  # type: ignore[attr-defined]
+    ).select_related("customer")
+
+
+def watch(request: HttpRequest, *, customer_id: int | None, since: datetime) -> list[int]:
+    """Remember the changes recorded for the customer since ``since`` (the action's start)."""
+    if customer_id is None:
+        return []
+    ids = list(
+        AccessChange.objects.filter(customer_id=customer_id, requested_at__gte=since)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        watched = [i for i in request.session.get(SESSION_KEY, []) if i not in ids] + ids
+        request.session[SESSION_KEY] = watched[-MAX_WATCHED:]
+    return ids
+
+
+def take_watched(request: HttpRequest) -> list[int]:
+    """The changes to show on this page (shown once; the fragment then polls itself)."""
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session:
+        return []
+    return [int(i) for i in session.pop(SESSION_KEY)]
+
+
+def outcome_context(change: AccessChange) -> dict[str, Any]:
+    return {
+        "change": change,
+        "reason": REASON_LABELS.get(change.reason, change.reason),  # type: ignore[call-overload]
+        "outcome": describe(change),
+    }
+
+
+@login_required
+def change_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fragment htmx polls until the NAS's answer is final."""
+    change = get_object_or_404(visible_changes(request.user), pk=pk)
+    response = render(request, "aaa/_outcome.html", outcome_context(change))
+    response["Cache-Control"] = "no-store"
+    return response
