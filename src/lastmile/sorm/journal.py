@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 log = structlog.get_logger(__name__)
 
@@ -264,3 +264,29 @@ def snapshot_sql(
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def iter_snapshot(
+    event_model: type[models.Model],
+    fields: Iterable[str],
+    *,
+    until: datetime,
+    key_fields: Iterable[str] | None = None,
+    where: str = "",
+) -> Iterator[Version]:
+    """Each object's version valid at ``until`` (:func:`snapshot_sql`),
+    streamed with a server-side cursor in object order; ``where``: an SQL
+    condition on the snapshot's columns (``s.<field>``) that skips objects
+    the file has no row for before Python sees them."""
+    names = list(fields)
+    sql = snapshot_sql(event_model, names, key_fields=key_fields)
+    condition = f" WHERE {where}" if where else ""
+    query = f"SELECT * FROM ({sql}) s{condition} ORDER BY s.obj_id"  # noqa: S608 (own fragments)
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(query, {"until": until})
+        while True:
+            rows = cursor.fetchmany(CHUNK)
+            if not rows:
+                break
+            for obj_id, valid_from, *values in rows:
+                yield Version(obj_id, dict(zip(names, values, strict=True)), valid_from, None)

@@ -282,6 +282,7 @@ def journal_sources() -> dict[str, JournalSource]:
             _access_point,
             interval=("actual_start_time", "actual_end_time"),
             key_fields=("is_active", "address_object_id"),
+            snapshot_where="s.is_active AND s.address_object_id IS NOT NULL",
         ),
     }
 

@@ -86,6 +86,8 @@ class JournalSource:
     seed_condition: str = ""
     # The fields whose change is a new version (None: any tracked field).
     key_fields: tuple[str, ...] | None = None
+    # An SQL condition on the snapshot (``s.<field>``): objects without rows.
+    snapshot_where: str = ""
 
     @property
     def event_model(self) -> type[models.Model]:
@@ -103,13 +105,16 @@ class JournalSource:
         return tuple(data[name] for name in self.key_fields)
 
     def _snapshot(self, at: datetime) -> Iterator[Row]:
-        for versions in journal.iter_versions(
-            self.event_model, self.fields, until=at, projection=self._key
+        # The as-of state is computed by the database (journal.snapshot_sql).
+        for version in journal.iter_snapshot(
+            self.event_model,
+            self.fields,
+            until=at,
+            key_fields=self.key_fields,
+            where=self.snapshot_where,
         ):
-            last = versions[-1]
-            if last.valid_to is not None or not self.is_current(last.data, at):
-                continue
-            yield from self._rows_of(last, end=None)
+            if self.is_current(version.data, at):
+                yield from self._rows_of(version, end=None)
 
     def _changes(self, window: Window) -> Iterator[Row]:
         model = self.event_model
@@ -328,6 +333,7 @@ JOURNAL_SOURCES: dict[str, JournalSource] = {
         _static_lease,
         is_current=_lease_current,
         seed_condition="b.kind = 'static'",
+        snapshot_where="s.kind = 'static'",
     ),
     "ip_numbering": JournalSource(
         "network.PoolEvent",
