@@ -20,7 +20,8 @@ from django.conf import settings
 
 from lastmile.sorm import journal
 from lastmile.sorm.bulk import SqlRows
-from lastmile.sorm.sources import CUSTOMER_FIELDS, Window
+from lastmile.sorm.journal_sources import CUSTOMER_FIELDS
+from lastmile.sorm.source_base import Window
 
 DATETIME_SQL = "'DD.MM.YYYY\"T\"HH24:MI:SS'"
 DATE_SQL = "'DD.MM.YYYY'"
