@@ -119,35 +119,58 @@ def copy_rows(
     else:
         line = " || ';' || ".join(outputs) + " || E'\\n'"
     body = _checked(file_type, rows)
+    # The blocks in order, then one last row: (NULL, how many were refused);
+    # v is read twice, so PostgreSQL computes it once.
     blocks_sql = (
         f"{body}, o AS (SELECT {line} AS line, row_number() OVER (ORDER BY {rows.order}) AS n "
         "FROM v WHERE v._fault IS NULL) "
-        "SELECT string_agg(o.line, '' ORDER BY o.n), count(*) FROM o "
-        f"GROUP BY (o.n - 1) / {int(block_lines)} ORDER BY (o.n - 1) / {int(block_lines)}"
+        "SELECT * FROM (SELECT 0 AS part, (o.n - 1) / %(_block)s AS block, "
+        "string_agg(o.line, '' ORDER BY o.n) AS text, count(*) AS lines FROM o "
+        "GROUP BY (o.n - 1) / %(_block)s "
+        "UNION ALL SELECT 1, 0, NULL, count(*) FROM v WHERE v._fault IS NOT NULL) b "
+        "ORDER BY b.part, b.block"
     )
-    keys = [k for k in file_type.key if k in provided]
-    key_list = "".join(f"v.{_q(k)}, " for k in keys)
-    faults_sql = (
-        f"{body} SELECT {key_list}v._fault, count(*) OVER () FROM v "
-        f"WHERE v._fault IS NOT NULL ORDER BY {rows.order} LIMIT {int(max_errors)}"
-    )
+    params = {**rows.params, "_block": int(block_lines)}
+    refused = 0
     with transaction.atomic(), connection.chunked_cursor() as cursor:
-        cursor.execute(blocks_sql, rows.params)
+        cursor.execute(blocks_sql, params)
         while True:
             fetched = cursor.fetchmany(8)
             if not fetched:
                 break
-            for text, count in fetched:
+            for part, _block, text, count in fetched:
+                if part:
+                    refused = int(count)
+                    continue
                 sink(text.encode())
                 result.rows += int(count)
+    if refused:
+        _collect_faults(file_type, rows, body, result, refused, max_errors)
+    return result
+
+
+def _collect_faults(
+    file_type: FileType,
+    rows: SqlRows,
+    body: str,
+    result: Rendered,
+    refused: int,
+    max_errors: int,
+) -> None:
+    """The reasons of the refused rows (the first ``max_errors``)."""
+    provided = set(rows.columns)
+    keys = [k for k in file_type.key if k in provided]
+    key_list = "".join(f"v.{_q(k)}, " for k in keys)
+    faults_sql = (
+        f"{body} SELECT {key_list}v._fault FROM v "
+        f"WHERE v._fault IS NOT NULL ORDER BY {rows.order} LIMIT {int(max_errors)}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(faults_sql, rows.params)
         faults = cursor.fetchall()
-    if faults:
-        result.rejected += int(faults[0][-1])
-        for fault in faults:
-            values, reason = fault[: len(keys)], fault[len(keys)]
-            key = ", ".join(f"{k}={v}" for k, v in zip(keys, values, strict=True) if v)
-            if len(result.errors) < max_errors:
-                result.errors.append(f"{key}: {reason}" if key else str(reason))
-    return result
+    result.rejected += refused
+    for fault in faults:
+        values, reason = fault[: len(keys)], fault[len(keys)]
+        key = ", ".join(f"{k}={v}" for k, v in zip(keys, values, strict=True) if v)
+        if len(result.errors) < max_errors:
+            result.errors.append(f"{key}: {reason}" if key else str(reason))
