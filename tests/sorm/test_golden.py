@@ -41,6 +41,7 @@ ID_TABLES = (
     "network_pool",
     "network_lease",
     "finance_payment",
+    "devices_device",
 )
 
 
@@ -122,6 +123,15 @@ def _fixtures() -> None:
             octets_in=1000,
             octets_out=20000,
         )
+        from lastmile.devices.models import Device
+
+        Device.objects.create(
+            name="sw-lenina-1",
+            address="Москва, ул. Ленина, 1, подвал",
+            description='Коммутатор "доступа"\nподъезд 1',
+        )
+        Device.objects.create(name="olt-2", address="Москва, ул. Ленина, 3")
+        Device.objects.create(name="lab-switch", address="")  # no place: not a SORM switch
 
 
 def _parties(ivanov, petrov) -> None:  # type: ignore[no-untyped-def]

@@ -6,4 +6,5 @@ app_name = "addresses"
 
 urlpatterns = [
     path("", views.AddressListView.as_view(), name="address_list"),
+    path("pick/", views.address_pick, name="pick"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.addresses.picker import registry_field
 from lastmile.parties.models import LegalEntity
 
 LEGAL_FORM_FIELDS = (
@@ -20,8 +21,11 @@ LEGAL_FORM_FIELDS = (
     "bik",
     "account",
     "correspondent_account",
+    "legal_address",
     "legal_address_text",
+    "actual_address",
     "actual_address_text",
+    "postal_address",
     "postal_address_text",
     "responsible_last_name",
     "responsible_first_name",
@@ -34,10 +38,22 @@ LEGAL_FORM_FIELDS = (
 )
 
 
+ADDRESS_LABELS = {
+    "legal_address": _("legal address in the registry"),
+    "actual_address": _("actual address in the registry"),
+    "postal_address": _("postal address in the registry"),
+}
+
+
 class LegalEntityForm(forms.ModelForm):
     class Meta:
         model = LegalEntity
         fields = LEGAL_FORM_FIELDS
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in ADDRESS_LABELS.items():
+            self.fields[name] = registry_field(user, label)
 
     def validate_unique(self) -> None:
         """The service says "already exists" with its own message."""
@@ -74,3 +90,9 @@ class IndividualForm(forms.Form):
     registration_address_text = forms.CharField(
         label=_("registration address"), max_length=500, required=False
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["registration_address"] = registry_field(
+            user, _("registration address in the registry")
+        )

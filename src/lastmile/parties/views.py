@@ -48,7 +48,7 @@ def legal_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         entity = LegalEntity()
     else:
         entity = get_object_or_404(LegalEntity.objects.restrict(request.user, "change"), pk=pk)
-    form = LegalEntityForm(request.POST or None, instance=entity)
+    form = LegalEntityForm(request.POST or None, instance=entity, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             if pk is None:
@@ -133,9 +133,10 @@ def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "first_name": details.first_name,
             "patronymic": details.patronymic,
             "registration_address_text": details.registration_address_text,
+            "registration_address": details.registration_address_id,
             **details.passport.__dict__,
         }
-    form = IndividualForm(request.POST or None, initial=initial)
+    form = IndividualForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         passport = Passport(
@@ -153,6 +154,7 @@ def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 first_name=data["first_name"],
                 patronymic=data["patronymic"],
                 passport=passport,
+                registration_address=data["registration_address"],
                 registration_address_text=data["registration_address_text"],
                 actor=request.user,
             )

@@ -22,7 +22,7 @@ from django.apps import apps
 from django.db import connection, models
 
 from lastmile.sorm import journal
-from lastmile.sorm.sources import JournalSource, Row, Window
+from lastmile.sorm.source_base import JournalSource, Row, Window
 
 DOCUMENT_TYPE = "Паспорт РФ"
 CONTRACT_TITLE = "Договор на оказание услуг связи"
@@ -108,6 +108,18 @@ def _parts(chain: list[tuple[Any, ...]]) -> AddressParts | None:
             office = name
             labels.append(f"{type_short or 'кв.'} {name}")
     return AddressParts(street_id, house, building, corpus, office, postcode, ", ".join(labels))
+
+
+def _house_columns(parts: AddressParts | None, text: str) -> Row:
+    """The street reference, house parts and full text the fiz and ap files
+    share (the free text when the address is not in the registry)."""
+    return {
+        "parent_id_ao": parts.street_id if parts else "",
+        "house_num": parts.house if parts else "",
+        "building": parts.building if parts else "",
+        "building_corpus": parts.corpus if parts else "",
+        "full_description": (parts.full if parts else text)[:1024],
+    }
 
 
 # ---- holders and contract dates ---------------------------------------------------
@@ -223,13 +235,7 @@ def _individual(data: dict[str, Any]) -> list[Row]:
             "passport_code": passport.unit_code,
             "passport_date": passport.issued_on,
             "house": address.office if address else "",
-            "parent_id_ao": address.street_id if address else "",
-            "house_num": address.house if address else "",
-            "building": address.building if address else "",
-            "building_corpus": address.corpus if address else "",
-            "full_description": (address.full if address else data["registration_address_text"])[
-                :1024
-            ],
+            **_house_columns(address, data["registration_address_text"]),
             "customer_id": str(customer_id),
         }
     ]
@@ -247,11 +253,7 @@ def _access_point(data: dict[str, Any]) -> list[Row]:
             "customer_id": str(data["id"]),
             "house": address.house or address.office,
             "full_address": address.full[:512],
-            "parent_id_ao": address.street_id,
-            "house_num": address.house,
-            "building": address.building,
-            "building_corpus": address.corpus,
-            "full_description": address.full,
+            **_house_columns(address, ""),
         }
     ]
 
@@ -282,6 +284,7 @@ def journal_sources() -> dict[str, JournalSource]:
             _access_point,
             interval=("actual_start_time", "actual_end_time"),
             key_fields=("is_active", "address_object_id"),
+            snapshot_where="s.is_active AND s.address_object_id IS NOT NULL",
         ),
     }
 
@@ -387,11 +390,7 @@ def branch_people(window: Window) -> Iterator[Row]:
             "name": legal.responsible_first_name or legal.responsible_last_name,
             "last_name": legal.responsible_patronymic,
             "surname": legal.responsible_last_name if legal.responsible_first_name else "",
-            "parent_id_ao": parts.street_id if parts else "",
-            "house_num": parts.house if parts else "",
-            "building": parts.building if parts else "",
-            "building_corpus": parts.corpus if parts else "",
-            "full_description": (parts.full if parts else legal.legal_address_text)[:1024],
+            **_house_columns(parts, legal.legal_address_text),
             "actual_start_time": _day_start(start) or legal.created_at,
             "actual_end_time": _day_start(end) if end and end <= window.until.date() else None,
             "customer_id": str(customer_id),

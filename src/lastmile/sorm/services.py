@@ -25,7 +25,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lastmile.sorm import delivery, journal, sources, validation
+from lastmile.sorm import bulk, delivery, journal, sources, sql_sources, validation
 from lastmile.sorm.filetypes import REGISTRY, ordered
 from lastmile.sorm.formats import FileType, Rendered, render_rows
 from lastmile.sorm.models import ExportFile, ExportRun, FileState, RunKind, RunState
@@ -190,7 +190,11 @@ def _produce(run: ExportRun, file_type: FileType, window: sources.Window) -> Exp
             size += len(chunk)
             handle.write(chunk)
 
-        render_rows(file_type, sources.rows_for(file_type.code, window), sink, result=result)
+        query = sql_sources.sql_rows_for(file_type.code, window)
+        if query is not None:
+            bulk.copy_rows(file_type, query, sink, result=result)
+        else:
+            render_rows(file_type, sources.rows_for(file_type.code, window), sink, result=result)
         handle.flush()
         os.fsync(handle.fileno())
     partial.replace(target)

@@ -1,0 +1,204 @@
+"""Window and dictionary sources: payments and the AAA log read
+append-mostly tables by time and id; the service list and special numbers
+are small enough to send whole every time; lease binds are the state at the
+window's end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+from lastmile.sorm import journal
+from lastmile.sorm.formats import DATETIME_FORMAT
+from lastmile.sorm.journal_sources import _mac_or_blank
+from lastmile.sorm.source_base import Row, Window, _conf
+
+
+def service_list(window: Window) -> Iterator[Row]:
+    """Every tariff created by the window's end is a service of the list."""
+    tariffs = apps.get_model("subscriptions.Tariff").objects.filter(created_at__lte=window.until)
+    for tariff in tariffs.order_by("id").iterator(journal.CHUNK):
+        yield {
+            "service_id": tariff.pk,
+            "mnemonic": tariff.name[:64],
+            "description": (tariff.description or tariff.name)[:256],
+            "begin_time": tariff.created_at,
+            "operator_type_id": _conf().sorm_network_type,
+        }
+
+
+def lease_binds(window: Window) -> Iterator[Row]:
+    """``login;ip,ip`` for each customer with a lease active at the window's end."""
+    lease_model = apps.get_model("network.Lease")
+    at = window.until
+    leases = (
+        lease_model.objects.filter(started_at__lte=at)
+        .filter(models.Q(ended_at__isnull=True) | models.Q(ended_at__gt=at))
+        .order_by("customer__login", "address")
+        .values_list("customer__login", "address")
+        .iterator(journal.CHUNK)
+    )
+    current: str | None = None
+    addresses: list[str] = []
+    for login, address in leases:
+        if login != current and addresses and current is not None:
+            yield {"login": current, "ips": ",".join(addresses)}
+            addresses = []
+        current = login
+        addresses.append(str(address))
+    if addresses and current is not None:
+        yield {"login": current, "ips": ",".join(addresses)}
+
+
+CASH_GATEWAYS = frozenset({"cash", "desk"})
+
+
+def payments(window: Window) -> Iterator[Row]:
+    """Payments received: by id watermark (incremental) or the last
+    ``sorm_payments_full_days`` (full / as of)."""
+    payment_model = apps.get_model("finance.Payment")
+    label = journal.watermark_key(payment_model)
+    queryset = payment_model.objects.filter(created_at__lte=window.until)
+    if window.incremental:
+        queryset = payment_model.objects.filter(
+            pk__gt=window.after.get(label, 0), pk__lte=window.upto.get(label, 0)
+        )
+    else:
+        since = window.until - timedelta(days=_conf().sorm_payments_full_days)
+        queryset = queryset.filter(paid_at__gt=since, paid_at__lte=window.until)
+    rows = (
+        queryset.order_by("paid_at", "id")
+        .values_list("account__customer_id", "paid_at", "amount", "gateway", "receipt_number", "id")
+        .iterator(journal.CHUNK)
+    )
+    for customer_id, paid_at, amount, gateway, receipt, pk in rows:
+        params = [f"шлюз {gateway}", f"платёж {pk}"]
+        if receipt:
+            params.append(f"чек {receipt}")
+        yield {
+            "customer_id": str(customer_id),
+            "pay_time": paid_at,
+            "amount": amount,
+            "pay_description": "Наличные" if gateway in CASH_GATEWAYS else "Безналичный",
+            "pay_params": ", ".join(params),
+        }
+
+
+def aaa(window: Window) -> Iterator[Row]:
+    """Session starts (0) and stops (1) in the window, from the session log.
+    Interim updates are not sent: a session row keeps only its latest
+    counters, so they could not be rebuilt as of a past moment."""
+    session_model = apps.get_model("network.Session")
+    nas_model = apps.get_model("network.Nas")
+    nas_ips = dict(nas_model.objects.values_list("id", "address"))
+    since = window.since or window.until - timedelta(hours=_conf().sorm_aaa_full_hours)
+    fields = (
+        "acct_session_id",
+        "address",
+        "login",
+        "nas_id",
+        "nas_port",
+        "mac",
+        "octets_in",
+        "octets_out",
+    )
+    # Starts (0) without counters, then stops (1) with them.
+    for event_type, moment in ((0, "started_at"), (1, "stopped_at")):
+        events = session_model.objects.filter(
+            **{f"{moment}__gt": since, f"{moment}__lte": window.until}
+        )
+        for values in (
+            events.order_by(moment, "id").values_list(moment, *fields).iterator(journal.CHUNK)
+        ):
+            yield _aaa_row(event_type, values, nas_ips, octets=event_type == 1)
+
+
+def _aaa_row(
+    event_type: int, values: tuple[Any, ...], nas_ips: dict[int, str], *, octets: bool
+) -> Row:
+    at, session_id, address, login, nas_id, nas_port, mac, octets_in, octets_out = values
+    return {
+        "event_time": at,
+        "event_type": event_type,
+        "session_id": session_id,
+        "customer_ip": address or "",
+        "customer_db_username": login,
+        "connection_type": 0,
+        "nas_ip_addr": nas_ips.get(nas_id, "0.0.0.0"),  # noqa: S104 (a value, not a bind)
+        "nas_port": int(nas_port) if str(nas_port or "").isdigit() else 0,
+        # octets_in is what the NAS received from the subscriber.
+        "input_octets": octets_in if octets else 0,
+        "output_octets": octets_out if octets else 0,
+        "customer_device_mac": _mac_or_blank(mac),
+        "device_point_id": 0,
+    }
+
+
+def special_numbers(window: Window) -> Iterator[Row]:
+    """The operator's special numbers from ``LASTMILE_SORM_SPECIAL_NUMBERS``."""
+    for entry in _conf().sorm_special_numbers:
+        parts = [p.strip() for p in entry.split(";")]
+        number = "".join(ch for ch in parts[0] if ch.isdigit())
+        start = None
+        if len(parts) > 2 and parts[2]:
+            try:
+                start = datetime.strptime(parts[2], DATETIME_FORMAT).astimezone()
+            except ValueError:
+                start = None
+        yield {
+            "tel_number": number,
+            "description": (parts[1] if len(parts) > 1 else "").replace('"', ""),
+            "start_time": start,
+        }
+
+
+def switches(window: Window) -> Iterator[Row]:
+    """The network devices (``lastmile.devices``) with an installation
+    address that existed at the window's end, keyed ``switch_<pk>``
+    (sorm-format.md §3.12).  A device without a comment is described by its
+    name rather than dropped (the predecessor lost such rows).  Devices are
+    not journaled, so a removed device simply stops appearing: there is no
+    ``end_usage_time`` row for it."""
+    if not apps.is_installed("lastmile.devices"):
+        return
+    device_model = apps.get_model("devices.Device")
+    devices = (
+        device_model.objects.filter(created_at__lte=window.until)
+        .exclude(address="")
+        .order_by("id")
+        .values_list("id", "name", "description", "address", "created_at")
+    )
+    for pk, name, description, address, created_at in devices.iterator(journal.CHUNK):
+        text = " ".join((description or "").split()) or name
+        yield {
+            "title": f"switch_{pk}",
+            "switch_type": "internal",
+            "network_type": _conf().sorm_network_type,
+            "description": text[:256],
+            "place": address.strip()[:1024],
+            "start_usage_time": created_at,
+        }
+
+
+def nothing(window: Window) -> Iterator[Row]:
+    """A file type fed elsewhere (the parties sources) or not at all."""
+    return iter(())
+
+
+WINDOW_SOURCES: dict[str, Callable[[Window], Iterable[Row]]] = {
+    "service_list": service_list,
+    "lease_binds": lease_binds,
+    "payments": payments,
+    "aaa": aaa,
+    "special_numbers": special_numbers,
+    "switches": switches,
+    "regions": nothing,
+    "contracts": nothing,
+    "fiz": nothing,
+    "jur": nothing,
+    "ap": nothing,
+}
