@@ -131,7 +131,7 @@ class Contract(TimestampedModel, RestrictedModel):
         related_name="contracts",
     )
 
-    objects = ContractQuerySet.as_manager()
+    objects = ContractQuerySet.as_manager()  # type: ignore[misc]  # a RestrictedQuerySet too
 
     class Meta:
         verbose_name = _("contract")

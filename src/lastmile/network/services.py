@@ -313,7 +313,7 @@ def close_stale_sessions(*, now: datetime | None = None, missed_intervals: int =
             " AND updated_at < %s - make_interval(secs => interim_interval_s * %s)",
             [now, missed_intervals],
         )
-        count = cur.rowcount
+        count: int = cur.rowcount
     if count:
         log.info("sessions.closed_stale", count=count)
     return count
