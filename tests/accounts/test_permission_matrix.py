@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db.models import Model
 from django.test import Client
 
 from lastmile.accounts.models import Site
@@ -57,7 +58,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 #: The path from each customer-linked model to its customer's group name.
-TO_GROUP = {
+TO_GROUP: dict[type[Model], str] = {
     Customer: "group__name",
     Account: "customer__group__name",
     LedgerEntry: "account__customer__group__name",
@@ -70,7 +71,7 @@ TO_GROUP = {
     IndividualDetails: "customer__group__name",
     Branch: "customer__group__name",
 }
-CUSTOM_ACTIONS = {Payment: ["reverse"]}
+CUSTOM_ACTIONS: dict[type[Model], list[str]] = {Payment: ["reverse"]}
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class World:
 
 @dataclass(frozen=True)
 class Case:
-    model: type
+    model: type[Model]
     action: str
     channel: str  # "api" or "ui"
     request: Callable[[World, Customer], Any]
@@ -416,7 +417,7 @@ def test_out_of_scope_is_refused_and_changes_nothing(world: World, case: Case) -
 
 # --- the second world: models scoped by site (directly or through their groups) ---
 #: The path from each site-scoped model to its site's slug.
-TO_SITE = {
+TO_SITE: dict[type[Model], str] = {
     Site: "slug",
     CustomerGroup: "site__slug",
     ExtraField: "group__site__slug",
@@ -477,7 +478,7 @@ def _tariff_body(tariff: Tariff, name: str) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class SiteCase:
-    model: type
+    model: type[Model]
     action: str
     channel: str
     request: Callable[[World, str], Any]  # given the site's slug
@@ -773,7 +774,8 @@ for _label in ("sorm.exportrun", "sorm.exportfile", "sorm.datagap"):
 
 
 def test_every_model_and_action_is_classified() -> None:
-    covered = {(c.model._meta.label_lower, c.action) for c in (*CASES, *SITE_CASES)}
+    every: list[Case | SiteCase] = [*CASES, *SITE_CASES]
+    covered = {(c.model._meta.label_lower, c.action) for c in every}
     missing = []
     for model in apps.get_models():
         if not issubclass(model, RestrictedModel):

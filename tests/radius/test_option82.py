@@ -104,12 +104,13 @@ class TestVlanModulePort:
         # The NAS relays the same [DES3528] bytes as text, with or without 0x.
         raw = parse_relay_agent(MAC_TLV, bytes.fromhex("000400640118")).key()
         assert raw == (SWITCH_MAC, "1/24")
-        for remote, circuit in [
+        pairs: list[tuple[bytes | str, bytes | str]] = [
             ("0x0006001122334455", "0x0004006401 18"),
             ("00:06:00:11:22:33:44:55", "00:04:00:64:01:18"),
             ("0006 0011 2233 4455", "0004 0064 0118"),
             (b"0x0006001122334455", b"000400640118"),
-        ]:
+        ]
+        for remote, circuit in pairs:
             assert parse_relay_agent(remote, circuit).key() == raw
 
     def test_eltex_custom_and_tplink_normal_share_the_layout(self) -> None:

@@ -287,7 +287,9 @@ class EmbeddedCluster:
             kwargs["cwd"] = self.root_dir
             kwargs["env"] = {**os.environ, "HOME": str(self.root_dir)}
         try:
-            result: subprocess.CompletedProcess[str] = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+            result: subprocess.CompletedProcess[str] = subprocess.run(
+                cmd, capture_output=True, text=True, check=False, **kwargs
+            )  # type: ignore[call-overload]
         except OSError as exc:
             raise EmbeddedClusterError(
                 f"cannot run {cmd[0]}: {exc.strerror}. Reinstall with `make deps`. {_WHAT_ELSE}"
