@@ -552,4 +552,7 @@ def test_the_module_loads_without_django_or_other_lastmile_code() -> None:
     loaded = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
-    assert loaded.stdout.strip() == "lastmile,lastmile.radius,lastmile.radius.option82"
+    modules = loaded.stdout.strip().split(",")
+    assert not [m for m in modules if m.startswith("django")], modules
+    outside = [m for m in modules if m not in ("lastmile", "lastmile.radius")]
+    assert outside and all(m.startswith("lastmile.radius.option82") for m in outside), modules
