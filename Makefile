@@ -40,7 +40,7 @@ demo: deps
 lint: deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	LASTMILE_DEMO=1 $(BIN)/mypy src
+	LASTMILE_DEMO=1 $(BIN)/mypy src tests
 	$(BIN)/lint-imports --no-cache
 
 format: deps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from typing import Any
 
 from lastmile.customers.models import Customer, CustomerGroup
 from lastmile.finance.services import record_payment
@@ -13,7 +14,7 @@ _seq = itertools.count(1)
 
 
 def make_customer(
-    *, group: CustomerGroup | None = None, balance: str | None = None, **fields: object
+    *, group: CustomerGroup | None = None, balance: str | None = None, **fields: Any
 ) -> Customer:
     n = next(_seq)
     customer = Customer.objects.create(
@@ -29,7 +30,7 @@ def make_customer(
     return customer
 
 
-def make_tariff(*, price: str = "500.00", public: bool = True, **fields: object) -> Tariff:
+def make_tariff(*, price: str = "500.00", public: bool = True, **fields: Any) -> Tariff:
     n = next(_seq)
     return Tariff.objects.create(
         name=fields.pop("name", f"Tariff {n}"),
@@ -41,7 +42,7 @@ def make_tariff(*, price: str = "500.00", public: bool = True, **fields: object)
     )
 
 
-def make_fee(*, price: str = "100.00", **fields: object) -> PeriodicFee:
+def make_fee(*, price: str = "100.00", **fields: Any) -> PeriodicFee:
     n = next(_seq)
     return PeriodicFee.objects.create(
         name=fields.pop("name", f"Fee {n}"), price=Decimal(price), **fields

@@ -5,10 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from lastmile import logs
 from lastmile.conf import csp_directives, get_settings
+
+# Django's generic classes (ModelForm[Nas], ModelAdmin[Site], CharField[str, str])
+# subscriptable at run time, as the strict type check writes them.
+django_stubs_ext.monkeypatch()
 
 CONF = get_settings()
 CONF.require_secrets()

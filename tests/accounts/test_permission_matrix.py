@@ -1,12 +1,16 @@
 """The permission matrix (issue 15): every model under object permissions, every
 action, through the API and the staff UI.
 
-The staff member here may *see* every customer, but holds each customer-linked
-permission only for the customers of group North (a constraint such as
-``{"account__customer__group__name": "North"}``).  For every case the same
-request is made for a North customer (it must succeed and change the data) and
-for a South one (it must answer 403 or 404 and change nothing).  The check sits
-in the services, so a caller that forgets it cannot skip it.
+Two worlds.  In the first the staff member may *see* every customer, but holds
+each customer-linked permission (the one-to-one passport details and branches
+included) only for the customers of group North (a constraint such as
+``{"account__customer__group__name": "North"}``).  In the second the models
+that hang off a site, not a customer (sites, customer groups, extra fields,
+tariffs and pools through their groups, contracts) are granted only for site
+``north``.  For every case the same request is made for a North object (it must
+succeed and change the data) and for a South one (it must answer 403 or 404 and
+change nothing).  The check sits in the services, so a caller that forgets it
+cannot skip it.
 
 ``test_every_model_and_action_is_classified`` keeps the matrix whole: a new
 model under object permissions, or a new action, fails until it has a case
@@ -15,6 +19,7 @@ here or a stated reason why no staff request reaches it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
@@ -23,22 +28,28 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db.models import Model
 from django.test import Client
 
+from lastmile.accounts.models import Site
 from lastmile.accounts.services import create_api_token
+from lastmile.contracts.models import Contract
 from lastmile.core.models import RestrictedModel
 from lastmile.core.querysets import ACTIONS
-from lastmile.customers.models import Customer
+from lastmile.customers.models import Customer, CustomerGroup, ExtraField
 from lastmile.finance.models import Account, LedgerEntry, Payment
 from lastmile.finance.services import record_payment
-from lastmile.network.models import AccessBinding, Lease, Session
-from lastmile.subscriptions.models import Subscription
+from lastmile.network.models import AccessBinding, Lease, Pool, Session
+from lastmile.parties.models import Branch, IndividualDetails, LegalEntity
+from lastmile.subscriptions.models import Subscription, Tariff
 from lastmile.tasks.models import Ticket
 from tests.factories import (
     CustomerGroupFactory,
+    ExtraFieldFactory,
     NetCustomerFactory,
     NetTariffFactory,
     PoolFactory,
+    SiteFactory,
     TicketKindFactory,
     UserFactory,
     grant,
@@ -47,7 +58,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 #: The path from each customer-linked model to its customer's group name.
-TO_GROUP = {
+TO_GROUP: dict[type[Model], str] = {
     Customer: "group__name",
     Account: "customer__group__name",
     LedgerEntry: "account__customer__group__name",
@@ -57,8 +68,10 @@ TO_GROUP = {
     AccessBinding: "customer__group__name",
     Session: "customer__group__name",
     Ticket: "customer__group__name",
+    IndividualDetails: "customer__group__name",
+    Branch: "customer__group__name",
 }
-CUSTOM_ACTIONS = {Payment: ["reverse"]}
+CUSTOM_ACTIONS: dict[type[Model], list[str]] = {Payment: ["reverse"]}
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,7 @@ class World:
 
 @dataclass(frozen=True)
 class Case:
-    model: type
+    model: type[Model]
     action: str
     channel: str  # "api" or "ui"
     request: Callable[[World, Customer], Any]
@@ -115,6 +128,18 @@ def _lease(customer: Customer) -> Lease:
     return assign_static(
         customer=customer, address=pool.network.split("/")[0][:-1] + "5", pool=pool
     )
+
+
+def _legal_entity() -> Any:
+    from tests.parties.helpers import legal_with_contract
+
+    return LegalEntity.objects.first() or legal_with_contract()[0]
+
+
+def _branch(customer: Customer) -> Branch:
+    from lastmile.parties.services import attach_branch
+
+    return attach_branch(customer=customer, legal_entity=_legal_entity(), name="first")
 
 
 CASES: list[Case] = [
@@ -283,6 +308,41 @@ CASES: list[Case] = [
         lambda c: Lease.objects.filter(customer=c, ended_at__isnull=False).exists(),
         "end a lease via API",
     ),
+    # parties: one-to-one with a customer
+    Case(
+        IndividualDetails,
+        "change",
+        "ui",
+        lambda w, c: w.client.post(
+            f"/parties/customers/{c.pk}/individual/", {"last_name": "Matrix", "first_name": "M"}
+        ),
+        lambda c: IndividualDetails.objects.filter(customer=c, last_name="Matrix").exists(),
+        "passport details form",
+    ),
+    Case(
+        Branch,
+        "add",
+        "api",
+        lambda w, c: w.api(
+            "POST",
+            f"/parties/legal-entities/{_legal_entity().pk}/branches",
+            {"customer_id": c.pk, "name": "matrix"},
+        ),
+        lambda c: Branch.objects.filter(customer=c).exists(),
+        "branch via API",
+    ),
+    Case(
+        Branch,
+        "change",
+        "api",
+        lambda w, c: w.api(
+            "POST",
+            f"/parties/legal-entities/{_branch(c).legal_entity_id}/branches",
+            {"customer_id": c.pk, "name": "renamed"},
+        ),
+        lambda c: Branch.objects.filter(customer=c, name="renamed").exists(),
+        "branch rename via API",
+    ),
     # tickets
     Case(
         Ticket,
@@ -313,9 +373,8 @@ def world() -> World:
     for model, path in TO_GROUP.items():
         actions = [a for a in ACTIONS if not (model is Customer and a == "view")]
         grant(user, model, actions + CUSTOM_ACTIONS.get(model, []), {path: "North"})
-    from lastmile.subscriptions.models import Tariff
-
     grant(user, Tariff, ["view"])
+    grant(user, LegalEntity, ["view"])  # a branch is attached to an entity the user sees
     client = Client()
     client.force_login(user)
     _token, secret = create_api_token(user=user, name="matrix")
@@ -356,6 +415,295 @@ def test_out_of_scope_is_refused_and_changes_nothing(world: World, case: Case) -
     assert not case.happened(customer), "refused, but the write landed anyway"
 
 
+# --- the second world: models scoped by site (directly or through their groups) ---
+#: The path from each site-scoped model to its site's slug.
+TO_SITE: dict[type[Model], str] = {
+    Site: "slug",
+    CustomerGroup: "site__slug",
+    ExtraField: "group__site__slug",
+    Tariff: "groups__site__slug",
+    Pool: "groups__site__slug",
+    Contract: "site__slug",
+}
+
+
+SEEN_BY_ALL = (Site, CustomerGroup)
+
+
+def _site(slug: str) -> Site:
+    return SiteFactory(slug=slug, name=slug.title())
+
+
+def _group(slug: str) -> CustomerGroup:
+    return CustomerGroupFactory(name=f"group-{slug}", site=_site(slug))
+
+
+def _field(slug: str) -> ExtraField:
+    return ExtraFieldFactory(name=f"field-{slug}", group=_group(slug))
+
+
+def _tariff(slug: str) -> Tariff:
+    tariff = NetTariffFactory(name=f"tariff-{slug}")
+    tariff.groups.add(_group(slug))
+    return tariff
+
+
+def _pool(slug: str) -> Pool:
+    pool = PoolFactory(name=f"pool-{slug}")
+    pool.groups.add(_group(slug))
+    return pool
+
+
+def _site_customer(slug: str) -> Customer:
+    return NetCustomerFactory(login=f"site-{slug}", group=_group(slug), site=_site(slug))
+
+
+def _contract(slug: str) -> Contract:
+    from lastmile.contracts.services import create_contract
+
+    return Contract.objects.filter(site__slug=slug).first() or create_contract(
+        number=f"K-{slug}", starts_on=dt.date(2024, 1, 10), customer=_site_customer(slug)
+    )
+
+
+def _tariff_body(tariff: Tariff, name: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "price": "300.00",
+        "rate_down_kbps": 1000,
+        "rate_up_kbps": 1000,
+        "group_ids": [g.pk for g in tariff.groups.all()],
+    }
+
+
+@dataclass(frozen=True)
+class SiteCase:
+    model: type[Model]
+    action: str
+    channel: str
+    request: Callable[[World, str], Any]  # given the site's slug
+    # Did it happen?  For a read: did the object show?
+    happened: Callable[[str, Any], bool]
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _shows(response: Any) -> bool:
+    return response.status_code == 200
+
+
+SITE_CASES: list[SiteCase] = [
+    SiteCase(
+        Site,
+        "change",
+        "api",
+        lambda w, s: w.api("PUT", f"/accounts/sites/{_site(s).pk}", {"name": "Renamed", "slug": s}),
+        lambda s, r: Site.objects.filter(slug=s, name="Renamed").exists(),
+        "site edit via API",
+    ),
+    SiteCase(
+        Site,
+        "delete",
+        "api",
+        lambda w, s: w.api("DELETE", f"/accounts/sites/{_site(s).pk}"),
+        lambda s, r: not Site.objects.filter(slug=s).exists(),
+        "site delete via API",
+    ),
+    SiteCase(
+        CustomerGroup,
+        "add",
+        "api",
+        lambda w, s: w.api(
+            "POST", "/customers/groups", {"name": f"new-{s}", "site_id": _site(s).pk}
+        ),
+        lambda s, r: CustomerGroup.objects.filter(name=f"new-{s}").exists(),
+        "group via API",
+    ),
+    SiteCase(
+        CustomerGroup,
+        "change",
+        "api",
+        lambda w, s: w.api("PATCH", f"/customers/groups/{_group(s).pk}", {"description": "edited"}),
+        lambda s, r: CustomerGroup.objects.filter(name=f"group-{s}", description="edited").exists(),
+        "group edit via API",
+    ),
+    SiteCase(
+        CustomerGroup,
+        "change",
+        "ui",
+        lambda w, s: w.client.post(
+            f"/customers/groups/{_group(s).pk}/",
+            {"name": f"group-{s}", "site": _site(s).pk, "description": "edited"},
+        ),
+        lambda s, r: CustomerGroup.objects.filter(name=f"group-{s}", description="edited").exists(),
+        "group form",
+    ),
+    SiteCase(
+        CustomerGroup,
+        "delete",
+        "ui",
+        lambda w, s: w.client.post(f"/customers/groups/{_group(s).pk}/delete/"),
+        lambda s, r: not CustomerGroup.objects.filter(name=f"group-{s}").exists(),
+        "group delete",
+    ),
+    SiteCase(
+        ExtraField,
+        "view",
+        "api",
+        lambda w, s: (_field(s), w.api("GET", "/customers/extra-fields"))[1],
+        lambda s, r: f"field-{s}" in {f["name"] for f in r.json()["items"]},
+        "extra-field list via API",
+    ),
+    SiteCase(
+        ExtraField,
+        "add",
+        "api",
+        lambda w, s: w.api(
+            "POST", "/customers/extra-fields", {"name": f"new-{s}", "group_id": _group(s).pk}
+        ),
+        lambda s, r: ExtraField.objects.filter(name=f"new-{s}").exists(),
+        "extra field via API",
+    ),
+    SiteCase(
+        ExtraField,
+        "change",
+        "api",
+        lambda w, s: w.api("PATCH", f"/customers/extra-fields/{_field(s).pk}", {"name": "edited"}),
+        lambda s, r: ExtraField.objects.filter(name="edited", group__site__slug=s).exists(),
+        "extra-field edit via API",
+    ),
+    SiteCase(
+        ExtraField,
+        "delete",
+        "ui",
+        lambda w, s: w.client.post(f"/customers/extra-fields/{_field(s).pk}/delete/"),
+        lambda s, r: not ExtraField.objects.filter(name=f"field-{s}").exists(),
+        "extra-field delete",
+    ),
+    SiteCase(
+        Tariff,
+        "view",
+        "api",
+        lambda w, s: (_tariff(s), w.api("GET", "/billing/tariffs"))[1],
+        lambda s, r: f"tariff-{s}" in {t["name"] for t in r.json()["items"]},
+        "tariff list via API",
+    ),
+    SiteCase(
+        Tariff,
+        "change",
+        "api",
+        lambda w, s: (
+            lambda t: w.api("PUT", f"/billing/tariffs/{t.pk}", _tariff_body(t, f"edited-{s}"))
+        )(_tariff(s)),
+        lambda s, r: Tariff.objects.filter(name=f"edited-{s}").exists(),
+        "tariff edit via API",
+    ),
+    SiteCase(
+        Tariff,
+        "delete",
+        "ui",
+        lambda w, s: w.client.post(f"/billing/tariffs/{_tariff(s).pk}/delete/"),
+        lambda s, r: not Tariff.objects.filter(name=f"tariff-{s}").exists(),
+        "tariff delete",
+    ),
+    SiteCase(
+        Pool,
+        "view",
+        "ui",
+        lambda w, s: (_pool(s), w.client.get("/network/pools/"))[1],
+        lambda s, r: f"pool-{s}" in r.content.decode(),
+        "pool list",
+    ),
+    SiteCase(
+        Pool,
+        "delete",
+        "ui",
+        lambda w, s: w.client.post(f"/network/pools/{_pool(s).pk}/delete/"),
+        lambda s, r: not Pool.objects.filter(name=f"pool-{s}").exists(),
+        "pool delete",
+    ),
+    SiteCase(
+        Contract,
+        "view",
+        "api",
+        lambda w, s: w.api("GET", f"/contracts/{_contract(s).pk}"),
+        lambda s, r: _shows(r),
+        "contract via API",
+    ),
+    SiteCase(
+        Contract,
+        "add",
+        "ui",
+        lambda w, s: w.client.post(
+            f"/contracts/add/?customer={_site_customer(s).pk}",
+            {"number": f"new-{s}", "kind": "main", "starts_on": "2024-01-10", "state": "draft"},
+        ),
+        lambda s, r: Contract.objects.filter(number=f"new-{s}").exists(),
+        "contract form",
+    ),
+    SiteCase(
+        Contract,
+        "change",
+        "api",
+        lambda w, s: w.api("POST", f"/contracts/{_contract(s).pk}/state", {"to_state": "active"}),
+        lambda s, r: Contract.objects.filter(site__slug=s, state="active").exists(),
+        "contract state via API",
+    ),
+    SiteCase(
+        Contract,
+        "change",
+        "ui",
+        lambda w, s: w.client.post(f"/contracts/{_contract(s).pk}/state/", {"to_state": "active"}),
+        lambda s, r: Contract.objects.filter(site__slug=s, state="active").exists(),
+        "contract state form",
+    ),
+]
+
+
+@pytest.fixture
+def site_world(sites_enabled: None) -> World:
+    _site("north")
+    _site("south")
+    user = UserFactory(username="north-site-clerk")
+    # Sites and groups are visible to everyone (the forms offer them) and
+    # customers are open: what a site-scoped permission refuses must be refused
+    # by the permission itself.
+    grant(user, Site, ["view"])
+    grant(user, CustomerGroup, ["view"])
+    grant(user, Customer, list(ACTIONS))
+    for model, path in TO_SITE.items():
+        actions = [a for a in ACTIONS if not (model in SEEN_BY_ALL and a == "view")]
+        grant(user, model, actions, {path: "north"})
+    client = Client()
+    client.force_login(user)
+    _token, secret = create_api_token(user=user, name="site-matrix")
+    return World(
+        client=client,
+        bearer={"HTTP_AUTHORIZATION": f"Bearer {secret}"},
+        tariff=None,
+        kind=None,
+    )
+
+
+@pytest.mark.parametrize("case", SITE_CASES, ids=str)
+def test_site_scope_in_scope_succeeds(site_world: World, case: SiteCase) -> None:
+    response = case.request(site_world, "north")
+    assert response.status_code < 400, (response.status_code, response.content[:300])
+    assert case.happened("north", response), "the request did not take effect"
+
+
+@pytest.mark.parametrize("case", SITE_CASES, ids=str)
+def test_site_scope_out_of_scope_is_refused(site_world: World, case: SiteCase) -> None:
+    response = case.request(site_world, "south")
+    if case.action == "view":  # a read: hidden (404) or left out of the list
+        assert response.status_code == 404 or not case.happened("south", response)
+        return
+    assert response.status_code in (403, 404), (response.status_code, response.content[:300])
+    assert not case.happened("south", response), "refused, but the write landed anyway"
+
+
 #: Model/action pairs no staff request reaches, and why.
 NOT_EXPOSED: dict[tuple[str, str], str] = {}
 
@@ -368,19 +716,25 @@ def _system_only(label: str, reason: str, actions: tuple[str, ...] = ACTIONS) ->
 # Not customer-scoped: permissions on them are model-wide (they have no customer
 # to constrain by); tests/accounts/test_permissions.py covers model-wide grants.
 for _label in (
-    "accounts.site", "accounts.objectpermission", "customers.customergroup",
-    "customers.extrafield", "subscriptions.tariff", "subscriptions.oneoffservice",
+    "accounts.objectpermission", "subscriptions.oneoffservice",
     "subscriptions.periodicfee", "subscriptions.billingrun", "gateways.gatewayconfig",
-    "gateways.registryimport", "network.vlan", "network.nas", "network.pool",
+    "gateways.registryimport", "network.vlan", "network.nas",
     "tasks.ticketkind", "notifications.notificationtemplate",
 ):  # fmt: skip
-    _system_only(_label, "not linked to a customer: model-wide permission only")
+    _system_only(_label, "no customer, site or group field: model-wide permission only")
 # Written only by the system (gateways, the RADIUS server, the worker); staff read them.
 for _label in (
     "gateways.gatewayrequestlog", "gateways.paymetransaction", "gateways.cardpaymentintent",
     "aaa.accesschange", "aaa.nasattempt", "notifications.outbox",
 ):  # fmt: skip
     _system_only(_label, "written by the system only; read through restricted lists")
+for _label in ("accounts.site", "customers.customergroup"):
+    _system_only(_label, "visible to every staff member in the site world", ("view",))
+_system_only("accounts.site", "a new site is outside every site constraint", ("add",))
+_system_only("subscriptions.tariff", "a new tariff has no groups yet: model-wide add", ("add",))
+_system_only("network.pool", "a new pool has no groups yet: model-wide add", ("add",))
+_system_only("network.pool", "the pool form: tests/network (same ObjectEditView as groups)", ("change",))  # fmt: skip
+_system_only("contracts.contract", "contracts are never deleted (database trigger)", ("delete",))
 _system_only("subscriptions.feeassignment", "staff form only, no API; see tests/subscriptions")
 for _action in ("view", "delete"):
     _system_only("customers.customer", "view is granted unconstrained here", (_action,))
@@ -403,23 +757,25 @@ for _label in (
     _system_only(_label, "group-scoped, not customer-linked: covered in tests/devices")
 
 # Issue 18's apps.  The registry, legal entities, templates and documents carry
-# no customer to constrain by (model-wide grants).  A passport and a branch hang
-# off one customer by a one-to-one key: their scoped checks live in
-# tests/parties (passport hidden without the permission); a matrix case for them
-# is still to be written (README, "What does not work yet").
+# no customer or site to constrain by (model-wide grants).  A passport and a
+# branch hang off one customer by a one-to-one key: cases above.
 for _label in (
     "addresses.addressobject", "addresses.garimport", "parties.legalentity",
     "parties.addressreview", "contracts.documenttemplate", "contracts.contractdocument",
 ):  # fmt: skip
     _system_only(_label, "not linked to one customer by a foreign key: model-wide grants")
-for _label in ("parties.individualdetails", "parties.branch"):
-    _system_only(_label, "one-to-one with a customer: scoped checks in tests/parties")
+_system_only("parties.individualdetails", "read on the customer page: tests/parties/test_passport.py", ("view",))  # fmt: skip
+_system_only("parties.individualdetails", "the passport form creates under change", ("add",))
+_system_only("parties.individualdetails", "never deleted by staff (SORM keeps them)", ("delete",))
+_system_only("parties.branch", "listed on the legal entity's page through restrict(view)", ("view",))  # fmt: skip
+_system_only("parties.branch", "no staff request detaches a branch", ("delete",))
 for _label in ("sorm.exportrun", "sorm.exportfile", "sorm.datagap"):
     _system_only(_label, "written by the export job only; read through restricted lists")
 
 
 def test_every_model_and_action_is_classified() -> None:
-    covered = {(c.model._meta.label_lower, c.action) for c in CASES}
+    every: list[Case | SiteCase] = [*CASES, *SITE_CASES]
+    covered = {(c.model._meta.label_lower, c.action) for c in every}
     missing = []
     for model in apps.get_models():
         if not issubclass(model, RestrictedModel):

@@ -83,7 +83,8 @@ def test_staff_api_answers_are_not_stored(admin_user):
 def test_cabinet_pages_and_api_are_not_stored(subscriber):
     assert _no_store(cabinet_login(Client(), subscriber).get("/cabinet/"))
     response = Client().get(
-        "/api/v1/me/account", **{"HTTP_" + k.upper(): v for k, v in bearer(subscriber).items()}
+        "/api/v1/me/account",
+        **{"HTTP_" + k.upper(): v for k, v in bearer(subscriber).items()},  # type: ignore[arg-type]
     )
     assert response.status_code == 200
     assert _no_store(response)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -69,7 +70,7 @@ def test_garbage_token_is_refused():
 def test_token_create_list_revoke_through_api():
     user = UserFactory()
     _t, secret = create_api_token(user=user, name="bootstrap")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     client = Client()
     created = client.post(
         "/api/v1/accounts/tokens",

@@ -110,7 +110,9 @@ def test_demo_serves_logs_in_and_stops_everything_on_ctrl_c():
         jar = CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         page = opener.open(f"{base}/login/").read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found is not None
+        token = found.group(1)
         body = urlencode(
             {"csrfmiddlewaretoken": token, "username": "admin", "password": "admin"}
         ).encode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -47,7 +48,7 @@ def captured(request) -> Iterator[io.StringIO]:  # type: ignore[no-untyped-def]
 
 def _connect(url: str) -> None:
     dsn = url  # a local holding the password, as the embedded cluster's helpers have
-    params = {"password": DB_PASSWORD, "conninfo": dsn}
+    params: dict[str, Any] = {"password": DB_PASSWORD, "conninfo": dsn}
     psycopg.connect(dsn, **{k: v for k, v in params.items() if k != "conninfo"})
 
 

@@ -9,7 +9,7 @@ from lastmile.core.views import ObjectDeleteView, ObjectEditView, ObjectListView
 
 
 def _subclasses(base: type) -> set[type]:
-    found = set(base.__subclasses__())
+    found: set[type] = set(base.__subclasses__())
     return found | {deeper for cls in found for deeper in _subclasses(cls)}
 
 

@@ -12,7 +12,7 @@ def test_warns_until_collectstatic_has_run(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     warnings = static_files_collected()
     assert [w.id for w in warnings] == ["lastmile.W001"]
-    assert "collectstatic" in warnings[0].hint
+    assert "collectstatic" in (warnings[0].hint or "")
     call_command("collectstatic", interactive=False, verbosity=0)
     assert (tmp_path / "static" / "lastmile" / "lastmile.css").exists()
     assert static_files_collected() == []

@@ -14,7 +14,7 @@ STATIC_TAG = re.compile(r"""{%\s*static\s+(['"])(?P<name>[^'"]+)\1""")
 
 
 def _templates() -> list[Path]:
-    dirs = [Path(d) for engine in settings.TEMPLATES for d in engine["DIRS"]]
+    dirs = [Path(d) for engine in settings.TEMPLATES for d in engine["DIRS"]]  # type: ignore[attr-defined]
     dirs += [Path(d) for d in get_app_template_dirs("templates")]
     lastmile = Path(settings.BASE_DIR)
     return [

@@ -22,7 +22,7 @@ def test_worker_runs_a_deferred_job_and_exits_in_one_shot_mode():
     ApiToken.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=40))
     _fresh, _ = create_api_token(user=user, name="fresh")
 
-    purge_expired_tokens.defer(timestamp=0)
+    purge_expired_tokens.defer(timestamp=0)  # type: ignore[call-arg]  # a periodic task takes its timestamp
     call_command("worker", one_shot=True)
 
     # The one-shot worker may also have queued the periodic run of the same task
@@ -41,7 +41,7 @@ def test_a_job_deferred_inside_a_job_commits_with_that_job_s_transaction():
 
     from lastmile.core.jobs import defer_in_transaction
 
-    with app.replace_connector(app.connector.get_worker_connector()):
+    with app.replace_connector(app.connector.get_worker_connector()):  # type: ignore[attr-defined]  # the Django connector has it
         with pytest.raises(RuntimeError), transaction.atomic():
             defer_in_transaction(purge_expired_tokens, timestamp=1)
             raise RuntimeError("the job fails after deferring")

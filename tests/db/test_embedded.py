@@ -192,7 +192,9 @@ def test_as_root_the_cluster_runs_under_a_private_parent_with_its_own_user_and_g
         assert data_dir.is_symlink(), "as root the project keeps a symlink to the real data"
         assert (data_dir / "PG_VERSION").exists()
         user = pwd.getpwnam("embedded_postgres")
-        status = _proc_status(_postmaster_pid(data_dir))
+        pid = _postmaster_pid(data_dir)
+        assert pid is not None
+        status = _proc_status(pid)
         assert status["Uid"].split()[0] == str(user.pw_uid)
         assert status["Gid"].split() == [str(user.pw_gid)] * 4, "no root group in the server"
         assert status["Groups"] == "", "no supplementary groups in the server"

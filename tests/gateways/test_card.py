@@ -222,7 +222,8 @@ def test_paid_and_declined_at_once_settle_to_one_outcome_fifty_times(base_url, c
         start_payment(customer=customer, amount=Decimal("11.00"), return_url="/c/")
         intent = CardPaymentIntent.objects.get(state="pending")
         replies = in_threads(
-            lambda i, intent=intent: notify(base_url, intent, status=("paid", "declined")[i]), 2
+            lambda i, intent=intent: notify(base_url, intent, status=("paid", "declined")[i]),  # type: ignore[misc]
+            2,
         )
         answers = {json.loads(r.body).get("status", "refused") for r in replies}
         intent.refresh_from_db()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from decimal import Decimal
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -32,7 +33,7 @@ def call(
     return reply.status, ET.fromstring(reply.body)
 
 
-def pay(base_url: str, account: str, payment_id: str, summa: str = "300.50", **extra: str):  # type: ignore[no-untyped-def]
+def pay(base_url: str, account: str, payment_id: str, summa: str = "300.50", **extra: Any):  # type: ignore[no-untyped-def]
     return call(
         base_url,
         QueryType="pay",

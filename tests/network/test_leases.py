@@ -131,8 +131,9 @@ class AllocationProperties(TestCase):
         )  # fmt: skip
         for step in steps:
             active = Lease.objects.filter(pool=pool, ended_at__isnull=True)
-            if step == "end" and active.exists():
-                services.end_lease(lease=active.first(), reason="released", disconnect=False)
+            first = active.first()
+            if step == "end" and first is not None:
+                services.end_lease(lease=first, reason="released", disconnect=False)
                 continue
             try:
                 lease = services.allocate_dynamic(customer_id=NetCustomerFactory().pk, pool=pool)

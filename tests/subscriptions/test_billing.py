@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -28,7 +29,9 @@ def _subscribe(
     period_days: int | None = None,
     at: datetime = T0,
 ):  # type: ignore[no-untyped-def]
-    kind = {"period_kind": "days", "period_days": period_days} if period_days else {}
+    kind: dict[str, Any] = (
+        {"period_kind": "days", "period_days": period_days} if period_days else {}
+    )
     tariff = make_tariff(price=price, **kind)
     customers = [make_customer(balance=balance) for _ in range(n)]
     for customer in customers:
@@ -42,6 +45,7 @@ def test_month_periods_follow_the_calendar_without_drift():
     sub = Subscription.objects.get(customer=customer)
     ends = []
     for _ in range(3):
+        assert sub.period_end is not None
         run_billing(at=sub.period_end)
         sub.refresh_from_db()
         ends.append(sub.period_end)
@@ -209,6 +213,7 @@ def test_the_runs_ledger_keys_are_the_ones_finance_keys_builds():
     fee = make_fee(price="10.00")
     assignment = assign_fee(customer=customer, fee=fee, start=T0)
     at = sub.period_end
+    assert at is not None
     run_billing(at=at)
     got = set(
         LedgerEntry.objects.filter(account_id=customer.pk, kind="charge").values_list(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,7 +17,7 @@ from tests.billing_helpers import make_customer, make_tariff
 pytestmark = pytest.mark.django_db
 
 
-def _bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _bearer(user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     _t, secret = create_api_token(user=user, name="t")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 

@@ -109,7 +109,7 @@ def test_comment_with_attachment_over_the_api(dispatcher, kind, customer, settin
     assert attachment["name"] == "photo.png" and attachment["size_bytes"] == 108
     assert list((tmp_path / "tickets" / str(ticket["id"])).iterdir())
     download = api.get(f"/api/v1/tasks/attachments/{attachment['id']}")
-    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined,arg-type]
 
 
 def test_list_filters_by_state_and_executor(dispatcher, tech, kind, customer):

@@ -10,26 +10,26 @@ admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(UserAdmin[User]):
     fieldsets = (*UserAdmin.fieldsets, ("lastmile", {"fields": ("site", "phone")}))  # type: ignore[operator,misc]
     list_display = ("username", "first_name", "last_name", "site", "is_active", "is_superuser")
     list_filter = ("is_active", "is_superuser", "site", "groups")
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(admin.ModelAdmin[Site]):
     list_display = ("name", "slug", "address")
     search_fields = ("name", "slug")
 
 
 @admin.register(ObjectPermission)
-class ObjectPermissionAdmin(admin.ModelAdmin):
+class ObjectPermissionAdmin(admin.ModelAdmin[ObjectPermission]):
     list_display = ("name", "is_enabled", "actions", "constraints")
     filter_horizontal = ("object_types", "users", "groups")
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = (
         "name",
         "user",
@@ -44,7 +44,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuthEvent)
-class AuthEventAdmin(admin.ModelAdmin):
+class AuthEventAdmin(admin.ModelAdmin[AuthEvent]):
     list_display = ("created_at", "kind", "username", "ip_address")
     list_filter = ("kind",)
     search_fields = ("username",)

@@ -66,4 +66,4 @@ class ObjectPermissionBackend(ModelBackend):
         return model._default_manager.filter(condition, pk=obj.pk).exists()
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
-        return user_obj.is_active and user_obj.is_superuser
+        return bool(user_obj.is_active and user_obj.is_superuser)

@@ -36,7 +36,8 @@ class ThrottledLoginMixin:
                 code="throttled",
                 params={"minutes": max(1, (retry_s + 59) // 60)},
             )
-        return super().clean()  # type: ignore[misc]
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        return cleaned
 
 
 class StaffLoginForm(ThrottledLoginMixin, AuthenticationForm):
@@ -87,7 +88,7 @@ class TokenCreateForm(forms.Form):
     )
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(forms.ModelForm[Site]):
     class Meta:
         model = Site
         fields = ["name", "slug", "address", "description"]

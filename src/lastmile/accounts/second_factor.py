@@ -49,7 +49,7 @@ def is_required(user: Any) -> bool:
 
 def has_device(user: User) -> bool:
     """Whether the user has set up a TOTP app."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def pending_device(user: User) -> TOTPDevice:

@@ -69,12 +69,12 @@ class LoginThrottleHandler(AxesDatabaseHandler):
 
     def reset_user_attempts(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
         count, _ = AccessAttempt.objects.filter(username=account_key(request, credentials)).delete()
-        return count
+        return int(count)
 
 
 def is_allowed(request: Any, key: str) -> bool:
     """May this request try to log in to the account ``key`` now?"""
-    return AxesProxyHandler.is_allowed(request, {"username": key})
+    return bool(AxesProxyHandler.is_allowed(request, {"username": key}))
 
 
 def retry_after_s(request: Any, key: str) -> int:

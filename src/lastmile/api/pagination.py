@@ -30,7 +30,7 @@ class Pages(LimitOffsetPagination):
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     def paginate_queryset(
-        self, queryset: QuerySet, pagination: Any, request: HttpRequest, **params: Any
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
         # The schema bounds the input; this bounds a caller that builds Input itself.
         limit = min(pagination.limit, settings.LASTMILE.api_max_page_size)

@@ -85,9 +85,12 @@ class ContractQuerySet(RestrictedQuerySet["Contract"]):
         )
 
 
-class Contract(TimestampedModel):
-    """A contract with a customer account or with a legal entity (``objects``
-    restricts like every RestrictedModel: ``ContractQuerySet`` is one)."""
+class Contract(TimestampedModel, RestrictedModel):
+    """A contract with a customer account or with a legal entity.
+
+    Under object permissions like every RestrictedModel (``ContractQuerySet``
+    adds ``main_for``); a constraint such as ``{"site__slug": "north"}`` limits
+    a staff member to the contracts of one site, checked in the services."""
 
     number = models.CharField(_("contract number"), max_length=64)
     site = models.ForeignKey(
@@ -128,7 +131,7 @@ class Contract(TimestampedModel):
         related_name="contracts",
     )
 
-    objects = ContractQuerySet.as_manager()
+    objects = ContractQuerySet.as_manager()  # type: ignore[misc]  # a RestrictedQuerySet too
 
     class Meta:
         verbose_name = _("contract")

@@ -21,8 +21,9 @@ from lastmile.contracts.models import (
     ContractKind,
     ContractState,
 )
+from lastmile.core.permissions import require_object_permission
 from lastmile.customers.models import Customer
-from lastmile.parties.errors import AlreadyExists, DatesMismatch, InvalidValue, NotAllowed
+from lastmile.parties.errors import AlreadyExists, DatesMismatch, InvalidValue
 from lastmile.parties.models import Branch, LegalEntity
 
 log = structlog.get_logger(__name__)
@@ -36,13 +37,6 @@ class TransitionRefused(InvalidValue):
 
 def _actor_id(actor: Any) -> int | None:
     return getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
-
-
-def _check_allowed(contract: Contract, actor: Any, action: str) -> None:
-    if actor is None:
-        return
-    if not Contract.objects.restrict(actor, action).filter(pk=contract.pk).exists():
-        raise NotAllowed(_("You are not allowed to save this object with these values."))
 
 
 def _branch_start(customer: Customer) -> dt.date | None:
@@ -123,7 +117,7 @@ def create_contract(
             _("Contract number “%(number)s” is already used.") % {"number": number},
             field="number",
         ) from exc
-    _check_allowed(contract, actor, "add")
+    require_object_permission(actor, contract, "add")
     ContractEvent.objects.create(
         contract=contract,
         from_state="",
@@ -191,7 +185,7 @@ def change_state(
     all its branches on the same date (never before a branch contract's start)."""
     on_date = on_date or timezone.localdate()
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
-    _check_allowed(locked, actor, "change")
+    require_object_permission(actor, locked, "change")
     changed = [locked] if _move(locked, to_state, on_date, actor, reason) else []
     if (
         changed

@@ -33,7 +33,7 @@ class MoneyColumn(tables.Column):
         return kwargs.get("value")
 
     @classmethod
-    def from_field(cls, field: models.Field, **kwargs: Any) -> MoneyColumn | None:  # type: ignore[override]
+    def from_field(cls, field: models.Field[Any, Any], **kwargs: Any) -> MoneyColumn | None:  # type: ignore[override,unused-ignore]
         if isinstance(field, models.DecimalField) and field.decimal_places == 2:
             return cls(**kwargs)
         return None

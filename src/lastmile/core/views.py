@@ -175,7 +175,10 @@ class ObjectListView(LoginRequiredMixin, View):
                     [row for chunk in self._chunks(ordered) for row in chunk], order_by=()
                 )
             exporter = TableExport(export_format, table)
-            return exporter.response(filename=self.export_filename(table, export_format))
+            exported: HttpResponse = exporter.response(
+                filename=self.export_filename(table, export_format)
+            )
+            return exported
         response = StreamingHttpResponse(
             self._csv_chunks(table), content_type="text/csv; charset=utf-8"
         )

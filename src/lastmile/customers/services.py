@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 
 import pghistory
 import structlog
-from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from lastmile.accounts.models import Site
@@ -32,13 +31,28 @@ from lastmile.core.hooks import (
 )
 from lastmile.core.permissions import is_staff_user
 from lastmile.customers import passwords, validation
+
+# Groups and extra field definitions live in ``catalogue``; importable from here.
+from lastmile.customers.catalogue import EXTRA_FIELD_FIELDS as EXTRA_FIELD_FIELDS
+from lastmile.customers.catalogue import GROUP_FIELDS as GROUP_FIELDS
+from lastmile.customers.catalogue import create_extra_field as create_extra_field
+from lastmile.customers.catalogue import create_group as create_group
+from lastmile.customers.catalogue import update_extra_field as update_extra_field
+from lastmile.customers.catalogue import update_group as update_group
 from lastmile.customers.errors import (
     AlreadyExists,
     ExtraFieldNotApplicable,
     InvalidValue,
-    NotAllowed,
 )
 from lastmile.customers.models import Customer, CustomerGroup, ExtraField, ExtraFieldValue
+from lastmile.customers.writes import (
+    _check_allowed,
+    _check_site,
+    _insert,
+    _same,
+    _save_changes,
+    _unknown,
+)
 
 log = structlog.get_logger("lastmile.customers")
 
@@ -60,71 +74,6 @@ CUSTOMER_FIELDS = (
     "is_active",
     "description",
 )
-GROUP_FIELDS = ("name", "site", "description")
-EXTRA_FIELD_FIELDS = ("name", "kind", "group", "choices", "is_required", "position")
-
-
-# --- helpers -------------------------------------------------------------------
-def _check_allowed(obj: models.Model, actor: Actor | None, action: str) -> None:
-    """The object (as saved in this transaction) must be within the actor's permission."""
-    if actor is None:
-        return
-    manager = type(obj)._default_manager
-    if not manager.restrict(actor, action).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
-        raise NotAllowed()
-
-
-def _check_site(site: Site | None) -> None:
-    if site is not None and not settings.LASTMILE.sites_enabled:
-        raise InvalidValue(
-            _("Sites are disabled on this installation (LASTMILE_SITES_ENABLED)."), field="site"
-        )
-
-
-def _same(obj: models.Model, name: str, value: Any) -> bool:
-    field = obj._meta.get_field(name)
-    if isinstance(field, models.ForeignKey):
-        return bool(getattr(obj, field.attname) == (value.pk if value is not None else None))
-    return bool(getattr(obj, name) == value)
-
-
-def _save_changes(obj: _M, changes: Mapping[str, Any], *, actor: Actor | None) -> list[str]:
-    """Set and save only the fields whose value differs; return their names.
-
-    The caller is inside a transaction; on an error the in-memory object is
-    restored, so a form can be shown again with the old values.
-    """
-    changed = [name for name, value in changes.items() if not _same(obj, name, value)]
-    if not changed:
-        return []
-    before = {name: getattr(obj, name) for name in changed}
-    for name in changed:
-        setattr(obj, name, changes[name])
-    try:
-        with transaction.atomic():
-            obj.save(update_fields=changed)
-            _check_allowed(obj, actor, "change")
-    except BaseException:
-        for name, value in before.items():
-            setattr(obj, name, value)
-        raise
-    obj.refresh_from_db(fields=["updated_at"])
-    return changed
-
-
-def _unknown(changes: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
-
-
-def _insert(obj: models.Model, *, taken: str, field: str) -> None:
-    """Insert ``obj``; a unique violation the pre-check missed (a race) is AlreadyExists."""
-    try:
-        with transaction.atomic():
-            obj.save(force_insert=True)
-    except IntegrityError as exc:
-        raise AlreadyExists(taken, field=field) from exc
 
 
 # --- customers -----------------------------------------------------------------
@@ -370,121 +319,3 @@ def set_extra_values(
             fields=sorted(v.field_id for v in to_save) + sorted(to_clear),
         )
     return cleaned
-
-
-# --- customer groups -----------------------------------------------------------
-def _check_group_name(group: CustomerGroup, name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise InvalidValue(_("The group needs a name."), field="name")
-    if CustomerGroup.objects.exclude(pk=group.pk).filter(name__iexact=name).exists():
-        raise AlreadyExists(
-            _("A group named “%(name)s” already exists.") % {"name": name}, field="name"
-        )
-    return name
-
-
-@transaction.atomic
-def create_group(
-    *, name: str, site: Site | None = None, description: str = "", actor: Actor | None = None
-) -> CustomerGroup:
-    """Create a customer group (names are unique, case-insensitively)."""
-    _check_site(site)
-    group = CustomerGroup(site=site, description=description.strip())
-    group.name = _check_group_name(group, name)
-    _insert(group, taken=_("A group with this name already exists."), field="name")
-    _check_allowed(group, actor, "add")
-    log.info("customer_group.created", group_id=group.pk)
-    return group
-
-
-@transaction.atomic
-def update_group(
-    *, group: CustomerGroup, changes: Mapping[str, Any], actor: Actor | None = None
-) -> list[str]:
-    """Change the given fields of a group; return the names of those that changed."""
-    _unknown(changes, GROUP_FIELDS)
-    values = dict(changes)
-    if "name" in values:
-        values["name"] = _check_group_name(group, values["name"])
-    if "site" in values and not _same(group, "site", values["site"]):
-        _check_site(values["site"])
-    if "description" in values:
-        values["description"] = values["description"].strip()
-    return _save_changes(group, values, actor=actor)
-
-
-# --- extra field definitions ---------------------------------------------------
-def _check_extra_field(field: ExtraField, values: Mapping[str, Any]) -> dict[str, Any]:
-    cleaned = dict(values)
-    name = values.get("name", field.name).strip()
-    if not name:
-        raise InvalidValue(_("The field needs a name."), field="name")
-    group = values.get("group", field.group)
-    same_name = ExtraField.objects.exclude(pk=field.pk).filter(name__iexact=name, group=group)
-    if same_name.exists():
-        raise AlreadyExists(
-            _("This group already has a field named “%(name)s”.") % {"name": name}, field="name"
-        )
-    kind = values.get("kind", field.kind)
-    if kind not in ExtraField.Kind.values:
-        raise InvalidValue(_("Unknown field type “%(kind)s”.") % {"kind": kind}, field="kind")
-    cleaned["name"] = name
-    # A field that stops being a choice field drops its choices.
-    default_choices = field.choices if kind == ExtraField.Kind.CHOICE else []
-    cleaned["choices"] = validation.clean_choices(kind, values.get("choices", default_choices))
-    return cleaned
-
-
-def _check_existing_values(field: ExtraField) -> None:
-    """After a change of type, choices or group, every stored value must still fit."""
-    values = ExtraFieldValue.objects.filter(field=field).select_related("customer")
-    for value in values.iterator(chunk_size=2000):
-        if field.group_id is not None and value.customer.group_id != field.group_id:
-            raise InvalidValue(
-                _("Customer %(login)s outside the group has a value of this field; clear it first.")
-                % {"login": value.customer.login},
-                field="group",
-            )
-        try:
-            validation.clean_extra_value(field, value.value)
-        except InvalidValue as exc:
-            raise InvalidValue(
-                _("A stored value does not fit the new definition (customer %(login)s): %(error)s")
-                % {"login": value.customer.login, "error": exc},
-                field="kind",
-            ) from exc
-
-
-@transaction.atomic
-def create_extra_field(
-    *,
-    name: str,
-    kind: str = ExtraField.Kind.TEXT,
-    group: CustomerGroup | None = None,
-    choices: Iterable[str] = (),
-    is_required: bool = False,
-    position: int = 0,
-    actor: Actor | None = None,
-) -> ExtraField:
-    """Define an extra field for one customer group (``group=None``: every group)."""
-    field = ExtraField(group=group, kind=kind, is_required=is_required, position=position)
-    values = _check_extra_field(field, {"name": name, "kind": kind, "choices": list(choices)})
-    field.name, field.choices = values["name"], values["choices"]
-    _insert(field, taken=_("This group already has a field with this name."), field="name")
-    _check_allowed(field, actor, "add")
-    log.info("extra_field.created", extra_field_id=field.pk, kind=kind)
-    return field
-
-
-@transaction.atomic
-def update_extra_field(
-    *, field: ExtraField, changes: Mapping[str, Any], actor: Actor | None = None
-) -> list[str]:
-    """Change a field definition; refused when stored values would no longer fit."""
-    _unknown(changes, EXTRA_FIELD_FIELDS)
-    values = _check_extra_field(field, changes)
-    changed = _save_changes(field, values, actor=actor)
-    if {"kind", "choices", "group"} & set(changed):
-        _check_existing_values(field)
-    return changed

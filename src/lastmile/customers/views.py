@@ -5,7 +5,7 @@ outsider gets 404."""
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -90,7 +90,7 @@ class CustomerEditView(ObjectEditView):
     def save(self, request: HttpRequest, obj: Any, form: Any) -> Customer:
         if obj.pk:
             services.update_customer(customer=obj, changes=form.changes(), actor=request.user)
-            return obj
+            return cast(Customer, obj)
         return services.create_customer(
             **form.changes(),
             pppoe_password=form.cleaned_data["pppoe_password"],
@@ -113,7 +113,7 @@ class CustomerPasswordsView(CustomerEditView):
             cabinet_password=form.cleaned_data["cabinet_password"] or None,
             actor=request.user,
         )
-        return obj
+        return cast(Customer, obj)
 
     def title(self, obj: Any) -> str:
         return _("Passwords of %(customer)s") % {"customer": obj}
@@ -125,7 +125,7 @@ class CustomerExtraValuesView(CustomerEditView):
 
     def save(self, request: HttpRequest, obj: Any, form: Any) -> Customer:
         services.set_extra_values(customer=obj, values=form.values(), actor=request.user)
-        return obj
+        return cast(Customer, obj)
 
     def title(self, obj: Any) -> str:
         return _("Extra fields of %(customer)s") % {"customer": obj}
@@ -140,7 +140,7 @@ class GroupEditView(ObjectEditView):
     def save(self, request: HttpRequest, obj: Any, form: Any) -> CustomerGroup:
         if obj.pk:
             services.update_group(group=obj, changes=form.changes(), actor=request.user)
-            return obj
+            return cast(CustomerGroup, obj)
         return services.create_group(**form.changes(), actor=request.user)
 
     def get_success_url(self, obj: Any) -> str:
@@ -156,7 +156,7 @@ class ExtraFieldEditView(ObjectEditView):
     def save(self, request: HttpRequest, obj: Any, form: Any) -> ExtraField:
         if obj.pk:
             services.update_extra_field(field=obj, changes=form.changes(), actor=request.user)
-            return obj
+            return cast(ExtraField, obj)
         return services.create_extra_field(**form.changes(), actor=request.user)
 
     def get_success_url(self, obj: Any) -> str:

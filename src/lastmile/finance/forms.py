@@ -78,7 +78,7 @@ class CorrectionForm(IdempotentForm):
     )
 
     def clean_amount(self) -> Decimal:
-        amount = self.cleaned_data["amount"]
+        amount: Decimal = self.cleaned_data["amount"]
         if amount == 0:
             raise forms.ValidationError(_("A correction of zero changes nothing."))
         return amount
@@ -94,7 +94,7 @@ class CreditForm(forms.Form):
     )
 
     def clean_credit_limit(self) -> Decimal:
-        value = self.cleaned_data["credit_limit"]
+        value: Decimal | None = self.cleaned_data["credit_limit"]
         if value is None or value < 0:
             raise forms.ValidationError(_("The credit limit cannot be negative."))
         return value
@@ -109,7 +109,7 @@ class ReversalForm(IdempotentForm):
     )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
+        reason: str = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(_("Say why the payment is reversed."))
         return reason

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from lastmile.network.models import Nas, Pool, Vlan, normalize_mac
 
 
-class NasForm(forms.ModelForm):
+class NasForm(forms.ModelForm[Nas]):
     secret = forms.CharField(
         label=_("shared secret"),
         required=False,
@@ -38,7 +38,7 @@ class NasForm(forms.ModelForm):
         return nas
 
 
-class PoolForm(forms.ModelForm):
+class PoolForm(forms.ModelForm[Pool]):
     class Meta:
         model = Pool
         fields = [
@@ -48,7 +48,7 @@ class PoolForm(forms.ModelForm):
         ]  # fmt: skip
 
 
-class VlanForm(forms.ModelForm):
+class VlanForm(forms.ModelForm[Vlan]):
     class Meta:
         model = Vlan
         fields = ["vid", "name", "description"]

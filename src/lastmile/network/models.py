@@ -27,7 +27,7 @@ from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_t
 from lastmile.network.ports import binding_key
 
 
-class CidrField(models.CharField):
+class CidrField(models.CharField[str, str]):
     """A PostgreSQL ``cidr`` column (an IPv4 or IPv6 prefix), read as text."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

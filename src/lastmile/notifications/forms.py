@@ -5,7 +5,7 @@ from django import forms
 from lastmile.notifications.models import NotificationTemplate
 
 
-class TemplateForm(forms.ModelForm):
+class TemplateForm(forms.ModelForm[NotificationTemplate]):
     class Meta:
         model = NotificationTemplate
         fields = ["event", "language", "channel", "subject", "body", "is_active"]

@@ -16,9 +16,10 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lastmile.core.permissions import require_object_permission
 from lastmile.customers.models import Customer
 from lastmile.parties import validators
-from lastmile.parties.errors import AlreadyExists, DatesMismatch, InvalidValue, NotAllowed
+from lastmile.parties.errors import AlreadyExists, DatesMismatch, InvalidValue
 from lastmile.parties.models import Branch, IndividualDetails, LegalEntity, LegalKind, Passport
 
 log = structlog.get_logger(__name__)
@@ -53,11 +54,8 @@ LEGAL_FIELDS = (
 
 
 def _check_allowed(obj: models.Model, actor: Any, action: str) -> None:
-    if actor is None:
-        return
-    manager = type(obj)._default_manager
-    if not manager.restrict(actor, action).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
-        raise NotAllowed(_("You are not allowed to save this object with these values."))
+    """The service-layer check of every write (403 from the UI and the API alike)."""
+    require_object_permission(actor, obj, action)
 
 
 def _run(check: Any, *args: Any, field: str, **kwargs: Any) -> None:

@@ -48,9 +48,9 @@ class SubscriptionsConfig(AppConfig):
         from lastmile.customers.queries import register_customer_section
         from lastmile.finance.cashier import register_renewal_source
         from lastmile.finance.hooks import PAYMENT_CREDITED
+        from lastmile.subscriptions.after_payment import on_payment
         from lastmile.subscriptions.notices import notify_payment
         from lastmile.subscriptions.promised import desk_renewal
-        from lastmile.subscriptions.services import on_payment
 
         # After a payment: renew a lapsed auto-renew subscription or apply a waiting
         # pre-order, then "payment received" to the customer's channels (in this order).

@@ -10,7 +10,7 @@ from lastmile.subscriptions.catalogue import TARIFF_FIELDS
 from lastmile.subscriptions.models import OneOffService, PeriodicFee, PeriodKind, Tariff
 
 
-class PeriodFormMixin(forms.ModelForm):
+class PeriodFormMixin(forms.ModelForm[Tariff | PeriodicFee]):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind, days = data.get("period_kind"), data.get("period_days")
@@ -44,7 +44,7 @@ class PeriodicFeeForm(PeriodFormMixin):
         fields = ["name", "price", "period_kind", "period_days", "is_active"]
 
 
-class OneOffServiceForm(forms.ModelForm):
+class OneOffServiceForm(forms.ModelForm[OneOffService]):
     price = MoneyField(label=_("Price"))
 
     class Meta:

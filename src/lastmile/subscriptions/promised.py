@@ -25,12 +25,8 @@ from lastmile.finance.locks import lock_account
 from lastmile.finance.models import Account
 from lastmile.finance.money import to_money
 from lastmile.finance.services import set_credit
-from lastmile.subscriptions.services import (
-    current_subscription,
-    next_renewal_price,
-    pending_preorder,
-    resume_after_credit,
-)
+from lastmile.subscriptions.after_payment import next_renewal_price, resume_after_credit
+from lastmile.subscriptions.services import current_subscription, pending_preorder
 
 
 def take_promised_payment(*, customer_id: int, at: datetime | None = None) -> Account:

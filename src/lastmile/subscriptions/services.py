@@ -1,7 +1,9 @@
 """Use cases of tariffs and subscriptions: buy, change, terminate, pre-order.
 
 Money moves only through ``finance.services``; the account row is locked
-before any subscription row (finance.locks explains the order).
+before any subscription row (finance.locks explains the order).  One-off
+services and periodic fees are in ``subscriptions.extras``; what a payment or
+a promised payment sets going is in ``subscriptions.after_payment``.
 """
 
 from __future__ import annotations
@@ -33,11 +35,13 @@ from lastmile.subscriptions.errors import (
     PreorderExists,
     TariffNotAllowed,
 )
+
+# One-off services and fees live in ``extras``; importable from here as before.
+from lastmile.subscriptions.extras import assign_fee as assign_fee
+from lastmile.subscriptions.extras import sell_one_off as sell_one_off
+from lastmile.subscriptions.extras import stop_fee as stop_fee
 from lastmile.subscriptions.models import (
     SUBSCRIPTION_TRANSITIONS,
-    FeeAssignment,
-    OneOffService,
-    PeriodicFee,
     Subscription,
     SubscriptionState,
     Tariff,
@@ -349,119 +353,3 @@ def set_auto_renew(
     Subscription.objects.filter(pk=subscription.pk).update(auto_renew=auto_renew)
     subscription.auto_renew = auto_renew
     return subscription
-
-
-def sell_one_off(
-    *, customer: Customer, service: OneOffService, actor: Actor | None = None, key: str
-) -> Any:
-    """Charge a one-off service once per ``key`` (the form's idempotency key).
-    ``charge`` takes the account lock first and then checks the key, so two
-    submits at once give the one entry."""
-    return ledger.charge(
-        customer_id=customer.pk,
-        amount=service.price,
-        idempotency_key=keys.one_off(key),
-        reason=service.name,
-        actor=actor,
-    )
-
-
-def assign_fee(
-    *, customer: Customer, fee: PeriodicFee, start: datetime | None = None
-) -> FeeAssignment:
-    """Start charging a periodic fee; the first charge is due at ``start``."""
-    start = start or timezone.now()
-    return FeeAssignment.objects.create(
-        customer=customer, fee=fee, price=fee.price, anchor=start, next_charge_at=start
-    )
-
-
-def stop_fee(*, assignment: FeeAssignment) -> None:
-    FeeAssignment.objects.filter(pk=assignment.pk).update(is_active=False)
-
-
-def on_payment(*, payment: Any, account: Account) -> None:
-    """Payment hook (finance.hooks): with no active subscription, apply a waiting
-    pre-order, else renew the last subscription that lapsed for lack of money
-    with auto-renew on.  Runs inside the payment's transaction, account locked."""
-    at = timezone.now()
-    customer_id = account.pk
-    if current_subscription(customer_id) is not None:
-        return
-    available = ledger.available_funds(account, at)
-    preorder = pending_preorder(customer_id)
-    if preorder is not None:
-        if available >= preorder.price:
-            _start(
-                customer_id=customer_id,
-                tariff=preorder.tariff,
-                price=preorder.price,
-                at=at,
-                auto_renew=preorder.auto_renew,
-                actor=None,
-                actor_label="system",
-                account=account,
-                subscription=preorder,
-            )
-            events.access_changed(
-                customer_id=customer_id, reason="preorder_applied", subscription=preorder
-            )
-        return
-    lapsed = (
-        Subscription.objects.filter(customer_id=customer_id, state=State.EXPIRED, auto_renew=True)
-        .select_related("tariff", "customer")
-        .order_by("-ended_at", "-id")
-        .first()
-    )
-    if lapsed is None or lapsed.end_reason != "no_funds":
-        return
-    tariff = lapsed.tariff
-    if (
-        not tariff.is_active
-        or not purchasable_tariffs(lapsed.customer).filter(pk=tariff.pk).exists()
-    ):
-        return
-    if available < tariff.price:
-        return
-    renewed = _start(
-        customer_id=customer_id,
-        tariff=tariff,
-        price=tariff.price,
-        at=at,
-        auto_renew=True,
-        actor=None,
-        actor_label="system",
-        account=account,
-    )
-    events.access_changed(
-        customer_id=customer_id, reason="renewed_after_payment", subscription=renewed
-    )
-
-
-def next_renewal_price(customer_id: int) -> Decimal | None:
-    """What the customer's next tariff charge will be: a waiting pre-order, else
-    the renewal of the active auto-renew subscription, else the re-purchase of
-    a subscription that lapsed for lack of money.  None: nothing to pay for."""
-    preorder = pending_preorder(customer_id)
-    if preorder is not None:
-        return preorder.price
-    current = current_subscription(customer_id)
-    if current is not None:
-        return current.tariff.price if current.auto_renew else None
-    lapsed = (
-        Subscription.objects.filter(customer_id=customer_id, state=State.EXPIRED, auto_renew=True)
-        .select_related("tariff")
-        .order_by("-ended_at", "-id")
-        .first()
-    )
-    if lapsed is None or lapsed.end_reason != "no_funds" or not lapsed.tariff.is_active:
-        return None
-    return lapsed.tariff.price
-
-
-def resume_after_credit(*, customer_id: int) -> None:
-    """After new credit (a promised payment) do what a payment would: apply a
-    waiting pre-order or renew the subscription that lapsed for lack of money."""
-    with transaction.atomic():
-        account = lock_account(customer_id)
-        on_payment(payment=None, account=account)

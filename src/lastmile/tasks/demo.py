@@ -61,6 +61,7 @@ def load_demo(*, customers: int, seed: int) -> list[str]:
 
 def _technician() -> User:
     username, password, first_name = DEMO_TECH
+    user: User
     user, _created = User.objects.get_or_create(
         username=username, defaults={"first_name": first_name, "is_superuser": True}
     )

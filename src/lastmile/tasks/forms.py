@@ -9,13 +9,13 @@ from lastmile.accounts.models import User
 from lastmile.tasks.models import Ticket, TicketKind, TicketPriority, TicketState
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: Any) -> str:
         full = obj.get_full_name()
         return f"{obj.get_username()} ({full})" if full else obj.get_username()
 
 
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField[User]):
     def label_from_instance(self, obj: Any) -> str:
         return StaffChoiceField.label_from_instance(self, obj)  # type: ignore[arg-type]
 
@@ -55,7 +55,7 @@ class TicketCreateForm(forms.Form):
         self.fields["executors"].queryset = queryset  # type: ignore[attr-defined]
 
 
-class TicketEditForm(forms.ModelForm):
+class TicketEditForm(forms.ModelForm[Ticket]):
     class Meta:
         model = Ticket
         fields = ["kind", "priority", "description", "due_at"]

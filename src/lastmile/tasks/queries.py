@@ -47,7 +47,7 @@ def executor_candidates() -> QuerySet[User]:
     """Active staff with any grant on tickets (superusers included): the only
     ones whose permissions can cover a ticket."""
     ct = ContentType.objects.get_for_model(Ticket)
-    return (
+    candidates: QuerySet[User] = (
         User.objects.filter(is_active=True)
         .filter(
             Q(is_superuser=True)
@@ -60,6 +60,7 @@ def executor_candidates() -> QuerySet[User]:
         .distinct()
         .order_by("username")
     )
+    return candidates
 
 
 def eligible_executors(*, ticket: Ticket) -> list[User]:

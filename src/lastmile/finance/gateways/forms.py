@@ -29,7 +29,7 @@ class NetworksField(forms.CharField):
             validate_network(network)
 
 
-class GatewayConfigForm(forms.ModelForm):
+class GatewayConfigForm(forms.ModelForm[GatewayConfig]):
     """The common settings plus the plugin's own options and credentials.
     A credential left empty keeps its stored value."""
 
