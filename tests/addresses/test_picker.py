@@ -76,3 +76,27 @@ def test_picked_address_is_saved_and_unpicked_keeps_the_text(admin_client):
     page = admin_client.get(f"/parties/legal/{entity.pk}/edit/").content.decode()
     assert f'value="{house.pk}" checked' in page
     assert "hx-get=" in page and "<script" not in page.split("<main", 1)[-1]
+
+
+def test_contract_form_takes_a_picked_access_point(admin_client):
+    from lastmile.contracts.models import Contract
+    from tests.factories import CustomerFactory
+
+    import_gar(FIXTURE)
+    house = _house()
+    customer = CustomerFactory()
+    url = f"/contracts/add/?customer={customer.pk}"
+    page = admin_client.get(url).content.decode()
+    assert 'name="access_address__q"' in page
+    response = admin_client.post(
+        url,
+        {
+            "number": "AP-1",
+            "kind": "main",
+            "starts_on": "2024-01-01",
+            "state": "draft",
+            "access_address": str(house.pk),
+        },
+    )
+    assert response.status_code == 302
+    assert Contract.objects.get(number="AP-1").access_address == house

@@ -55,6 +55,7 @@ def test_the_filters_render_date_pickers():
         dates = [f for f in filterset.form.fields.values() if isinstance(f, LocalDateField)]
         assert dates, filterset
         for field in dates:
+            assert isinstance(field.widget, DatePickerInput)
             assert 'type="date"' in field.widget.render("x", None)
     assert DatePickerInput().format_value("02.12.2026") in ("02.12.2026", "2026-12-02")
     with translation.override("ru"):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from lastmile.finance.models import Account, Payment
 from lastmile.network.models import Lease, Session
@@ -123,6 +124,20 @@ def _fixtures() -> None:
             octets_in=1000,
             octets_out=20000,
         )
+        # Still online: its last interim update is in the window (event type 2).
+        Session.objects.create(
+            nas=nas,
+            acct_session_id="S-2",
+            customer=petrov,
+            login="petrov",
+            address="10.20.0.10",
+            mac="",
+            nas_port="",
+            started_at=T0 + timedelta(hours=5),
+            updated_at=T0 + timedelta(hours=6),
+            octets_in=500,
+            octets_out=7000,
+        )
         from lastmile.devices.models import Device
 
         Device.objects.create(
@@ -225,6 +240,21 @@ def test_every_file_type_matches_its_golden_file(settings):  # type: ignore[no-u
     for code, data in produced.items():
         golden = GOLDEN / f"{code}.txt"
         assert data == golden.read_bytes(), f"{code} differs from {golden}"
+
+
+@pytest.mark.usefixtures("journal_clock")
+def test_python_sources_write_the_same_bytes_as_the_sql_path():
+    """A full run writes the big files from SQL (sql_sources); incremental
+    runs use the Python sources: both must give the golden bytes."""
+    from lastmile.sorm import sources, sql_sources
+
+    _fixtures()
+    codes = [*sql_sources.FULL_ONLY, *sql_sources.ALWAYS]
+    with travel(EXPORT_AT):
+        window = sources.Window(until=timezone.now())
+        for code in codes:
+            data = render_to_bytes(REGISTRY[code], sources.rows_for(code, window))
+            assert data == (GOLDEN / f"{code}.txt").read_bytes(), code
 
 
 @pytest.mark.usefixtures("journal_clock")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.addresses.picker import registry_field
 from lastmile.contracts.models import ContractKind, ContractState, DocumentTemplate
 
 
@@ -22,6 +25,11 @@ class ContractForm(forms.Form):
         label=_("state"),
         choices=[(s.value, s.label) for s in (ContractState.DRAFT, ContractState.ACTIVE)],
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Empty: the access point is the customer's own registry address.
+        self.fields["access_address"] = registry_field(user, _("access point address"))
 
 
 class StateForm(forms.Form):

@@ -61,7 +61,9 @@ def contract_add(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, _("Open “Add contract” from a customer or a legal entity."))
         return HttpResponseRedirect(reverse("contracts:contract_list"))
-    form = ContractForm(request.POST or None, initial={"starts_on": timezone.localdate()})
+    form = ContractForm(
+        request.POST or None, initial={"starts_on": timezone.localdate()}, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             contract = services.create_contract(

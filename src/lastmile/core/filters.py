@@ -53,8 +53,8 @@ class DatePickerInput(forms.DateInput):
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, datetime):
-            value = timezone.localtime(value) if timezone.is_aware(value) else value
-            return value.date().isoformat()
+            moment: datetime = timezone.localtime(value) if timezone.is_aware(value) else value
+            return moment.date().isoformat()
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, str) and value.strip():

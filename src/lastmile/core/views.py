@@ -62,8 +62,8 @@ def filtered(filterset: FilterSet) -> models.QuerySet[Any]:
     would show (or export) more than asked; the page shows the form's
     errors instead (core/filter_errors.html) over an empty table."""
     if filterset.is_bound and not filterset.is_valid():
-        return filterset.queryset.none()
-    return filterset.qs
+        return cast("models.QuerySet[Any]", filterset.queryset.none())
+    return cast("models.QuerySet[Any]", filterset.qs)
 
 
 class ObjectListView(LoginRequiredMixin, View):

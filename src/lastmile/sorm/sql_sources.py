@@ -219,11 +219,12 @@ def payments(window: Window) -> SqlRows:
 
 
 def aaa(window: Window) -> SqlRows:
-    """Session starts (0) then stops (1) in the window (``sources.aaa``)."""
+    """Session starts (0), stops (1), then last interim updates (2) in the
+    window (``window_sources.aaa``)."""
     since = window.since or window.until - timedelta(hours=_conf().sorm_aaa_full_hours)
     sessions, nases = _table("network.Session"), _table("network.Nas")
 
-    def part(kind: int, at: str, octets: bool) -> str:
+    def part(kind: int, at: str, octets: bool, extra: str = "") -> str:
         octets_in = "coalesce(s.octets_in::text, '')" if octets else "'0'"
         octets_out = "coalesce(s.octets_out::text, '')" if octets else "'0'"
         return (
@@ -237,10 +238,20 @@ def aaa(window: Window) -> SqlRows:
             f"{octets_in} AS input_octets, {octets_out} AS output_octets, "
             f"{mac('s.mac')} AS customer_device_mac, '0' AS device_point_id "
             f"FROM {sessions} s LEFT JOIN {nases} n ON n.id = s.nas_id "
-            f"WHERE s.{at} > %(since)s AND s.{at} <= %(until)s"
+            f"WHERE s.{at} > %(since)s AND s.{at} <= %(until)s{extra}"
         )
 
-    select = f"{part(0, 'started_at', False)} UNION ALL {part(1, 'stopped_at', True)}"
+    interim = part(
+        2,
+        "updated_at",
+        True,
+        " AND s.updated_at > s.started_at"
+        " AND (s.stopped_at IS NULL OR s.stopped_at > s.updated_at)",
+    )
+    select = (
+        f"{part(0, 'started_at', False)} UNION ALL {part(1, 'stopped_at', True)} "
+        f"UNION ALL {interim}"
+    )
     return SqlRows(
         select,
         _params(window, since=since),

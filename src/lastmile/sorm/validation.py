@@ -17,7 +17,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Coalesce, ConcatPair, NullIf
 from django.utils.translation import gettext as _
@@ -207,14 +207,24 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+def _empty(cursor: Any, table: str) -> None:
+    """TRUNCATE, not DELETE: the list is rebuilt whole (100,000s of rows at
+    full size) and a DELETE would leave them all as dead tuples.  Inside a
+    caller's transaction that already wrote gaps (deferred foreign-key
+    checks pending) PostgreSQL refuses TRUNCATE: DELETE then."""
+    try:
+        with transaction.atomic():
+            cursor.execute(f"TRUNCATE {table}")
+    except OperationalError:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (the model's table)
+
+
 def refresh_gaps() -> int:
     """Run every check and replace the list; returns how many gaps there are."""
     table = DataGap._meta.db_table
     total = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        # TRUNCATE, not DELETE: the list is rebuilt whole (100,000s of rows at
-        # full size), and a DELETE would leave them all as dead tuples.
-        cursor.execute(f"TRUNCATE {table}")
+        _empty(cursor, table)
         for check in CHECKS:
             queryset = check.rows()
             if queryset is None:

@@ -89,9 +89,11 @@ def payments(window: Window) -> Iterator[Row]:
 
 
 def aaa(window: Window) -> Iterator[Row]:
-    """Session starts (0) and stops (1) in the window, from the session log.
-    Interim updates are not sent: a session row keeps only its latest
-    counters, so they could not be rebuilt as of a past moment."""
+    """Session starts (0), stops (1) and interim updates (2) in the window,
+    from the session log.  A session row keeps only its latest counters
+    (``updated_at``: the last interim update), so of the interim updates the
+    last one is sent, when it lies in the window and is neither the start nor
+    the stop; the earlier ones are gone (sorm-format.md §3.16)."""
     session_model = apps.get_model("network.Session")
     nas_model = apps.get_model("network.Nas")
     nas_ips = dict(nas_model.objects.values_list("id", "address"))
@@ -106,15 +108,19 @@ def aaa(window: Window) -> Iterator[Row]:
         "octets_in",
         "octets_out",
     )
-    # Starts (0) without counters, then stops (1) with them.
-    for event_type, moment in ((0, "started_at"), (1, "stopped_at")):
+    # Starts (0) without counters, then stops (1) and interim updates (2) with them.
+    for event_type, moment in ((0, "started_at"), (1, "stopped_at"), (2, "updated_at")):
         events = session_model.objects.filter(
             **{f"{moment}__gt": since, f"{moment}__lte": window.until}
         )
+        if event_type == 2:
+            events = events.filter(updated_at__gt=models.F("started_at")).filter(
+                models.Q(stopped_at__isnull=True) | models.Q(stopped_at__gt=models.F("updated_at"))
+            )
         for values in (
             events.order_by(moment, "id").values_list(moment, *fields).iterator(journal.CHUNK)
         ):
-            yield _aaa_row(event_type, values, nas_ips, octets=event_type == 1)
+            yield _aaa_row(event_type, values, nas_ips, octets=event_type != 0)
 
 
 def _aaa_row(

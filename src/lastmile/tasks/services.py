@@ -100,6 +100,7 @@ CABINET_AUTHOR = "cabinet"
 
 def cabinet_author() -> User:
     """The inactive system user that authors tickets opened by subscribers."""
+    user: User
     user, created = User.objects.get_or_create(
         username=CABINET_AUTHOR,
         defaults={"is_active": False, "first_name": "Subscriber cabinet"},
