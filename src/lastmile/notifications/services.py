@@ -9,9 +9,9 @@ Delivery happens in the worker (``jobs.py``), never in the writer's request.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import structlog
