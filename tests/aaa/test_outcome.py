@@ -118,3 +118,16 @@ def test_a_session_the_nas_no_longer_has_counts_as_done(admin_client, fast_coa):
         apply_changes([change.pk])
     body = _outcome(admin_client, change).content.decode()
     assert "The session had already ended." in body and 'hx-trigger="every 2s"' not in body
+
+
+def test_the_session_list_names_the_last_request_in_words(admin_client, fast_coa):
+    customer = NetCustomerFactory()
+    with NasEmulator(mode="ack") as emulator:
+        nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
+        session = _session(customer, nas)
+        admin_client.post(f"/network/sessions/{session.pk}/disconnect/")
+        apply_changes([AccessChange.objects.get(customer=customer).pk])
+    admin_client.cookies["django_language"] = "ru"
+    html = admin_client.get("/network/sessions/").content.decode()
+    assert ">отключение<" in html
+    assert ">disconnect<" not in html

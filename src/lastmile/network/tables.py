@@ -121,6 +121,12 @@ class SessionTable(tables.Table):
         attrs = {"class": "table"}
         empty_text = _("No sessions.")
 
+    def render_coa_kind(self, value: str) -> str:
+        """The request's name ("disconnect" is a code; the aaa app holds the labels)."""
+        from lastmile.aaa.models import NasAttempt
+
+        return str(dict(NasAttempt.Kind.choices).get(value, value))
+
 
 class BindingTable(tables.Table):
     customer = tables.LinkColumn(
