@@ -8,7 +8,11 @@ class AaaConfig(AppConfig):
     verbose_name = _("RADIUS")
 
     def ready(self) -> None:
+        from lastmile.aaa.outcome import render_watched
+        from lastmile.core import notices
         from lastmile.core.menu import MenuItem, register_menu
+
+        notices.register_provider(render_watched)
 
         register_menu(
             "network",

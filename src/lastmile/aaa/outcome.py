@@ -5,7 +5,7 @@ the request to the NAS and retries it (``aaa.apply``).  The page that asked
 shows a line for each change it caused, polled by htmx until the NAS's
 answer is final: "disconnected", "the NAS refused", "no answer, retrying".
 
-The changes to watch are kept in the session (``watch``), so the line
+The changes to watch are kept in the session (``watch``, through ``core.notices``), so the line
 survives the redirect after the POST and appears on whatever page follows.
 """
 
@@ -16,14 +16,16 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lastmile.aaa.models import REASON_LABELS, AccessChange, NasAttempt
+from lastmile.core import notices
 
-SESSION_KEY = "aaa_watch"
 MAX_WATCHED = 10
 #: A NAK that means the session had ended before the request came.
 _GONE = "Session-Context-Not-Found"
@@ -90,27 +92,32 @@ def visible_changes(user: Any) -> QuerySet[AccessChange]:
     ).select_related("customer")
 
 
-def watch(request: HttpRequest, *, customer_id: int | None, since: datetime) -> list[int]:
-    """Remember the changes recorded for the customer since ``since`` (the action's start)."""
-    if customer_id is None:
-        return []
-    ids = list(
-        AccessChange.objects.filter(customer_id=customer_id, requested_at__gte=since)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+WATCH = notices.ACCESS_CHANGES
+
+
+def watch(request: HttpRequest, *, customer_id: int | None, since: datetime) -> None:
+    """Show the next page the changes recorded for the customer since ``since``
+    (the action's start)."""
+    if customer_id is not None:
+        notices.remember(request, WATCH, customer_id=customer_id, since=since.isoformat())
+
+
+def render_watched(request: HttpRequest, entries: list[dict[str, Any]]) -> str:
+    """``core.notices`` provider: one polled line per change the entries name."""
+    wanted = Q()
+    for entry in entries:
+        if entry.get("kind") == WATCH:
+            since = parse_datetime(str(entry.get("since", "")))
+            if since is not None:
+                wanted |= Q(customer_id=entry.get("customer_id"), requested_at__gte=since)
+    if not wanted:
+        return ""
+    changes = visible_changes(request.user).filter(wanted).order_by("-pk")[:MAX_WATCHED]
+    html = "".join(
+        render_to_string("aaa/_outcome.html", outcome_context(change), request=request)
+        for change in reversed(changes)
     )
-    if ids:
-        watched = [i for i in request.session.get(SESSION_KEY, []) if i not in ids] + ids
-        request.session[SESSION_KEY] = watched[-MAX_WATCHED:]
-    return ids
-
-
-def take_watched(request: HttpRequest) -> list[int]:
-    """The changes to show on this page (shown once; the fragment then polls itself)."""
-    session = getattr(request, "session", None)
-    if session is None or SESSION_KEY not in session:
-        return []
-    return [int(i) for i in session.pop(SESSION_KEY)]
+    return f'<div class="access-outcomes">{html}</div>' if html else ""
 
 
 def outcome_context(change: AccessChange) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lastmile.aaa.outcome import watch
+from lastmile.core import notices
 from lastmile.core.errors import DomainError
 from lastmile.core.views import ObjectDeleteView, ObjectEditView, ObjectListView, message_error
 from lastmile.customers import services
@@ -247,5 +247,7 @@ def customer_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResp
             if active
             else _("%(customer)s is blocked.") % {"customer": customer},
         )
-        watch(request, customer_id=customer.pk, since=since)
+        notices.remember(
+            request, notices.ACCESS_CHANGES, customer_id=customer.pk, since=since.isoformat()
+        )
     return HttpResponseRedirect(reverse("customers:customer_detail", args=[customer.pk]))

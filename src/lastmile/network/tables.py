@@ -101,6 +101,15 @@ class LeaseTable(tables.Table):
         empty_text = _("No leases.")
 
 
+#: The names of the requests the aaa app sends a NAS (its ``NasAttempt.Kind``),
+#: for the session list; the aaa app sits above this one.
+COA_KIND_LABELS = {
+    "coa": _("change of authorization"),
+    "disconnect": _("disconnect"),
+    "guest_coa": _("change of authorization to the guest profile"),
+}
+
+
 class SessionTable(tables.Table):
     customer = tables.Column(accessor="customer.login", verbose_name=_("customer"), default="")
     traffic = tables.TemplateColumn(
@@ -122,10 +131,8 @@ class SessionTable(tables.Table):
         empty_text = _("No sessions.")
 
     def render_coa_kind(self, value: str) -> str:
-        """The request's name ("disconnect" is a code; the aaa app holds the labels)."""
-        from lastmile.aaa.models import NasAttempt
-
-        return str(dict(NasAttempt.Kind.choices).get(value, value))
+        """The request's name ("disconnect" is a code)."""
+        return str(COA_KIND_LABELS.get(value, value))
 
 
 class BindingTable(tables.Table):

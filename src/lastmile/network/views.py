@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lastmile.aaa.outcome import watch
 from lastmile.accounts.permissions import has_model_permission
+from lastmile.core import notices
 from lastmile.core.views import ObjectDeleteView, ObjectEditView, ObjectListView
 from lastmile.network import services
 from lastmile.network.errors import (
@@ -130,7 +130,9 @@ def lease_end(request: HttpRequest, pk: int) -> HttpResponse:
     since = timezone.now()
     if services.end_lease(lease=lease, reason=LeaseEndReason.DELETED, actor=request.user):
         messages.success(request, _("Lease %(address)s ended.") % {"address": lease.address})
-        watch(request, customer_id=lease.customer_id, since=since)
+        notices.remember(
+            request, notices.ACCESS_CHANGES, customer_id=lease.customer_id, since=since.isoformat()
+        )
     return HttpResponseRedirect(request.POST.get("next") or reverse("network:lease_list"))
 
 
@@ -145,7 +147,9 @@ def session_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         _("Disconnect of session %(session)s requested.") % {"session": session.acct_session_id},
     )
-    watch(request, customer_id=session.customer_id, since=since)
+    notices.remember(
+        request, notices.ACCESS_CHANGES, customer_id=session.customer_id, since=since.isoformat()
+    )
     return HttpResponseRedirect(request.POST.get("next") or reverse("network:session_list"))
 
 

@@ -26,25 +26,16 @@ def history_url(obj: models.Model) -> str:
 
 @register.simple_tag(takes_context=True)
 def access_outcomes(context: Any) -> str:
-    """The outcome lines of the NAS actions this user just asked for (aaa.outcome)."""
+    """What the user's last actions became (``core.notices``: e.g. the NAS's answer)."""
+    from django.utils.safestring import mark_safe
+
+    from lastmile.core import notices
+
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or not getattr(user, "is_authenticated", False):
         return ""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-
-    from lastmile.aaa.outcome import outcome_context, take_watched, visible_changes
-
-    ids = take_watched(request)
-    if not ids:
-        return ""
-    changes = visible_changes(user).filter(pk__in=ids).order_by("pk")
-    html = "".join(
-        render_to_string("aaa/_outcome.html", outcome_context(change), request=request)
-        for change in changes
-    )
-    return mark_safe(f'<div class="access-outcomes">{html}</div>')  # noqa: S308 - rendered templates
+    return mark_safe(notices.render(request))  # noqa: S308 - rendered templates
 
 
 @register.simple_tag(takes_context=True)
