@@ -18,10 +18,15 @@ def test_device_without_a_type_is_valid_data():
     device.refresh_from_db()
     assert device.driver == "unknown"
     assert services.driver_for(device) is None
-    # A type that no longer exists (a driver removed) is valid too.
-    device.driver = "vendor-gone"
+    # A type that no longer exists (its driver removed since) is valid too:
+    # saving the device keeps it; only choosing an unknown type is refused.
+    Device.objects.filter(pk=device.pk).update(driver="vendor-gone")
+    device.refresh_from_db()
     services.save_device(actor=None, device=device)
     assert services.driver_for(device) is None
+    device.driver = "another-gone"
+    with pytest.raises(InvalidDeviceData, match="Unknown device type 'another-gone'"):
+        services.save_device(actor=None, device=device)
 
 
 def test_ports_can_be_added_while_the_device_is_offline(switch, stubs):

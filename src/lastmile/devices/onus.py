@@ -47,6 +47,7 @@ def store_onus(olt: Device, onus: list[base.Onu]) -> list[Onu]:
             row.rx_dbm = _dbm(reported.rx_dbm)
             row.tx_dbm = _dbm(reported.tx_dbm)
             row.olt_rx_dbm = _dbm(reported.olt_rx_dbm)
+            row.vlans = list(reported.vlans) or row.vlans
             row.is_present = True
             row.last_seen_at = now
             row.save()

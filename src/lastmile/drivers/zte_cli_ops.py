@@ -13,67 +13,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, NoReturn
-
-from pydantic import BaseModel, Field
 
 from lastmile.drivers.base import BadInput, DeviceError, DeviceUnreachable, Driver, Onu, Target
 from lastmile.drivers.zte_codec import (
-    MAX_ONUS,
     NAME_RE,
     check_serial,
     fiber_ifindex,
     parse_onu_vlans,
 )
 from lastmile.drivers.zte_session import CliRefused, ZteCli
+from lastmile.drivers.zte_templates import TEMPLATES, RegistrationFailed, Template, ZteExtra
 
-
-class ZteExtra(BaseModel):
-    """A ZTE OLT's extra data (the devices app validates the device's JSON with it)."""
-
-    max_onus_per_fiber: int = Field(MAX_ONUS, ge=1, le=256)
-    default_template: str = "f601-bridge"
-    default_profile: str = Field("default", pattern=r"^[A-Za-z0-9_\-]{1,32}$")
-
-
-@dataclass(frozen=True)
-class Template:
-    onu_type: str
-    interface: tuple[str, ...]
-    mng: tuple[str, ...]
-
-
-TEMPLATES: dict[str, Template] = {
-    "f601-bridge": Template(
-        "ZTE-F601",
-        (
-            "tcont 1 profile {profile}",
-            "gemport 1 tcont 1",
-            "service-port 1 vport 1 user-vlan {vlan} vlan {vlan}",
-        ),
-        ("service inet gemport 1 vlan {vlan}", "vlan port eth_0/1 mode tag vlan {vlan}"),
-    ),
-    "f660-router": Template(
-        "ZTE-F660",
-        (
-            "tcont 1 profile {profile}",
-            "gemport 1 tcont 1",
-            "service-port 1 vport 1 user-vlan {vlan} vlan {vlan}",
-        ),
-        ("service inet gemport 1 vlan {vlan}",),
-    ),
-}
-
-
-class RegistrationFailed(DeviceError):
-    """ONU registration stopped; ``steps`` says what was done, ``rolled_back``
-    whether the half-added ONU was removed again."""
-
-    def __init__(self, message: str, steps: list[str], *, rolled_back: bool | None) -> None:
-        super().__init__(message)
-        self.steps = list(steps)
-        self.rolled_back = rolled_back
+__all__ = ["TEMPLATES", "RegistrationFailed", "Template", "ZteCliOperations", "ZteExtra"]
 
 
 _SERVICE_PORT = re.compile(

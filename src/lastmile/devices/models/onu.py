@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,10 @@ class Onu(TimestampedModel, RestrictedModel):
         _("OLT rx, dBm"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    # The VLANs the OLT listed with the ONU (ZTE's SNMP has none: read them over the CLI).
+    vlans = ArrayField(
+        models.PositiveSmallIntegerField(), verbose_name=_("VLANs"), default=list, blank=True
+    )
     binding = models.ForeignKey(
         "network.AccessBinding",
         verbose_name=_("customer binding"),
