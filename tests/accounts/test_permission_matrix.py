@@ -35,10 +35,10 @@ from lastmile.network.models import AccessBinding, Lease, Session
 from lastmile.subscriptions.models import Subscription
 from lastmile.tasks.models import Ticket
 from tests.factories import (
+    CustomerFactory,
     CustomerGroupFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
+    TariffFactory,
     TicketKindFactory,
     UserFactory,
     grant,
@@ -322,7 +322,7 @@ def world() -> World:
     return World(
         client=client,
         bearer={"HTTP_AUTHORIZATION": f"Bearer {secret}"},
-        tariff=NetTariffFactory(price=300, is_public=True),
+        tariff=TariffFactory(price=300, is_public=True),
         kind=TicketKindFactory(),
     )
 
@@ -330,7 +330,7 @@ def world() -> World:
 def _customer(group: str) -> Customer:
     from lastmile.customers.models import CustomerGroup
 
-    customer = NetCustomerFactory(group=CustomerGroup.objects.get(name=group))
+    customer = CustomerFactory(pppoe=True, group=CustomerGroup.objects.get(name=group))
     return customer
 
 
