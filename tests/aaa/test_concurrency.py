@@ -12,7 +12,7 @@ from django.db import connection
 from lastmile.network.models import Lease
 from lastmile.radius import codec
 from tests.aaa.helpers import free_udp_port, load, make_customers, radius_server, start_server
-from tests.factories import NasFactory, NetTariffFactory, PoolFactory
+from tests.factories import NasFactory, PoolFactory, TariffFactory
 
 # The servers are other processes: the tests use transactional_db.
 
@@ -46,7 +46,7 @@ def _assert_database_invariants() -> dict[str, str]:
 
 def test_two_processes_never_hand_out_one_address_twice(transactional_db):  # type: ignore[no-untyped-def]
     NasFactory(address="127.0.0.1")
-    tariff = NetTariffFactory()
+    tariff = TariffFactory()
     PoolFactory(name="big", network="10.96.0.0/18")
     make_customers(10_000, prefix="c", tariff=tariff)
     logins = [f"c{n}" for n in range(10_000)]
@@ -61,7 +61,7 @@ def test_two_processes_never_hand_out_one_address_twice(transactional_db):  # ty
 
 def test_kill_9_mid_load_leaves_consistent_leases(transactional_db):  # type: ignore[no-untyped-def]
     NasFactory(address="127.0.0.1")
-    tariff = NetTariffFactory()
+    tariff = TariffFactory()
     PoolFactory(name="big", network="10.97.0.0/20")
     make_customers(3000, prefix="k", tariff=tariff)
     logins = [f"k{n}" for n in range(3000)]

@@ -13,11 +13,11 @@ from lastmile.network.models import Lease, Session
 from lastmile.radius import codec
 from tests.aaa.helpers import SECRET, Client, radius_server
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 
 
@@ -44,8 +44,8 @@ def _mutations() -> st.SearchStrategy[bytes]:
 def test_garbage_never_crashes_or_writes(transactional_db):  # type: ignore[no-untyped-def]
     NasFactory(address="127.0.0.1")
     PoolFactory(network="10.98.0.0/24")
-    customer = NetCustomerFactory(login="fuzz1")
-    net_subscribe(customer, NetTariffFactory())
+    customer = CustomerFactory(pppoe=True, login="fuzz1")
+    SubscriptionFactory(customer=customer, tariff=TariffFactory())
     with radius_server() as server:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 

@@ -14,7 +14,14 @@ from lastmile.aaa.state import PoolInfo
 from lastmile.network.models import Lease, Pool
 from lastmile.radius import codec
 from tests.aaa.helpers import load, make_customers, radius_server
-from tests.factories import NasFactory, NetCustomerFactory, NetTariffFactory, PoolFactory
+from tests.factories import (
+    CustomerFactory,
+    LeaseFactory,
+    NasFactory,
+    PoolFactory,
+    SubscriptionFactory,
+    TariffFactory,
+)
 
 
 def _pool_info(network: str, length: int) -> PoolInfo:
@@ -78,22 +85,22 @@ def test_database_refuses_overlapping_and_misaligned_active_prefixes(db):  # typ
     pool = PoolFactory(
         network="2001:db8:100::/40", delegated_prefix_length=56, ipv6_use="delegated"
     )
-    one, two = NetCustomerFactory(), NetCustomerFactory()
-    first = Lease.objects.create(
+    one, two = CustomerFactory(pppoe=True), CustomerFactory(pppoe=True)
+    first = LeaseFactory(
         address="2001:db8:100::", prefix_length=56, pool=pool, customer=one, kind="dynamic"
     )
     for address, length in (("2001:db8:100:1::", 64), ("2001:db8:100::", 56)):
         with pytest.raises(IntegrityError), transaction.atomic():
-            Lease.objects.create(
+            LeaseFactory(
                 address=address, prefix_length=length, pool=pool, customer=two, kind="static"
             )
     with pytest.raises(IntegrityError), transaction.atomic():  # host bits beyond the /56
-        Lease.objects.create(
+        LeaseFactory(
             address="2001:db8:100:101::", prefix_length=56, pool=pool, customer=two, kind="static"
         )
     # An ended lease is history: the prefix may be leased again.
     Lease.objects.filter(pk=first.pk).update(ended_at=first.started_at, end_reason="expired")
-    again = Lease.objects.create(
+    again = LeaseFactory(
         address="2001:db8:100::", prefix_length=56, pool=pool, customer=two, kind="dynamic"
     )
     assert again.prefix == "2001:db8:100::/56"
@@ -103,7 +110,7 @@ def test_two_transactions_racing_for_one_prefix_one_wins(transactional_db):  # t
     pool = PoolFactory(
         network="2001:db8:100::/40", delegated_prefix_length=56, ipv6_use="delegated"
     )
-    customers = [NetCustomerFactory(), NetCustomerFactory()]
+    customers = [CustomerFactory(pppoe=True), CustomerFactory(pppoe=True)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -115,7 +122,7 @@ def test_two_transactions_racing_for_one_prefix_one_wins(transactional_db):  # t
                 address, length = (
                     ("2001:db8:100::", 56) if customer == customers[0] else ("2001:db8:100::", 64)
                 )
-                Lease.objects.create(
+                LeaseFactory(
                     address=address, prefix_length=length, pool=pool, customer=customer,
                     kind="dynamic",
                 )  # fmt: skip
@@ -144,7 +151,7 @@ def _delegated(reply: codec.Packet | None) -> str | None:
 
 def test_two_processes_never_hand_out_one_prefix_twice(transactional_db):  # type: ignore[no-untyped-def]
     NasFactory(address="127.0.0.1")
-    tariff = NetTariffFactory()
+    tariff = TariffFactory()
     PoolFactory(name="v4", network="10.96.0.0/20")
     # 1024 /56s for 800 customers: the nodes' random picks collide often.
     PoolFactory(
@@ -186,7 +193,6 @@ def test_session_keeps_the_prefixes_and_stop_holds_them_like_the_address(  # typ
 
     from lastmile.network.models import Session
     from tests.aaa.helpers import Client
-    from tests.factories import net_subscribe
 
     hold_s = 120
     NasFactory(address="127.0.0.1", require_message_authenticator=False)
@@ -197,7 +203,7 @@ def test_session_keeps_the_prefixes_and_stop_holds_them_like_the_address(  # typ
     PoolFactory(
         name="pd6", network="2001:db8:f000::/36", delegated_prefix_length=56, ipv6_use="delegated"
     )
-    net_subscribe(NetCustomerFactory(login="acct6"), NetTariffFactory())
+    SubscriptionFactory(customer=CustomerFactory(pppoe=True, login="acct6"), tariff=TariffFactory())
     env = {"LASTMILE_LEASE_HOLD_AFTER_STOP_S": str(hold_s)}
     with radius_server(extra_env=env) as server:
         auth, acct = Client(server.auth_port), Client(server.acct_port)

@@ -23,11 +23,12 @@ from lastmile.radius import codec
 from tests.aaa.helpers import Client, radius_server
 from tests.aaa.helpers import test_database_url as database_url
 from tests.factories import (
+    CustomerFactory,
+    LeaseFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 
 HOLD_S = 120
@@ -65,7 +66,7 @@ def _wait_for(predicate, seconds: float = 5.0) -> bool:  # type: ignore[no-untyp
 def test_stop_releases_the_lease_but_not_after_a_reconnect(transactional_db):  # type: ignore[no-untyped-def]
     NasFactory(address="127.0.0.1", require_message_authenticator=False)
     PoolFactory(network="10.67.0.0/24")
-    net_subscribe(NetCustomerFactory(login="acct1"), NetTariffFactory())
+    SubscriptionFactory(customer=CustomerFactory(pppoe=True, login="acct1"), tariff=TariffFactory())
     env = {"LASTMILE_LEASE_HOLD_AFTER_STOP_S": str(HOLD_S)}
     with radius_server(extra_env=env) as server:
         auth, acct = Client(server.auth_port), Client(server.acct_port)
@@ -117,16 +118,14 @@ def test_stop_releases_the_lease_but_not_after_a_reconnect(transactional_db):  #
 def test_flush_statement_only_moves_expiry_the_safe_way(transactional_db):  # type: ignore[no-untyped-def]
     NasFactory(address="127.0.0.1")
     pool = PoolFactory(network="10.68.0.0/24")
-    customers = [NetCustomerFactory() for _ in range(4)]
+    customers = [CustomerFactory(pppoe=True) for _ in range(4)]
     now = timezone.now()
     day = now + timedelta(days=1)
 
     def lease(i: int, **kw):  # type: ignore[no-untyped-def]
         fields = {"kind": "dynamic", "expires_at": day, "renewed_at": now - timedelta(minutes=5)}
         fields.update(kw)
-        return Lease.objects.create(
-            address=f"10.68.0.{10 + i}", pool=pool, customer=customers[i], **fields
-        )
+        return LeaseFactory(address=f"10.68.0.{10 + i}", pool=pool, customer=customers[i], **fields)
 
     running, stopped, static, ended = (
         lease(0),

@@ -8,12 +8,12 @@ from django.db import connection
 
 from lastmile.network.models import Lease
 from tests.aaa.helpers import test_database_url as database_url
-from tests.factories import NetCustomerFactory, PoolFactory
+from tests.factories import CustomerFactory, PoolFactory
 
 
 def test_a_thousand_lease_changes_arrive_as_ids(transactional_db):  # type: ignore[no-untyped-def]
     pool = PoolFactory(network="10.69.0.0/22", kind="static")
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     Lease.objects.bulk_create(
         Lease(
             address=f"10.69.{i // 250}.{i % 250 + 1}", pool=pool, customer=customer, kind="static"

@@ -44,12 +44,14 @@ from lastmile.parties.models import Branch, IndividualDetails, LegalEntity
 from lastmile.subscriptions.models import Subscription, Tariff
 from lastmile.tasks.models import Ticket
 from tests.factories import (
+    CustomerFactory,
     CustomerGroupFactory,
     ExtraFieldFactory,
     NetCustomerFactory,
     NetTariffFactory,
     PoolFactory,
     SiteFactory,
+    TariffFactory,
     TicketKindFactory,
     UserFactory,
     grant,
@@ -381,7 +383,7 @@ def world() -> World:
     return World(
         client=client,
         bearer={"HTTP_AUTHORIZATION": f"Bearer {secret}"},
-        tariff=NetTariffFactory(price=300, is_public=True),
+        tariff=TariffFactory(price=300, is_public=True),
         kind=TicketKindFactory(),
     )
 
@@ -389,7 +391,7 @@ def world() -> World:
 def _customer(group: str) -> Customer:
     from lastmile.customers.models import CustomerGroup
 
-    customer = NetCustomerFactory(group=CustomerGroup.objects.get(name=group))
+    customer = CustomerFactory(pppoe=True, group=CustomerGroup.objects.get(name=group))
     return customer
 
 

@@ -16,7 +16,7 @@ from tests.factories import (
     CustomerFactory,
     CustomerGroupFactory,
     ExtraFieldFactory,
-    NetTariffFactory,
+    TariffFactory,
     TicketFactory,
     UserFactory,
 )
@@ -142,7 +142,7 @@ def test_tariff_group_id_outside_the_key_range_is_refused(api: Client, group_id:
 
 
 def test_tariff_put_with_another_tariffs_name_is_a_conflict(api: Client) -> None:
-    first, second = NetTariffFactory(), NetTariffFactory()
+    first, second = TariffFactory(), TariffFactory()
     response = api.put(
         f"/api/v1/billing/tariffs/{second.pk}",
         _tariff(name=first.name),
@@ -154,7 +154,7 @@ def test_tariff_put_with_another_tariffs_name_is_a_conflict(api: Client) -> None
 
 
 def test_tariff_put_keeping_its_own_name_is_fine(api: Client) -> None:
-    tariff = NetTariffFactory()
+    tariff = TariffFactory()
     response = api.put(
         f"/api/v1/billing/tariffs/{tariff.pk}",
         _tariff(name=tariff.name, rate_down_kbps=2000),
@@ -313,7 +313,7 @@ def test_id_beyond_bigint_is_not_found_refused_or_empty(api: Client, path: str) 
 
 def test_unknown_api_url_and_method_are_problems(api: Client) -> None:
     _problem(api.get("/api/v1/no-such-thing"), 404)
-    tariff = NetTariffFactory()
+    tariff = TariffFactory()
     response = api.delete(f"/api/v1/billing/tariffs/{tariff.pk}")
     _problem(response, 405)
     assert "PUT" in response["Allow"]

@@ -32,8 +32,8 @@ from tests.factories import (
     CustomerGroupFactory,
     ExtraFieldFactory,
     NasFactory,
-    NetTariffFactory,
     PoolFactory,
+    TariffFactory,
     TicketFactory,
     UserFactory,
 )
@@ -52,8 +52,8 @@ def _world() -> dict[str, Any]:
     subscriber = CustomerFactory(group=group)
     CustomerFactory(group=group)
     ExtraFieldFactory()
-    NetTariffFactory()
-    NetTariffFactory()
+    TariffFactory()
+    TariffFactory()
     TicketFactory(author=admin)
     NasFactory()
     PoolFactory()

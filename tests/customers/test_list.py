@@ -17,7 +17,7 @@ from lastmile.customers.models import Customer
 from lastmile.finance import services as finance
 from lastmile.network.models import Session
 from tests.customers.conftest import client_for
-from tests.factories import CustomerFactory, NasFactory, NetTariffFactory, net_subscribe
+from tests.factories import CustomerFactory, NasFactory, SubscriptionFactory, TariffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +46,14 @@ def _set_balance(customer, amount: str, admin_user) -> None:  # type: ignore[no-
 @pytest.fixture
 def rich(admin_user):  # type: ignore[no-untyped-def]
     """Three customers that differ in every column."""
-    fast = NetTariffFactory(name="Fast 100")
-    slow = NetTariffFactory(name="Slow 10")
+    fast = TariffFactory(name="Fast 100")
+    slow = TariffFactory(name="Slow 10")
     debtor = CustomerFactory(login="debtor")
     _set_balance(debtor, "-150.00", admin_user)
-    net_subscribe(debtor, slow, days=2)
+    SubscriptionFactory(customer=debtor, tariff=slow, days=2)
     online = CustomerFactory(login="online")
     _set_balance(online, "500.00", admin_user)
-    net_subscribe(online, fast, days=20)
+    SubscriptionFactory(customer=online, tariff=fast, days=20)
     _open_session(online)
     blocked = CustomerFactory(login="blocked", is_active=False)
     return {"fast": fast, "slow": slow, "debtor": debtor, "online": online, "blocked": blocked}
@@ -129,7 +129,7 @@ def test_page_numbers_and_page_size(admin_client):
 def test_a_fixed_number_of_queries_for_the_page_and_the_count(admin_client, rich):
     for n in range(20):
         customer = CustomerFactory(login=f"extra{n}")
-        net_subscribe(customer, rich["fast"])
+        SubscriptionFactory(customer=customer, tariff=rich["fast"])
         _open_session(customer, sid=f"X{n}")
     admin_client.get("/customers/")  # warm up session and permission caches
     with CaptureQueriesContext(connection) as few:
@@ -268,7 +268,7 @@ def test_bulk_selection_that_is_not_ids_is_a_clear_error(admin_client):
 
 
 def test_bulk_tariff_change_all_or_nothing(admin_client, admin_user):
-    tariff = NetTariffFactory(name="Home 50", price=300, is_public=True, is_active=True)
+    tariff = TariffFactory(name="Home 50", price=300, is_public=True, is_active=True)
     rich_one = CustomerFactory(login="rich")
     _set_balance(rich_one, "1000.00", admin_user)
     poor = CustomerFactory(login="poor")

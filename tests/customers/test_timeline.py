@@ -12,9 +12,9 @@ from lastmile.customers.models import Customer
 from lastmile.finance.services import record_payment
 from lastmile.network.models import Session
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
+    TariffFactory,
     TicketFactory,
     UserFactory,
     grant,
@@ -27,11 +27,9 @@ pytestmark = pytest.mark.django_db
 def busy_customer():  # type: ignore[no-untyped-def]
     from lastmile.subscriptions.services import buy_tariff
 
-    customer = NetCustomerFactory(login="busy")
+    customer = CustomerFactory(pppoe=True, login="busy")
     record_payment(customer_id=customer.pk, amount="1000", external_id="tl-1")
-    buy_tariff(
-        customer=customer, tariff=NetTariffFactory(name="Home 100", price=300, is_public=True)
-    )
+    buy_tariff(customer=customer, tariff=TariffFactory(name="Home 100", price=300, is_public=True))
     now = timezone.now()
     Session.objects.create(
         customer=customer, nas=NasFactory(), acct_session_id="tl-s", login="busy",
@@ -75,7 +73,7 @@ def test_an_outsider_gets_404(busy_customer):
 
 
 def test_a_block_reason_shows_on_the_timeline(admin_client):
-    customer = NetCustomerFactory(login="blocked-why")
+    customer = CustomerFactory(pppoe=True, login="blocked-why")
     admin_client.post(f"/customers/{customer.pk}/deactivate/", {"reason": "non-payment"})
     page = admin_client.get(f"/customers/{customer.pk}/timeline/", {"kind": "history"})
     assert "non-payment" in page.content.decode()

@@ -10,16 +10,15 @@ from playwright.sync_api import expect
 
 from lastmile.finance.models import Account
 from lastmile.subscriptions.models import Subscription
-from tests.billing_helpers import make_customer, make_tariff
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, CustomerFactory, TariffFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_payment_then_purchase_with_preview(live_server, page):
     UserFactory(username="boss", is_superuser=True)
-    customer = make_customer(login="e2e-buyer")
-    tariff = make_tariff(name="Home 100", price="650.00")
+    customer = CustomerFactory(login="e2e-buyer")
+    tariff = TariffFactory(name="Home 100", price="650.00")
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "boss")
     page.fill("#id_password", PASSWORD)

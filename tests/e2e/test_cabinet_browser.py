@@ -15,7 +15,7 @@ from lastmile.finance.gateways.models import GatewayConfig
 from lastmile.finance.models import Account
 from lastmile.subscriptions.billing import run_billing
 from lastmile.subscriptions.models import Subscription
-from tests.billing_helpers import make_customer, make_tariff
+from tests.factories import CustomerFactory, TariffFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def _log_in(page, base: str, login: str, password: str) -> None:
 
 
 def test_wrong_password_shows_a_message(live_server, page):
-    customer = make_customer(login="e2e-wrong")
+    customer = CustomerFactory(login="e2e-wrong")
     customer.set_cabinet_password(OLD_PASSWORD)
     customer.save(update_fields=["cabinet_password"])
     _log_in(page, live_server.url, "e2e-wrong", "not-the-password")
@@ -53,10 +53,10 @@ def test_wrong_password_shows_a_message(live_server, page):
 def test_subscriber_buys_pays_online_and_sees_renewal(live_server, page):
     base = live_server.url
     _card_gateway_in_test_mode()
-    customer = make_customer(login="e2e-sub", balance="300.00")
+    customer = CustomerFactory(login="e2e-sub", balance="300.00")
     customer.set_cabinet_password(OLD_PASSWORD)
     customer.save(update_fields=["cabinet_password"])
-    tariff = make_tariff(name="Home 100", price="300.00")
+    tariff = TariffFactory(name="Home 100", price="300.00")
 
     _log_in(page, base, "e2e-sub", OLD_PASSWORD)
     expect(page.get_by_test_id("balance")).to_contain_text(re.compile(r"300\.00\s₽"))

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from lastmile.customers.models import Customer
 from lastmile.finance.models import Account, EntryKind, LedgerEntry, Payment
-from tests.billing_helpers import make_customer
-from tests.factories import PASSWORD, UserFactory, grant
+from tests.factories import PASSWORD, CustomerFactory, UserFactory, grant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +21,9 @@ def test_cash_payment_receipt_reversal_and_shift_report(live_server, page):
     cashier = UserFactory(username="kassa")
     grant(cashier, Customer, ["view"])
     grant(cashier, Payment, ["add", "view", "reverse"])
-    customer = make_customer(login="e2e-payer", contract_number="D-4242", full_name="Olga Ivanova")
+    customer = CustomerFactory(
+        login="e2e-payer", contract_number="D-4242", full_name="Olga Ivanova"
+    )
 
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "kassa")

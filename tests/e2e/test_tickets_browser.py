@@ -10,8 +10,8 @@ from lastmile.customers.models import Customer
 from lastmile.tasks.models import Ticket
 from tests.factories import (
     PASSWORD,
+    CustomerFactory,
     SiteFactory,
-    TicketCustomerFactory,
     TicketKindFactory,
     UserFactory,
     grant,
@@ -37,7 +37,9 @@ def test_create_assign_and_finish_a_ticket(live_server, browser, transactional_d
     grant(tech, Ticket, ["view"], {"site__slug": "north"})
     UserFactory(username="retired", site=north, is_active=False)
     kind = TicketKindFactory(code="repair", name="Repair")
-    customer = TicketCustomerFactory(login="e2e-cust", site=north, street="Lenina", house="7")
+    customer = CustomerFactory(
+        reachable=True, login="e2e-cust", site=north, street="Lenina", house="7"
+    )
 
     context = browser.new_context()
     page = context.new_page()

@@ -13,11 +13,17 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from lastmile.customers.models import Customer, CustomerGroup
+from lastmile.customers.models import Customer
 from lastmile.finance import services
 from lastmile.finance.models import Account, EntryKind, LedgerEntry, Payment
-from tests.billing_helpers import make_customer, make_tariff
-from tests.factories import UserFactory, grant, net_subscribe
+from tests.factories import (
+    CustomerFactory,
+    CustomerGroupFactory,
+    SubscriptionFactory,
+    TariffFactory,
+    UserFactory,
+    grant,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +59,8 @@ def _pdf_text(content: bytes) -> str:
 
 
 def test_payment_form_shows_name_balance_debt_tariff_and_what_it_renews():
-    customer = make_customer(full_name="Ivan Petrov")
-    net_subscribe(customer, make_tariff(name="Home 100", price="650.00"))
+    customer = CustomerFactory(full_name="Ivan Petrov")
+    SubscriptionFactory(customer=customer, tariff=TariffFactory(name="Home 100", price="650.00"))
     services.charge(
         customer_id=customer.pk, amount=Decimal("120.50"), idempotency_key="t", allow_debt=True
     )
@@ -72,7 +78,7 @@ def test_payment_form_shows_name_balance_debt_tariff_and_what_it_renews():
 
 def test_payment_over_the_configured_maximum_is_refused_and_nothing_written(settings):
     settings.LASTMILE.payment_max_amount = Decimal("50000.00")
-    customer = make_customer()
+    customer = CustomerFactory()
     page = _pay(_client(_cashier()), customer, "50000.01")
     assert page.status_code == 200
     assert "The amount is above the maximum of 50000.00." in page.content.decode()
@@ -81,7 +87,7 @@ def test_payment_over_the_configured_maximum_is_refused_and_nothing_written(sett
 
 
 def test_double_submit_of_one_form_gives_one_payment_with_its_method():
-    customer = make_customer()
+    customer = CustomerFactory()
     client = _client(_cashier())
     first = _pay(client, customer, "700", "card_terminal", key="k-1")
     second = _pay(client, customer, "700", "card_terminal", key="k-1")
@@ -93,7 +99,7 @@ def test_double_submit_of_one_form_gives_one_payment_with_its_method():
 
 @pytest.mark.django_db(transaction=True)
 def test_double_submit_racing_in_two_threads_gives_one_payment():
-    customer = make_customer()
+    customer = CustomerFactory()
     user = _cashier()
     barrier = threading.Barrier(2)
     codes: list[int] = []
@@ -116,7 +122,7 @@ def test_double_submit_racing_in_two_threads_gives_one_payment():
 
 def test_receipt_is_a_pdf_with_isp_customer_amount_method_and_cashier(settings):
     settings.LASTMILE.isp_name = "Example Net LLC"
-    customer = make_customer(full_name="Ivan Petrov")
+    customer = CustomerFactory(full_name="Ivan Petrov")
     client = _client(_cashier("kassa1"))
     location = _pay(client, customer, "1234.50", "bank_transfer")["Location"]
     detail = client.get(location).content.decode()
@@ -132,7 +138,7 @@ def test_receipt_is_a_pdf_with_isp_customer_amount_method_and_cashier(settings):
 
 
 def test_reversal_needs_its_own_permission_and_writes_nothing_without_it():
-    customer = make_customer()
+    customer = CustomerFactory()
     cashier = _cashier()
     _pay(_client(cashier), customer, "500")
     payment = Payment.objects.get()
@@ -147,7 +153,7 @@ def test_reversal_needs_its_own_permission_and_writes_nothing_without_it():
 
 
 def test_reversal_confirms_then_writes_a_reversing_entry_linked_both_ways():
-    customer = make_customer()
+    customer = CustomerFactory()
     senior = _cashier("senior", reverse=True)
     client = _client(senior)
     _pay(client, customer, "500")
@@ -182,7 +188,7 @@ def test_reversal_confirms_then_writes_a_reversing_entry_linked_both_ways():
 
 
 def test_shift_report_totals_per_cashier_and_method_equal_the_ledger():
-    a, b = make_customer(), make_customer()
+    a, b = CustomerFactory(), CustomerFactory()
     anna = _cashier("anna", reverse=True)
     boris = _cashier("boris")
     ca, cb = _client(anna), _client(boris)
@@ -228,10 +234,10 @@ def test_shift_report_refuses_a_range_that_ends_before_it_starts(admin_client):
 
 def test_user_limited_to_one_group_cannot_pay_or_reverse_for_another_group():
     north, south = (
-        CustomerGroup.objects.create(name="North"),
-        CustomerGroup.objects.create(name="South"),
+        CustomerGroupFactory(name="North"),
+        CustomerGroupFactory(name="South"),
     )
-    mine, theirs = make_customer(group=north), make_customer(group=south)
+    mine, theirs = CustomerFactory(group=north), CustomerFactory(group=south)
     limited = _cashier("north-cashier", reverse=True, constraints=north.pk)
     client = _client(limited)
     assert client.get(f"/finance/customers/{theirs.pk}/payment/").status_code == 404

@@ -13,7 +13,7 @@ from lastmile.finance.errors import InsufficientFunds
 from lastmile.finance.models import Account, LedgerEntry, Payment
 from lastmile.finance.queries import check_ledger
 from lastmile.finance.services import charge, record_payment
-from tests.billing_helpers import make_customer
+from tests.factories import CustomerFactory, OneOffServiceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +40,7 @@ def _in_threads(work, count: int) -> list[BaseException]:  # type: ignore[no-unt
 
 
 def test_fifty_simultaneous_payments_and_charges_end_exact():
-    customer = make_customer(balance="1000")
+    customer = CustomerFactory(balance="1000")
 
     def work(i: int) -> None:
         if i % 2:
@@ -56,7 +56,7 @@ def test_fifty_simultaneous_payments_and_charges_end_exact():
 
 
 def test_concurrent_duplicate_callbacks_credit_once():
-    customer = make_customer()
+    customer = CustomerFactory()
 
     def work(i: int) -> None:
         record_payment(customer_id=customer.pk, amount="250", gateway="rncb", external_id="same-tx")
@@ -67,7 +67,7 @@ def test_concurrent_duplicate_callbacks_credit_once():
 
 
 def test_concurrent_charges_never_overdraw():
-    customer = make_customer(balance="100")
+    customer = CustomerFactory(balance="100")
 
     def work(i: int) -> None:
         with contextlib.suppress(InsufficientFunds):
@@ -81,11 +81,10 @@ def test_concurrent_charges_never_overdraw():
 def test_twenty_parallel_one_off_sales_with_one_key_charge_once():
     """Given one form submitted 20 times at once, when the submits race, then
     one charge is made, every submit gets that same entry and none fails."""
-    from lastmile.subscriptions.models import OneOffService
     from lastmile.subscriptions.services import sell_one_off
 
-    customer = make_customer(balance="5000")
-    service = OneOffService.objects.create(name="Installation", price=Decimal("1500.00"))
+    customer = CustomerFactory(balance="5000")
+    service = OneOffServiceFactory(name="Installation", price=Decimal("1500.00"))
     entries: list[int] = []
 
     def work(i: int) -> None:
@@ -100,7 +99,7 @@ def test_twenty_parallel_one_off_sales_with_one_key_charge_once():
 
 
 def test_parallel_charges_and_corrections_with_one_key_apply_once():
-    customer = make_customer(balance="100")
+    customer = CustomerFactory(balance="100")
     from lastmile.finance.models import LedgerEntry
     from lastmile.finance.services import correct_balance
     from tests.factories import UserFactory, grant
@@ -127,7 +126,7 @@ def test_parallel_charges_and_corrections_with_one_key_apply_once():
 def test_a_key_reused_for_another_amount_is_refused_not_a_server_error():
     from lastmile.finance.errors import DuplicateOperationMismatch
 
-    customer, other = make_customer(balance="100"), make_customer(balance="100")
+    customer, other = CustomerFactory(balance="100"), CustomerFactory(balance="100")
     charge(customer_id=customer.pk, amount=Decimal("10"), idempotency_key="k-1")
     with pytest.raises(DuplicateOperationMismatch):
         charge(customer_id=customer.pk, amount=Decimal("11"), idempotency_key="k-1")

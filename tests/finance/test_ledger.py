@@ -24,14 +24,13 @@ from lastmile.finance.services import (
     reverse_payment,
     set_credit,
 )
-from tests.billing_helpers import make_customer
-from tests.factories import UserFactory, grant
+from tests.factories import CustomerFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
 
 def test_payment_credits_balance_and_writes_one_entry():
-    customer = make_customer()
+    customer = CustomerFactory()
     result = record_payment(
         customer_id=customer.pk, amount="150.50", external_id="r-1", receipt_number="A-17"
     )
@@ -49,7 +48,7 @@ def test_payment_credits_balance_and_writes_one_entry():
 
 
 def test_repeated_payment_returns_first_and_credits_nothing():
-    customer = make_customer()
+    customer = CustomerFactory()
     first = record_payment(
         customer_id=customer.pk, amount="100", gateway="rncb", external_id="tx-9"
     )
@@ -62,7 +61,7 @@ def test_repeated_payment_returns_first_and_credits_nothing():
 
 
 def test_same_external_id_with_other_amount_is_refused():
-    customer = make_customer()
+    customer = CustomerFactory()
     record_payment(customer_id=customer.pk, amount="100", gateway="rncb", external_id="tx-10")
     with pytest.raises(DuplicatePaymentMismatch):
         record_payment(customer_id=customer.pk, amount="999", gateway="rncb", external_id="tx-10")
@@ -70,7 +69,7 @@ def test_same_external_id_with_other_amount_is_refused():
 
 
 def test_same_external_id_on_other_gateway_is_a_different_payment():
-    customer = make_customer()
+    customer = CustomerFactory()
     record_payment(customer_id=customer.pk, amount="10", gateway="rncb", external_id="77")
     record_payment(customer_id=customer.pk, amount="10", gateway="alltime", external_id="77")
     assert Account.objects.get(pk=customer.pk).balance == Decimal("20.00")
@@ -78,14 +77,14 @@ def test_same_external_id_on_other_gateway_is_a_different_payment():
 
 @pytest.mark.parametrize("bad", [0.1, "abc", "1.001", "NaN", "-Infinity", True])
 def test_bad_amounts_are_refused_with_a_message(bad):
-    customer = make_customer()
+    customer = CustomerFactory()
     with pytest.raises(InvalidAmount):
         record_payment(customer_id=customer.pk, amount=bad)
     assert not LedgerEntry.objects.exists()
 
 
 def test_negative_or_zero_payment_is_refused():
-    customer = make_customer()
+    customer = CustomerFactory()
     for amount in ("0", "-5"):
         with pytest.raises(InvalidAmount):
             record_payment(customer_id=customer.pk, amount=amount)
@@ -98,7 +97,7 @@ def test_minor_units_convert_explicitly():
 
 
 def test_charge_needs_funds_unless_debt_allowed():
-    customer = make_customer(balance="10")
+    customer = CustomerFactory(balance="10")
     with pytest.raises(InsufficientFunds) as err:
         charge(customer_id=customer.pk, amount=Decimal("20"), idempotency_key="c1")
     assert "Top up" in str(err.value)
@@ -111,7 +110,7 @@ def test_credit_limit_and_its_expiry(settings):
 
     from django.utils import timezone
 
-    customer = make_customer(balance="10")
+    customer = CustomerFactory(balance="10")
     set_credit(customer_id=customer.pk, limit="50", until=timezone.now() + timedelta(days=3))
     charge(customer_id=customer.pk, amount=Decimal("40"), idempotency_key="k1")
     with pytest.raises(InsufficientFunds):
@@ -124,7 +123,7 @@ def test_credit_limit_and_its_expiry(settings):
 
 
 def test_correction_requires_reason_and_records_actor():
-    customer = make_customer()
+    customer = CustomerFactory()
     staff = UserFactory(username="accountant")
     grant(staff, LedgerEntry, ["add"])  # the service checks it (issue 15)
     with pytest.raises(ReasonRequired):
@@ -137,7 +136,7 @@ def test_correction_requires_reason_and_records_actor():
 
 
 def test_ledger_rows_cannot_be_updated_or_deleted():
-    customer = make_customer(balance="10")
+    customer = CustomerFactory(balance="10")
     entry = LedgerEntry.objects.get(account_id=customer.pk)
     with pytest.raises(ProgrammingError), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).update(amount=Decimal("1000"))
@@ -150,7 +149,7 @@ def test_ledger_rows_cannot_be_updated_or_deleted():
 def test_database_refuses_entry_whose_after_is_not_before_plus_amount():
     from django.db import IntegrityError
 
-    customer = make_customer(balance="10")
+    customer = CustomerFactory(balance="10")
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.create(
             account_id=customer.pk,
@@ -163,7 +162,7 @@ def test_database_refuses_entry_whose_after_is_not_before_plus_amount():
 
 
 def test_reversal_takes_the_payment_back_once():
-    customer = make_customer()
+    customer = CustomerFactory()
     payment = record_payment(
         customer_id=customer.pk, amount="70", gateway="payme", external_id="p1"
     ).payment
@@ -175,8 +174,8 @@ def test_reversal_takes_the_payment_back_once():
 
 
 def test_check_ledger_passes_on_consistent_data_and_finds_tampering():
-    a = make_customer(balance="100")
-    make_customer(balance="50")
+    a = CustomerFactory(balance="100")
+    CustomerFactory(balance="50")
     charge(customer_id=a.pk, amount=Decimal("30"), idempotency_key="x")
     accounts, problems = check_ledger()
     assert accounts == 2 and problems == []
@@ -190,7 +189,7 @@ def test_check_ledger_passes_on_consistent_data_and_finds_tampering():
 def test_check_ledger_command_exit_status():
     import io
 
-    make_customer(balance="5")
+    CustomerFactory(balance="5")
     out = io.StringIO()
     call_command("check_ledger", stdout=out)
     assert "OK" in out.getvalue()

@@ -20,7 +20,7 @@ from lastmile.subscriptions.errors import SubscriptionError
 from lastmile.subscriptions.models import Subscription
 from lastmile.subscriptions.periods import prorated_refund
 from lastmile.subscriptions.services import buy_tariff, preorder_tariff, terminate_subscription
-from tests.billing_helpers import make_customer, make_tariff
+from tests.factories import CustomerFactory, TariffFactory
 
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2)
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -42,9 +42,9 @@ operation = st.one_of(
 )
 @given(ops=st.lists(operation, min_size=1, max_size=25))
 def test_random_sequences_keep_the_ledger_exact(ops):
-    customer = make_customer()
+    customer = CustomerFactory()
     tariffs = [
-        make_tariff(price=p, period_kind="days", period_days=d)
+        TariffFactory(price=p, period_kind="days", period_days=d)
         for p, d in (("300.00", 30), ("99.99", 7), ("1234.56", 31))
     ]
     now = T0

@@ -11,8 +11,7 @@ from django.test import Client
 
 from lastmile.accounts.services import create_api_token
 from lastmile.finance.models import Account, LedgerEntry, Payment
-from tests.billing_helpers import make_customer
-from tests.factories import UserFactory, grant
+from tests.factories import CustomerFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +38,7 @@ def _bearer(user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def test_cashier_records_payment_once_even_if_form_resubmitted(cashier):
-    customer = make_customer()
+    customer = CustomerFactory()
     client = _client(cashier)
     form = client.get(f"/finance/customers/{customer.pk}/payment/")
     key = form.context["form"].initial["idempotency_key"]
@@ -56,7 +55,7 @@ def test_cashier_records_payment_once_even_if_form_resubmitted(cashier):
 
 
 def test_payment_form_rejects_bad_amount_with_a_message(cashier):
-    customer = make_customer()
+    customer = CustomerFactory()
     page = _client(cashier).post(
         f"/finance/customers/{customer.pk}/payment/",
         {"amount": "12.345", "method": "cash", "idempotency_key": "k"},
@@ -67,7 +66,7 @@ def test_payment_form_rejects_bad_amount_with_a_message(cashier):
 
 
 def test_cashier_cannot_correct_balance(cashier):
-    customer = make_customer()
+    customer = CustomerFactory()
     response = _client(cashier).post(
         f"/finance/customers/{customer.pk}/correction/",
         {"amount": "100", "reason": "x", "idempotency_key": "k"},
@@ -77,7 +76,7 @@ def test_cashier_cannot_correct_balance(cashier):
 
 
 def test_correction_needs_a_reason(admin_client):
-    customer = make_customer()
+    customer = CustomerFactory()
     page = admin_client.post(
         f"/finance/customers/{customer.pk}/correction/",
         {"amount": "100", "reason": "", "idempotency_key": "k"},
@@ -87,7 +86,7 @@ def test_correction_needs_a_reason(admin_client):
 
 
 def test_customer_page_shows_balance_and_ledger(admin_client):
-    customer = make_customer(balance="42.00")
+    customer = CustomerFactory(balance="42.00")
     page = admin_client.get(f"/customers/{customer.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -95,7 +94,7 @@ def test_customer_page_shows_balance_and_ledger(admin_client):
 
 
 def test_outsider_gets_404_for_someone_elses_money():
-    customer = make_customer(balance="10")
+    customer = CustomerFactory(balance="10")
     outsider = UserFactory(username="outsider")
     grant(outsider, Payment, ["add"])
     assert _client(outsider).get(f"/finance/customers/{customer.pk}/payment/").status_code == 404
@@ -104,8 +103,8 @@ def test_outsider_gets_404_for_someone_elses_money():
 
 
 def test_ledger_report_totals_by_kind(admin_client):
-    a = make_customer(balance="100")
-    make_customer(balance="50")
+    a = CustomerFactory(balance="100")
+    CustomerFactory(balance="50")
     page = admin_client.get("/finance/ledger/?kind=payment")
     assert page.status_code == 200
     totals = list(page.context["totals"])
@@ -114,7 +113,7 @@ def test_ledger_report_totals_by_kind(admin_client):
 
 
 def test_api_payment_is_idempotent_and_money_is_a_string(cashier):
-    customer = make_customer()
+    customer = CustomerFactory()
     auth = _bearer(cashier)
     body = json.dumps({"amount": "250.10", "external_id": "ext-1"})
     url = f"/api/v1/finance/customers/{customer.pk}/payments"
@@ -127,7 +126,7 @@ def test_api_payment_is_idempotent_and_money_is_a_string(cashier):
 
 
 def test_api_refuses_money_as_a_json_number(cashier):
-    customer = make_customer()
+    customer = CustomerFactory()
     response = Client().post(
         f"/api/v1/finance/customers/{customer.pk}/payments",
         json.dumps({"amount": 0.1, "external_id": "x"}),
@@ -140,7 +139,7 @@ def test_api_refuses_money_as_a_json_number(cashier):
 
 
 def test_api_same_key_different_amount_is_409(cashier):
-    customer = make_customer()
+    customer = CustomerFactory()
     url = f"/api/v1/finance/customers/{customer.pk}/payments"
     auth = _bearer(cashier)
     Client().post(
@@ -160,7 +159,7 @@ def test_api_same_key_different_amount_is_409(cashier):
 
 
 def test_api_ledger_pages(admin_user):
-    customer = make_customer(balance="5")
+    customer = CustomerFactory(balance="5")
     response = Client().get(
         f"/api/v1/finance/customers/{customer.pk}/ledger", **_bearer(admin_user)
     )
@@ -171,7 +170,7 @@ def test_api_ledger_pages(admin_user):
 
 @pytest.mark.parametrize("amount", ["1e3", "1_000", "\u0661\u0660\u0660", "10,5", "99999999999.99"])
 def test_payment_form_refuses_lenient_or_huge_amounts(cashier, amount):
-    customer = make_customer()
+    customer = CustomerFactory()
     page = _client(cashier).post(
         f"/finance/customers/{customer.pk}/payment/",
         {"amount": amount, "method": "cash", "idempotency_key": "k"},
@@ -188,7 +187,7 @@ def test_payment_form_refuses_lenient_or_huge_amounts(cashier, amount):
     "amount", ["\u0661\u0660\u0660", "\uff11\uff10", "99999999999.99", "999999999999.99", "1e3"]
 )
 def test_api_refuses_unicode_digits_and_amounts_above_the_maximum(cashier, amount):
-    customer = make_customer()
+    customer = CustomerFactory()
     response = Client().post(
         f"/api/v1/finance/customers/{customer.pk}/payments",
         json.dumps({"amount": amount, "external_id": "big"}),
@@ -207,7 +206,7 @@ def test_balance_that_would_overflow_the_column_is_refused(settings):
     settings.LASTMILE = settings.LASTMILE.model_copy(
         update={"payment_max_amount": Decimal("999999999999.99")}
     )
-    customer = make_customer(balance="999999999999.00")
+    customer = CustomerFactory(balance="999999999999.00")
     with pytest.raises(InvalidAmount):
         record_payment(customer_id=customer.pk, amount="1.00", external_id="overflow")
     assert not Payment.objects.filter(external_id="overflow").exists()

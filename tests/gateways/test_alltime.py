@@ -10,7 +10,7 @@ import pytest
 from lastmile.finance.gateways.alltime import signature
 from lastmile.finance.gateways.models import GatewayRequestLog
 from lastmile.finance.models import Account, Payment
-from tests.billing_helpers import make_customer
+from tests.factories import CustomerFactory
 from tests.gateways.conftest import configure, http_request, in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,7 +62,7 @@ def balance(customer_id: int) -> Decimal:
 
 
 def test_info_shows_customer_and_amount_range(base_url, alltime):
-    make_customer(login="kiosk1", full_name="Anna", balance="5.00")
+    CustomerFactory(login="kiosk1", full_name="Anna", balance="5.00")
     status, xml = call(base_url, ACT="1", PAY_ACCOUNT="kiosk1")
     assert status == 200
     assert xml.findtext("status_code") == "21"
@@ -71,7 +71,7 @@ def test_info_shows_customer_and_amount_range(base_url, alltime):
 
 
 def test_pay_credits_and_check_reports_it(base_url, alltime):
-    customer = make_customer(login="kiosk2")
+    customer = CustomerFactory(login="kiosk2")
     status, xml = pay(base_url, "kiosk2", "AT-1")
     assert (status, xml.findtext("status_code"), xml.findtext("amount")) == (200, "22", "150.00")
     assert balance(customer.pk) == Decimal("150.00")
@@ -84,7 +84,7 @@ def test_pay_credits_and_check_reports_it(base_url, alltime):
 
 
 def test_repeated_pay_returns_first_result_and_credits_nothing(base_url, alltime):
-    customer = make_customer(login="kiosk3")
+    customer = CustomerFactory(login="kiosk3")
     _, first = pay(base_url, "kiosk3", "AT-2")
     _, second = pay(base_url, "kiosk3", "AT-2")
     assert second.findtext("status_code") == "22"
@@ -99,7 +99,7 @@ def test_repeated_pay_returns_first_result_and_credits_nothing(base_url, alltime
 
 
 def test_simultaneous_duplicates_credit_once(base_url, alltime):
-    customer = make_customer(login="kiosk4")
+    customer = CustomerFactory(login="kiosk4")
     results = in_threads(lambda i: pay(base_url, "kiosk4", "AT-3"), 3)
     assert [xml.findtext("status_code") for _, xml in results] == ["22", "22", "22"]
     assert Payment.objects.filter(gateway="alltime", external_id="AT-3").count() == 1
@@ -107,7 +107,7 @@ def test_simultaneous_duplicates_credit_once(base_url, alltime):
 
 
 def test_bad_signature_is_refused_before_money(base_url, alltime):
-    customer = make_customer(login="kiosk5")
+    customer = CustomerFactory(login="kiosk5")
     status, xml = call(
         base_url, sign="0" * 32, ACT="4", PAY_ACCOUNT="kiosk5", PAY_ID="AT-4", PAY_AMOUNT="100"
     )
@@ -133,7 +133,7 @@ def test_unknown_customer_is_minus_40(base_url, alltime):
 
 @pytest.mark.parametrize("amount", ["9.99", "15000.01"])
 def test_amount_outside_min_max_is_minus_42(base_url, alltime, amount):
-    customer = make_customer(login=f"kiosk-{amount}")
+    customer = CustomerFactory(login=f"kiosk-{amount}")
     _, xml = pay(base_url, customer.login, f"AT-{amount}", amount=amount)
     assert xml.findtext("status_code") == "-42"
     assert balance(customer.pk) == Decimal("0.00")
@@ -149,7 +149,7 @@ def test_amount_outside_min_max_is_minus_42(base_url, alltime, amount):
     ],
 )
 def test_malformed_requests_are_minus_101(base_url, alltime, params):
-    make_customer(login="kiosk6")
+    CustomerFactory(login="kiosk6")
     status, xml = call(base_url, **params)
     assert (status, xml.findtext("status_code")) == (400, "-101")
     assert not Payment.objects.filter(gateway="alltime").exists()
@@ -168,7 +168,7 @@ def test_disabled_gateway_refuses_everything(base_url, alltime):
 
 
 def test_signature_replayed_with_another_amount_is_refused(base_url, alltime):
-    customer = make_customer(login="kiosk7")
+    customer = CustomerFactory(login="kiosk7")
     _, checked = check_amount(base_url, "kiosk7", "AT-7", "150.00")
     assert (checked.findtext("status_code"), checked.findtext("amount")) == ("21", "150.00")
     signed = {"ACT": "4", "PAY_ACCOUNT": "kiosk7", "SERVICE_ID": "77", "PAY_ID": "AT-7"}
@@ -187,7 +187,7 @@ def test_signature_replayed_with_another_amount_is_refused(base_url, alltime):
 
 
 def test_pay_without_a_check_of_its_amount_is_refused(base_url, alltime):
-    customer = make_customer(login="kiosk8")
+    customer = CustomerFactory(login="kiosk8")
     status, xml = call(base_url, ACT="4", PAY_ACCOUNT="kiosk8", PAY_ID="AT-8", PAY_AMOUNT="100")
     assert (status, xml.findtext("status_code")) == (400, "-101")
     assert balance(customer.pk) == Decimal("0.00")
@@ -196,7 +196,7 @@ def test_pay_without_a_check_of_its_amount_is_refused(base_url, alltime):
 def test_extended_signature_covers_the_amount(base_url, alltime):
     alltime.options = {"service_id": "77", "amount_binding": "signature"}
     alltime.save()
-    customer = make_customer(login="kiosk9")
+    customer = CustomerFactory(login="kiosk9")
     params = {
         "ACT": "4",
         "PAY_ACCOUNT": "kiosk9",

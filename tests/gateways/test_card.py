@@ -17,7 +17,7 @@ from lastmile.finance.gateways.base import GatewayUnavailable
 from lastmile.finance.gateways.card import InvalidReturnUrl, sign, start_payment
 from lastmile.finance.gateways.models import CardPaymentIntent
 from lastmile.finance.models import Account, Payment
-from tests.billing_helpers import make_customer
+from tests.factories import CustomerFactory
 from tests.gateways.conftest import configure, http_request, in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,7 +95,7 @@ def click(base_url: str, page_url: str, action: str) -> tuple[int, str]:
 
 
 def test_start_payment_returns_the_test_provider_page(card):
-    customer = make_customer(login="web1")
+    customer = CustomerFactory(login="web1")
     url = start_payment(customer=customer, amount=Decimal("250.00"), return_url="/cabinet/")
     intent = CardPaymentIntent.objects.get()
     assert url == f"/pay/card/test-provider/{intent.pk}/"
@@ -107,7 +107,7 @@ def test_start_payment_returns_the_test_provider_page(card):
 
 
 def test_start_payment_refuses_bad_input(card):
-    customer = make_customer(login="web2")
+    customer = CustomerFactory(login="web2")
     with pytest.raises(InvalidAmount):
         start_payment(customer=customer, amount=Decimal("9.99"), return_url="/cabinet/")
     with pytest.raises(InvalidReturnUrl):
@@ -119,7 +119,7 @@ def test_start_payment_refuses_bad_input(card):
 
 
 def test_pay_button_credits_and_returns_to_the_cabinet(base_url, card):
-    customer = make_customer(login="web3")
+    customer = CustomerFactory(login="web3")
     url = start_payment(customer=customer, amount=Decimal("300.00"), return_url="/cabinet/?paid=1")
     status, location = click(base_url, url, "pay")
     assert (status, location) == (302, "/cabinet/?paid=1")
@@ -130,7 +130,7 @@ def test_pay_button_credits_and_returns_to_the_cabinet(base_url, card):
 
 
 def test_decline_button_credits_nothing(base_url, card):
-    customer = make_customer(login="web4")
+    customer = CustomerFactory(login="web4")
     url = start_payment(customer=customer, amount=Decimal("300.00"), return_url="/cabinet/")
     assert click(base_url, url, "decline") == (302, "/cabinet/")
     assert CardPaymentIntent.objects.get().state == "declined"
@@ -138,7 +138,7 @@ def test_decline_button_credits_nothing(base_url, card):
 
 
 def test_repeated_notification_credits_once(base_url, card):
-    customer = make_customer(login="web5")
+    customer = CustomerFactory(login="web5")
     start_payment(customer=customer, amount=Decimal("120.00"), return_url="/c/")
     intent = CardPaymentIntent.objects.get()
     first, second = notify(base_url, intent), notify(base_url, intent)
@@ -149,7 +149,7 @@ def test_repeated_notification_credits_once(base_url, card):
 
 
 def test_simultaneous_notifications_credit_once(base_url, card):
-    customer = make_customer(login="web6")
+    customer = CustomerFactory(login="web6")
     start_payment(customer=customer, amount=Decimal("120.00"), return_url="/c/")
     intent = CardPaymentIntent.objects.get()
     results = in_threads(lambda i: notify(base_url, intent), 2)
@@ -159,7 +159,7 @@ def test_simultaneous_notifications_credit_once(base_url, card):
 
 
 def test_bad_signature_is_refused(base_url, card):
-    customer = make_customer(login="web7")
+    customer = CustomerFactory(login="web7")
     start_payment(customer=customer, amount=Decimal("120.00"), return_url="/c/")
     reply = notify(base_url, CardPaymentIntent.objects.get(), secret="guess")
     assert reply.status == 403
@@ -167,7 +167,7 @@ def test_bad_signature_is_refused(base_url, card):
 
 
 def test_amount_must_match_the_intent(base_url, card):
-    customer = make_customer(login="web8")
+    customer = CustomerFactory(login="web8")
     start_payment(customer=customer, amount=Decimal("120.00"), return_url="/c/")
     reply = notify(base_url, CardPaymentIntent.objects.get(), kopecks=12001)
     assert reply.status == 400
@@ -189,7 +189,7 @@ def test_unknown_or_malformed_notifications(base_url, card):
 
 
 def test_test_provider_is_hidden_in_live_mode(base_url, card, settings):
-    customer = make_customer(login="web9")
+    customer = CustomerFactory(login="web9")
     url = start_payment(customer=customer, amount=Decimal("20.00"), return_url="/c/")
     card.mode = "live"
     card.save()
@@ -205,7 +205,7 @@ def test_demo_configures_the_card_gateway_in_test_mode(db):
 
     load_demo(customers=0, seed=1)
     load_demo(customers=0, seed=1)  # idempotent
-    customer = make_customer(login="demo-card")
+    customer = CustomerFactory(login="demo-card")
     url = start_payment(customer=customer, amount=Decimal("100.00"), return_url="/")
     assert url.startswith("/pay/card/test-provider/")
 
@@ -216,7 +216,7 @@ def test_paid_and_declined_at_once_settle_to_one_outcome_fifty_times(base_url, c
     ledger agrees with the intent (50 rounds, real threads and transactions)."""
     from lastmile.finance.queries import check_ledger
 
-    customer = make_customer(login="race")
+    customer = CustomerFactory(login="race")
     paid_total = Decimal("0.00")
     for round_number in range(50):
         start_payment(customer=customer, amount=Decimal("11.00"), return_url="/c/")

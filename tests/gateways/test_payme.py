@@ -13,7 +13,7 @@ from lastmile.finance.gateways.models import PaymeTransaction
 from lastmile.finance.gateways.payme import TIMEOUT_MS, now_ms
 from lastmile.finance.models import Account, EntryKind, LedgerEntry, Payment
 from lastmile.finance.queries import check_ledger
-from tests.billing_helpers import make_customer
+from tests.factories import CustomerFactory
 from tests.gateways.conftest import configure, http_request, in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,7 +62,7 @@ def balance(customer_id: int) -> Decimal:
 
 
 def test_full_flow_credits_tiyin_divided_by_100(base_url, payme):
-    customer = make_customer(login="uz1")
+    customer = CustomerFactory(login="uz1")
     check = rpc(
         base_url, "CheckPerformTransaction", {"amount": 1_500_050, "account": {"login": "uz1"}}
     )
@@ -77,7 +77,7 @@ def test_full_flow_credits_tiyin_divided_by_100(base_url, payme):
 
 
 def test_repeated_create_and_perform_return_first_result(base_url, payme):
-    customer = make_customer(login="uz2")
+    customer = CustomerFactory(login="uz2")
     first = create(base_url, "p-2", "uz2")["result"]
     assert create(base_url, "p-2", "uz2")["result"] == first
     done = rpc(base_url, "PerformTransaction", {"id": "p-2"})["result"]
@@ -86,7 +86,7 @@ def test_repeated_create_and_perform_return_first_result(base_url, payme):
 
 
 def test_simultaneous_performs_credit_once(base_url, payme):
-    customer = make_customer(login="uz3")
+    customer = CustomerFactory(login="uz3")
     create(base_url, "p-3", "uz3")
     results = in_threads(lambda i: rpc(base_url, "PerformTransaction", {"id": "p-3"}), 3)
     assert all(r["result"]["state"] == 2 for r in results)
@@ -96,7 +96,7 @@ def test_simultaneous_performs_credit_once(base_url, payme):
 
 
 def test_simultaneous_creates_make_one_transaction(base_url, payme):
-    make_customer(login="uz3b")
+    CustomerFactory(login="uz3b")
     results = in_threads(lambda i: create(base_url, "p-3b", "uz3b"), 3)
     assert len({r["result"]["transaction"] for r in results}) == 1
     assert PaymeTransaction.objects.filter(payme_id="p-3b").count() == 1
@@ -104,7 +104,7 @@ def test_simultaneous_creates_make_one_transaction(base_url, payme):
 
 @pytest.mark.parametrize("headers", [{}, auth("wrong-key"), {"Authorization": "Basic !!!"}])
 def test_bad_credentials_are_minus_32504_before_money(base_url, payme, headers):
-    customer = make_customer(login="uz4")
+    customer = CustomerFactory(login="uz4")
     data = rpc(
         base_url,
         "CreateTransaction",
@@ -126,7 +126,7 @@ def test_unknown_account_is_in_the_account_error_range(base_url, payme):
 
 @pytest.mark.parametrize("tiyin", [99, 10_000_001, "1000", 10.5])
 def test_amount_out_of_range_or_not_tiyin_is_minus_31001(base_url, payme, tiyin):
-    make_customer(login=f"uz6-{tiyin}")
+    CustomerFactory(login=f"uz6-{tiyin}")
     data = rpc(
         base_url, "CheckPerformTransaction", {"amount": tiyin, "account": {"login": f"uz6-{tiyin}"}}
     )
@@ -148,7 +148,7 @@ def test_malformed_requests(base_url, payme):
 
 
 def test_cancel_after_perform_reverses_the_credit_in_the_ledger(base_url, payme):
-    customer = make_customer(login="uz7")
+    customer = CustomerFactory(login="uz7")
     create(base_url, "p-7", "uz7")
     rpc(base_url, "PerformTransaction", {"id": "p-7"})
     cancelled = rpc(base_url, "CancelTransaction", {"id": "p-7", "reason": 5})["result"]
@@ -171,7 +171,7 @@ def test_cancel_after_perform_reverses_the_credit_in_the_ledger(base_url, payme)
 
 
 def test_cancel_before_perform_credits_nothing(base_url, payme):
-    customer = make_customer(login="uz8")
+    customer = CustomerFactory(login="uz8")
     create(base_url, "p-8", "uz8")
     assert rpc(base_url, "CancelTransaction", {"id": "p-8", "reason": 3})["result"]["state"] == -1
     assert rpc(base_url, "PerformTransaction", {"id": "p-8"})["error"]["code"] == -31008
@@ -179,7 +179,7 @@ def test_cancel_before_perform_credits_nothing(base_url, payme):
 
 
 def test_transaction_older_than_12_hours_is_cancelled_with_reason_4(base_url, payme):
-    customer = make_customer(login="uz9")
+    customer = CustomerFactory(login="uz9")
     old = now_ms() - TIMEOUT_MS + 60_000  # still creatable, about to expire
     create(base_url, "p-9", "uz9", at=old)
     PaymeTransaction.objects.filter(payme_id="p-9").update(payme_time_ms=old - 120_000)
@@ -191,7 +191,7 @@ def test_transaction_older_than_12_hours_is_cancelled_with_reason_4(base_url, pa
 
 
 def test_get_statement_lists_transactions_of_the_period(base_url, payme):
-    make_customer(login="uz11")
+    CustomerFactory(login="uz11")
     start = now_ms()
     create(base_url, "p-11", "uz11", tiyin=10_000)
     create(base_url, "p-12", "uz11", tiyin=20_000)
@@ -206,7 +206,7 @@ def test_get_statement_lists_transactions_of_the_period(base_url, payme):
 
 @pytest.mark.parametrize("tiyin", [10**30, -(10**30), 2**63])
 def test_huge_amounts_are_minus_31001_not_an_internal_error(base_url, payme, tiyin):
-    customer = make_customer(login="uz-huge")
+    customer = CustomerFactory(login="uz-huge")
     for method in ("CheckPerformTransaction", "CreateTransaction"):
         params = {
             "id": "p-huge",
@@ -226,20 +226,20 @@ def test_huge_amounts_are_minus_31001_not_an_internal_error(base_url, payme, tiy
     ids=["2^70", "-2^70", "2^63", "ten-years-ahead", "an-hour-ahead"],
 )
 def test_time_out_of_range_or_in_the_future_is_refused(base_url, payme, at):
-    make_customer(login="uz-time")
+    CustomerFactory(login="uz-time")
     data = create(base_url, "p-time", "uz-time", at=at)
     assert data["error"]["code"] in (-31008, -32600), data
     assert not PaymeTransaction.objects.exists()
 
 
 def test_a_little_clock_skew_is_accepted(base_url, payme):
-    make_customer(login="uz-skew")
+    CustomerFactory(login="uz-skew")
     assert create(base_url, "p-skew", "uz-skew", at=now_ms() + 60_000)["result"]["state"] == 1
 
 
 @pytest.mark.parametrize("reason", [2**40, -(2**40), 2**15, "5", 1.5, None])
 def test_cancel_reason_out_of_range_is_invalid_request(base_url, payme, reason):
-    customer = make_customer(login="uz-reason")
+    customer = CustomerFactory(login="uz-reason")
     create(base_url, "p-reason", "uz-reason")
     rpc(base_url, "PerformTransaction", {"id": "p-reason"})
     data = rpc(base_url, "CancelTransaction", {"id": "p-reason", "reason": reason})

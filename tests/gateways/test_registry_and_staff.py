@@ -15,7 +15,7 @@ from lastmile.finance.gateways.registry import (
 )
 from lastmile.finance.models import Account, Payment
 from lastmile.finance.services import record_payment
-from tests.billing_helpers import make_customer
+from tests.factories import CustomerFactory
 from tests.gateways.conftest import configure
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,8 @@ def balance(customer_id: int) -> Decimal:
 
 
 def test_preview_matches_login_or_contract_and_flags_duplicates(admin_user):
-    a = make_customer(login="reg-a")
-    b = make_customer(login="reg-b", contract_number="D-77")
+    a = CustomerFactory(login="reg-a")
+    b = CustomerFactory(login="reg-b", contract_number="D-77")
     record_payment(customer_id=a.pk, amount="5", gateway="registry", external_id="B-OLD")
     data = (
         b"date;customer;amount;id\n"
@@ -57,7 +57,7 @@ def test_preview_matches_login_or_contract_and_flags_duplicates(admin_user):
 
 
 def test_a_file_with_a_bad_line_imports_nothing(admin_user):
-    a = make_customer(login="reg-c")
+    a = CustomerFactory(login="reg-c")
     data = b"10.01.2026,reg-c,100,C-1\n10.01.2026,nobody,50,C-2\n32.01.2026,reg-c,1,C-3\n10.01.2026,reg-c,-4,C-4\n"
     imported = preview_registry(data=data, file_name="bad.csv", actor=admin_user)
     statuses = dict(imported.rows.values_list("line_number", "status"))
@@ -69,7 +69,7 @@ def test_a_file_with_a_bad_line_imports_nothing(admin_user):
 
 
 def test_lenient_or_huge_registry_amounts_are_line_errors(admin_user):
-    make_customer(login="reg-d")
+    CustomerFactory(login="reg-d")
     lines = ["1e3", "1_000", "\u0661\u0660", "10.001", "99999999999", "1 500,50"]
     data = "".join(f"10.01.2026;reg-d;{amount};D-{i}\n" for i, amount in enumerate(lines))
     imported = preview_registry(data=data.encode(), file_name="d.csv", actor=admin_user)
@@ -79,7 +79,7 @@ def test_lenient_or_huge_registry_amounts_are_line_errors(admin_user):
 
 
 def test_upload_preview_confirm_pages(admin_client):
-    customer = make_customer(login="reg-d")
+    customer = CustomerFactory(login="reg-d")
     upload = SimpleUploadedFile("feb.csv", b"01.02.2026;reg-d;700;F-1\n", content_type="text/csv")
     response = admin_client.post("/finance/gateways/registry/", {"file": upload})
     assert response.status_code == 302
@@ -135,7 +135,7 @@ def test_settings_refuse_a_bad_network(admin_client):
 
 def test_list_log_and_reconciliation_pages(admin_client, admin_user):
     configure("card", credentials={"secret": "s"}, mode="test")
-    customer = make_customer(login="rec-1")
+    customer = CustomerFactory(login="rec-1")
     data = b"01.02.2026;rec-1;10;R-1\n"
     confirm_registry(
         registry=preview_registry(data=data, file_name="x.csv", actor=admin_user), actor=admin_user

@@ -11,7 +11,7 @@ import pytest
 
 from lastmile.finance.gateways.models import GatewayRequestLog
 from lastmile.finance.models import Account, Payment
-from tests.billing_helpers import make_customer
+from tests.factories import CustomerFactory
 from tests.gateways.conftest import configure, http_request, in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,7 +51,7 @@ def balance(customer_id: int) -> Decimal:
 
 
 def test_check_returns_balance_of_known_customer(base_url, rncb):
-    customer = make_customer(login="ivanov", full_name="Ivan Ivanov", balance="12.30")
+    customer = CustomerFactory(login="ivanov", full_name="Ivan Ivanov", balance="12.30")
     status, xml = call(base_url, QueryType="check", Account="ivanov")
     assert status == 200
     assert xml.tag == "CHECKRESPONSE"
@@ -66,7 +66,7 @@ def test_check_unknown_customer_is_error_1(base_url, rncb):
 
 
 def test_pay_credits_once_and_returns_our_payment_id(base_url, rncb):
-    customer = make_customer(login="petrov")
+    customer = CustomerFactory(login="petrov")
     status, xml = pay(base_url, "petrov", "9001")
     assert status == 200 and xml.tag == "PAYRESPONSE"
     assert xml.findtext("ERROR") == "0"
@@ -77,7 +77,7 @@ def test_pay_credits_once_and_returns_our_payment_id(base_url, rncb):
 
 
 def test_repeated_pay_is_duplicate_10_with_first_payment_id(base_url, rncb):
-    customer = make_customer(login="sidorov")
+    customer = CustomerFactory(login="sidorov")
     _, first = pay(base_url, "sidorov", "9002")
     status, second = pay(base_url, "sidorov", "9002")
     assert status == 200
@@ -87,7 +87,7 @@ def test_repeated_pay_is_duplicate_10_with_first_payment_id(base_url, rncb):
 
 
 def test_two_simultaneous_identical_pays_credit_once(base_url, rncb):
-    customer = make_customer(login="twins")
+    customer = CustomerFactory(login="twins")
     results = in_threads(lambda i: pay(base_url, "twins", "9003"), 2)
     errors = sorted(xml.findtext("ERROR") for _, xml in results)
     assert errors == ["0", "10"]
@@ -96,7 +96,7 @@ def test_two_simultaneous_identical_pays_credit_once(base_url, rncb):
 
 
 def test_wrong_secret_is_refused_before_money(base_url, rncb):
-    customer = make_customer(login="victim")
+    customer = CustomerFactory(login="victim")
     bad = {"Authorization": "Basic " + base64.b64encode(b"rncb:guess").decode()}
     status, xml = call(
         base_url,
@@ -116,7 +116,7 @@ def test_wrong_secret_is_refused_before_money(base_url, rncb):
 def test_request_from_outside_allowed_networks_is_refused(base_url, rncb):
     rncb.allowed_networks = ["203.0.113.0/24"]
     rncb.save()
-    customer = make_customer(login="faraway")
+    customer = CustomerFactory(login="faraway")
     status, xml = pay(base_url, "faraway", "9004")
     assert status == 403 and xml.findtext("ERROR") == "100"
     assert balance(customer.pk) == Decimal("0.00")
@@ -129,7 +129,7 @@ def test_pay_for_unknown_customer_is_error_1(base_url, rncb):
 
 
 def test_amount_above_maximum_is_refused(base_url, rncb):
-    customer = make_customer(login="rich")
+    customer = CustomerFactory(login="rich")
     _, xml = pay(base_url, "rich", "9006", summa="15000.01")
     assert xml.findtext("ERROR") == "100"
     assert "maximum" in (xml.findtext("COMMENTS") or "")
@@ -166,14 +166,14 @@ def test_amount_above_maximum_is_refused(base_url, rncb):
     ],
 )
 def test_malformed_requests_are_400_and_credit_nothing(base_url, rncb, query):
-    make_customer(login="m")
+    CustomerFactory(login="m")
     status, xml = call(base_url, **query)
     assert status == 400 and xml.findtext("ERROR") == "100"
     assert not Payment.objects.filter(gateway="rncb").exists()
 
 
 def test_balance_lists_payments_of_the_period(base_url, rncb):
-    make_customer(login="a1")
+    CustomerFactory(login="a1")
     pay(base_url, "a1", "7001", summa="100.00")
     pay(base_url, "a1", "7002", summa="50.25")
     status, xml = call(
@@ -188,7 +188,7 @@ def test_balance_lists_payments_of_the_period(base_url, rncb):
 
 
 def test_every_request_is_logged_without_the_secret(base_url, rncb):
-    make_customer(login="logged")
+    CustomerFactory(login="logged")
     pay(base_url, "logged", "9007")
     call(base_url, headers={}, QueryType="check", Account="logged")
     entries = list(GatewayRequestLog.objects.filter(gateway="rncb").order_by("id"))
@@ -204,7 +204,7 @@ def test_every_request_is_logged_without_the_secret(base_url, rncb):
     "summa", ["1e9", "1E2", "1_000", "\u0661\u0660\u0660", "1,5", " 7.5 ", "+10", "10."]
 )
 def test_lenient_amounts_are_refused_before_money(base_url, rncb, summa):
-    customer = make_customer(login="lenient")
+    customer = CustomerFactory(login="lenient")
     status, xml = pay(base_url, "lenient", f"len-{summa}", summa=summa)
     assert (status, xml.findtext("ERROR")) == (400, "100")
     assert balance(customer.pk) == Decimal("0.00")
@@ -213,7 +213,7 @@ def test_lenient_amounts_are_refused_before_money(base_url, rncb, summa):
 
 def test_amount_beyond_the_column_is_a_refusal_not_a_server_error(base_url, db):
     configure("rncb", credentials={"secret": SECRET})  # no maximum on the gateway
-    customer = make_customer(login="huge")
+    customer = CustomerFactory(login="huge")
     status, xml = pay(base_url, "huge", "huge-1", summa="999999999999.99")
     assert (status, xml.findtext("ERROR")) == (400, "100")
     assert "maximum" in (xml.findtext("COMMENTS") or "")

@@ -19,15 +19,15 @@ from lastmile.network.models import AccessBinding, Lease
 from lastmile.network.ports import binding_key
 from tests.aaa.helpers import radius_server
 from tests.factories import (
+    AccessBindingFactory,
     CustomerFactory,
     CustomerGroupFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
+    SubscriptionFactory,
+    TariffFactory,
     UserFactory,
     grant,
-    net_subscribe,
 )
 from tests.interop.radclient import radclient
 
@@ -141,11 +141,11 @@ def test_one_port_in_two_encodings_is_refused_naming_the_holder(groups):  # type
 
 @pytest.mark.django_db
 def test_the_database_refuses_one_port_in_two_encodings_too(groups):  # type: ignore[no-untyped-def]
-    AccessBinding.objects.create(
+    AccessBindingFactory(
         customer=groups["ann"], remote_id="0x0006001122334455", circuit_id="0x000400640105"
     )
     with pytest.raises(IntegrityError), transaction.atomic():
-        AccessBinding.objects.create(
+        AccessBindingFactory(
             customer=groups["bob"], remote_id="0006001122334455", circuit_id="000400640105"
         )
     # A row written past the model (no key) is refused by the check constraint.
@@ -273,8 +273,8 @@ def test_api_errors_are_problems(groups):  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db
 def test_api_limited_staff_cannot_see_or_bind_another_group(groups, north_staff):  # type: ignore[no-untyped-def]
-    theirs = AccessBinding.objects.create(customer=groups["bob"], mac="aa:bb:cc:00:00:0b")
-    mine = AccessBinding.objects.create(customer=groups["ann"], mac="aa:bb:cc:00:00:0a")
+    theirs = AccessBindingFactory(customer=groups["bob"], mac="aa:bb:cc:00:00:0b")
+    mine = AccessBindingFactory(customer=groups["ann"], mac="aa:bb:cc:00:00:0a")
     api = _api(north_staff)
     url = "/api/v1/network/bindings"
     assert [i["id"] for i in api.get(url).json()["items"]] == [mine.pk]
@@ -341,7 +341,7 @@ def test_customer_page_section_adds_edits_and_deletes(admin_client, groups):  # 
 
 @pytest.mark.django_db
 def test_form_errors_are_shown_not_500(admin_client, groups):  # type: ignore[no-untyped-def]
-    AccessBinding.objects.create(
+    AccessBindingFactory(
         customer=groups["ann"], remote_id="0x0006001122334455", circuit_id="0x000400640105"
     )
     for data, text in [
@@ -360,8 +360,8 @@ def test_form_errors_are_shown_not_500(admin_client, groups):  # type: ignore[no
 @pytest.mark.django_db
 def test_list_page_filters_and_pages(admin_client, groups):  # type: ignore[no-untyped-def]
     for n in range(55):
-        AccessBinding.objects.create(customer=groups["ann"], mac=f"aa:bb:cc:00:01:{n:02x}")
-    AccessBinding.objects.create(customer=groups["bob"], remote_id="sw-77", circuit_id="eth1/0/1")
+        AccessBindingFactory(customer=groups["ann"], mac=f"aa:bb:cc:00:01:{n:02x}")
+    AccessBindingFactory(customer=groups["bob"], remote_id="sw-77", circuit_id="eth1/0/1")
     first = admin_client.get("/network/bindings/").content.decode()
     assert "IPoE bindings" in first and "aa:bb:cc:00:01:00" in first
     assert "page=2" in first
@@ -377,8 +377,8 @@ def test_list_page_filters_and_pages(admin_client, groups):  # type: ignore[no-u
 
 @pytest.mark.django_db
 def test_pages_limited_staff_cannot_see_or_bind_another_group(client, groups, north_staff):  # type: ignore[no-untyped-def]
-    theirs = AccessBinding.objects.create(customer=groups["bob"], mac="aa:bb:cc:00:00:0b")
-    AccessBinding.objects.create(customer=groups["ann"], mac="aa:bb:cc:00:00:0a")
+    theirs = AccessBindingFactory(customer=groups["bob"], mac="aa:bb:cc:00:00:0b")
+    AccessBindingFactory(customer=groups["ann"], mac="aa:bb:cc:00:00:0a")
     client.force_login(north_staff)
     listed = client.get("/network/bindings/").content.decode()
     assert "aa:bb:cc:00:00:0a" in listed and "aa:bb:cc:00:00:0b" not in listed
@@ -418,8 +418,8 @@ def _auth_until(port: int, want: str) -> str:
 def test_a_binding_made_through_the_api_is_matched_by_the_running_server(transactional_db):  # type: ignore[no-untyped-def]
     NasFactory(name="bras", address="127.0.0.1", vendor="mikrotik")
     PoolFactory(name="main", network="10.78.0.0/24", kind="dynamic")
-    customer = NetCustomerFactory(login="ipoe-api")
-    net_subscribe(customer, NetTariffFactory())
+    customer = CustomerFactory(pppoe=True, login="ipoe-api")
+    SubscriptionFactory(customer=customer, tariff=TariffFactory())
     api = _api(UserFactory(is_superuser=True))
     with radius_server() as server:
         before, _attrs = radclient(server.auth_port, "auth", IPOE_REQUEST)

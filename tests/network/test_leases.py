@@ -17,36 +17,36 @@ from hypothesis.extra.django import TestCase
 from lastmile.network import services
 from lastmile.network.errors import AddressInUse, PoolExhausted
 from lastmile.network.models import Lease, Pool, Session, normalize_mac
-from tests.factories import NasFactory, NetCustomerFactory, PoolFactory
+from tests.factories import CustomerFactory, LeaseFactory, NasFactory, PoolFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_one_address_has_at_most_one_active_lease() -> None:
     pool = PoolFactory(network="10.1.0.0/24")
-    a, b = NetCustomerFactory(), NetCustomerFactory()
-    Lease.objects.create(address="10.1.0.5", pool=pool, customer=a, kind="dynamic")
+    a, b = CustomerFactory(pppoe=True), CustomerFactory(pppoe=True)
+    LeaseFactory(address="10.1.0.5", pool=pool, customer=a, kind="dynamic")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Lease.objects.create(address="10.1.0.5", pool=pool, customer=b, kind="static")
+        LeaseFactory(address="10.1.0.5", pool=pool, customer=b, kind="static")
 
 
 def test_ending_keeps_history_and_frees_the_address() -> None:
     pool = PoolFactory(network="10.1.1.0/24")
-    a, b = NetCustomerFactory(), NetCustomerFactory()
-    lease = Lease.objects.create(address="10.1.1.5", pool=pool, customer=a, kind="dynamic")
+    a, b = CustomerFactory(pppoe=True), CustomerFactory(pppoe=True)
+    lease = LeaseFactory(address="10.1.1.5", pool=pool, customer=a, kind="dynamic")
     assert services.end_lease(lease=lease, reason="deleted", disconnect=False)
     assert not services.end_lease(lease=lease, reason="deleted", disconnect=False)
-    Lease.objects.create(address="10.1.1.5", pool=pool, customer=b, kind="dynamic")
+    LeaseFactory(address="10.1.1.5", pool=pool, customer=b, kind="dynamic")
     history = list(Lease.objects.filter(address="10.1.1.5").order_by("started_at"))
     assert [x.customer for x in history] == [a, b]
     assert history[0].ended_at is not None and history[0].end_reason == "deleted"
 
 
 def test_leases_are_never_deleted() -> None:
-    lease = Lease.objects.create(
+    lease = LeaseFactory(
         address="10.1.2.5",
         pool=PoolFactory(network="10.1.2.0/24"),
-        customer=NetCustomerFactory(),
+        customer=CustomerFactory(pppoe=True),
         kind="static",
     )
     with pytest.raises(ProgrammingError), transaction.atomic():
@@ -55,9 +55,9 @@ def test_leases_are_never_deleted() -> None:
 
 def test_static_address_moves_from_an_inactive_customer_only() -> None:
     pool = PoolFactory(network="10.1.3.0/24", kind="static")
-    old = NetCustomerFactory(is_active=False)
-    active = NetCustomerFactory()
-    newcomer = NetCustomerFactory()
+    old = CustomerFactory(pppoe=True, is_active=False)
+    active = CustomerFactory(pppoe=True)
+    newcomer = CustomerFactory(pppoe=True)
     services.assign_static(customer=old, address="10.1.3.7")
     moved = services.assign_static(customer=newcomer, address="10.1.3.7")
     assert moved.customer == newcomer and moved.kind == "static" and moved.pool == pool
@@ -70,13 +70,13 @@ def test_static_address_moves_from_an_inactive_customer_only() -> None:
 
 def test_session_stop_never_frees_a_static_lease_but_expiry_ends_dynamic_ones() -> None:
     pool = PoolFactory(network="10.1.4.0/24")
-    customer = NetCustomerFactory()
-    static = Lease.objects.create(address="10.1.4.2", pool=pool, customer=customer, kind="static")
+    customer = CustomerFactory(pppoe=True)
+    static = LeaseFactory(address="10.1.4.2", pool=pool, customer=customer, kind="static")
     past = timezone.now() - timedelta(minutes=1)
-    dynamic = Lease.objects.create(
+    dynamic = LeaseFactory(
         address="10.1.4.3",
         pool=pool,
-        customer=NetCustomerFactory(),
+        customer=CustomerFactory(pppoe=True),
         kind="dynamic",
         expires_at=past,
     )
@@ -104,15 +104,15 @@ def test_stale_sessions_close_after_three_missed_interims() -> None:
 
 
 def test_orm_allocation_skips_gateway_and_exhausts() -> None:
-    pool = Pool.objects.create(name="p", kind="dynamic", network="10.1.5.0/29", gateway="10.1.5.1")
+    pool = PoolFactory(name="p", kind="dynamic", network="10.1.5.0/29", gateway="10.1.5.1")
     assert pool.size == 5
     got = [
-        services.allocate_dynamic(customer_id=NetCustomerFactory().pk, pool=pool).address
+        services.allocate_dynamic(customer_id=CustomerFactory(pppoe=True).pk, pool=pool).address
         for _ in range(5)
     ]
     assert "10.1.5.1" not in got and len(set(got)) == 5
     with pytest.raises(PoolExhausted):
-        services.allocate_dynamic(customer_id=NetCustomerFactory().pk, pool=pool)
+        services.allocate_dynamic(customer_id=CustomerFactory(pppoe=True).pk, pool=pool)
 
 
 def test_normalize_mac() -> None:
@@ -125,7 +125,7 @@ class AllocationProperties(TestCase):
     @given(st.lists(st.sampled_from(["alloc", "end"]), min_size=1, max_size=25), st.integers(0, 3))
     @settings(max_examples=25, deadline=None)
     def test_allocation_never_duplicates(self, steps, gateway_offset):  # type: ignore[no-untyped-def]
-        pool = Pool.objects.create(
+        pool = PoolFactory(
             name=f"prop{Pool.objects.count()}", kind="dynamic", network="10.2.0.0/28",
             gateway=f"10.2.0.{1 + gateway_offset}",
         )  # fmt: skip
@@ -136,7 +136,9 @@ class AllocationProperties(TestCase):
                 services.end_lease(lease=first, reason="released", disconnect=False)
                 continue
             try:
-                lease = services.allocate_dynamic(customer_id=NetCustomerFactory().pk, pool=pool)
+                lease = services.allocate_dynamic(
+                    customer_id=CustomerFactory(pppoe=True).pk, pool=pool
+                )
             except PoolExhausted:
                 assert active.count() == pool.size
                 continue

@@ -8,7 +8,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from lastmile.aaa.models import AccessChange
 from lastmile.network.models import Lease, Nas, Session
-from tests.factories import NasFactory, NetCustomerFactory, PoolFactory, UserFactory
+from tests.factories import CustomerFactory, LeaseFactory, NasFactory, PoolFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def data():  # type: ignore[no-untyped-def]
     pool = PoolFactory(name="main", network="10.5.0.0/24")
-    customer = NetCustomerFactory(login="viewme")
-    lease = Lease.objects.create(address="10.5.0.9", pool=pool, customer=customer, kind="dynamic")
+    customer = CustomerFactory(pppoe=True, login="viewme")
+    lease = LeaseFactory(address="10.5.0.9", pool=pool, customer=customer, kind="dynamic")
     nas = NasFactory(address="127.0.0.1", coa_port=9)  # nothing listens: timeout
     now = timezone.now()
     session = Session.objects.create(

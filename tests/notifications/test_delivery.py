@@ -12,16 +12,16 @@ import pytest
 from django.utils import timezone
 
 from lastmile.notifications import events
-from lastmile.notifications.models import Outbox, TelegramLink
+from lastmile.notifications.models import Outbox
 from lastmile.notifications.services import deliver_due, notify, retry_delay
-from tests.factories import TicketCustomerFactory, UserFactory
+from tests.factories import CustomerFactory, TelegramLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _customer(**kwargs):  # type: ignore[no-untyped-def]
-    customer = TicketCustomerFactory(**kwargs)
-    TelegramLink.objects.create(customer=customer, chat_id=777001)
+    customer = CustomerFactory(reachable=True, **kwargs)
+    TelegramLinkFactory(customer=customer, chat_id=777001)
     return customer
 
 
@@ -91,7 +91,7 @@ def test_webhook_receiver_rejects_a_wrong_secret(channels, monkeypatch, settings
 
     _smtp, http = channels
     monkeypatch.setattr(settings.LASTMILE, "webhook_secret", SecretStr("not-the-shared-one"))
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     _pay(customer)
     deliver_due()
     assert http.bad_signatures == 1
@@ -130,7 +130,7 @@ def test_peer_down_is_retried_with_backoff_then_failed(
 ):
     monkeypatch.setattr(settings.LASTMILE, "smtp_port", dead_port)
     monkeypatch.setattr(settings.LASTMILE, "notify_max_attempts", 3)
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     notify(
         event=events.BALANCE_LOW,
         customer=customer,
@@ -196,7 +196,7 @@ def test_peer_answering_500_is_retried_and_later_sent(channels):
 def test_sms_gateway_not_confirming_is_an_error(channels):
     _smtp, http = channels
     http.sms_answer = "ERROR: no balance"
-    _pay(TicketCustomerFactory())
+    _pay(CustomerFactory(reachable=True))
     deliver_due()
     sms = Outbox.objects.get(channel="sms")
     assert sms.state == "queued"
@@ -205,7 +205,7 @@ def test_sms_gateway_not_confirming_is_an_error(channels):
 
 def test_sms_text_is_url_encoded(channels):
     _smtp, http = channels
-    customer = TicketCustomerFactory(full_name="Иван & Co")
+    customer = CustomerFactory(reachable=True, full_name="Иван & Co")
     _pay(customer)
     deliver_due()
     (sms,) = http.calls("/sms")
@@ -221,7 +221,7 @@ def test_unconfigured_channels_are_not_enqueued(no_channels, monkeypatch, settin
 
 
 def test_webhook_body_is_json_with_event_and_key(channels):
-    _pay(TicketCustomerFactory(), key="pay-xyz")
+    _pay(CustomerFactory(reachable=True), key="pay-xyz")
     hook = Outbox.objects.get(channel="webhook")
     document = json.loads(hook.body)
     assert document["id"] == "pay-xyz"
@@ -231,7 +231,7 @@ def test_webhook_body_is_json_with_event_and_key(channels):
 def test_released_stale_rows_are_requeued(channels):
     from lastmile.notifications.services import release_stale
 
-    _pay(TicketCustomerFactory())
+    _pay(CustomerFactory(reachable=True))
     Outbox.objects.update(state="sending", claimed_at=timezone.now() - timedelta(hours=1))
     assert release_stale() == Outbox.objects.count()
     assert deliver_due() == Outbox.objects.count()

@@ -12,7 +12,7 @@ import time_machine
 from lastmile.notifications import events
 from lastmile.notifications.models import Outbox
 from lastmile.notifications.services import deliver_due, notify, set_preferences
-from tests.factories import TicketCustomerFactory
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,19 +29,19 @@ def _low(customer, key="low"):  # type: ignore[no-untyped-def]
 
 
 def test_only_chosen_channels_are_used(channels):
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     set_preferences(customer=customer, channels=["sms"])
     assert sorted(r.channel for r in _low(customer)) == ["sms", "webhook"]
 
 
 def test_opted_out_subscriber_gets_nothing_but_webhooks_still_fire(channels):
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     set_preferences(customer=customer, channels=["email", "sms"], is_opted_out=True)
     assert [r.channel for r in _low(customer)] == ["webhook"]
 
 
 def test_muted_event_is_not_sent(channels):
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     set_preferences(customer=customer, channels=["email"], muted_events=[events.BALANCE_LOW])
     assert [r.channel for r in _low(customer)] == ["webhook"]
 
@@ -57,7 +57,7 @@ def test_sms_waits_for_the_end_of_quiet_hours(channels, monkeypatch, settings):
     monkeypatch.setattr(settings.LASTMILE, "notify_quiet_hours_start", 22)
     monkeypatch.setattr(settings.LASTMILE, "notify_quiet_hours_end", 8)
     _smtp, http = channels
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     with time_machine.travel(datetime(2026, 11, 27, 23, 30, tzinfo=MSK), tick=False):
         _low(customer)
         deliver_due()
@@ -76,7 +76,7 @@ def test_retry_falling_into_quiet_hours_is_postponed_without_costing_an_attempt(
     channels, monkeypatch, settings
 ):
     _smtp, http = channels
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     set_preferences(customer=customer, channels=["sms"])
     with time_machine.travel(datetime(2026, 11, 27, 21, 59, tzinfo=MSK), tick=False):
         _low(customer)

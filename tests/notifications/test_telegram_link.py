@@ -11,7 +11,7 @@ from django.utils import timezone
 from lastmile.notifications.errors import LinkCodeInvalid
 from lastmile.notifications.models import ChannelCursor, TelegramLink
 from lastmile.notifications.telegram import issue_link_code, link_chat, poll_updates
-from tests.factories import TicketCustomerFactory
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _start(update_id: int, chat_id: int, text: str) -> dict:
 
 def test_start_code_from_getupdates_links_the_chat(channels):
     _smtp, http = channels
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     code = issue_link_code(customer=customer)
     http.updates = [_start(100, 5550001, "hello"), _start(101, 5550001, f"/start {code.code}")]
 
@@ -43,7 +43,7 @@ def test_start_code_from_getupdates_links_the_chat(channels):
 
 
 def test_code_is_one_time(channels):
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     code = issue_link_code(customer=customer)
     link_chat(code=code.code, chat_id=1)
     with pytest.raises(LinkCodeInvalid):
@@ -53,7 +53,7 @@ def test_code_is_one_time(channels):
 
 def test_expired_code_is_refused_and_user_is_told(channels):
     _smtp, http = channels
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     code = issue_link_code(customer=customer)
     http.updates = [_start(7, 42, f"/start {code.code}")]
     with time_machine.travel(timezone.now() + timedelta(hours=1)):
@@ -63,7 +63,7 @@ def test_expired_code_is_refused_and_user_is_told(channels):
 
 
 def test_new_code_invalidates_the_old_one():
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     old = issue_link_code(customer=customer)
     issue_link_code(customer=customer)
     with pytest.raises(LinkCodeInvalid):
@@ -71,7 +71,7 @@ def test_new_code_invalidates_the_old_one():
 
 
 def test_relinking_moves_to_the_new_chat():
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     link_chat(code=issue_link_code(customer=customer).code, chat_id=10)
     link_chat(code=issue_link_code(customer=customer).code, chat_id=11)
     assert list(
@@ -80,7 +80,7 @@ def test_relinking_moves_to_the_new_chat():
 
 
 def test_staff_api_issues_code(admin_client):
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     response = admin_client.post(f"/api/v1/notifications/customers/{customer.pk}/telegram-code")
     assert response.status_code == 200
     assert len(response.json()["code"]) == 8

@@ -17,7 +17,7 @@ from lastmile.notifications.services import (
     resend,
     set_preferences,
 )
-from tests.factories import TicketCustomerFactory
+from tests.factories import CustomerFactory, NotificationTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_default_templates_render_with_sample_context(event, language):
 
 def test_russian_subscriber_gets_russian_text(channels):
     smtp, _http = channels
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     set_preferences(customer=customer, channels=["email"], language="ru")
     _pay(customer)
     deliver_due()
@@ -57,10 +57,10 @@ def test_russian_subscriber_gets_russian_text(channels):
 
 def test_channel_specific_template_wins(channels):
     _smtp, http = channels
-    NotificationTemplate.objects.create(
+    NotificationTemplateFactory(
         event=events.PAYMENT_RECEIVED, language="en", channel="sms", body="Paid {{ amount }}"
     )
-    _pay(TicketCustomerFactory())
+    _pay(CustomerFactory(reachable=True))
     deliver_due()
     (sms,) = http.calls("/sms")
     assert sms.query["msg"] == ["Paid 100.00"]
@@ -71,7 +71,7 @@ def test_template_error_fails_the_row_and_sends_nothing(channels, admin_client):
     NotificationTemplate.objects.filter(event=events.PAYMENT_RECEIVED, language="en").update(
         body="Paid {{ amount|nosuchfilter }}"
     )
-    rows = _pay(TicketCustomerFactory())  # the payer's transaction is not broken
+    rows = _pay(CustomerFactory(reachable=True))  # the payer's transaction is not broken
     subscriber_rows = [r for r in rows if r.channel != "webhook"]
     assert {r.state for r in subscriber_rows} == {"failed"}
     assert all("Template error" in r.last_error for r in subscriber_rows)
@@ -121,7 +121,7 @@ def test_resend_after_fixing_template(channels, admin_client):
     NotificationTemplate.objects.filter(event=events.PAYMENT_RECEIVED, language="en").update(
         body="{{ nope }}"
     )
-    set_preferences(customer=(customer := TicketCustomerFactory()), channels=["email"])
+    set_preferences(customer=(customer := CustomerFactory(reachable=True)), channels=["email"])
     (row, *_rest) = [r for r in _pay(customer) if r.channel == "email"]
     assert row.state == "failed"
 
@@ -144,7 +144,7 @@ def test_resend_after_fixing_template(channels, admin_client):
 def test_resend_of_queued_message_is_refused(channels):
     from lastmile.notifications.errors import NotResendable
 
-    row = _pay(TicketCustomerFactory())[0]
+    row = _pay(CustomerFactory(reachable=True))[0]
     with pytest.raises(NotResendable):
         resend(outbox=row, actor=None)
 

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection, transaction
 
 from lastmile.notifications import events
-from lastmile.notifications.models import Outbox, TelegramLink
+from lastmile.notifications.models import Outbox
 from lastmile.notifications.services import deliver_due, notify
-from tests.factories import TicketCustomerFactory
+from tests.factories import CustomerFactory, TelegramLinkFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +32,7 @@ def _payment(customer, key):  # type: ignore[no-untyped-def]
 
 def test_rolled_back_payment_sends_nothing(channels):
     smtp, http = channels
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     with pytest.raises(PaymentFailed), transaction.atomic():
         _payment(customer, "rollback-1")
         raise PaymentFailed
@@ -43,9 +43,9 @@ def test_rolled_back_payment_sends_nothing(channels):
 
 def test_committed_payment_sends_one_message_per_channel_with_two_workers(channels):
     smtp, http = channels
-    customers = [TicketCustomerFactory() for _ in range(5)]
+    customers = [CustomerFactory(reachable=True) for _ in range(5)]
     for n, customer in enumerate(customers):
-        TelegramLink.objects.create(customer=customer, chat_id=9000 + n)
+        TelegramLinkFactory(customer=customer, chat_id=9000 + n)
         with transaction.atomic():
             _payment(customer, f"commit-{n}")
     assert Outbox.objects.count() == 5 * 4
@@ -85,7 +85,7 @@ def test_commit_kicks_the_worker_job(channels):
 
     with connection.cursor() as cursor:  # earlier tests' commits kicked jobs too
         cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
-    customer = TicketCustomerFactory()
+    customer = CustomerFactory(reachable=True)
     with transaction.atomic():
         _payment(customer, "kick-1")
         assert not ProcrastinateJob.objects.filter(

@@ -16,7 +16,7 @@ from lastmile.finance.queries import check_ledger
 from lastmile.subscriptions.billing import run_billing
 from lastmile.subscriptions.models import Subscription
 from lastmile.subscriptions.services import assign_fee, buy_tariff
-from tests.billing_helpers import make_customer, make_fee, make_tariff
+from tests.factories import CustomerFactory, PeriodicFeeFactory, TariffFactory
 
 T0 = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
 
@@ -32,8 +32,8 @@ def _subscribe(
     kind: dict[str, Any] = (
         {"period_kind": "days", "period_days": period_days} if period_days else {}
     )
-    tariff = make_tariff(price=price, **kind)
-    customers = [make_customer(balance=balance) for _ in range(n)]
+    tariff = TariffFactory(price=price, **kind)
+    customers = [CustomerFactory(balance=balance) for _ in range(n)]
     for customer in customers:
         buy_tariff(customer=customer, tariff=tariff, at=at)
     return tariff, customers
@@ -82,8 +82,8 @@ def test_rerun_for_the_same_moment_charges_nothing():
 
 @pytest.mark.django_db
 def test_renew_when_affordable_expire_otherwise():
-    tariff = make_tariff(price="100")
-    rich, poor, no_renew = (make_customer(balance=b) for b in ("300", "150", "300"))
+    tariff = TariffFactory(price="100")
+    rich, poor, no_renew = (CustomerFactory(balance=b) for b in ("300", "150", "300"))
     for c in (rich, poor):
         buy_tariff(customer=c, tariff=tariff, at=T0)
     buy_tariff(customer=no_renew, tariff=tariff, at=T0, auto_renew=False)
@@ -128,8 +128,8 @@ def test_credit_limit_lets_renewal_go_below_zero():
 
 @pytest.mark.django_db
 def test_periodic_fees_chain_in_one_run_even_into_debt():
-    customer = make_customer(balance="50")
-    router, tv = make_fee(price="30"), make_fee(price="45.55")
+    customer = CustomerFactory(balance="50")
+    router, tv = PeriodicFeeFactory(price="30"), PeriodicFeeFactory(price="45.55")
     assign_fee(customer=customer, fee=router, start=T0)
     assign_fee(customer=customer, fee=tv, start=T0)
     run = run_billing(at=T0)
@@ -210,7 +210,7 @@ def test_the_runs_ledger_keys_are_the_ones_finance_keys_builds():
 
     _tariff, (customer,) = _subscribe(1, balance="1000")
     sub = Subscription.objects.get(customer=customer)
-    fee = make_fee(price="10.00")
+    fee = PeriodicFeeFactory(price="10.00")
     assignment = assign_fee(customer=customer, fee=fee, start=T0)
     at = sub.period_end
     assert at is not None

@@ -16,7 +16,7 @@ from lastmile.subscriptions.billing import run_billing
 from lastmile.subscriptions.jobs import after_billing_run
 from lastmile.subscriptions.notices import warn_ending_and_low_balance
 from lastmile.subscriptions.services import buy_tariff
-from tests.billing_helpers import make_customer, make_tariff
+from tests.factories import CustomerFactory, TariffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def _events(customer) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_payment_queues_one_message_and_a_repeat_none():
-    customer = make_customer(email="a@example.net")
+    customer = CustomerFactory(email="a@example.net")
     record_payment(customer_id=customer.pk, amount="100", gateway="rncb", external_id="n1")
     record_payment(customer_id=customer.pk, amount="100", gateway="rncb", external_id="n1")
     assert _events(customer) == ["payment_received"]
@@ -47,7 +47,7 @@ def test_payment_queues_one_message_and_a_repeat_none():
 
 
 def test_rolled_back_payment_queues_nothing():
-    customer = make_customer(email="a@example.net")
+    customer = CustomerFactory(email="a@example.net")
     with pytest.raises(RuntimeError), transaction.atomic():
         record_payment(customer_id=customer.pk, amount="100", external_id="n2")
         raise RuntimeError("the caller fails after the payment")
@@ -55,8 +55,8 @@ def test_rolled_back_payment_queues_nothing():
 
 
 def test_tariff_purchase_notifies_and_defers_the_nas_update():
-    customer = make_customer(email="a@example.net", balance="1000")
-    buy_tariff(customer=customer, tariff=make_tariff(price="300"), at=T0)
+    customer = CustomerFactory(email="a@example.net", balance="1000")
+    buy_tariff(customer=customer, tariff=TariffFactory(price="300"), at=T0)
     assert "tariff_changed" in _events(customer)
     [change] = AccessChange.objects.filter(customer=customer)
     assert change.reason == "tariff_changed"
@@ -65,10 +65,10 @@ def test_tariff_purchase_notifies_and_defers_the_nas_update():
 
 
 def test_expiry_in_billing_run_notifies_once_through_the_job():
-    customer = make_customer(email="a@example.net", balance="300")
+    customer = CustomerFactory(email="a@example.net", balance="300")
     buy_tariff(
         customer=customer,
-        tariff=make_tariff(price="300", period_kind="days", period_days=30),
+        tariff=TariffFactory(price="300", period_kind="days", period_days=30),
         at=T0,
     )
     run = run_billing(at=T0 + timedelta(days=30))
@@ -80,10 +80,10 @@ def test_expiry_in_billing_run_notifies_once_through_the_job():
 
 
 def test_warnings_for_ending_subscription_and_low_balance():
-    customer = make_customer(email="a@example.net", balance="300")
+    customer = CustomerFactory(email="a@example.net", balance="300")
     buy_tariff(
         customer=customer,
-        tariff=make_tariff(price="300", period_kind="days", period_days=30),
+        tariff=TariffFactory(price="300", period_kind="days", period_days=30),
         at=T0,
     )
     at = T0 + timedelta(days=28)

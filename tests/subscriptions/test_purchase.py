@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from lastmile.customers.models import CustomerGroup
 from lastmile.finance.errors import InsufficientFunds
 from lastmile.finance.models import Account, LedgerEntry
 from lastmile.finance.queries import check_ledger
@@ -22,7 +21,7 @@ from lastmile.subscriptions.services import (
     preview_purchase,
     terminate_subscription,
 )
-from tests.billing_helpers import make_customer, make_tariff
+from tests.factories import CustomerFactory, CustomerGroupFactory, TariffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +33,8 @@ def balance(customer) -> Decimal:  # type: ignore[no-untyped-def]
 
 
 def test_buying_charges_the_price_and_snapshots_it():
-    customer = make_customer(balance="1000")
-    tariff = make_tariff(price="500")
+    customer = CustomerFactory(balance="1000")
+    tariff = TariffFactory(price="500")
     sub = buy_tariff(customer=customer, tariff=tariff, at=T0)
     assert sub.state == "active" and sub.price == Decimal("500.00")
     assert sub.period_start == T0
@@ -43,30 +42,30 @@ def test_buying_charges_the_price_and_snapshots_it():
 
 
 def test_not_enough_money_changes_nothing():
-    customer = make_customer(balance="100")
+    customer = CustomerFactory(balance="100")
     with pytest.raises(InsufficientFunds):
-        buy_tariff(customer=customer, tariff=make_tariff(price="500"), at=T0)
+        buy_tariff(customer=customer, tariff=TariffFactory(price="500"), at=T0)
     assert not Subscription.objects.exists()
     assert balance(customer) == Decimal("100.00")
 
 
 def test_group_may_not_buy_a_tariff_of_other_groups():
     gold, basic = (
-        CustomerGroup.objects.create(name="gold"),
-        CustomerGroup.objects.create(name="basic"),
+        CustomerGroupFactory(name="gold"),
+        CustomerGroupFactory(name="basic"),
     )
-    tariff = make_tariff(price="1", public=False)
+    tariff = TariffFactory(price="1", is_public=False)
     tariff.groups.add(gold)
-    customer = make_customer(group=basic, balance="10")
+    customer = CustomerFactory(group=basic, balance="10")
     with pytest.raises(TariffNotAllowed):
         buy_tariff(customer=customer, tariff=tariff, at=T0)
     assert balance(customer) == Decimal("10.00")
-    buy_tariff(customer=make_customer(group=gold, balance="10"), tariff=tariff, at=T0)
+    buy_tariff(customer=CustomerFactory(group=gold, balance="10"), tariff=tariff, at=T0)
 
 
 def test_refund_uses_purchase_price_not_current():
-    customer = make_customer(balance="1000")
-    cheap = make_tariff(price="300", period_kind="days", period_days=30)
+    customer = CustomerFactory(balance="1000")
+    cheap = TariffFactory(price="300", period_kind="days", period_days=30)
     buy_tariff(customer=customer, tariff=cheap, at=T0)
     cheap.price = Decimal("900")  # the operator raises the price later
     cheap.save()
@@ -78,9 +77,9 @@ def test_refund_uses_purchase_price_not_current():
 
 
 def test_tariff_change_refunds_unused_part_then_charges_new():
-    customer = make_customer(balance="1000")
-    old = make_tariff(price="300", period_kind="days", period_days=30)
-    new = make_tariff(price="600", period_kind="days", period_days=30)
+    customer = CustomerFactory(balance="1000")
+    old = TariffFactory(price="300", period_kind="days", period_days=30)
+    new = TariffFactory(price="600", period_kind="days", period_days=30)
     buy_tariff(customer=customer, tariff=old, at=T0)
     preview = preview_purchase(customer=customer, tariff=new, at=T0 + timedelta(days=15))
     assert (preview.refund, preview.charge, preview.balance_after) == (
@@ -96,28 +95,28 @@ def test_tariff_change_refunds_unused_part_then_charges_new():
 
 
 def test_tariff_change_counts_the_refund_toward_the_new_price():
-    customer = make_customer(balance="300")
-    old = make_tariff(price="300", period_kind="days", period_days=30)
+    customer = CustomerFactory(balance="300")
+    old = TariffFactory(price="300", period_kind="days", period_days=30)
     buy_tariff(customer=customer, tariff=old, at=T0)
     buy_tariff(
         customer=customer,
-        tariff=make_tariff(price="290", period_kind="days", period_days=30),
+        tariff=TariffFactory(price="290", period_kind="days", period_days=30),
         at=T0,
     )
     assert balance(customer) == Decimal("10.00")
 
 
 def test_buying_the_active_tariff_again_is_refused():
-    customer = make_customer(balance="1000")
-    tariff = make_tariff(price="100")
+    customer = CustomerFactory(balance="1000")
+    tariff = TariffFactory(price="100")
     buy_tariff(customer=customer, tariff=tariff, at=T0)
     with pytest.raises(AlreadySubscribed):
         buy_tariff(customer=customer, tariff=tariff, at=T0)
 
 
 def test_expiry_refunds_nothing():
-    customer = make_customer(balance="500")
-    tariff = make_tariff(price="500", period_kind="days", period_days=30)
+    customer = CustomerFactory(balance="500")
+    tariff = TariffFactory(price="500", period_kind="days", period_days=30)
     buy_tariff(customer=customer, tariff=tariff, at=T0)
     run = run_billing(at=T0 + timedelta(days=30))
     assert run.expired == 1
@@ -128,9 +127,9 @@ def test_expiry_refunds_nothing():
 
 
 def test_preorder_applies_at_period_end():
-    customer = make_customer(balance="1000")
-    first = make_tariff(price="300", period_kind="days", period_days=30)
-    second = make_tariff(price="400", period_kind="days", period_days=30)
+    customer = CustomerFactory(balance="1000")
+    first = TariffFactory(price="300", period_kind="days", period_days=30)
+    second = TariffFactory(price="400", period_kind="days", period_days=30)
     buy_tariff(customer=customer, tariff=first, at=T0)
     pre = preorder_tariff(customer=customer, tariff=second)
     assert balance(customer) == Decimal("700.00")  # nothing charged at ordering
@@ -147,9 +146,9 @@ def test_preorder_applies_at_period_end():
 
 
 def test_preorder_waits_for_money_then_applies_after_payment():
-    customer = make_customer(balance="300")
-    first = make_tariff(price="300", period_kind="days", period_days=30)
-    second = make_tariff(price="400", period_kind="days", period_days=30)
+    customer = CustomerFactory(balance="300")
+    first = TariffFactory(price="300", period_kind="days", period_days=30)
+    second = TariffFactory(price="400", period_kind="days", period_days=30)
     buy_tariff(customer=customer, tariff=first, at=T0)
     pre = preorder_tariff(customer=customer, tariff=second)
     run_billing(at=T0 + timedelta(days=30))
@@ -166,8 +165,8 @@ def test_preorder_waits_for_money_then_applies_after_payment():
 
 
 def test_payment_renews_a_lapsed_subscription():
-    customer = make_customer(balance="300")
-    tariff = make_tariff(price="300", period_kind="days", period_days=30)
+    customer = CustomerFactory(balance="300")
+    tariff = TariffFactory(price="300", period_kind="days", period_days=30)
     buy_tariff(customer=customer, tariff=tariff, at=T0)
     run_billing(at=T0 + timedelta(days=30))
     assert not Subscription.objects.filter(state="active").exists()
@@ -179,8 +178,8 @@ def test_payment_renews_a_lapsed_subscription():
 
 
 def test_payment_does_not_renew_when_auto_renew_was_off():
-    customer = make_customer(balance="300")
-    tariff = make_tariff(price="300", period_kind="days", period_days=30)
+    customer = CustomerFactory(balance="300")
+    tariff = TariffFactory(price="300", period_kind="days", period_days=30)
     buy_tariff(customer=customer, tariff=tariff, at=T0, auto_renew=False)
     run_billing(at=T0 + timedelta(days=30))
     record_payment(customer_id=customer.pk, amount="300", external_id="topup")
@@ -189,9 +188,9 @@ def test_payment_does_not_renew_when_auto_renew_was_off():
 
 
 def test_terminating_a_preorder_refunds_nothing():
-    customer = make_customer(balance="300")
-    buy_tariff(customer=customer, tariff=make_tariff(price="300"), at=T0)
-    pre = preorder_tariff(customer=customer, tariff=make_tariff(price="100"))
+    customer = CustomerFactory(balance="300")
+    buy_tariff(customer=customer, tariff=TariffFactory(price="300"), at=T0)
+    pre = preorder_tariff(customer=customer, tariff=TariffFactory(price="100"))
     assert terminate_subscription(subscription=pre) == Decimal("0")
     assert balance(customer) == Decimal("0.00")
     assert check_ledger()[1] == []

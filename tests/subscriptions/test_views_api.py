@@ -12,7 +12,7 @@ from django.test import Client
 from lastmile.accounts.services import create_api_token
 from lastmile.finance.models import Account
 from lastmile.subscriptions.models import BillingRun, Subscription
-from tests.billing_helpers import make_customer, make_tariff
+from tests.factories import CustomerFactory, TariffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,8 @@ def _bearer(user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def test_buy_shows_preview_before_charging(admin_client):
-    customer = make_customer(balance="1000")
-    tariff = make_tariff(price="300")
+    customer = CustomerFactory(balance="1000")
+    tariff = TariffFactory(price="300")
     preview = admin_client.post(
         f"/billing/customers/{customer.pk}/buy/", {"tariff": tariff.pk, "auto_renew": "on"}
     )
@@ -41,8 +41,8 @@ def test_buy_shows_preview_before_charging(admin_client):
 
 
 def test_buy_without_money_says_so_and_changes_nothing(admin_client):
-    customer = make_customer(balance="10")
-    tariff = make_tariff(price="300")
+    customer = CustomerFactory(balance="10")
+    tariff = TariffFactory(price="300")
     page = admin_client.post(
         f"/billing/customers/{customer.pk}/buy/", {"tariff": tariff.pk, "confirm": "1"}
     )
@@ -52,8 +52,8 @@ def test_buy_without_money_says_so_and_changes_nothing(admin_client):
 
 
 def test_terminate_previews_refund(admin_client):
-    customer = make_customer(balance="300")
-    tariff = make_tariff(price="300")
+    customer = CustomerFactory(balance="300")
+    tariff = TariffFactory(price="300")
     admin_client.post(
         f"/billing/customers/{customer.pk}/buy/", {"tariff": tariff.pk, "confirm": "1"}
     )
@@ -95,8 +95,8 @@ def test_tariff_pages(admin_client):
 
 
 def test_api_purchase_preview_and_errors(admin_user):
-    customer = make_customer(balance="100")
-    cheap, dear = make_tariff(price="100"), make_tariff(price="5000")
+    customer = CustomerFactory(balance="100")
+    cheap, dear = TariffFactory(price="100"), TariffFactory(price="5000")
     auth = _bearer(admin_user)
     url = f"/api/v1/billing/customers/{customer.pk}"
     preview = Client().post(

@@ -5,13 +5,7 @@ from django.test import Client
 
 from lastmile.customers.models import Customer
 from lastmile.tasks.models import Ticket
-from tests.factories import (
-    SiteFactory,
-    TicketCustomerFactory,
-    TicketKindFactory,
-    UserFactory,
-    grant,
-)
+from tests.factories import CustomerFactory, SiteFactory, TicketKindFactory, UserFactory, grant
 
 
 @pytest.fixture
@@ -63,7 +57,9 @@ def retired(north):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def customer(north):  # type: ignore[no-untyped-def]
-    return TicketCustomerFactory(login="north-cust", site=north, street="Lenina", house="1")
+    return CustomerFactory(
+        reachable=True, login="north-cust", site=north, street="Lenina", house="1"
+    )
 
 
 def client_for(user) -> Client:  # type: ignore[no-untyped-def]

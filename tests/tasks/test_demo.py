@@ -5,14 +5,14 @@ import pytest
 from lastmile.notifications import demo as notifications_demo
 from lastmile.tasks import demo as tasks_demo
 from lastmile.tasks.models import Ticket
-from tests.factories import TicketCustomerFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_tickets_are_idempotent():
     UserFactory(username="admin", is_superuser=True)
-    TicketCustomerFactory(login="user1")
+    CustomerFactory(reachable=True, login="user1")
     tasks_demo.load_demo(customers=5, seed=1)
     tasks_demo.load_demo(customers=5, seed=1)
     assert Ticket.objects.count() == len(tasks_demo.DEMO_TICKETS)
