@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from lastmile.core.actor import Actor
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
-from lastmile.core.querysets import ACTIONS, RestrictedQuerySet
+from lastmile.core.querysets import RestrictedQuerySet
 
 
 def staff_user(request: Any) -> User:
@@ -127,9 +127,6 @@ class ObjectPermission(TimestampedModel, RestrictedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-STANDARD_ACTIONS = ACTIONS
 
 
 class ApiTokenQuerySet(RestrictedQuerySet["ApiToken"]):

@@ -93,7 +93,9 @@ def _clean_customer(values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _check_customer_unique(customer: Customer, values: Mapping[str, Any], actor: Any) -> None:
+def _check_customer_unique(
+    customer: Customer, values: Mapping[str, Any], actor: Actor | None
+) -> None:
     """Logins and contract numbers are unique across every site (RADIUS needs one
     namespace).  A clash with a customer the actor may see says so; a clash with
     one outside the actor's scope gets a neutral refusal that neither names nor
@@ -109,11 +111,11 @@ def _check_customer_unique(customer: Customer, values: Mapping[str, Any], actor:
 
 
 def _refuse_taken(
-    holders: models.QuerySet[Customer], actor: Any, field: str, message: Callable[[], str]
+    holders: models.QuerySet[Customer], actor: Actor | None, field: str, message: Callable[[], str]
 ) -> None:
     if not holders.exists():
         return
-    scoped = is_staff_user(actor) and not actor.is_superuser
+    scoped = is_staff_user(actor) and not getattr(actor, "is_superuser", False)
     if scoped and not holders.restrict(actor, "view").exists():  # type: ignore[attr-defined]
         raise InvalidValue(_("This value cannot be used. Choose another one."), field=field)
     raise AlreadyExists(message(), field=field)

@@ -22,7 +22,6 @@ from lastmile.finance.errors import AmountTooLarge, InvalidAmount
 CENT = Decimal("0.01")
 # The largest value of a NUMERIC(14,2) column: every money column, every balance.
 COLUMN_MAX = Decimal("999999999999.99")
-MAX_AMOUNT = COLUMN_MAX  # the former name, kept for callers
 _MAX_TEXT = 40
 _MINOR_UNITS = re.compile(r"-?[0-9]{1,16}", re.ASCII)
 # Digit groups a person may type: "1 500,50", with a space or a no-break space.

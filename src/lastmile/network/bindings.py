@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from lastmile.core.actor import Actor
 from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 from lastmile.network.errors import BindingConflict, BindingNotAllowed, InvalidBinding
 from lastmile.network.models import AccessBinding, Lease, Session, normalize_mac
@@ -40,7 +41,7 @@ class BindingChange:
 
 def create_binding(
     *,
-    actor: Any,
+    actor: Actor | None,
     customer: Any,
     mac: str = "",
     remote_id: str = "",
@@ -59,7 +60,7 @@ def create_binding(
     return BindingChange(binding, warning)
 
 
-def update_binding(*, actor: Any, binding: AccessBinding, **changes: Any) -> BindingChange:
+def update_binding(*, actor: Actor | None, binding: AccessBinding, **changes: Any) -> BindingChange:
     """Change a binding's customer, MAC, port or description (one transaction)."""
     unknown = set(changes) - set(_BINDING_FIELDS)
     if unknown:
@@ -112,7 +113,9 @@ def update_binding(*, actor: Any, binding: AccessBinding, **changes: Any) -> Bin
 DEVICE_PORT_CHECKS: list[Any] = []
 
 
-def set_binding_device_port(*, actor: Any, binding: AccessBinding, port: Any) -> AccessBinding:
+def set_binding_device_port(
+    *, actor: Actor | None, binding: AccessBinding, port: Any
+) -> AccessBinding:
     """Record which device port (``lastmile.devices.Port``, or None) a binding
     is on.  The devices app checks that the option 82 key names that port."""
     with transaction.atomic():
@@ -131,7 +134,7 @@ def set_binding_device_port(*, actor: Any, binding: AccessBinding, port: Any) ->
     return binding
 
 
-def choose_binding_device_port(*, actor: Any, binding: AccessBinding, port_id: int | None) -> None:
+def choose_binding_device_port(*, actor: Actor | None, binding: AccessBinding, port_id: int | None) -> None:
     """Put the binding on the inventory port ``port_id`` (one of a device the
     actor may view; None: no port), checked as ``set_binding_device_port`` does."""
     from django.apps import apps  # the devices app sits above this one
@@ -152,7 +155,7 @@ def choose_binding_device_port(*, actor: Any, binding: AccessBinding, port_id: i
     set_binding_device_port(actor=actor, binding=binding, port=port)
 
 
-def delete_binding(*, actor: Any, binding: AccessBinding) -> None:
+def delete_binding(*, actor: Actor | None, binding: AccessBinding) -> None:
     """Delete a binding (its history stays in pghistory's events; one transaction)."""
     with transaction.atomic():
         _check_binding_allowed(binding, actor, "delete")
@@ -205,7 +208,7 @@ def _disconnect_binding_sessions(
         )
 
 
-def _who(actor: Any) -> dict[str, Any]:
+def _who(actor: Actor | None) -> dict[str, Any]:
     return {"actor": getattr(actor, "pk", None)}
 
 
@@ -243,7 +246,7 @@ def _set_binding_values(
     ) % {"problem": problem}
 
 
-def _check_customer(actor: Any, customer: Any) -> None:
+def _check_customer(actor: Actor | None, customer: Any) -> None:
     from lastmile.customers.models import Customer
 
     if actor is not None and not (
@@ -252,14 +255,14 @@ def _check_customer(actor: Any, customer: Any) -> None:
         raise BindingNotAllowed(_("You are not allowed to bind this customer."))
 
 
-def _check_binding_allowed(binding: AccessBinding, actor: Any, action: str) -> None:
+def _check_binding_allowed(binding: AccessBinding, actor: Actor | None, action: str) -> None:
     if actor is not None and not (
         AccessBinding.objects.restrict(actor, action).filter(pk=binding.pk).exists()
     ):
         raise BindingNotAllowed(_("You are not allowed to do this with this IPoE binding."))
 
 
-def _holder(actor: Any, customer_id: int) -> str:
+def _holder(actor: Actor | None, customer_id: int) -> str:
     """The other customer's name, if the actor may see them."""
     from lastmile.customers.models import Customer
 
@@ -270,7 +273,7 @@ def _holder(actor: Any, customer_id: int) -> str:
     return str(customer) if customer is not None else ""
 
 
-def _check_binding_free(binding: AccessBinding, actor: Any) -> None:
+def _check_binding_free(binding: AccessBinding, actor: Actor | None) -> None:
     """A clear conflict error when the MAC or the port is bound by another row."""
     others = AccessBinding.objects.exclude(pk=binding.pk) if binding.pk else AccessBinding.objects
     if binding.mac:
@@ -289,7 +292,7 @@ def _check_binding_free(binding: AccessBinding, actor: Any) -> None:
             )
 
 
-def _conflict(actor: Any, customer_id: int, field: str, value: str) -> BindingConflict:
+def _conflict(actor: Actor | None, customer_id: int, field: str, value: str) -> BindingConflict:
     holder = _holder(actor, customer_id)
     if field == "mac":
         message = (
@@ -306,7 +309,9 @@ def _conflict(actor: Any, customer_id: int, field: str, value: str) -> BindingCo
     return BindingConflict(message % {"value": value, "customer": holder}, field=field)
 
 
-def _save_binding(binding: AccessBinding, actor: Any, *, force_insert: bool = False) -> None:
+def _save_binding(
+    binding: AccessBinding, actor: Actor | None, *, force_insert: bool = False
+) -> None:
     """Save; a unique violation the pre-check missed (a concurrent change) is a conflict."""
     try:
         with transaction.atomic():

@@ -23,10 +23,6 @@ class PoolExhausted(NetworkError):
     pass
 
 
-class LeaseAlreadyEnded(NetworkError):
-    pass
-
-
 class InvalidBinding(NetworkError):
     """An IPoE binding value does not fit (no MAC and no port, a malformed MAC…)."""
 

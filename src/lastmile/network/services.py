@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lastmile.core.actor import Actor
 from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 
 # IPoE bindings live in their own module; their names stay importable from here.
@@ -61,7 +62,9 @@ def request_disconnect(*, session: Session) -> None:
     )
 
 
-def end_lease(*, lease: Lease, reason: str, actor: Any = None, disconnect: bool = True) -> bool:
+def end_lease(
+    *, lease: Lease, reason: str, actor: Actor | None = None, disconnect: bool = True
+) -> bool:
     """End an active lease (its row stays as history) and, after commit,
     disconnect the session using the address.  False if it had ended already."""
     with transaction.atomic():
@@ -102,7 +105,7 @@ def assign_static(
     address: str,
     pool: Pool | None = None,
     mac: str = "",
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> Lease:
     """Give ``customer`` a static address.  An address held by an *inactive*
     customer moves (the old lease ends with reason "moved", logged); one held

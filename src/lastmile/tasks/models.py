@@ -65,9 +65,6 @@ class TicketPriority(models.TextChoices):
     URGENT = "urgent", _("urgent")
 
 
-PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Ticket(TimestampedModel, RestrictedModel):
     """A job for field staff.  State changes only through ``tasks.services``."""
