@@ -134,7 +134,9 @@ def set_binding_device_port(
     return binding
 
 
-def choose_binding_device_port(*, actor: Actor | None, binding: AccessBinding, port_id: int | None) -> None:
+def choose_binding_device_port(
+    *, actor: Actor | None, binding: AccessBinding, port_id: int | None
+) -> None:
     """Put the binding on the inventory port ``port_id`` (one of a device the
     actor may view; None: no port), checked as ``set_binding_device_port`` does."""
     from django.apps import apps  # the devices app sits above this one
