@@ -108,7 +108,9 @@ def test_ledger_report_totals_by_kind(admin_client):
     page = admin_client.get("/finance/ledger/?kind=payment")
     assert page.status_code == 200
     totals = list(page.context["totals"])
-    assert totals == [{"kind": "payment", "count": 2, "total": Decimal("150.00")}]
+    assert totals == [
+        {"kind": "payment", "count": 2, "total": Decimal("150.00"), "label": "payment"}
+    ]
     assert a.login in page.content.decode()
 
 
