@@ -19,6 +19,8 @@ import pytest
 
 from lastmile.devices.models import Device
 from lastmile.drivers import base
+from lastmile.drivers.sim import Agent, snmpsim_agent
+from lastmile.drivers.sim.zte_cli import OltState, ZteCliPeer, zte_cli_peer
 from tests.e2e.conftest import browser  # noqa: F401  (the suite's Chromium, for test_browser)
 from tests.factories import CustomerGroupFactory, UserFactory, grant
 
@@ -217,3 +219,28 @@ def operator(username: str, actions: list[str], group: str = "North"):  # type: 
     user = UserFactory(username=username)
     grant(user, Device, actions, constraints={"group__name": group})
     return user
+
+
+# The simulators: the snmpsim agent (one per module) and the ZTE CLI peer.
+@pytest.fixture(scope="module")
+def agent() -> Iterator[Agent]:
+    with snmpsim_agent() as running:
+        yield running
+
+
+@pytest.fixture
+def peer() -> Iterator[ZteCliPeer]:
+    with zte_cli_peer(OltState.demo()) as running:
+        yield running
+
+
+@pytest.fixture
+def zte(agent, peer, north) -> Device:  # type: ignore[no-untyped-def]
+    device = Device(
+        name="olt-zte", driver="zte_c320", ip=agent.host, snmp_port=agent.port, group=north,
+        status="up", cli_username="zte", cli_port=peer.port,
+    )  # fmt: skip
+    device.set_secret("snmp_community", "zte_c320")
+    device.set_secret("cli_password", "zte")
+    device.save()
+    return device

@@ -4,7 +4,6 @@ permission, ONU templates in the staff UI with a command preview."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -13,36 +12,10 @@ from lastmile.devices import onus, services
 from lastmile.devices.errors import DeviceOperationError, OperationDenied
 from lastmile.devices.models import Device, DeviceAction, Onu, OnuTemplate
 from lastmile.drivers import base
-from lastmile.drivers.sim import Agent, snmpsim_agent
-from lastmile.drivers.sim.zte_cli import OltState, ZteCliPeer, zte_cli_peer
 from tests.devices.conftest import operator
 from tests.factories import grant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[Agent]:
-    with snmpsim_agent() as running:
-        yield running
-
-
-@pytest.fixture
-def peer() -> Iterator[ZteCliPeer]:
-    with zte_cli_peer(OltState.demo()) as running:
-        yield running
-
-
-@pytest.fixture
-def zte(agent, peer, north) -> Device:  # type: ignore[no-untyped-def]
-    device = Device(
-        name="olt-zte", driver="zte_c320", ip=agent.host, snmp_port=agent.port, group=north,
-        status="up", cli_username="zte", cli_port=peer.port,
-    )  # fmt: skip
-    device.set_secret("snmp_community", "zte_c320")
-    device.set_secret("cli_password", "zte")
-    device.save()
-    return device
 
 
 @pytest.fixture

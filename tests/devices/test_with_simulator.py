@@ -3,23 +3,15 @@ recorded data (``lastmile.drivers.sim``), through the generic SNMP driver."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from lastmile.devices import monitoring, services
 from lastmile.devices.errors import DeviceOperationError
 from lastmile.devices.models import Device, DeviceAction, Port
-from lastmile.drivers.sim import Agent, free_udp_port, snmpsim_agent
+from lastmile.drivers.sim import free_udp_port
 from tests.devices.conftest import operator
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[Agent]:
-    with snmpsim_agent() as running:
-        yield running
 
 
 @pytest.fixture

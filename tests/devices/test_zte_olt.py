@@ -5,42 +5,15 @@ serialized by the advisory lock and logged whatever happens."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from lastmile.devices import services
 from lastmile.devices.errors import DeviceOperationError
-from lastmile.devices.models import Device, DeviceAction, OnuTemplate
-from lastmile.drivers.sim import Agent, snmpsim_agent
-from lastmile.drivers.sim.zte_cli import OltState, ZteCliPeer, zte_cli_peer
+from lastmile.devices.models import DeviceAction, OnuTemplate
 from tests.devices.conftest import operator
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def agent() -> Iterator[Agent]:
-    with snmpsim_agent() as running:
-        yield running
-
-
-@pytest.fixture
-def peer() -> Iterator[ZteCliPeer]:
-    with zte_cli_peer(OltState.demo()) as running:
-        yield running
-
-
-@pytest.fixture
-def zte(agent, peer, north) -> Device:  # type: ignore[no-untyped-def]
-    device = Device(
-        name="olt-zte", driver="zte_c320", ip=agent.host, snmp_port=agent.port, group=north,
-        status="up", cli_username="zte", cli_port=peer.port,
-    )  # fmt: skip
-    device.set_secret("snmp_community", "zte_c320")
-    device.set_secret("cli_password", "zte")
-    device.save()
-    return device
 
 
 @pytest.fixture

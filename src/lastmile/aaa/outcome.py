@@ -5,14 +5,14 @@ the request to the NAS and retries it (``aaa.apply``).  The page that asked
 shows a line for each change it caused, polled by htmx until the NAS's
 answer is final: "disconnected", "the NAS refused", "no answer, retrying".
 
-The changes to watch are kept in the session (``watch``, through ``core.notices``), so the line
+The changes to watch are kept in the session (``core.notices``: the views
+remember them, ``render_watched`` shows them), so the line
 survives the redirect after the POST and appears on whatever page follows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -92,21 +92,11 @@ def visible_changes(user: Any) -> QuerySet[AccessChange]:
     ).select_related("customer")
 
 
-WATCH = notices.ACCESS_CHANGES
-
-
-def watch(request: HttpRequest, *, customer_id: int | None, since: datetime) -> None:
-    """Show the next page the changes recorded for the customer since ``since``
-    (the action's start)."""
-    if customer_id is not None:
-        notices.remember(request, WATCH, customer_id=customer_id, since=since.isoformat())
-
-
 def render_watched(request: HttpRequest, entries: list[dict[str, Any]]) -> str:
     """``core.notices`` provider: one polled line per change the entries name."""
     wanted = Q()
     for entry in entries:
-        if entry.get("kind") == WATCH:
+        if entry.get("kind") == notices.ACCESS_CHANGES:
             since = parse_datetime(str(entry.get("since", "")))
             if since is not None:
                 wanted |= Q(customer_id=entry.get("customer_id"), requested_at__gte=since)

@@ -91,6 +91,13 @@ class LeaseInfo:
         return self.expires_at is not None and self.expires_at - now > lease_time / 2
 
 
+#: The open sessions, as ``OpenSession`` fields (callers add the customer filter).
+OPEN_SESSIONS = (
+    "SELECT nas_id, acct_session_id, customer_id, nas_port, mac,"
+    " extract(epoch FROM updated_at)::float8, interim_interval_s"
+    " FROM network_session WHERE stopped_at IS NULL"
+)
+
 #: A session counts as gone after this many interim intervals without accounting
 #: (the rule of ``network.services.close_stale_sessions``).
 STALE_INTERVALS = 3
@@ -344,11 +351,7 @@ class State:
 
     async def load_open_sessions(self, conn: Any) -> None:
         """The open sessions (all nodes' accounting), replacing what is known."""
-        cur = await conn.execute(
-            "SELECT nas_id, acct_session_id, customer_id, nas_port, mac,"
-            " extract(epoch FROM updated_at)::float8, interim_interval_s"
-            " FROM network_session WHERE stopped_at IS NULL AND customer_id IS NOT NULL"
-        )
+        cur = await conn.execute(OPEN_SESSIONS + " AND customer_id IS NOT NULL")
         self.open_sessions, self.sessions_by_customer = {}, {}
         for row in await cur.fetchall():
             self._add_session(OpenSession(*row))
@@ -356,12 +359,7 @@ class State:
     async def reload_customer_sessions(self, conn: Any, customer_id: int) -> int:
         """A customer's open sessions as the database has them now (every
         node's accounting), replacing what this node knows; returns how many."""
-        cur = await conn.execute(
-            "SELECT nas_id, acct_session_id, customer_id, nas_port, mac,"
-            " extract(epoch FROM updated_at)::float8, interim_interval_s"
-            " FROM network_session WHERE stopped_at IS NULL AND customer_id = %s",
-            (customer_id,),
-        )
+        cur = await conn.execute(OPEN_SESSIONS + " AND customer_id = %s", (customer_id,))
         rows = await cur.fetchall()
         for key in list(self.sessions_by_customer.get(customer_id, {})):
             self.forget_session(key)
