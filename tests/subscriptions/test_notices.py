@@ -13,7 +13,7 @@ from lastmile.aaa.models import AccessChange
 from lastmile.finance.services import record_payment
 from lastmile.notifications.models import Outbox
 from lastmile.subscriptions.billing import run_billing
-from lastmile.subscriptions.jobs import after_billing_run
+from lastmile.subscriptions.followup import after_billing_run, billing_run_notices
 from lastmile.subscriptions.notices import warn_ending_and_low_balance
 from lastmile.subscriptions.services import buy_tariff
 from tests.factories import CustomerFactory, TariffFactory
@@ -74,7 +74,12 @@ def test_expiry_in_billing_run_notifies_once_through_the_job():
     run = run_billing(at=T0 + timedelta(days=30))
     assert ProcrastinateJob.objects.filter(task_name="subscriptions.after_billing_run").count() == 1
     after_billing_run(run_id=run.pk)
-    after_billing_run(run_id=run.pk)  # a retried job sends nothing twice
+    assert AccessChange.objects.filter(customer=customer, reason="expired").count() == 1
+    assert (
+        ProcrastinateJob.objects.filter(task_name="subscriptions.billing_run_notices").count() == 1
+    )
+    billing_run_notices(run_id=run.pk)
+    billing_run_notices(run_id=run.pk)  # a retried job sends nothing twice
     assert _events(customer).count("subscription_ended") == 1
     assert _events(customer).count("access_blocked") == 1
 

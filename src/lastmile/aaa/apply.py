@@ -2,9 +2,11 @@
 changed" to a CoA-Request or Disconnect-Request, with a fallback and a record.
 
 Any app fires ``core.hooks.ACCESS_CHANGED`` inside its transaction; the
-receiver here records an ``AccessChange`` per customer and defers one job for
-the batch in that same transaction, so nothing reaches a NAS for a change that
-rolled back and no web request waits for a NAS.
+receiver here records an ``AccessChange`` per customer and defers one job per
+``BATCH_SIZE`` of them in that same transaction, so nothing reaches a NAS for a
+change that rolled back and no web request waits for a NAS.  A period boundary
+ends thousands of subscriptions at once: in chunks, the first requests leave
+while later chunks are still planned, and the worker runs several at a time.
 
 The job works in three steps so that the network part runs in parallel and no
 thread touches the database:
@@ -17,8 +19,10 @@ thread touches the database:
    Disconnect otherwise; anything that changes the address or pool (blocked,
    guest → paid, lease ended, binding changed) is a Disconnect-Request, so
    that the re-authentication lands where the policy puts it now.
-2. **send** (network, a thread pool): a CoA that the NAS refuses (NAK), does not
-   answer or cannot be sent is followed by a Disconnect (the fallback).
+2. **send** (network, ``radius.coa.send_many``: one thread, non-blocking
+   sockets, ``radius_coa_parallel`` requests in flight): a CoA that the NAS
+   refuses (NAK), does not answer or cannot be sent is followed by a
+   Disconnect (the fallback), all of them in a second round.
 3. **record** (database): every request with the NAS's answer as a
    ``NasAttempt``; the change is ``applied`` when every session was dealt with.
    A Disconnect without an answer is retried with backoff by a later job;
@@ -29,9 +33,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import structlog
 from django.conf import settings
@@ -52,6 +55,10 @@ log = structlog.get_logger("lastmile.aaa.apply")
 
 #: Seconds to wait before each retry of a change whose Disconnect got no answer.
 RETRY_BACKOFF_S = (2, 5, 15, 60, 300)
+#: Access changes per ``aaa.apply_access`` job: small enough that the first
+#: requests of a boundary's thousands leave within a second and several jobs
+#: share the work, large enough that each job's queries stay few.
+BATCH_SIZE = 1000
 #: Reasons that move the session's address whatever the customer's access is.
 _ADDRESS_REASONS = frozenset(
     {
@@ -93,7 +100,8 @@ def on_access_changed(
     address: str | None = None,
     session_pk: int | None = None,
 ) -> list[AccessChange]:
-    """Record the change for each customer and defer one job for them (same transaction)."""
+    """Record the change for each customer and defer a job per ``BATCH_SIZE``
+    of them (same transaction)."""
     ids = sorted({*customer_ids, *([customer_id] if customer_id is not None else [])})
     if not ids:
         return []
@@ -110,7 +118,9 @@ def on_access_changed(
     )  # fmt: skip
     from lastmile.aaa.jobs import apply_access
 
-    defer_in_transaction(apply_access, change_ids=[int(c.pk) for c in changes])
+    ids_in_order = [int(c.pk) for c in changes]
+    for start in range(0, len(ids_in_order), BATCH_SIZE):
+        defer_in_transaction(apply_access, change_ids=ids_in_order[start : start + BATCH_SIZE])
     log.info("access.change_requested", reason=str(reason), customers=len(ids), address=address)
     return changes
 
@@ -170,9 +180,18 @@ def apply_changes(change_ids: Sequence[int]) -> list[AccessChange]:
     )
     if not changes:
         return []
+    started = time.monotonic()
     jobs = _plan(changes)
+    planned = time.monotonic()
     _send_all(jobs)
-    return _record(changes, jobs)
+    sent = time.monotonic()
+    retry = _record(changes, jobs)
+    log.info(
+        "access.applied", changes=len(changes), requests=sum(len(j.results) for j in jobs),
+        retry=len(retry), plan_s=round(planned - started, 3), send_s=round(sent - planned, 3),
+        record_s=round(time.monotonic() - sent, 3),
+    )  # fmt: skip
+    return retry
 
 
 def _plan(changes: list[AccessChange]) -> list[_Job]:
@@ -266,51 +285,60 @@ def _already_done(changes: list[AccessChange]) -> set[tuple[int, int]]:
 
 
 def _send_all(jobs: list[_Job]) -> None:
-    if not jobs:
+    """Network only (no database): every request, then the fallbacks in a second round."""
+    _send_round([(job, job.kind, job.attrs, False) for job in jobs])
+    _send_round(
+        [
+            (job, NasAttempt.Kind.DISCONNECT, b"", True)
+            for job in jobs
+            if job.kind != NasAttempt.Kind.DISCONNECT and not job.is_done
+        ]
+    )
+
+
+def _send_round(batch: list[tuple[_Job, str, bytes, bool]]) -> None:
+    if not batch:
         return
-    workers = max(1, min(settings.LASTMILE.radius_coa_parallel, len(jobs)))
-    if workers == 1:
-        for job in jobs:
-            _send_one(job)
-        return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="coa") as pool:
-        list(pool.map(_send_one, jobs))
-
-
-def _send_one(job: _Job) -> None:
-    """Network only (no database): the request, then the fallback if needed."""
-    job.results.append(_request(job, job.kind, job.attrs))
-    if job.kind != NasAttempt.Kind.DISCONNECT and not job.is_done:
-        job.results.append(_request(job, NasAttempt.Kind.DISCONNECT, b"", fallback=True))
-
-
-def _request(job: _Job, kind: str, extra: bytes, *, fallback: bool = False) -> NasAttempt:
-    session, nas = job.session, job.session.nas
     conf = settings.LASTMILE
-    code = codec.DISCONNECT_REQUEST if kind == NasAttempt.Kind.DISCONNECT else codec.COA_REQUEST
-    sent_at = timezone.now()
-    started = time.monotonic()
-    try:
-        outcome = coa.send(
-            host=nas.address,
-            port=nas.coa_port,
-            secret=nas.get_secret().encode(),
-            code=code,
-            attrs=coa.session_identity(
-                acct_session_id=session.acct_session_id,
-                login=session.login,
+    secrets: dict[int, bytes | ValueError] = {}
+    requests: list[coa.CoaRequest] = []
+    sendable: list[tuple[_Job, str, bool]] = []
+    for job, kind, extra, fallback in batch:
+        session, nas = job.session, job.session.nas
+        if nas.pk not in secrets:
+            try:
+                secrets[nas.pk] = nas.get_secret().encode()
+            except ValueError as exc:  # the secret cannot be decrypted
+                secrets[nas.pk] = exc
+        secret = secrets[nas.pk]
+        try:
+            if isinstance(secret, ValueError):
+                raise secret
+            identity = coa.session_identity(
+                acct_session_id=session.acct_session_id, login=session.login,
                 address=session.address,
-            )
-            + extra,
-            timeout_s=conf.radius_coa_timeout_s,
-            attempts=conf.radius_coa_retries,
-        )
-    except ValueError as exc:  # the secret cannot be decrypted, an attribute is too long…
-        outcome = coa.CoaOutcome("error", str(exc)[:255])
+            )  # fmt: skip
+        except ValueError as exc:  # … or an attribute is too long
+            job.results.append(_attempt(job, kind, fallback, coa.CoaOutcome("error", str(exc))))
+            continue
+        code = codec.DISCONNECT_REQUEST if kind == NasAttempt.Kind.DISCONNECT else codec.COA_REQUEST
+        requests.append(coa.CoaRequest(nas.address, nas.coa_port, secret, code, identity + extra))
+        sendable.append((job, kind, fallback))
+    outcomes = coa.send_many(
+        requests, timeout_s=conf.radius_coa_timeout_s, attempts=conf.radius_coa_retries,
+        parallel=conf.radius_coa_parallel,
+    )  # fmt: skip
+    for (job, kind, fallback), outcome in zip(sendable, outcomes, strict=True):
+        job.results.append(_attempt(job, kind, fallback, outcome))
+
+
+def _attempt(job: _Job, kind: str, fallback: bool, outcome: coa.CoaOutcome) -> NasAttempt:
+    session = job.session
+    sent_at = datetime.fromtimestamp(outcome.sent_at, UTC) if outcome.sent_at else timezone.now()
     return NasAttempt(
         change=job.change,
         customer_id=job.change.customer_id,
-        nas=nas,
+        nas=session.nas,
         acct_session_id=session.acct_session_id,
         address=session.address,
         kind=kind,
@@ -318,7 +346,7 @@ def _request(job: _Job, kind: str, extra: bytes, *, fallback: bool = False) -> N
         result=outcome.result,
         detail=outcome.detail[:255],
         sent_at=sent_at,
-        duration_ms=int((time.monotonic() - started) * 1000),
+        duration_ms=int(outcome.elapsed_s * 1000),
     )
 
 

@@ -1,8 +1,15 @@
-"""What follows a billing run, in the worker: notices and NAS updates.
+"""What follows a billing run, in the worker: NAS updates first, then notices.
 
 Deferred by ``billing.run_billing`` in the run's transaction; a module of its own
 so that the billing run and the jobs that start it point one way
 (jobs -> billing -> followup).
+
+The NAS comes first: a customer who cannot pay must be moved within seconds of
+the boundary (design.md section 5), while the notices of a large run take
+minutes (one outbox row per channel and customer).  ``after_billing_run``
+therefore only records the access changes (``ACCESS_CHANGED``, one bulk insert)
+and commits; the notices are a job of their own, deferred in that same
+transaction, so a retried run neither repeats them nor makes the NAS wait.
 """
 
 from __future__ import annotations
@@ -11,15 +18,16 @@ from django.db import transaction
 from procrastinate.contrib.django import app
 
 from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
+from lastmile.core.jobs import defer_in_transaction
 from lastmile.subscriptions.models import Subscription
 from lastmile.subscriptions.notices import notify_billing_run
 
 
 @app.task(queue="billing", name="subscriptions.after_billing_run", retry=5)
 def after_billing_run(run_id: int) -> int:
-    """Notify the customers a billing run ended or switched, and tell the NAS."""
+    """Tell the NAS about every customer a billing run ended or switched, then
+    defer the notices; returns the number of customers."""
     with transaction.atomic():
-        count = notify_billing_run(run_id)
         switched: set[int] = set()
         ended: set[int] = set()
         for customer_id, state in Subscription.objects.filter(billing_run_id=run_id).values_list(
@@ -28,4 +36,11 @@ def after_billing_run(run_id: int) -> int:
             (switched if state == "active" else ended).add(customer_id)
         ACCESS_CHANGED.fire(customer_ids=ended - switched, reason=AccessReason.EXPIRED)
         ACCESS_CHANGED.fire(customer_ids=switched, reason=AccessReason.PREORDER_APPLIED)
-    return count
+        defer_in_transaction(billing_run_notices, run_id=run_id)
+    return len(ended | switched)
+
+
+@app.task(queue="billing", name="subscriptions.billing_run_notices", retry=5)
+def billing_run_notices(run_id: int) -> int:
+    """Notify the customers a billing run ended or switched (each message once)."""
+    return notify_billing_run(run_id)
