@@ -1,8 +1,8 @@
 """Period boundary benchmark: N subscribers online cross one boundary together.
 
 Half of them can pay for the next period and must stay online untouched (no
-CoA, no Disconnect); the other half cannot and must be moved, by Disconnect
-(their addresses are paid-pool addresses), within 10 s of the boundary
+CoA, no Disconnect); the other half cannot and must be moved (the NAS is a
+MikroTik: a CoA to the guest profile, a Disconnect if refused) within 10 s of the boundary
 (design.md section 5).  Everything is real: ``lastmile radius`` brings the
 subscribers online (radload auth + Accounting-Start), ``lastmile worker`` runs
 the boundary's billing run and the CoA job, and ``bench/coa_peer.py`` answers on
@@ -217,7 +217,7 @@ def report(result: BoundaryResult) -> str:
             "|---|---|---|",
             f"| renewable sessions sent a CoA/Disconnect | {result.disconnected_renewable} "
             f"({result.renewed:,} renewed) | 0 {'✅' if ok_drops else '❌'} |",
-            f"| sessions moved (Disconnect) | {result.moved:,} of "
+            f"| sessions moved (guest CoA or Disconnect) | {result.moved:,} of "
             f"{result.customers - result.renewable:,} | all |",
             f"| moved after the boundary, median / last | {result.moved_p50_s:.1f} s / "
             f"{result.moved_max_s:.1f} s | ≤ 10 s {'✅' if ok_moved else '❌'} |",
@@ -226,5 +226,11 @@ def report(result: BoundaryResult) -> str:
             f"({result.boundary_timeouts} timeouts) | unaffected |",
             "",
             "; ".join(result.notes),
+            "",
+            "How: the boundary's billing run commits set-based; its follow-up job records the "
+            "access changes and commits before any notice is written (the notices are a job of "
+            "their own); the changes go out in `aaa.apply_access` jobs of 1,000, each sending "
+            "its requests from one thread with up to `radius_coa_parallel` in flight "
+            "(`radius.coa.send_many`) and recording them in a few set-based statements.",
         ]
     )
