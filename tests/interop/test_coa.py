@@ -249,3 +249,26 @@ def test_one_job_applies_a_batch_in_parallel_and_records_each_answer(fast_coa): 
     assert len(emulator.received) == 30
     assert NasAttempt.objects.filter(result="ack").count() == 30
     assert set(AccessChange.objects.values_list("state", flat=True)) == {"applied"}
+
+
+def test_a_large_batch_is_split_into_jobs_that_each_apply_their_part(fast_coa, monkeypatch):  # type: ignore[no-untyped-def]
+    from lastmile.aaa import apply
+
+    monkeypatch.setattr(apply, "BATCH_SIZE", 10)
+    customers = [NetCustomerFactory() for _ in range(25)]
+    with NasEmulator(mode="ack") as emulator:
+        nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
+        for n, customer in enumerate(customers):
+            _session(customer, nas, sid=f"B{n}", address=f"10.93.0.{n + 1}")
+        changes = on_access_changed(customer_ids=[c.pk for c in customers], reason="blocked")
+        jobs = ProcrastinateJob.objects.filter(task_name="aaa.apply_access").order_by("id")
+        parts = [job.args["change_ids"] for job in jobs]
+        assert [len(p) for p in parts] == [10, 10, 5]
+        assert sorted(i for p in parts for i in p) == sorted(c.pk for c in changes)
+        for part in parts:
+            assert apply_changes(part) == []
+    assert sorted(p.text(codec.ACCT_SESSION_ID) for p in emulator.received) == sorted(
+        f"B{n}" for n in range(25)
+    )
+    assert set(AccessChange.objects.values_list("state", flat=True)) == {"applied"}
+    assert NasAttempt.objects.filter(result="ack", kind="disconnect").count() == 25

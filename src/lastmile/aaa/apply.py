@@ -188,6 +188,7 @@ def apply_changes(change_ids: Sequence[int]) -> list[AccessChange]:
     retry = _record(changes, jobs)
     log.info(
         "access.applied", changes=len(changes), requests=sum(len(j.results) for j in jobs),
+        acks=sum(1 for j in jobs for a in j.results if a.result == "ack"),
         retry=len(retry), plan_s=round(planned - started, 3), send_s=round(sent - planned, 3),
         record_s=round(time.monotonic() - sent, 3),
     )  # fmt: skip
@@ -401,8 +402,12 @@ def _record(changes: list[AccessChange], jobs: list[_Job]) -> list[AccessChange]
                     [c.summary for c in changes],
                 ],
             )
+    # Every attempt is a NasAttempt row; the log names the ones that went wrong
+    # (a boundary's 25,000 ACKs would be 25,000 lines written in the job).
     for job in jobs:
         for attempt in job.results:
+            if attempt.result == "ack":
+                continue
             log.info(
                 "coa.sent", kind=attempt.kind, nas=job.session.nas.address,
                 session_id=attempt.acct_session_id, customer_id=attempt.customer_id,

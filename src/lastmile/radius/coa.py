@@ -18,6 +18,7 @@ import ipaddress
 import random
 import selectors
 import socket
+import struct
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -178,7 +179,9 @@ class _Fanout:
         identifier = item.free.popleft()
         try:
             packet = codec.build_request(req.code, identifier, req.attrs, req.secret)
-        except ValueError as exc:  # an attribute too long, a packet too large
+            if len(packet) > codec.MAX_PACKET:
+                raise ValueError(f"request of {len(packet)} bytes, more than RADIUS allows")
+        except (ValueError, struct.error) as exc:  # an attribute or the packet too long
             item.free.append(identifier)
             self.outcomes[index] = CoaOutcome("error", str(exc)[:255])
             return

@@ -22,6 +22,9 @@ from lastmile.core.jobs import defer_in_transaction
 from lastmile.subscriptions.models import Subscription
 from lastmile.subscriptions.notices import notify_billing_run
 
+#: Seconds between a run's access changes and its notices.
+NOTICES_AFTER_S = 30
+
 
 @app.task(queue="billing", name="subscriptions.after_billing_run", retry=5)
 def after_billing_run(run_id: int) -> int:
@@ -36,7 +39,11 @@ def after_billing_run(run_id: int) -> int:
             (switched if state == "active" else ended).add(customer_id)
         ACCESS_CHANGED.fire(customer_ids=ended - switched, reason=AccessReason.EXPIRED)
         ACCESS_CHANGED.fire(customer_ids=switched, reason=AccessReason.PREORDER_APPLIED)
-        defer_in_transaction(billing_run_notices, run_id=run_id)
+        # A little later, so that the notices do not share the worker with the
+        # boundary's CoA/Disconnect jobs.
+        defer_in_transaction(
+            billing_run_notices, schedule_in={"seconds": NOTICES_AFTER_S}, run_id=run_id
+        )
     return len(ended | switched)
 
 
