@@ -129,7 +129,8 @@ def branch_legal_ids() -> dict[int, int]:
     if "branches" not in _holder_cache:
         branch = apps.get_model("parties.Branch")
         _holder_cache["branches"] = dict(branch.objects.values_list("customer_id", "legal_entity"))
-    return _holder_cache["branches"]
+    cached: dict[int, int] = _holder_cache["branches"]
+    return cached
 
 
 def contract_starts() -> dict[int, Any]:
@@ -143,7 +144,8 @@ def contract_starts() -> dict[int, Any]:
             .values_list("customer_id", "first")
         )
         _holder_cache["starts"] = dict(rows)
-    return _holder_cache["starts"]
+    cached: dict[int, Any] = _holder_cache["starts"]
+    return cached
 
 
 def holder_id(customer_id: int) -> str:
@@ -318,7 +320,8 @@ def _legal_contracts() -> dict[int, tuple[Any, Any]]:
         for legal_id, starts_on, ends_on in rows:
             found.setdefault(legal_id, (starts_on, ends_on))
         _holder_cache["legal_contracts"] = found
-    return _holder_cache["legal_contracts"]
+    cached: dict[int, tuple[Any, Any]] = _holder_cache["legal_contracts"]
+    return cached
 
 
 def _day_start(day: Any) -> Any:
