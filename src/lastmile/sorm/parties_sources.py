@@ -166,19 +166,18 @@ def regions(window: Window) -> Iterator[Row]:
         address.objects.filter(level__in=OBJECT_LEVELS, created_at__lte=window.until)
         .annotate(rank=order)
         .order_by("rank", "id")
-        .values_list("id", "parent_id", "level", "gar_level", "type_short", "name")
+        .values_list("id", "parent_id", "type_code", "type_short", "name")
         .iterator(journal.CHUNK)
     )
     titles: dict[int, str] = {}
-    defaults = {"region": 1, "district": 3, "locality": 6, "street": 8}
-    for pk, parent_id, level, gar_level, type_short, name in rows:
+    for pk, parent_id, type_code, type_short, name in rows:
         own = f"{type_short} {name}".strip()
         full = f"{titles[parent_id]}, {own}" if parent_id in titles else own
         titles[pk] = full
         yield {
             "address_id": str(pk),
             "parent_id": str(parent_id) if parent_id else "",
-            "type_id": gar_level or defaults[level],
+            "type_id": type_code,  # SOCRBASE; none refuses the row (a data gap)
             "region_type": type_short,
             "title": name,
             "full_title": full[:512],
