@@ -30,7 +30,7 @@ def test_codes_are_unique_and_start_with_their_level():
         ("region", "обл", 105),
         ("region", "Респ", 106),
         ("district", "р-н", 301),
-        ("locality", "г", 401),  # a city before a settlement called "г"
+        ("locality", "г", 401),  # level 4 (city) is tried before level 6
         ("locality", "д", 606),
         ("locality", "с", 630),
         ("street", "ул", 729),
