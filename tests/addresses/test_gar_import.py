@@ -42,6 +42,7 @@ def test_fixture_extract_becomes_a_linked_tree_with_postcodes():
         "2",
         "зд.",
     )
+    assert office_house.parent is not None
     assert office_house.parent.name == "Солнечная"  # the inactive hierarchy row is ignored
 
 

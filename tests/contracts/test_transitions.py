@@ -59,6 +59,7 @@ def test_allowed_transitions_happen_and_are_recorded(old, new):
     assert [c.pk for c in changed] == [contract.pk]
     assert contract.state == new
     event = ContractEvent.objects.filter(contract=contract).last()
+    assert event is not None
     assert (event.from_state, event.to_state, event.actor, event.reason) == (
         old,
         new,
@@ -132,7 +133,9 @@ def test_terminating_the_legal_entity_contract_ends_its_branches():
         contract.refresh_from_db()
         assert contract.state == "terminated"
         assert contract.ends_on == dt.date(2024, 6, 30)
-        assert "L-1" in contract.events.last().reason
+        last = contract.events.last()
+        assert last is not None
+        assert "L-1" in last.reason
     outsider.refresh_from_db()
     assert outsider.state == "active"
 
@@ -151,14 +154,18 @@ def test_disabling_a_customer_ends_its_contracts():
         contract.refresh_from_db()
         assert contract.state == "terminated"
         assert contract.ends_on is not None
-    assert main.events.last().reason == "moved away"
+    last = main.events.last()
+    assert last is not None
+    assert last.reason == "moved away"
     # A repeat changes nothing (and fails nothing).
     assert customers.deactivate_customer(customer=customer) is False
 
 
 def test_customer_contract_number_becomes_its_main_contract():
     customer = customers.create_customer(login="newbie", contract_number="N-42")
-    assert Contract.objects.main_for(customer).number == "N-42"
+    main = Contract.objects.main_for(customer)
+    assert main is not None
+    assert main.number == "N-42"
 
 
 def test_database_keeps_contract_history():

@@ -318,3 +318,26 @@ def test_every_schema_has_unique_column_names():
     assert len(REGISTRY["fiz"].columns) == 25
     assert len(REGISTRY["ap"].columns) == 16
     assert len(REGISTRY["aaa"].columns) == 16
+
+
+@pytest.mark.usefixtures("journal_clock")
+def test_an_address_object_without_a_socrbase_code_is_refused_and_listed():
+    from lastmile.addresses.models import AddressObject
+    from lastmile.sorm import sources, validation
+    from lastmile.sorm.formats import render_rows
+    from lastmile.sorm.models import DataGap, GapKind
+
+    region = AddressObject.objects.create(level="region", type_short="г", name="Москва")
+    odd = AddressObject.objects.create(
+        parent=region, level="street", type_short="жилмассив", name="Северный"
+    )
+    chunks: list[bytes] = []
+    window = sources.Window(until=timezone.now())
+    result = render_rows(REGISTRY["regions"], sources.rows_for("regions", window), chunks.append)
+
+    assert (result.rows, result.rejected) == (1, 1)
+    assert f"address_id={odd.pk}" in result.errors[0]
+    validation.refresh_gaps()
+    gap = DataGap.objects.get(kind=GapKind.NO_TYPE_CODE)
+    assert (gap.object_type, gap.object_id, gap.file_type) == ("address", str(odd.pk), "regions")
+    assert "жилмассив" in gap.message

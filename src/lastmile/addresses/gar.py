@@ -40,7 +40,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lastmile.addresses.models import AddressObject, GarImport, Level
+from lastmile.addresses.models import AddressObject, GarImport, Level, socrbase_code
 
 BATCH = 1000
 
@@ -139,6 +139,7 @@ def _object_row(attrs: dict[str, str]) -> AddressObject | None:
         gar_level=int(attrs["LEVEL"]),
         name=attrs["NAME"][:255],
         type_short=attrs.get("TYPENAME", "")[:20],
+        type_code=socrbase_code(level, attrs.get("TYPENAME", "")),
     )
 
 
@@ -186,6 +187,7 @@ _UPDATE_FIELDS = [
     "gar_level",
     "name",
     "type_short",
+    "type_code",
     "building",
     "structure",
     "letter",

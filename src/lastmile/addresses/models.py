@@ -7,9 +7,12 @@ Data map (for the SORM export and anyone reading addresses):
   - ``parent``: the node above (NULL for a region).
   - ``level``: ``Level`` (region, district, locality, street, house, apartment).
   - ``gar_level``: the GAR/FIAS level number (1 region … 8 street, 10 house, 11
-    apartment), kept as imported; NULL for objects staff entered.  SORM's
-    "FIAS type code" column comes from it (``sorm_level`` falls back by ``level``).
+    apartment), kept as imported; NULL for objects staff entered.
   - ``type_short`` / ``type_name``: "ул" / "улица", "г" / "город", "д" / "дом".
+  - ``type_code``: the SOCRBASE type code (``socrbase``: "г" region 103, "ул"
+    street 729) SORM's address-objects file sends; filled from the level and
+    ``type_short`` on save and on GAR import when not chosen; NULL when the
+    type is not in the table (the data-gaps report lists those).
   - ``name``: the name ("Ленина", "Москва"); for a house the house number
     ("12"), for an apartment its number ("5").
   - ``building`` (корпус), ``structure`` (строение), ``letter`` (литера): house parts.
@@ -23,9 +26,12 @@ Data map (for the SORM export and anyone reading addresses):
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.addresses import socrbase
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 
 
@@ -41,15 +47,10 @@ class Level(models.TextChoices):
 #: Level order from the top; a child is always below its parent.
 LEVEL_ORDER = [choice.value for choice in Level]
 
-#: GAR level number used when an object has none (staff-entered).
-DEFAULT_GAR_LEVEL = {
-    Level.REGION: 1,
-    Level.DISTRICT: 3,
-    Level.LOCALITY: 6,
-    Level.STREET: 8,
-    Level.HOUSE: 10,
-    Level.APARTMENT: 11,
-}
+
+def socrbase_code(level: str, type_short: str) -> int | None:
+    found = socrbase.lookup(level, type_short)
+    return found.code if found else None
 
 
 class AddressObject(TimestampedModel, RestrictedModel):
@@ -67,6 +68,7 @@ class AddressObject(TimestampedModel, RestrictedModel):
     gar_level = models.PositiveSmallIntegerField(_("GAR level"), null=True, blank=True)
     type_short = models.CharField(_("type (short)"), max_length=20, blank=True)
     type_name = models.CharField(_("type"), max_length=60, blank=True)
+    type_code = models.PositiveSmallIntegerField(_("SOCRBASE type code"), null=True, blank=True)
     name = models.CharField(_("name"), max_length=255)
     building = models.CharField(_("building"), max_length=20, blank=True)
     structure = models.CharField(_("structure"), max_length=20, blank=True)
@@ -107,6 +109,11 @@ class AddressObject(TimestampedModel, RestrictedModel):
     def __str__(self) -> str:
         return self.label()
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.type_code is None:
+            self.type_code = socrbase_code(self.level, self.type_short)
+        super().save(*args, **kwargs)
+
     def label(self) -> str:
         """This node alone: "ул Ленина", "д. 12 к. 1 лит. А", "кв. 5"."""
         if self.level == Level.HOUSE:
@@ -140,10 +147,6 @@ class AddressObject(TimestampedModel, RestrictedModel):
             if node.level == level:
                 return node
         return None
-
-    @property
-    def sorm_level(self) -> int:
-        return self.gar_level or DEFAULT_GAR_LEVEL[Level(self.level)]
 
 
 class GarImport(TimestampedModel, RestrictedModel):

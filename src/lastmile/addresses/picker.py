@@ -41,7 +41,7 @@ class RegistryPicker(forms.Widget):
         return context
 
 
-def registry_field(user: Any, label: Any) -> forms.ModelChoiceField:
+def registry_field(user: Any, label: Any) -> forms.ModelChoiceField[AddressObject]:
     """An optional registry object the user may see (active objects only)."""
     queryset = AddressObject.objects.restrict(user, "view").filter(is_active=True)
     return forms.ModelChoiceField(

@@ -45,7 +45,7 @@ ADDRESS_LABELS = {
 }
 
 
-class LegalEntityForm(forms.ModelForm):
+class LegalEntityForm(forms.ModelForm[LegalEntity]):
     class Meta:
         model = LegalEntity
         fields = LEGAL_FORM_FIELDS

@@ -86,7 +86,7 @@ def fmt_datetime_utc(value: Any) -> str:
         raise RowError(f"{value!r} is not a date and time")
     if timezone.is_aware(value):
         value = value.astimezone(UTC)
-    return value.strftime(DATETIME_FORMAT)
+    return str(value.strftime(DATETIME_FORMAT))
 
 
 def fmt_decimal6(value: Any) -> str:

@@ -214,7 +214,7 @@ def seed_missing(event_model: type[models.Model], *, condition: str = "") -> int
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def snapshot_sql(

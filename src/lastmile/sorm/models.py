@@ -133,6 +133,7 @@ class GapKind(models.TextChoices):
     LEASE_NO_CUSTOMER = "lease_no_customer", _("static lease of an inactive customer")
     BAD_MAC = "bad_mac", _("MAC address not understood")
     NO_DESCRIPTION = "no_description", _("no description or place")
+    NO_TYPE_CODE = "no_type_code", _("address type without a SOCRBASE code")
     OTHER = "other", _("other")
 
 

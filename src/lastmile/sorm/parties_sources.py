@@ -129,7 +129,8 @@ def branch_legal_ids() -> dict[int, int]:
     if "branches" not in _holder_cache:
         branch = apps.get_model("parties.Branch")
         _holder_cache["branches"] = dict(branch.objects.values_list("customer_id", "legal_entity"))
-    return _holder_cache["branches"]
+    cached: dict[int, int] = _holder_cache["branches"]
+    return cached
 
 
 def contract_starts() -> dict[int, Any]:
@@ -143,7 +144,8 @@ def contract_starts() -> dict[int, Any]:
             .values_list("customer_id", "first")
         )
         _holder_cache["starts"] = dict(rows)
-    return _holder_cache["starts"]
+    cached: dict[int, Any] = _holder_cache["starts"]
+    return cached
 
 
 def holder_id(customer_id: int) -> str:
@@ -164,19 +166,18 @@ def regions(window: Window) -> Iterator[Row]:
         address.objects.filter(level__in=OBJECT_LEVELS, created_at__lte=window.until)
         .annotate(rank=order)
         .order_by("rank", "id")
-        .values_list("id", "parent_id", "level", "gar_level", "type_short", "name")
+        .values_list("id", "parent_id", "type_code", "type_short", "name")
         .iterator(journal.CHUNK)
     )
     titles: dict[int, str] = {}
-    defaults = {"region": 1, "district": 3, "locality": 6, "street": 8}
-    for pk, parent_id, level, gar_level, type_short, name in rows:
+    for pk, parent_id, type_code, type_short, name in rows:
         own = f"{type_short} {name}".strip()
         full = f"{titles[parent_id]}, {own}" if parent_id in titles else own
         titles[pk] = full
         yield {
             "address_id": str(pk),
             "parent_id": str(parent_id) if parent_id else "",
-            "type_id": gar_level or defaults[level],
+            "type_id": type_code,  # SOCRBASE; none refuses the row (a data gap)
             "region_type": type_short,
             "title": name,
             "full_title": full[:512],
@@ -318,7 +319,8 @@ def _legal_contracts() -> dict[int, tuple[Any, Any]]:
         for legal_id, starts_on, ends_on in rows:
             found.setdefault(legal_id, (starts_on, ends_on))
         _holder_cache["legal_contracts"] = found
-    return _holder_cache["legal_contracts"]
+    cached: dict[int, tuple[Any, Any]] = _holder_cache["legal_contracts"]
+    return cached
 
 
 def _day_start(day: Any) -> Any:

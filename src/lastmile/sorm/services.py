@@ -323,7 +323,7 @@ def retry_due(*, now: datetime | None = None) -> int:
 
 
 def periodic_is_full(at: datetime) -> bool:
-    weekday = _conf().sorm_full_cron_weekday
+    weekday = int(_conf().sorm_full_cron_weekday)
     return weekday >= 0 and timezone.localtime(at).weekday() == weekday
 
 

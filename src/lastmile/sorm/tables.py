@@ -13,6 +13,7 @@ OBJECT_TYPES = {
     "nas": _("NAS"),
     "contract": _("contract"),
     "legal_entity": _("legal entity"),
+    "address": _("address object"),
 }
 
 

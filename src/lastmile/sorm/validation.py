@@ -194,6 +194,25 @@ def _nas_without_place() -> Any:
     )
 
 
+def _no_type_code() -> Any:
+    if not _parties():
+        return None
+    from lastmile.addresses import socrbase
+
+    address = apps.get_model("addresses.AddressObject")
+    rows = address.objects.filter(level__in=list(socrbase.LEVELS), type_code__isnull=True)
+    message = _text(
+        _("Address object %(name)s: type %(type)s has no SOCRBASE code."),
+        name=F("name"),
+        type=Coalesce(NullIf(F("type_short"), Value("")), Value("?")),
+    )
+    return rows.annotate(
+        gap_object=Cast("pk", models.CharField()),
+        gap_customer=Value(None, output_field=models.IntegerField()),
+        gap_message=message,
+    ).values_list("gap_object", "gap_customer", "gap_message")
+
+
 CHECKS: tuple[Check, ...] = (
     Check(GapKind.NO_CONTRACT, "contracts", "customer", _no_contract),
     Check(GapKind.NO_PASSPORT, "fiz", "customer", _no_passport),
@@ -204,6 +223,7 @@ CHECKS: tuple[Check, ...] = (
     Check(GapKind.LEASE_NO_CUSTOMER, "ip_nets", "lease", _lease_of_inactive),
     Check(GapKind.BAD_MAC, "ip_nets", "lease", _bad_mac),
     Check(GapKind.NO_DESCRIPTION, "gateways", "nas", _nas_without_place),
+    Check(GapKind.NO_TYPE_CODE, "regions", "address", _no_type_code),
 )
 
 
