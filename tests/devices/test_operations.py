@@ -88,7 +88,9 @@ def test_a_good_serial_registers_and_is_logged(olt, stubs, admin_user):
         params={"fiber": "gpon-olt_1/2/1", "serial": "zteg1234abcd", "template": "t", "params": {}},
     )  # fmt: skip
     assert onu.serial == "ZTEG1234ABCD"
-    assert _last().outcome == "ok" and _last().result["number"] == 2
+    last = _last()
+    assert last.outcome == "ok" and last.result is not None
+    assert last.result["number"] == 2
 
 
 def test_vlan_change_is_applied_locally_only_after_the_device_agreed(switch, stubs, admin_user):

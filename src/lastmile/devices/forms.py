@@ -22,7 +22,7 @@ _SECRET_LABELS = {
 }
 
 
-class DeviceForm(forms.ModelForm):
+class DeviceForm(forms.ModelForm[Device]):
     """A device; secrets are write-only (empty keeps the stored one) and the
     extra data is JSON checked by the chosen type's schema."""
 
@@ -86,7 +86,7 @@ class DeviceForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) or "" for name in SECRET_FIELDS}
 
 
-class PortForm(forms.ModelForm):
+class PortForm(forms.ModelForm[Port]):
     class Meta:
         model = Port
         fields = ["number", "name", "description", "mode", "role"]
@@ -137,7 +137,7 @@ class OnuVlanForm(forms.Form):
     vlan = forms.CharField(label=_("VLAN ID"), max_length=10)  # range checked by the service
 
 
-class OnuTemplateForm(forms.ModelForm):
+class OnuTemplateForm(forms.ModelForm[OnuTemplate]):
     """An ONU configuration template; the driver's template names are the choices."""
 
     driver = forms.ChoiceField(label=_("OLT type"), choices=(), required=False)
