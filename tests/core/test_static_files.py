@@ -10,7 +10,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.utils import get_app_template_dirs
 
-STATIC_TAG = re.compile(r"""{%\s*static\s+(['"])(?P<name>[^'"]+)\1""")
+# A literal ``{% static "…" %}``, or the stylesheet a layout hands to the
+# shared head (``{% include "core/page_head.html" with stylesheet="…" %}``).
+STATIC_TAG = re.compile(r"""(?:{%\s*static\s+|\bstylesheet=)(['"])(?P<name>[^'"]+)\1""")
 
 
 def _templates() -> list[Path]:
