@@ -106,10 +106,10 @@ def test_passport_and_address_changed_at_14_reach_the_night_export():
     assert ap[1].endswith('"10.03.2026T14:00:00";""')
 
     regions = lines(night, "regions")
-    assert regions[0].startswith(f'"{street.parent_id}";"";"1";"г";"Москва"')
+    assert regions[0].startswith(f'"{street.parent_id}";"";"103";"г";"Москва"')
     assert (
         regions[1]
-        == f'"{street.pk}";"{street.parent_id}";"8";"ул";"Ленина";"";"";"";"г Москва, ул Ленина"'
+        == f'"{street.pk}";"{street.parent_id}";"729";"ул";"Ленина";"";"";"";"г Москва, ул Ленина"'
     )
 
     with travel(at(23)):
