@@ -5,11 +5,43 @@ from __future__ import annotations
 import hashlib
 import socket
 import threading
+from typing import Self
 
 from lastmile.radius import codec
 
 
-class NasEmulator:
+class UdpPeer:
+    """A UDP peer on a free loopback port, serving ``_serve`` in a thread while
+    it is used as a context manager."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def answer(packet: codec.Packet, code: int, secret: bytes, attrs: bytes = b"") -> bytes:
+        """A reply to ``packet`` signed with ``secret`` (RFC 5176 Response Authenticator)."""
+        header = bytes((code, packet.identifier)) + (20 + len(attrs)).to_bytes(2, "big")
+        return header + hashlib.md5(header + packet.authenticator + attrs + secret).digest() + attrs
+
+
+class NasEmulator(UdpPeer):
     """Answers per ``mode``: "ack", "nak" (with Error-Cause ``nak_cause``), "silent",
     "garbage" (bytes that are no RADIUS packet) or "wrong-auth" (an ACK signed
     with another secret).  ``coa_mode`` overrides the mode for CoA-Requests (a NAS
@@ -28,21 +60,7 @@ class NasEmulator:
         self.coa_mode = coa_mode
         self.nak_cause = nak_cause
         self.received: list[codec.Packet] = []
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self) -> NasEmulator:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
+        super().__init__()
 
     def _serve(self) -> None:
         while not self._stop.is_set():
@@ -72,8 +90,5 @@ class NasEmulator:
             ) or codec.COA_NAK
             code = nak if mode == "nak" else ack
             attrs = codec.attr_int(codec.ERROR_CAUSE, self.nak_cause) if mode == "nak" else b""
-            length = 20 + len(attrs)
-            header = bytes((code, packet.identifier)) + length.to_bytes(2, "big")
             secret = b"not-the-secret" if mode == "wrong-auth" else self.secret
-            auth = hashlib.md5(header + packet.authenticator + attrs + secret).digest()
-            self.sock.sendto(header + auth + attrs, addr)
+            self.sock.sendto(self.answer(packet, code, secret, attrs), addr)

@@ -3,43 +3,25 @@ answers out of order, garbage and forged answers ignored, silence a timeout."""
 
 from __future__ import annotations
 
-import hashlib
-import socket
-import threading
-
 from lastmile.radius import coa, codec
+from tests.aaa.nas_emulator import UdpPeer
 
 SECRET = b"testing123"
 
 
-class _ReorderingNas:
+class _ReorderingNas(UdpPeer):
     """Collects ``batch`` requests, then answers them in reverse order; before
     the right answer to ``forged`` it sends garbage and an ACK signed with
     another secret, both with that request's identifier; ``silent`` gets nothing."""
 
     def __init__(self, batch: int, *, forged: str, silent: str, nak: str) -> None:
         self.batch, self.forged, self.silent, self.nak = batch, forged, silent, nak
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
         self.received: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self) -> _ReorderingNas:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
+        super().__init__()
 
     def _answer(self, packet: codec.Packet, code: int, secret: bytes = SECRET) -> bytes:
         attrs = codec.attr_int(codec.ERROR_CAUSE, 503) if code == codec.DISCONNECT_NAK else b""
-        header = bytes((code, packet.identifier)) + (20 + len(attrs)).to_bytes(2, "big")
-        return header + hashlib.md5(header + packet.authenticator + attrs + secret).digest() + attrs
+        return self.answer(packet, code, secret, attrs)
 
     def _serve(self) -> None:
         held: list[tuple[codec.Packet, tuple[str, int]]] = []
