@@ -4,8 +4,12 @@ test session gets a fresh ``test_lastmile`` database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.test.utils import override_settings
 
 from lastmile.conf import get_settings
 from lastmile.db.embedded import EmbeddedClusterError
@@ -22,6 +26,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         ensure_embedded()
     except EmbeddedClusterError as exc:
         pytest.exit(f"cannot start the embedded PostgreSQL: {exc}", returncode=3)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Same algorithm and format as production, far fewer rounds (why: tests/hashers.py)."""
+    production = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    hashers = [h for h in django_settings.PASSWORD_HASHERS if h != production]
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.CheapPBKDF2PasswordHasher", *hashers]):
+        yield
 
 
 @pytest.fixture

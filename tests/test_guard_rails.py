@@ -1,4 +1,5 @@
-"""Guard rails: money is Decimal everywhere, ledger immutability is in the schema."""
+"""Guard rails: money is Decimal everywhere, ledger immutability is in the schema,
+production hashes passwords at full strength."""
 
 from __future__ import annotations
 
@@ -53,3 +54,13 @@ def test_ledger_table_has_append_only_trigger():
         )
         names = [row[0] for row in cur.fetchall()]
     assert any("append_only" in name for name in names)
+
+
+def test_production_settings_hash_passwords_with_full_strength_pbkdf2():
+    """The suite swaps in a cheap hasher (tests/hashers.py); production must not."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from lastmile import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert PBKDF2PasswordHasher.iterations >= 1_000_000
