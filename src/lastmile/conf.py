@@ -234,6 +234,9 @@ class Settings(BaseSettings):
     cabinet_requests_per_hour: int = Field(
         5, ge=1, description="Support requests one subscriber may open in the cabinet per hour."
     )
+    cabinet_replies_per_hour: int = Field(
+        20, ge=1, description="Replies one subscriber may write to support requests per hour."
+    )
     cabinet_request_kind: str = Field(
         "other", description="Ticket kind (code) of a support request with no category chosen."
     )

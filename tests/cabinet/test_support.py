@@ -39,7 +39,9 @@ def test_state_and_staff_replies_are_shown(cabinet, admin_user):
     ticket = Ticket.objects.get()
     admin_user.first_name = "Pavel"
     admin_user.save()
-    TicketComment.objects.create(ticket=ticket, author=admin_user, text="A technician comes at 3.")
+    TicketComment.objects.create(
+        ticket=ticket, author=admin_user, text="A technician comes at 3.", is_public=True
+    )
     page = cabinet.get(f"/cabinet/support/{ticket.pk}/").content.decode()
     assert "A technician comes at 3." in page and "Pavel" in page
     assert 'data-testid="request-state">New' in page

@@ -100,6 +100,14 @@ class SupportRequestForm(forms.Form):
             field.queryset = categories
 
 
+class SupportReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your reply"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 def _contact_kinds() -> list[tuple[str, Any]]:
     return [(ContactKind.EMAIL.value, _("e-mail")), (ContactKind.PHONE.value, _("SMS to my phone"))]
 

@@ -88,6 +88,8 @@ class AttachmentOut(Schema):
 class CommentOut(Schema):
     id: int
     author: StaffRef
+    customer_id: int | None
+    is_public: bool
     text: str
     created_at: datetime
     attachments: list[AttachmentOut]
@@ -268,12 +270,18 @@ def add_comment(
     request: HttpRequest,
     ticket_id: int,
     text: Form[str] = "",
+    is_public: Form[bool] = False,
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Status[Any]:
-    """A comment (multipart form: ``text`` and any number of ``files``)."""
+    """A comment (multipart form: ``text``, ``is_public`` and any number of
+    ``files``); internal (staff only) unless ``is_public`` is true."""
     ticket = _ticket(request, ticket_id)
     comment = services.add_comment(
-        ticket=ticket, actor=staff_user(request), text=text, files=files or []
+        ticket=ticket,
+        actor=staff_user(request),
+        text=text,
+        files=files or [],
+        is_public=is_public,
     )
     return Status(201, comment)
 

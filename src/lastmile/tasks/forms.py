@@ -113,3 +113,14 @@ class CommentForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment")
     )
     attachments = MultipleFileField(required=False, label=_("Attachments"))
+    is_public = forms.BooleanField(
+        required=False,
+        initial=False,
+        label=_("Visible to the subscriber"),
+        help_text=_("Unticked, the comment is internal: staff only."),
+    )
+
+    def __init__(self, *args: Any, has_customer: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_customer:  # no cabinet to show it in: every comment is internal
+            del self.fields["is_public"]

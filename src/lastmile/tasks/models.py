@@ -199,21 +199,57 @@ class TicketLog(models.Model):
         return f"#{self.ticket_id} {self.action}"
 
 
+class TicketCommentQuerySet(models.QuerySet["TicketComment"]):
+    def public(self) -> TicketCommentQuerySet:
+        """What the subscriber may read: public comments only."""
+        return self.filter(is_public=True)
+
+
 class TicketComment(models.Model):
+    """A note on a ticket.  Internal (staff only) unless ``is_public``; the
+    subscriber sees public ones in the cabinet.  A subscriber's own reply has
+    ``customer`` set (the author is then the inactive cabinet user) and is
+    always public (a database constraint)."""
+
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
         "accounts.User", verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("written by the subscriber"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_public = models.BooleanField(
+        _("visible to the subscriber"),
+        default=False,
+        help_text=_("Internal comments are seen by staff only."),
+    )
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = TicketCommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=True) | Q(is_public=True),
+                name="ticket_comment_customer_reply_public",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.ticket_id}: {self.text[:40]}"
+
+    @property
+    def is_by_customer(self) -> bool:
+        return self.customer_id is not None
 
 
 def _attachment_path(instance: TicketAttachment, filename: str) -> str:

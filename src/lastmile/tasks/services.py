@@ -292,16 +292,28 @@ def update_ticket(*, ticket: Ticket, actor: User, **changes: Any) -> Ticket:
 
 
 def add_comment(
-    *, ticket: Ticket, actor: User, text: str, files: Iterable[UploadedFile] = ()
+    *,
+    ticket: Ticket,
+    actor: User,
+    text: str,
+    files: Iterable[UploadedFile] = (),
+    is_public: bool = False,
 ) -> TicketComment:
-    """A comment with optional attachments (size- and type-checked)."""
+    """A staff comment with optional attachments (size- and type-checked).
+
+    Internal unless ``is_public``: only a public comment reaches the subscriber's
+    cabinet, so staff decide per comment and the default keeps notes private."""
     _require_work(actor, ticket)
     files = list(files)
     if not text.strip() and not files:
         raise TicketError(_("Write a comment or attach a file."))
+    if is_public and ticket.customer_id is None:
+        raise TicketError(_("This ticket has no customer to show a public comment to."))
     checked = [check_upload(f) for f in files]
     with transaction.atomic():
-        comment = TicketComment.objects.create(ticket=ticket, author=actor, text=text.strip())
+        comment = TicketComment.objects.create(
+            ticket=ticket, author=actor, text=text.strip(), is_public=is_public
+        )
         for upload, content_type in checked:
             TicketAttachment.objects.create(
                 comment=comment,
@@ -312,6 +324,59 @@ def add_comment(
             )
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
     return comment
+
+
+def add_subscriber_reply(*, ticket: Ticket, customer: Any, text: str) -> TicketComment:
+    """The subscriber's reply to their own ticket: a public comment by the customer.
+
+    A closed ticket (done, failed, cancelled) is reopened by the reply, along the
+    transition table, with a log entry; so a reply is never lost in a closed
+    ticket nobody looks at.  The ticket row is locked first, so two replies at
+    once are both kept and the ticket is reopened once.  No permission check:
+    the cabinet passes only the logged-in customer's own ticket, which is checked
+    again here."""
+    text = text.strip()
+    if not text:
+        raise TicketError(_("Write your reply."))
+    if ticket.customer_id != getattr(customer, "pk", None):
+        raise TicketForbidden(_("This request is not yours."))
+    author = cabinet_author()
+    who = f"customer:{customer.login}"[:150]
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        comment = TicketComment.objects.create(
+            ticket=locked, author=author, customer=customer, text=text, is_public=True
+        )
+        reopened_from = _reopen_for_reply(locked, who)
+        Ticket.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    log.info(
+        "ticket.subscriber_reply",
+        ticket_id=ticket.pk,
+        customer_id=customer.pk,
+        reopened_from=reopened_from,
+    )
+    ticket.refresh_from_db()
+    return comment
+
+
+def _reopen_for_reply(ticket: Ticket, who: str) -> str | None:
+    """Reopen a closed ticket (row already locked); the old state, or None."""
+    if ticket.state in OPEN_STATES:
+        return None
+    from_state = ticket.state
+    to_state = sorted(TRANSITIONS[from_state])[0]  # each closed state has one way back
+    Ticket.objects.filter(pk=ticket.pk, state=from_state).update(state=to_state, finished_at=None)
+    ticket.state, ticket.finished_at = to_state, None
+    TicketLog.objects.create(
+        ticket=ticket,
+        action=TicketLog.Action.STATE,
+        actor=None,
+        actor_name=who,
+        from_state=from_state,
+        to_state=to_state,
+        comment=_("Reopened by the subscriber's reply."),
+    )
+    return from_state
 
 
 # Helpers -------------------------------------------------------------------------

@@ -140,10 +140,13 @@ def _render_detail(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpRe
         "transitions": [(state, labels[state]) for state in ticket.allowed_states()],
         "transition_form": forms.get("transition_form") or TransitionForm(),
         "assign_form": assign_form,
-        "comment_form": forms.get("comment_form") or CommentForm(),
+        "comment_form": forms.get("comment_form")
+        or CommentForm(has_customer=ticket.customer_id is not None),
         "edit_form": TicketEditForm(instance=ticket) if can_change else None,
         "log": ticket.log.select_related("actor"),
-        "comments": ticket.comments.select_related("author").prefetch_related("attachments"),
+        "comments": ticket.comments.select_related("author", "customer").prefetch_related(
+            "attachments"
+        ),
         "executors": list(ticket.executors.all()),
     }
     status = 400 if any(f is not None and f.errors for f in forms.values()) else 200
@@ -222,19 +225,22 @@ def ticket_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _visible(request, pk)
-    form = CommentForm(request.POST, request.FILES)
+    form = CommentForm(request.POST, request.FILES, has_customer=ticket.customer_id is not None)
     if form.is_valid():
+        is_public = bool(form.cleaned_data.get("is_public"))
         try:
             services.add_comment(
                 ticket=ticket,
                 actor=staff_user(request),
                 text=form.cleaned_data["text"],
                 files=form.cleaned_data["attachments"],
+                is_public=is_public,
             )
         except DomainError as exc:
             form_error(form, exc)
         else:
-            return _done(request, ticket, _("Comment added."))
+            done = _("Reply sent to the subscriber.") if is_public else _("Internal comment added.")
+            return _done(request, ticket, done)
     return _render_detail(request, ticket, comment_form=form)
 
 
