@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email.message import EmailMessage
 
 import pytest
 from django.test import Client
@@ -55,8 +56,10 @@ def log_reader(db):  # type: ignore[no-untyped-def]
 
 def _sent_code(smtp: SmtpPeer) -> str:
     (message,) = smtp.messages
-    match = re.search(r"\b(\d{6})\b", message.get_content())
-    assert match, message.get_content()
+    assert isinstance(message, EmailMessage)  # parsed with policy.default
+    text = message.get_content()
+    match = re.search(r"\b(\d{6})\b", text)
+    assert match, text
     return match.group(1)
 
 

@@ -10,7 +10,10 @@ from tests.cabinet.conftest import cabinet_login
 
 
 def _send(client: Client, **data: object):  # type: ignore[no-untyped-def]
-    body = {"subject": "No internet", "message": "Since the morning, the light is red."}
+    body: dict[str, object] = {
+        "subject": "No internet",
+        "message": "Since the morning, the light is red.",
+    }
     body.update(data)
     return client.post("/cabinet/support/", body)
 

@@ -63,7 +63,7 @@ def _customer(request: HttpRequest) -> Customer:
     return customer
 
 
-def _page(request: HttpRequest, queryset: Any) -> Page:
+def _page(request: HttpRequest, queryset: Any) -> Page[Any]:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
