@@ -135,7 +135,7 @@ class Settings(BaseSettings):
     lease_hold_after_stop_s: int = Field(
         300, description="A dynamic lease is kept this long after its session stops."
     )
-    # Tickets (tasks app) -------------------------------------------------------
+    # Tickets -------------------------------------------------------------------
     ticket_attachment_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest file a ticket comment may carry."
     )

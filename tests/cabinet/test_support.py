@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 from lastmile.accounts.models import User
-from lastmile.tasks.models import Ticket, TicketComment, TicketKind
+from lastmile.tickets.models import Ticket, TicketComment, TicketKind
 from tests.cabinet.conftest import cabinet_login
 
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test import Client
 
 from lastmile.cabinet import support
-from lastmile.tasks import services as tickets
-from lastmile.tasks.errors import TicketForbidden
-from lastmile.tasks.models import Ticket, TicketComment
+from lastmile.tickets import services as tickets
+from lastmile.tickets.errors import TicketForbidden
+from lastmile.tickets.models import Ticket, TicketComment
 from tests.cabinet.conftest import bearer, cabinet_login, make_subscriber
 
 SECRET_NOTE = "Internal: owes 300 for the router, do not tell"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from lastmile.cabinet.models import ContactKind
 from lastmile.finance.forms import MoneyField
 from lastmile.notifications.models import SUBSCRIBER_CHANNELS, Language
-from lastmile.tasks.models import TicketKind
+from lastmile.tickets.models import TicketKind
 
 
 class LoginForm(forms.Form):

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from lastmile.cabinet.errors import RepliesThrottled, RequestsThrottled
 from lastmile.customers.models import Customer
-from lastmile.tasks import services as tickets
-from lastmile.tasks.models import Ticket, TicketComment, TicketKind
+from lastmile.tickets import services as tickets
+from lastmile.tickets.models import Ticket, TicketComment, TicketKind
 
 
 def categories() -> QuerySet[TicketKind]:
