@@ -135,7 +135,7 @@ class Settings(BaseSettings):
     lease_hold_after_stop_s: int = Field(
         300, description="A dynamic lease is kept this long after its session stops."
     )
-    # Tickets (tasks app) -------------------------------------------------------
+    # Tickets -------------------------------------------------------------------
     ticket_attachment_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest file a ticket comment may carry."
     )
@@ -233,6 +233,9 @@ class Settings(BaseSettings):
     )
     cabinet_requests_per_hour: int = Field(
         5, ge=1, description="Support requests one subscriber may open in the cabinet per hour."
+    )
+    cabinet_replies_per_hour: int = Field(
+        20, ge=1, description="Replies one subscriber may write to support requests per hour."
     )
     cabinet_request_kind: str = Field(
         "other", description="Ticket kind (code) of a support request with no category chosen."

@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "lastmile.network",
     "lastmile.devices",
     "lastmile.aaa",
-    "lastmile.tasks",
+    "lastmile.tickets",
     "lastmile.notifications",
     "lastmile.cabinet",
     "lastmile.sorm",
@@ -226,7 +226,7 @@ LASTMILE = CONF
 logs.configure(json=CONF.log_json, level=CONF.log_level)
 LOGGING_CONFIG = None
 
-# Background jobs live in each app's jobs.py ("tasks" is the tickets app).
+# Background jobs live in each app's jobs.py.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
 
 # WhiteNoise serves what `lastmile collectstatic` put under STATIC_ROOT (the

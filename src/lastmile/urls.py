@@ -26,7 +26,7 @@ urlpatterns = [
     path("network/", include("lastmile.network.urls")),
     path("network/access/", include("lastmile.aaa.urls")),
     path("devices/", include("lastmile.devices.urls")),
-    path("tickets/", include("lastmile.tasks.urls")),
+    path("tickets/", include("lastmile.tickets.urls")),
     path("notifications/", include("lastmile.notifications.urls")),
     path("customers/", include("lastmile.customers.urls")),
     path("parties/", include("lastmile.parties.urls")),

@@ -42,7 +42,7 @@ from lastmile.finance.services import record_payment
 from lastmile.network.models import AccessBinding, Lease, Pool, Session
 from lastmile.parties.models import Branch, IndividualDetails, LegalEntity
 from lastmile.subscriptions.models import Subscription, Tariff
-from lastmile.tasks.models import Ticket
+from lastmile.tickets.models import Ticket
 from tests.factories import (
     CustomerFactory,
     CustomerGroupFactory,
@@ -721,7 +721,7 @@ for _label in (
     "accounts.objectpermission", "subscriptions.oneoffservice",
     "subscriptions.periodicfee", "subscriptions.billingrun", "gateways.gatewayconfig",
     "gateways.registryimport", "network.vlan", "network.nas",
-    "tasks.ticketkind", "notifications.notificationtemplate",
+    "tickets.ticketkind", "notifications.notificationtemplate",
 ):  # fmt: skip
     _system_only(_label, "no customer, site or group field: model-wide permission only")
 # Written only by the system (gateways, the RADIUS server, the worker); staff read them.
@@ -748,7 +748,7 @@ _system_only("customers.customer", "created by staff with model-wide add", ("add
 _system_only("network.lease", "dynamic leases by the RADIUS server", ("view", "add", "delete"))
 _system_only("network.accessbinding", "covered in tests/network/test_bindings.py", ("view", "change", "delete"))  # fmt: skip
 _system_only("network.session", "opened by accounting; disconnect is tests/aaa", ACTIONS)
-_system_only("tasks.ticket", "covered in tests/tasks", ("view", "change", "delete"))
+_system_only("tickets.ticket", "covered in tests/tickets", ("view", "change", "delete"))
 
 # Devices are scoped by their group/site, not by a customer; their own
 # operations (toggle_port, change_vlan, …) are checked in devices.services.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -12,7 +14,7 @@ from tests.billing_helpers import make_customer
 PASSWORD = "Violet-Harbor-58"
 
 
-def make_subscriber(*, password: str = PASSWORD, **fields: object) -> Customer:
+def make_subscriber(*, password: str = PASSWORD, **fields: Any) -> Customer:
     customer = make_customer(**fields)
     customer.set_cabinet_password(password)
     customer.save(update_fields=["cabinet_password"])

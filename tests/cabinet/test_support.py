@@ -5,12 +5,15 @@ from __future__ import annotations
 from django.test import Client
 
 from lastmile.accounts.models import User
-from lastmile.tasks.models import Ticket, TicketComment, TicketKind
+from lastmile.tickets.models import Ticket, TicketComment, TicketKind
 from tests.cabinet.conftest import cabinet_login
 
 
 def _send(client: Client, **data: object):  # type: ignore[no-untyped-def]
-    body = {"subject": "No internet", "message": "Since the morning, the light is red."}
+    body: dict[str, object] = {
+        "subject": "No internet",
+        "message": "Since the morning, the light is red.",
+    }
     body.update(data)
     return client.post("/cabinet/support/", body)
 
@@ -39,7 +42,9 @@ def test_state_and_staff_replies_are_shown(cabinet, admin_user):
     ticket = Ticket.objects.get()
     admin_user.first_name = "Pavel"
     admin_user.save()
-    TicketComment.objects.create(ticket=ticket, author=admin_user, text="A technician comes at 3.")
+    TicketComment.objects.create(
+        ticket=ticket, author=admin_user, text="A technician comes at 3.", is_public=True
+    )
     page = cabinet.get(f"/cabinet/support/{ticket.pk}/").content.decode()
     assert "A technician comes at 3." in page and "Pavel" in page
     assert 'data-testid="request-state">New' in page

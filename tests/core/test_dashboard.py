@@ -17,7 +17,7 @@ from lastmile.finance import services as finance
 from lastmile.finance.models import Account, LedgerEntry, Payment
 from lastmile.network.models import Lease, Session
 from lastmile.notifications.models import Outbox
-from lastmile.tasks.models import Ticket
+from lastmile.tickets.models import Ticket
 from tests.factories import (
     CustomerFactory,
     CustomerGroupFactory,

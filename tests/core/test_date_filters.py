@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from lastmile.core.filters import DatePickerInput, LocalDateField, LocalDateTimeBoundField
 from lastmile.finance.filtersets import PaymentFilterSet
 from lastmile.notifications.filtersets import OutboxFilterSet
-from lastmile.tasks.filtersets import TicketFilterSet
-from lastmile.tasks.models import Ticket
+from lastmile.tickets.filtersets import TicketFilterSet
+from lastmile.tickets.models import Ticket
 from tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from lastmile.core.phones import phone_key
 from lastmile.core.search import LIMIT
 from lastmile.customers.models import Customer
 from lastmile.network.models import Lease, Session
-from lastmile.tasks.models import Ticket
+from lastmile.tickets.models import Ticket
 from tests.factories import (
     CustomerFactory,
     CustomerGroupFactory,

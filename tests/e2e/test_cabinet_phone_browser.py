@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 
 from lastmile.network.models import Nas, Session
-from lastmile.tasks.models import TicketKind
+from lastmile.tickets.models import TicketKind
 from tests.billing_helpers import make_customer, make_tariff
 from tests.factories import TicketKindFactory
 

@@ -21,7 +21,7 @@ from django.db import transaction
 
 import lastmile
 from lastmile.core.demo import load_demo_data
-from lastmile.tasks.models import Ticket, TicketKind
+from lastmile.tickets.models import Ticket, TicketKind
 from tests.factories import PASSWORD, TicketKindFactory, UserFactory, grant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

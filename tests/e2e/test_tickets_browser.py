@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lastmile.customers.models import Customer
-from lastmile.tasks.models import Ticket
+from lastmile.tickets.models import Ticket
 from tests.factories import (
     PASSWORD,
     CustomerFactory,

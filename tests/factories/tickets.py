@@ -1,17 +1,17 @@
-"""Tickets (the ``tasks`` app)."""
+"""Tickets (the ``tickets`` app)."""
 
 from __future__ import annotations
 
 import factory
 
-from lastmile.tasks.models import Ticket, TicketKind
+from lastmile.tickets.models import Ticket, TicketKind
 from tests.factories.accounts import UserFactory
 from tests.factories.base import ModelFactory
 
 
 class TicketKindFactory(ModelFactory[TicketKind]):
     class Meta:
-        model = "tasks.TicketKind"
+        model = "tickets.TicketKind"
         django_get_or_create = ("code",)
 
     code = "repair"
@@ -20,7 +20,7 @@ class TicketKindFactory(ModelFactory[TicketKind]):
 
 class TicketFactory(ModelFactory[Ticket]):
     class Meta:
-        model = "tasks.Ticket"
+        model = "tickets.Ticket"
 
     kind = factory.SubFactory(TicketKindFactory)
     description = factory.Sequence(lambda n: f"Problem {n}")

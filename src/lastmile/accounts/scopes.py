@@ -25,7 +25,7 @@ AREAS = {
     "billing": _("Tariffs and subscriptions"),
     "network": _("Network: pools, leases, NAS"),
     "aaa": _("RADIUS sessions"),
-    "tasks": _("Tickets"),
+    "tasks": _("Tickets"),  # the API path /api/v1/tasks/ (ADR 0008: kept)
     "notifications": _("Notifications"),
 }
 

@@ -39,7 +39,7 @@ def _mount() -> None:
     api.add_router("/network", "lastmile.network.api.router")
     api.add_router("/devices", "lastmile.devices.api.router")
     api.add_router("/aaa", "lastmile.aaa.api.router")
-    api.add_router("/tasks", "lastmile.tasks.api.router")
+    api.add_router("/tasks", "lastmile.tickets.api.router")
     api.add_router("/notifications", "lastmile.notifications.api.router")
     api.add_router("/customers", "lastmile.customers.api.router")
     api.add_router("/parties", "lastmile.parties.api.router")

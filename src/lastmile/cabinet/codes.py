@@ -132,11 +132,8 @@ def _issue(
             channel=CHANNEL_OF[ContactKind(kind)],
             recipient=target,
             customer=customer,
-            context={
-                "code": code,
-                "purpose": str(what),
-                "minutes": max(1, conf.cabinet_code_ttl_s // 60),
-            },
+            context={"purpose": str(what), "minutes": max(1, conf.cabinet_code_ttl_s // 60)},
+            secrets={"code": code},  # never in the text staff can read
             dedup_key=f"cabinet_code:{row.pk}",
             language=translation.get_language() or "en",
         )

@@ -82,3 +82,16 @@ class RequestsThrottled(CabinetError):
                 "your text is still in the form."
             )
         )
+
+
+class RepliesThrottled(CabinetError):
+    status = 429
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "You have sent many replies in the last hour. Please wait a little; "
+                "your text is still in the form."
+            ),
+            field="text",
+        )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from lastmile.cabinet.models import ContactKind
 from lastmile.finance.forms import MoneyField
 from lastmile.notifications.models import SUBSCRIBER_CHANNELS, Language
-from lastmile.tasks.models import TicketKind
+from lastmile.tickets.models import TicketKind
 
 
 class LoginForm(forms.Form):
@@ -98,6 +98,14 @@ class SupportRequestForm(forms.Form):
             field = self.fields["category"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = categories
+
+
+class SupportReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your reply"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 def _contact_kinds() -> list[tuple[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from importlib import import_module
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -32,11 +32,12 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 def load_session(request: HttpRequest) -> SessionBase:
     """The cabinet session of this request (loaded once)."""
-    session = getattr(request, "cabinet_session", None)
+    session: SessionBase | None = getattr(request, "cabinet_session", None)
     if session is None:
         engine = import_module(settings.SESSION_ENGINE)
         session = engine.SessionStore(request.COOKIES.get(COOKIE))
         request.cabinet_session = session  # type: ignore[attr-defined]
+    assert session is not None
     return session
 
 
@@ -98,9 +99,20 @@ def save_session(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+View = Callable[..., HttpResponse]
+
+
+@overload
+def cabinet_view(view: View, *, login_required: bool = True) -> View: ...
+
+
+@overload
+def cabinet_view(view: None = None, *, login_required: bool = True) -> Callable[[View], View]: ...
+
+
 def cabinet_view(
-    view: Callable[..., HttpResponse] | None = None, *, login_required: bool = True
-) -> Any:
+    view: View | None = None, *, login_required: bool = True
+) -> View | Callable[[View], View]:
     """Decorate a cabinet page: load the cabinet session, put the customer on
     ``request.customer`` (or send to the login page), run changes under the
     customer's history context, and save the session."""

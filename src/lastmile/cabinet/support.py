@@ -10,10 +10,10 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lastmile.cabinet.errors import RequestsThrottled
+from lastmile.cabinet.errors import RepliesThrottled, RequestsThrottled
 from lastmile.customers.models import Customer
-from lastmile.tasks import services as tickets
-from lastmile.tasks.models import Ticket, TicketKind
+from lastmile.tickets import services as tickets
+from lastmile.tickets.models import Ticket, TicketComment, TicketKind
 
 
 def categories() -> QuerySet[TicketKind]:
@@ -42,6 +42,27 @@ def requests(customer: Customer) -> QuerySet[Ticket]:
 
 def request_of(customer: Customer, pk: int) -> Ticket | None:
     return requests(customer).filter(pk=pk).first()
+
+
+def reply(*, customer: Customer, ticket: Ticket, text: str) -> TicketComment:
+    """The subscriber's reply: a public comment; a closed request is reopened
+    (``RequestsThrottled`` past the hourly limit, counted with new requests)."""
+    since = timezone.now() - timedelta(hours=1)
+    recent = TicketComment.objects.filter(customer=customer, created_at__gte=since).count()
+    if recent >= settings.LASTMILE.cabinet_replies_per_hour:
+        raise RepliesThrottled
+    return tickets.add_subscriber_reply(ticket=ticket, customer=customer, text=text)
+
+
+def public_comments(ticket: Ticket) -> QuerySet[TicketComment]:
+    """What the subscriber reads of a ticket: public comments only (staff
+    comments are internal unless staff ticked "visible to the subscriber")."""
+    return (
+        TicketComment.objects.public()
+        .filter(ticket=ticket)
+        .select_related("author", "customer")
+        .order_by("created_at", "id")
+    )
 
 
 def subject_and_body(ticket: Ticket) -> tuple[str, str]:

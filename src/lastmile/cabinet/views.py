@@ -34,6 +34,7 @@ from lastmile.cabinet.forms import (
     ResetConfirmForm,
     ResetRequestForm,
     StatementForm,
+    SupportReplyForm,
     SupportRequestForm,
 )
 from lastmile.cabinet.session import (
@@ -62,7 +63,7 @@ def _customer(request: HttpRequest) -> Customer:
     return customer
 
 
-def _page(request: HttpRequest, queryset: Any) -> Page:
+def _page(request: HttpRequest, queryset: Any) -> Page[Any]:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -479,18 +480,44 @@ def support(request: HttpRequest) -> HttpResponse:
 
 @cabinet_view
 def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = support_service.request_of(_customer(request), pk)
+    """One request with the public replies, and a form to reply (POST).  A reply
+    to a closed request reopens it; the page says so."""
+    customer = _customer(request)
+    ticket = support_service.request_of(customer, pk)
     if ticket is None:
         raise Http404
+    form = SupportReplyForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            was_open = ticket.is_open
+            try:
+                support_service.reply(
+                    customer=customer, ticket=ticket, text=form.cleaned_data["text"]
+                )
+            except DomainError as exc:  # the text stays in the form
+                form_error(form, exc)
+                status = exc.status if exc.status == 429 else 400
+            else:
+                messages.success(
+                    request,
+                    _("Your reply is sent.")
+                    if was_open
+                    else _("Your reply is sent and the request is open again."),
+                )
+                url = reverse("cabinet:support_detail", args=[ticket.pk])
+                return HttpResponseRedirect(f"{url}#replies")
     subject, body = support_service.subject_and_body(ticket)
     context = {
         "ticket": ticket,
         "subject": subject,
         "body": body,
-        "comments": ticket.comments.select_related("author").order_by("created_at", "id"),
+        "comments": support_service.public_comments(ticket),
+        "form": form,
         "title": _("Request №%(id)s") % {"id": ticket.pk},
     }
-    return render(request, "cabinet/support_detail.html", context)
+    return render(request, "cabinet/support_detail.html", context, status=status)
 
 
 # Contacts ------------------------------------------------------------------------

@@ -134,7 +134,7 @@ def service_cards(user: Any, now: datetime) -> list[dict[str, Any]]:
     from lastmile.aaa.models import AccessChange
     from lastmile.notifications.models import Outbox
     from lastmile.subscriptions.models import Subscription, SubscriptionState
-    from lastmile.tasks.models import OPEN_STATES, Ticket
+    from lastmile.tickets.models import OPEN_STATES, Ticket
 
     cards: list[dict[str, Any]] = []
     if _may_view(user, Subscription):
@@ -161,7 +161,7 @@ def service_cards(user: Any, now: datetime) -> list[dict[str, Any]]:
             .filter(state__in=open_states)
             .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
         )
-        url = "tasks:ticket_list"
+        url = "tickets:ticket_list"
         cards.append(_card(_("Open tickets"), counts["open"], _url(url, {"state": open_states})))
         cards.append(
             _card(

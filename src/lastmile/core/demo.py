@@ -26,7 +26,7 @@ DEMO_LOADERS = [
     "lastmile.finance.gateways.demo",
     "lastmile.network.demo",
     "lastmile.devices.demo",
-    "lastmile.tasks.demo",
+    "lastmile.tickets.demo",
     "lastmile.notifications.demo",
 ]
 

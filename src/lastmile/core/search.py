@@ -20,7 +20,7 @@ from lastmile.core.phones import phone_key
 from lastmile.customers.models import Customer
 from lastmile.customers.queries import customers_by_phone, search_customers
 from lastmile.network.models import Lease, Session, normalize_mac
-from lastmile.tasks.models import Ticket
+from lastmile.tickets.models import Ticket
 
 LIMIT = 10
 MAX_QUERY = 200
@@ -111,7 +111,9 @@ def search(user: Any, text: str) -> list[ResultGroup]:
         rows, more = _take(tickets.select_related("kind", "customer"))
         if rows:
             groups.append(
-                ResultGroup(_("Tickets"), rows, _url("tasks:ticket_list", q=number), more, "ticket")
+                ResultGroup(
+                    _("Tickets"), rows, _url("tickets:ticket_list", q=number), more, "ticket"
+                )
             )
     return groups
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lastmile.notifications import secrets
 from lastmile.notifications.channels import CHANNELS, DeliveryError, Message
 from lastmile.notifications.models import Outbox
 
@@ -101,7 +102,7 @@ def deliver_claimed(*, outbox_id: int) -> bool:
     try:
         if plugin is None or not plugin.is_configured(conf):
             raise DeliveryError(f"The {row.channel} channel is not configured.", permanent=True)
-        plugin.send(_message(row), conf)
+        plugin.send(message_of(row), conf)
     except DeliveryError as exc:
         _record_failure(row, exc)
         return False
@@ -114,15 +115,18 @@ def deliver_claimed(*, outbox_id: int) -> bool:
     return True
 
 
-def _message(row: Outbox) -> Message:
+def message_of(row: Outbox) -> Message:
+    """The message as the channel sends it: secrets (a one-time code) put back
+    into the text, and left out of the payload a plugin sees."""
+    values = secrets.values_of(row.payload)
     return Message(
         id=row.pk,
         event=row.event,
         recipient=row.recipient,
-        subject=row.subject,
-        body=row.body,
+        subject=secrets.reveal(row.subject, values),
+        body=secrets.reveal(row.body, values),
         dedup_key=row.dedup_key,
-        payload=row.payload,
+        payload=secrets.without_values(row.payload),
     )
 
 
@@ -150,7 +154,10 @@ def _record_failure(row: Outbox, exc: DeliveryError) -> None:
 
 
 def _finish(row: Outbox, *, state: str, error: str, **fields: Any) -> None:
-    """Leave "sending" with a conditional UPDATE (a swept row is not overwritten)."""
+    """Leave "sending" with a conditional UPDATE (a swept row is not overwritten).
+    A row that is done with (sent, or failed for good) loses its secrets."""
+    if state != Outbox.State.QUEUED and secrets.values_of(row.payload):
+        fields["payload"] = secrets.without_values(row.payload)
     Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING).update(
         state=state, last_error=error, claimed_at=None, **fields
     )

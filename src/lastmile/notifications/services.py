@@ -9,7 +9,7 @@ Delivery happens in the worker (``jobs.py``), never in the writer's request.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from procrastinate.exceptions import AlreadyEnqueued
 
 from lastmile.core.actor import Actor
@@ -59,6 +60,7 @@ from lastmile.notifications.models import (
     TelegramLink,
 )
 from lastmile.notifications.render import plain_value, render_text
+from lastmile.notifications.secrets import NAMES_KEY, SECRETS_KEY, has_secrets, masked
 
 log = structlog.get_logger(__name__)
 
@@ -146,18 +148,26 @@ def notify_address(
     context: dict[str, Any],
     dedup_key: str,
     language: str,
+    secrets: Mapping[str, str] | None = None,
 ) -> Outbox | None:
     """Enqueue one message to one given address (a one-time code to a contact
     being checked, or to the verified contact of a password reset), whatever the
     subscriber's channel preferences; None if the channel is not configured.
-    Written in the caller's transaction and de-duplicated like ``notify``."""
+    Written in the caller's transaction and de-duplicated like ``notify``.
+
+    ``secrets`` (such as ``{"code": "123456"}``) are template variables staff
+    must not read: the stored text carries a mark instead, and the value is put
+    in only when the message is sent (see ``notifications.secrets``)."""
     if event not in events.EVENTS:
         raise UnknownEvent(f"Unknown notification event: {event!r}.")
     if not dedup_key or not recipient:
         raise ValueError("notify_address() needs a dedup_key and a recipient.")
     if channel not in CHANNELS or not CHANNELS[channel].is_configured(settings.LASTMILE):
         return None
-    full_context = {**_recipient_context(customer, None), **plain_value(dict(context))}
+    secret_values = {name: str(value) for name, value in (secrets or {}).items()}
+    full_context = masked(
+        {**_recipient_context(customer, None), **plain_value(dict(context))}, secret_values
+    )
     target = Target(channel, recipient, language if language in ("en", "ru") else "en")
     row = _build_row(
         event=event,
@@ -168,6 +178,9 @@ def notify_address(
         dedup_key=dedup_key,
         now=timezone.now(),
     )
+    if secret_values:
+        row.payload[SECRETS_KEY] = secret_values
+        row.payload[NAMES_KEY] = sorted(secret_values)
     with transaction.atomic():
         Outbox.objects.bulk_create([row], ignore_conflicts=True)
         stored = Outbox.objects.filter(
@@ -339,6 +352,10 @@ def resend(*, outbox: Outbox, actor: Actor | None) -> Outbox:
         row = Outbox.objects.select_for_update().get(pk=outbox.pk)
         if row.state not in (Outbox.State.FAILED, Outbox.State.SENT):
             raise NotResendable("Only a failed or sent message can be sent again.")
+        if has_secrets(row.payload):  # the code is wiped once sent; and it is spent
+            raise NotResendable(
+                _("A one-time code is never sent again: the subscriber asks for a new one.")
+            )
         if row.channel != Channel.WEBHOOK:
             _render_into(row)
         updated = Outbox.objects.filter(
