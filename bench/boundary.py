@@ -224,12 +224,23 @@ def _timeline(result: BoundaryResult, boundary_ts: float, worker_log: Path) -> N
     with connection.cursor() as cur:
         cur.execute(_TIMELINE_SQL, [boundary_ts])
         rows = cur.fetchall()
+        cur.execute(
+            "SELECT id, expired, renewed, extract(epoch FROM started_at),"
+            " extract(epoch FROM finished_at) FROM subscriptions_billingrun"
+            " WHERE at >= to_timestamp(%s) - interval '60 seconds' ORDER BY id",
+            [boundary_ts],
+        )
+        runs = cur.fetchall()
 
     def rel(t: object) -> float:
         return round(float(t) - boundary_ts, 2) if t is not None else float("nan")  # type: ignore[arg-type]
 
     jobs = [(name, rel(d), rel(s), rel(f)) for _id, name, d, s, f in rows]
     lines = [
+        f"billing run {pk}: expired {e} renewed {r}, {rel(t0):+.2f}…{rel(t1):+.2f}"
+        for pk, e, r, t0, t1 in runs
+    ]
+    lines += [
         f"{name}: deferred {d:+.2f} started {s:+.2f} finished {f:+.2f}" for name, d, s, f in jobs
     ]
     splits = []
