@@ -92,6 +92,14 @@ class _Job:
 
 
 # -- the hook receiver ---------------------------------------------------------------
+_INSERT_CHANGES_SQL = """
+INSERT INTO aaa_accesschange (customer_id, reason, address, session_pk, requested_at, state,
+    tries, summary)
+SELECT customer_id, %s, %s::inet, %s, %s, 'pending', 0, '' FROM unnest(%s::bigint[]) AS customer_id
+RETURNING customer_id, id
+"""
+
+
 def on_access_changed(
     *,
     customer_id: int | None = None,
@@ -107,15 +115,20 @@ def on_access_changed(
         return []
     reason = AccessReason(reason)
     now = timezone.now()
-    changes = AccessChange.objects.bulk_create(
-        [
-            AccessChange(
-                customer_id=cid, reason=reason, address=address, session_pk=session_pk,
-                requested_at=now,
-            )
-            for cid in ids
-        ]
-    )  # fmt: skip
+    # One statement over arrays: a boundary records tens of thousands in the
+    # transaction that ends their subscriptions, and the NAS waits for its commit.
+    with connection.cursor() as cur:
+        cur.execute(_INSERT_CHANGES_SQL, [str(reason), address, session_pk, now, ids])
+        pks = dict(cur.fetchall())
+    changes = [
+        AccessChange(
+            pk=pks[cid], customer_id=cid, reason=reason, address=address, session_pk=session_pk,
+            requested_at=now,
+        )
+        for cid in ids
+    ]  # fmt: skip
+    for change in changes:
+        change._state.adding = False
     from lastmile.aaa.jobs import apply_access
 
     ids_in_order = [int(c.pk) for c in changes]
@@ -199,7 +212,7 @@ def _plan(changes: list[AccessChange]) -> list[_Job]:
     targets = access_targets([c.customer_id for c in changes])
     sessions = _open_sessions(changes)
     guest_addresses = _guest_addresses(s.address for s in sessions if s.address)
-    done = _already_done(changes)
+    done = _already_done(changes, sessions)
     by_customer: dict[int, list[Session]] = {}
     for session in sessions:
         by_customer.setdefault(session.customer_id or 0, []).append(session)
@@ -267,17 +280,16 @@ def _guest_addresses(addresses: Iterable[str]) -> set[str]:
     )
 
 
-def _already_done(changes: list[AccessChange]) -> set[tuple[int, int]]:
-    """(change, session) pairs an earlier try of the same change settled."""
-    settled = NasAttempt.objects.filter(change__in=changes).filter(
+def _already_done(changes: list[AccessChange], sessions: list[Session]) -> set[tuple[int, int]]:
+    """(change, session) pairs an earlier try of the same change settled (a
+    change never tried has no attempts: a try records all of its own or none)."""
+    tried = [c for c in changes if c.tries]
+    if not tried:
+        return set()
+    settled = NasAttempt.objects.filter(change__in=tried).filter(
         Q(result="ack") | Q(result="nak", detail=_GONE)
     )
-    by_session = {
-        (s.nas_id, s.acct_session_id): s.pk
-        for s in Session.objects.filter(
-            customer_id__in={c.customer_id for c in changes}, stopped_at__isnull=True
-        ).only("pk", "nas_id", "acct_session_id")
-    }
+    by_session = {(s.nas_id, s.acct_session_id): s.pk for s in sessions}
     return {
         (a.change_id, by_session[(a.nas_id, a.acct_session_id)])
         for a in settled
