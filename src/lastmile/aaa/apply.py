@@ -401,7 +401,7 @@ def _record(changes: list[AccessChange], jobs: list[_Job]) -> list[AccessChange]
             retry.append(change)
         change.summary = _summary(change, mine, unresolved)[:255]
     with transaction.atomic():
-        NasAttempt.objects.bulk_create(attempts, batch_size=2000)
+        _insert_attempts(attempts)
         _mirror_on_sessions(jobs, now)
         with connection.cursor() as cur:
             cur.execute(
@@ -426,6 +426,38 @@ def _record(changes: list[AccessChange], jobs: list[_Job]) -> list[AccessChange]
                 result=attempt.result, detail=attempt.detail, fallback=attempt.is_fallback,
             )  # fmt: skip
     return retry
+
+
+_ATTEMPTS_SQL = """
+INSERT INTO aaa_nasattempt (change_id, customer_id, nas_id, acct_session_id, address, kind,
+    is_fallback, result, detail, sent_at, duration_ms)
+SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::inet[], %s::text[],
+    %s::boolean[], %s::text[], %s::text[], %s::timestamptz[], %s::integer[])
+"""
+
+
+def _insert_attempts(attempts: list[NasAttempt]) -> None:
+    """Every attempt in one statement over arrays (not a model instance's
+    field preparation per row: a boundary records tens of thousands)."""
+    if not attempts:
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            _ATTEMPTS_SQL,
+            [
+                [a.change_id for a in attempts],
+                [a.customer_id for a in attempts],
+                [a.nas_id for a in attempts],
+                [a.acct_session_id for a in attempts],
+                [a.address or None for a in attempts],
+                [str(a.kind) for a in attempts],
+                [a.is_fallback for a in attempts],
+                [str(a.result) for a in attempts],
+                [a.detail for a in attempts],
+                [a.sent_at for a in attempts],
+                [a.duration_ms for a in attempts],
+            ],
+        )
 
 
 def _mirror_on_sessions(jobs: list[_Job], now: datetime) -> None:
