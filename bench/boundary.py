@@ -154,6 +154,7 @@ def run(n: int, res: Path) -> BoundaryResult:
         _wait_settled(n - n // 2, deadline_s=180)
         _stop(peer)
         _collect(result, peer_out, boundary.timestamp())
+        _timeline(result, boundary.timestamp(), res / "worker.log")
     finally:
         for proc in (worker, peer):
             if proc is not None:
@@ -200,6 +201,71 @@ def _collect(result: BoundaryResult, peer_out: Path, boundary_ts: float) -> None
         result.moved_p50_s = moved[len(moved) // 2]
         result.moved_max_s = moved[-1]
     _log(f"boundary: {result}")
+
+
+_TIMELINE_SQL = """
+SELECT j.id, j.task_name,
+    extract(epoch FROM min(e.at) FILTER (WHERE e.type = 'deferred')),
+    extract(epoch FROM min(e.at) FILTER (WHERE e.type = 'started')),
+    extract(epoch FROM max(e.at) FILTER (WHERE e.type IN ('succeeded', 'failed')))
+FROM procrastinate_jobs j JOIN procrastinate_events e ON e.job_id = j.id
+WHERE j.task_name IN ('subscriptions.billing_at', 'subscriptions.after_billing_run',
+    'aaa.apply_access') AND e.at >= to_timestamp(%s) - interval '60 seconds'
+GROUP BY j.id, j.task_name ORDER BY j.id
+"""
+
+
+def _timeline(result: BoundaryResult, boundary_ts: float, worker_log: Path) -> None:
+    """Where the time between the boundary and the last move goes: the jobs'
+    own events (procrastinate_events) relative to the boundary, and each apply
+    job's plan / send / record split from its ``access.applied`` log line."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(_TIMELINE_SQL, [boundary_ts])
+        rows = cur.fetchall()
+        cur.execute(
+            "SELECT id, expired, renewed, extract(epoch FROM started_at),"
+            " extract(epoch FROM finished_at) FROM subscriptions_billingrun"
+            " WHERE at >= to_timestamp(%s) - interval '60 seconds' ORDER BY id",
+            [boundary_ts],
+        )
+        runs = cur.fetchall()
+
+    def rel(t: object) -> float:
+        return round(float(t) - boundary_ts, 2) if t is not None else float("nan")  # type: ignore[arg-type]
+
+    jobs = [(name, rel(d), rel(s), rel(f)) for _id, name, d, s, f in rows]
+    lines = [
+        f"billing run {pk}: expired {e} renewed {r}, {rel(t0):+.2f}…{rel(t1):+.2f}"
+        for pk, e, r, t0, t1 in runs
+    ]
+    lines += [
+        f"{name}: deferred {d:+.2f} started {s:+.2f} finished {f:+.2f}" for name, d, s, f in jobs
+    ]
+    splits = []
+    for line in worker_log.read_text(errors="replace").splitlines():
+        if "access.applied" in line:
+            fields = dict(
+                part.split("=", 1) for part in line.split() if "=" in part and "_s=" in part
+            )
+            splits.append({k: float(v) for k, v in fields.items() if k.endswith("_s")})
+    for key in ("plan_s", "send_s", "record_s"):
+        values = [s[key] for s in splits if key in s]
+        if values:
+            lines.append(f"apply {key}: mean {sum(values) / len(values):.2f} max {max(values):.2f}")
+    billing = [j for j in jobs if j[0] == "subscriptions.billing_at"]
+    follow = [j for j in jobs if j[0] == "subscriptions.after_billing_run"]
+    apply_jobs = [j for j in jobs if j[0] == "aaa.apply_access"]
+    if billing and apply_jobs:
+        first = min(j[2] for j in apply_jobs)
+        result.notes.append(
+            f"timeline (s after the boundary): billing run {billing[0][2]:+.1f}…{billing[0][3]:+.1f}"
+            + (f", follow-up {follow[0][2]:+.1f}…{follow[0][3]:+.1f}" if follow else "")
+            + f", first apply job starts {first:+.1f}, last ends {max(j[3] for j in apply_jobs):+.1f}"
+        )
+    for line in lines:
+        _log(f"boundary timeline: {line}")
 
 
 def report(result: BoundaryResult) -> str:

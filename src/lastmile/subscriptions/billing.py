@@ -20,9 +20,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 from lastmile.core.jobs import defer_in_transaction
 from lastmile.finance import bulk
-from lastmile.subscriptions.followup import after_billing_run
+from lastmile.subscriptions.followup import NOTICES_AFTER_S, after_billing_run, billing_run_notices
 from lastmile.subscriptions.models import BillingRun
 
 log = structlog.get_logger(__name__)
@@ -66,20 +67,27 @@ SELECT d.*,
 FROM due d
 """
 
-_AMOUNTS_SQL = """
+
+def _end_reason_sql(row: str = "") -> str:
+    """Why a subscription of ``billing_due`` (columns prefixed ``row``) ends:
+    one rule for the run and for the boundary's first step."""
+    return f"""CASE
+        WHEN {row}action = 'switch' THEN 'replaced'
+        WHEN NOT {row}customer_active THEN 'customer_disabled'
+        WHEN {row}pre_id IS NOT NULL THEN 'preorder_waiting'
+        WHEN NOT {row}auto_renew THEN 'not_renewed'
+        WHEN NOT {row}tariff_on_sale THEN 'tariff_withdrawn'
+        ELSE 'no_funds' END"""
+
+
+_AMOUNTS_SQL = f"""
 ALTER TABLE billing_due ADD COLUMN amount numeric(14,2), ADD COLUMN charged_sub bigint,
     ADD COLUMN new_anchor timestamptz, ADD COLUMN new_periods integer,
     ADD COLUMN new_start timestamptz, ADD COLUMN new_end timestamptz, ADD COLUMN end_reason text;
 UPDATE billing_due SET
     amount = CASE action WHEN 'renew' THEN tariff_price WHEN 'switch' THEN pre_price ELSE 0 END,
     charged_sub = CASE action WHEN 'renew' THEN id WHEN 'switch' THEN pre_id END,
-    end_reason = CASE
-        WHEN action = 'switch' THEN 'replaced'
-        WHEN NOT customer_active THEN 'customer_disabled'
-        WHEN pre_id IS NOT NULL THEN 'preorder_waiting'
-        WHEN NOT auto_renew THEN 'not_renewed'
-        WHEN NOT tariff_on_sale THEN 'tariff_withdrawn'
-        ELSE 'no_funds' END;
+    end_reason = {_end_reason_sql()};
 -- Renewal continues from the old end unless a whole period was missed
 -- (billing stopped for a while): then it starts anew at the run moment.
 UPDATE billing_due SET
@@ -158,6 +166,66 @@ SELECT
     coalesce(sum(amount), 0) + coalesce((SELECT sum(amount) FROM billing_fees), 0)
 FROM billing_due
 """
+
+
+# The boundary's first step: the accounts of the due subscriptions only (fees change no access).
+_LOCK_DUE_SQL = bulk.lock_accounts_sql(
+    "SELECT customer_id FROM subscriptions_subscription WHERE state = 'active'"
+    " AND period_end <= %(at)s"
+)
+
+_EXPIRE_SQL = f"""
+SET LOCAL lastmile.aaa_bulk = 'on';
+UPDATE subscriptions_subscription s SET state = 'expired', ended_at = d.period_end,
+    end_reason = {_end_reason_sql("d.")},
+    billing_run_id = %(run)s
+FROM billing_due d WHERE s.id = d.id AND d.action = 'expire' AND s.state = 'active';
+SET LOCAL lastmile.aaa_bulk = 'off';
+SELECT pg_notify('lastmile_aaa', 'subscription:' || string_agg(customer_id::text, ','))
+FROM (SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1) / 500 AS chunk
+      FROM billing_due WHERE action = 'expire') c
+GROUP BY chunk;
+"""
+
+
+def expire_unpaid(*, at: datetime | None = None) -> BillingRun | None:
+    """The first step at a period boundary: end the due subscriptions that
+    cannot be renewed and request their NAS moves, in a short transaction of
+    its own, so that the moves do not wait for the renewals.
+
+    The decision is ``run_billing``'s own (the same statement, read after the
+    same account locks), so a subscription that would renew is never ended
+    here; everything else (renewals, pre-orders, fees) is left to the
+    ``run_billing`` that follows, which no longer sees what was ended.  Returns
+    the run that recorded the ends, or None when nothing was to end.
+    """
+    at = at or timezone.now()
+    params: dict[str, Any] = {"at": at, "tz": settings.TIME_ZONE}
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [BILLING_LOCK_KEY])
+            cur.execute("SET LOCAL work_mem = '256MB'")
+            cur.execute(_DROP_SQL)
+            cur.execute(_LOCK_DUE_SQL, params)
+            cur.execute(_DECIDE_SQL, params)
+            cur.execute("ANALYZE billing_due")  # see run_billing
+            cur.execute("SELECT customer_id FROM billing_due WHERE action = 'expire'")
+            ended = [row[0] for row in cur.fetchall()]
+            if not ended:
+                cur.execute(_DROP_SQL)
+                return None
+            run = BillingRun.objects.create(at=at)
+            params["run"] = run.pk
+            cur.execute(_EXPIRE_SQL, params)
+            cur.execute(_DROP_SQL)
+        run.expired, run.finished_at = len(ended), timezone.now()
+        run.save(update_fields=["expired", "finished_at"])
+        ACCESS_CHANGED.fire(customer_ids=ended, reason=AccessReason.EXPIRED)
+        defer_in_transaction(
+            billing_run_notices, schedule_in={"seconds": NOTICES_AFTER_S}, run_id=run.pk
+        )
+    log.info("billing.expired_unpaid", run=run.pk, at=at.isoformat(), expired=len(ended))
+    return run
 
 
 def has_due(at: datetime) -> bool:

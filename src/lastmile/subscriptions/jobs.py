@@ -19,7 +19,7 @@ from procrastinate import exceptions
 from procrastinate.contrib.django import app
 
 from lastmile.core.jobs import defer_in_transaction
-from lastmile.subscriptions.billing import has_due, run_billing
+from lastmile.subscriptions.billing import expire_unpaid, has_due, run_billing
 
 # Re-exported: the task lives with the billing run that defers it.
 from lastmile.subscriptions.followup import after_billing_run as after_billing_run
@@ -44,9 +44,15 @@ def billing_at(at: str) -> int | None:
 
 
 def _run_if_due() -> int | None:
-    """A run, unless nothing is due (no empty run rows every minute)."""
+    """The unpaid ends first (their NAS moves start at once), then the run of
+    what is left, unless nothing is due (no empty run rows every minute)."""
     now = timezone.now()
-    return run_billing(at=now).pk if has_due(now) else None
+    if not has_due(now):
+        return None
+    ended = expire_unpaid(at=now)
+    if has_due(now):
+        return run_billing(at=now).pk
+    return ended.pk if ended is not None else None
 
 
 @app.periodic(cron="* * * * *", periodic_id="schedule_boundaries")
