@@ -37,6 +37,7 @@ from lastmile.contracts.models import Contract
 from lastmile.core.models import RestrictedModel
 from lastmile.core.querysets import ACTIONS
 from lastmile.customers.models import Customer, CustomerGroup, ExtraField
+from lastmile.devices.models import Device, Onu
 from lastmile.finance.models import Account, LedgerEntry, Payment
 from lastmile.finance.services import record_payment
 from lastmile.network.models import AccessBinding, Lease, Pool, Session
@@ -706,6 +707,114 @@ def test_site_scope_out_of_scope_is_refused(site_world: World, case: SiteCase) -
     assert not case.happened("south", response), "refused, but the write landed anyway"
 
 
+# --- the third world: ONUs, under their own permission scoped by the OLT's group ---
+# Seeing an OLT (the device permission) shows none of its ONUs; an ONU permission
+# constrained by ``olt__group__name`` shows that group's ONUs, OLT page or not.
+
+
+@dataclass(frozen=True)
+class OnuCase:
+    model: type[Model]
+    action: str
+    channel: str
+    request: Callable[[World, Any], Any]  # given the ONU
+    shows: Callable[[Any, Any], bool]  # did the ONU show?
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _json_serials(response: Any) -> set[str]:
+    return {o["serial"] for o in response.json()["items"]} if response.status_code == 200 else set()
+
+
+ONU_CASES: list[OnuCase] = [
+    OnuCase(
+        Onu, "view", "ui",
+        lambda w, onu: w.client.get("/devices/onus/"),
+        lambda onu, r: r.status_code == 200 and onu.serial in r.content.decode(),
+        "ONU list",
+    ),
+    OnuCase(
+        Onu, "view", "ui",
+        lambda w, onu: w.client.get("/devices/onus/?_export=csv"),
+        lambda onu, r: r.status_code == 200
+        and onu.serial in b"".join(r.streaming_content).decode(),
+        "ONU list export",
+    ),
+    OnuCase(
+        Onu, "view", "ui",
+        lambda w, onu: w.client.get(f"/devices/onus/{onu.pk}/"),
+        lambda onu, r: r.status_code == 200 and onu.serial in r.content.decode(),
+        "ONU page",
+    ),
+    OnuCase(
+        Onu, "view", "ui",
+        lambda w, onu: w.client.get(f"/devices/{onu.olt_id}/onus/"),
+        lambda onu, r: r.status_code == 200 and onu.serial in r.content.decode(),
+        "the OLT page's ONU table",
+    ),
+    OnuCase(
+        Onu, "view", "api",
+        lambda w, onu: w.api("GET", "/devices/onus"),
+        lambda onu, r: onu.serial in _json_serials(r),
+        "ONU list via API",
+    ),
+]  # fmt: skip
+
+
+def _olt_onu(group: str) -> Onu:
+    olt = Device.objects.create(
+        name=f"olt-{group.lower()}", driver="zte_c320", group=CustomerGroup.objects.get(name=group)
+    )
+    return Onu.objects.create(
+        olt=olt, fiber="gpon-olt_1/1/1", number=1, serial=f"ZTEG{group[:4].upper():X<4}0001"[:12]
+    )
+
+
+def _onu_world(*, onu_scope: str | None) -> World:
+    CustomerGroupFactory(name="North")
+    CustomerGroupFactory(name="South")
+    user = UserFactory(username=f"onu-{onu_scope or 'none'}")
+    grant(user, Device, ["view"])  # every OLT: the ONUs' own permission must decide
+    if onu_scope is not None:
+        grant(user, Onu, ["view"], {"olt__group__name": onu_scope})
+    client = Client()
+    client.force_login(user)
+    _token, secret = create_api_token(user=user, name="onu-matrix")
+    return World(
+        client=client, bearer={"HTTP_AUTHORIZATION": f"Bearer {secret}"}, tariff=None, kind=None
+    )
+
+
+@pytest.mark.parametrize("case", ONU_CASES, ids=str)
+def test_onus_of_the_users_group_show(case: OnuCase) -> None:
+    world = _onu_world(onu_scope="North")
+    onu = _olt_onu("North")
+    response = case.request(world, onu)
+    assert case.shows(onu, response), (response.status_code, case.name)
+
+
+@pytest.mark.parametrize("case", ONU_CASES, ids=str)
+def test_onus_of_another_group_do_not_show(case: OnuCase) -> None:
+    world = _onu_world(onu_scope="North")
+    _olt_onu("North")
+    onu = _olt_onu("South")
+    response = case.request(world, onu)
+    assert response.status_code < 500
+    assert not case.shows(onu, response), case.name
+
+
+@pytest.mark.parametrize("case", ONU_CASES, ids=str)
+def test_onus_do_not_show_without_the_onu_permission(case: OnuCase) -> None:
+    world = _onu_world(onu_scope=None)  # sees every OLT, no ONU permission
+    onu = _olt_onu("North")
+    response = case.request(world, onu)
+    assert response.status_code < 500
+    assert not case.shows(onu, response), case.name
+
+
 #: Model/action pairs no staff request reaches, and why.
 NOT_EXPOSED: dict[tuple[str, str], str] = {}
 
@@ -754,9 +863,10 @@ _system_only("tickets.ticket", "covered in tests/tickets", ("view", "change", "d
 # operations (toggle_port, change_vlan, …) are checked in devices.services.
 for _label in (
     "devices.device", "devices.port", "devices.link", "devices.onutemplate",
-    "devices.deviceaction", "devices.onu",
+    "devices.deviceaction",
 ):  # fmt: skip
     _system_only(_label, "group-scoped, not customer-linked: covered in tests/devices")
+_system_only("devices.onu", "written by the OLT refresh only", ("add", "change", "delete"))
 
 # Issue 18's apps.  The registry, legal entities, templates and documents carry
 # no customer or site to constrain by (model-wide grants).  A passport and a
@@ -776,7 +886,7 @@ for _label in ("sorm.exportrun", "sorm.exportfile", "sorm.datagap"):
 
 
 def test_every_model_and_action_is_classified() -> None:
-    every: list[Case | SiteCase] = [*CASES, *SITE_CASES]
+    every: list[Case | SiteCase | OnuCase] = [*CASES, *SITE_CASES, *ONU_CASES]
     covered = {(c.model._meta.label_lower, c.action) for c in every}
     missing = []
     for model in apps.get_models():

@@ -221,6 +221,26 @@ def operator(username: str, actions: list[str], group: str = "North"):  # type: 
     return user
 
 
+@pytest.fixture
+def mail(settings):  # type: ignore[no-untyped-def]
+    """Staff e-mail on (so notify() has a channel; nothing is sent in tests) and
+    flap damping of two readings in a row, with no minimum hold."""
+    conf = settings.LASTMILE
+    previous = conf.smtp_host, conf.devices_flap_polls, conf.devices_flap_seconds
+    conf.smtp_host, conf.devices_flap_polls, conf.devices_flap_seconds = "127.0.0.1", 2, 0
+    yield conf
+    conf.smtp_host, conf.devices_flap_polls, conf.devices_flap_seconds = previous
+
+
+@pytest.fixture
+def on_duty(north):  # type: ignore[no-untyped-def]
+    """The North group's staff on duty: hears about its devices."""
+    user = operator("on-duty", ["view", "notify"])
+    user.email = "duty@example.net"
+    user.save()
+    return user
+
+
 # The simulators: the snmpsim agent (one per module) and the ZTE CLI peer.
 @pytest.fixture(scope="module")
 def agent() -> Iterator[Agent]:

@@ -95,3 +95,50 @@ def test_device_pages_in_the_browser(live_server, browser, stubs, north):  # typ
     ) == [2, 3]
     assert DeviceAction.objects.filter(operation="set_port_admin", outcome="ok").count() == 2
     context.close()
+
+
+def test_the_binding_port_picker_and_a_pending_uplink_in_russian(
+    live_server, browser, stubs, north
+):  # type: ignore[no-untyped-def]
+    """At 390 px in Russian: the device page shows an uplink's unconfirmed link
+    state; the binding form finds a port as staff type and saves it.
+    Screenshots go to /tmp/devices-shots."""
+    from lastmile.customers.models import Customer
+    from lastmile.network.models import AccessBinding
+    from tests.factories import CustomerFactory
+
+    UserFactory(username="boss", is_superuser=True, is_staff=True)
+    switch = Device.objects.create(
+        name="sw-north-1", driver="test-switch", ip="192.0.2.10", group=north, status="up",
+        address="Lenina 1",
+    )  # fmt: skip
+    services.run_operation(actor=None, device=switch, operation="ports")
+    Port.objects.filter(device=switch, number=1).update(
+        role="uplink", link_pending="down", link_pending_count=1
+    )
+    CustomerFactory(login="picker1")
+    shots = Path("/tmp/devices-shots")
+    shots.mkdir(exist_ok=True)
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    _login(page, live_server)
+    page.select_option("#language-select", "ru")
+    page.wait_for_selector("html[lang=ru]")
+    page.goto(f"{live_server.url}/devices/{switch.pk}/")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("body")).to_contain_text("ещё не подтверждено")
+    page.screenshot(path=str(shots / "device-ru-390.png"), full_page=True)
+    page.goto(f"{live_server.url}/network/bindings/add/")
+    page.fill("#id_login", "picker1")
+    page.fill("#id_mac", "aa:bb:cc:dd:ee:31")
+    page.locator("#id_device_port_search").press_sequentially("north 3")
+    expect(page.locator("#id_device_port option")).to_have_count(2)  # — and port 3
+    page.select_option("#id_device_port", label="sw-north-1 (192.0.2.10) · 3 port3")
+    page.locator("form.card").screenshot(path=str(shots / "binding-form-ru-390.png"))
+    # (an element screenshot: a full-page one resizes the page under the next click)
+    with page.expect_navigation(wait_until="commit"):
+        page.get_by_role("button", name="Сохранить").click()
+    page.wait_for_url("**/customers/**")
+    binding = AccessBinding.objects.get(customer=Customer.objects.get(login="picker1"))
+    assert binding.device_port == Port.objects.get(device=switch, number=3)
+    context.close()

@@ -129,10 +129,11 @@ def _binding_staff():  # type: ignore[no-untyped-def]
     return user
 
 
-def test_the_binding_form_offers_the_ports_the_user_may_see(ports, client):
+def test_the_binding_form_searches_ports_as_staff_type(ports, client):
     client.force_login(_binding_staff())
     html = client.get("/network/bindings/add/").content.decode()
-    assert 'optgroup label="sw-north-1"' in html and "sw-south-1" not in html
+    assert 'hx-get="/devices/ports/search/"' in html
+    assert "sw-north-1" not in html and "sw-south-1" not in html  # no list up front
     customer = CustomerFactory(login="c1")
     done = client.post(
         "/network/bindings/add/",
@@ -181,3 +182,83 @@ def test_the_binding_api_takes_an_inventory_port(ports, client):
         content_type="application/json", **headers,
     )  # fmt: skip
     assert cleared.status_code == 200 and cleared.json()["device_port_id"] is None
+
+
+# The port picker's search (htmx) ---------------------------------------------------------
+
+
+def _search(client, **params):  # type: ignore[no-untyped-def]
+    return client.get("/devices/ports/search/", params)
+
+
+def _values(response) -> list[str]:  # type: ignore[no-untyped-def]
+    import re
+
+    return re.findall(r'<option value="(\d+)"', response.content.decode())
+
+
+def test_the_port_search_finds_by_device_name_ip_and_number_in_scope(ports, client):
+    client.force_login(_binding_staff())
+    north5, north6, south5 = (str(ports[k].pk) for k in ("north5", "north6", "south5"))
+    assert _values(_search(client, q="sw-")) == [north5, north6]  # not the South switch
+    assert _values(_search(client, q="192.0.2.10")) == [north5, north6]
+    assert south5 not in _values(_search(client, q="192.0.2.30"))  # the South switch's IP
+    assert _values(_search(client, q="north 6")) == [north6]
+    assert _values(_search(client, q="5")) == [north5]
+    assert "No port matches." in _search(client, q="nothing-like-it").content.decode()
+
+
+def test_the_port_search_pages_and_keeps_the_chosen_port_first(switch, client):
+    for number in range(1, 8):
+        services.add_port(actor=None, device=switch, number=number)
+    client.force_login(_binding_staff())
+    first = _search(client, q="north", per_page=3)
+    assert len(_values(first)) == 3 and "4 more" in first.content.decode()
+    third = _search(client, q="north", per_page=3, page=3)
+    assert len(_values(third)) == 1 and "more" not in third.content.decode()
+    seventh = str(switch.ports.get(number=7).pk)
+    kept = _search(client, q="north", per_page=3, device_port=seventh)
+    assert _values(kept)[0] == seventh and f'value="{seventh}" selected' in kept.content.decode()
+
+
+def test_the_port_search_needs_a_login_and_scopes_the_chosen_port(ports, client):
+    assert _search(client, q="sw").status_code == 302  # to the login page
+    client.force_login(_binding_staff())
+    hidden = _search(client, q="sw", selected=ports["south5"].pk)
+    assert str(ports["south5"].pk) not in _values(hidden)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "0"}, {"page": "-1"}, {"page": "abc"}, {"page": "99999999999999999999"},
+        {"page": "1001"}, {"per_page": "0"}, {"per_page": "101"}, {"per_page": "1e3"},
+        {"selected": "x"}, {"device_port": "1;DROP"}, {"q": "x" * 101}, {"q": "a\x00b"},
+        {"q": "a b c d e f"},
+    ],
+)  # fmt: skip
+def test_hostile_search_parameters_are_400_not_500(ports, client, params):
+    client.force_login(_binding_staff())
+    response = _search(client, **params)
+    assert response.status_code == 400, response.content[:200]
+
+
+def test_the_binding_form_saves_a_searched_port_and_refuses_a_hidden_one(ports, client):
+    client.force_login(_binding_staff())
+    CustomerFactory(login="c4")
+    form = {"login": "c4", "mac": "aa:bb:cc:dd:ee:04", "q": "north 6"}
+    hidden = client.post("/network/bindings/add/", {**form, "device_port": ports["south5"].pk})
+    assert hidden.status_code == 200 and "Choose a port of a device you may view" in (
+        hidden.content.decode()
+    )
+    assert not AccessBinding.objects.filter(customer__login="c4").exists()
+    bad = client.post("/network/bindings/add/", {**form, "device_port": "not-a-port"})
+    assert (
+        bad.status_code == 200 and not AccessBinding.objects.filter(customer__login="c4").exists()
+    )
+    done = client.post("/network/bindings/add/", {**form, "device_port": ports["north6"].pk})
+    assert done.status_code == 302, done.content.decode()[:2000]
+    binding = AccessBinding.objects.get(customer__login="c4")
+    assert binding.device_port_id == ports["north6"].pk
+    edit = client.get(f"/network/bindings/{binding.pk}/").content.decode()
+    assert f'<option value="{ports["north6"].pk}" selected>sw-north-1 (192.0.2.10) · 6' in edit

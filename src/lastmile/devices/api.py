@@ -185,9 +185,9 @@ def list_actions(request: HttpRequest, device_id: int | None = None) -> Any:
 @router.get("/onus", response=list[OnuOut])
 @paginate
 def list_onus(request: HttpRequest, olt_id: int | None = None) -> Any:
-    """Stored ONUs (refreshed by polling the OLTs) the user may view."""
-    visible = Device.objects.restrict(request.user, "view").values("pk")
-    qs = Onu.objects.restrict(request.user, "view").filter(olt_id__in=visible)
+    """Stored ONUs (refreshed by polling the OLTs) the user may view: the
+    ONUs' own permission, not the OLT's."""
+    qs = Onu.objects.restrict(request.user, "view")
     if olt_id is not None:
         qs = qs.filter(olt_id=olt_id)
     return qs.order_by("olt_id", "fiber", "number")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +56,13 @@ class OnuFilterSet(django_filters.FilterSet):
     class Meta:
         model = Onu
         fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the OLTs of the ONUs the user may see (the list's restricted queryset).
+        self.filters["olt"].queryset = Device.objects.filter(
+            pk__in=self.queryset.values("olt_id")
+        ).order_by("name")
 
     def search(self, queryset: QuerySet[Onu], name: str, value: str) -> QuerySet[Onu]:
         return queryset.filter(

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 
+from lastmile.devices.models import Device, Port
+
 #: First key of the two-int advisory lock: "devices CLI" (0x44435349 = "DCSI").
 CLI_LOCK_NAMESPACE = 0x44435349
 
@@ -43,3 +45,9 @@ def cli_session(device_id: int, *, timeout_s: float) -> Iterator[None]:
                 )
     finally:
         conn.close()
+
+
+def device_ports(device: Device) -> list[Port]:
+    """Lock the ports of ``device`` (primary-key order), for the link-state
+    damping that the poll and a staff read both write; inside a transaction."""
+    return list(Port.objects.filter(device=device).select_for_update().order_by("pk"))

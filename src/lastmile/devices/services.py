@@ -275,7 +275,7 @@ def _apply_locally(device: Device, operation: str, params: dict[str, Any], answe
     if operation == "ports":
         store_port_states(device, answer)
     elif operation == "set_port_admin" and isinstance(answer, base.PortState):
-        store_port_states(device, [answer], prune=False)
+        store_port_states(device, [answer])
     elif operation in ("vlans", "set_port_vlans") and isinstance(answer, list):
         only = {params["port"]} if operation == "set_port_vlans" else None
         store_vlans(device, answer, only_ports=only)

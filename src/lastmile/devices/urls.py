@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lastmile.devices import views, views_onus
+from lastmile.devices import views, views_onus, views_ports
 
 app_name = "devices"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.DeviceListView.as_view(), name="device_list"),
     path("add/", views.device_edit, name="device_add"),
     path("actions/", views.DeviceActionListView.as_view(), name="action_list"),
+    path("ports/search/", views_ports.port_search, name="port_search"),
     path("onus/", views_onus.OnuListView.as_view(), name="onu_list"),
     path("onus/<int:pk>/", views_onus.onu_detail, name="onu_detail"),
     path("onus/<int:pk>/vlans/", views_onus.onu_vlan_change, name="onu_vlan_change"),

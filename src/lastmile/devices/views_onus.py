@@ -28,7 +28,9 @@ from lastmile.devices.views import _back, _device, _form_errors, _read, _run, _s
 
 
 class OnuListView(ObjectListView):
-    """Every stored ONU (refreshed by the ``devices.refresh_onus`` job)."""
+    """The stored ONUs (refreshed by the ``devices.refresh_onus`` job) under
+    the ONUs' own ``view`` permission (constrained e.g. by
+    ``olt__group__name``), not the OLT's: seeing an OLT shows none of its ONUs."""
 
     template_name = "devices/object_list.html"
     queryset = Onu.objects.select_related("olt", "binding__customer")
@@ -46,9 +48,11 @@ class OnuTemplateListView(ObjectListView):
 
 
 def _onu(request: HttpRequest, pk: int) -> Onu:
-    onu = get_object_or_404(Onu.objects.restrict(request.user, "view").select_related("olt"), pk=pk)
-    _device(request, onu.olt_id)  # and the OLT itself
-    return onu
+    """An ONU the user may view (the ONUs' own permission; the OLT's is not needed)."""
+    return get_object_or_404(
+        Onu.objects.restrict(request.user, "view").select_related("olt", "binding__customer"),
+        pk=pk,
+    )
 
 
 def _onu_back(onu: Onu) -> HttpResponseRedirect:
@@ -81,6 +85,7 @@ def onu_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "onu": onu,
             "olt": olt,
             "title": str(onu),
+            "can_view_olt": services.may(request.user, olt, "view"),
             "can_change_vlan": services.may(request.user, olt, "change_vlan"),
             "vlan_form": OnuVlanForm(),
             "templates": templates,
@@ -138,16 +143,21 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def onus_partial(request: HttpRequest, pk: int) -> HttpResponse:
-    """The OLT's ONUs as stored; read from the OLT (and stored) when asked
-    (``?refresh=1``) or when none are stored yet."""
+    """The OLT's ONUs as stored, those the user may view (the ONUs' own
+    permission); read from the OLT (and stored) when asked (``?refresh=1``)
+    or when none are stored yet."""
     device = _device(request, pk)
+    visible = Onu.objects.restrict(request.user, "view").filter(olt=device)
+    may_see_onus = has_model_permission(request.user, Onu, "view")
     error = ""
-    if request.GET.get("refresh") or not device.onu_rows.exists():
+    if not may_see_onus:
+        error = _("You are not allowed to see ONUs.")
+    elif request.GET.get("refresh") or not device.onu_rows.exists():
         try:
             onus.refresh_onus(device, actor=request.user)
         except DeviceOperationError as exc:
             error = str(exc)
-    rows = device.onu_rows.filter(is_present=True).order_by("fiber", "number")
+    rows = visible.filter(is_present=True).order_by("fiber", "number")
     return render(
         request,
         "devices/_onus.html",

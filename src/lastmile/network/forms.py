@@ -66,6 +66,13 @@ class StaticLeaseForm(forms.Form):
         return normalize_mac(value) if value else ""
 
 
+class PortPicker(forms.Select):
+    """A select of inventory ports filled as staff type: a search box asks the
+    devices app's ``devices:port_search`` (htmx) for matching ports."""
+
+    template_name = "network/widgets/port_picker.html"
+
+
 class BindingForm(forms.Form):
     """An IPoE binding as staff type it; the service validates and normalises."""
 
@@ -84,39 +91,44 @@ class BindingForm(forms.Form):
         help_text=_("As the switch sends it: text like eth1/0/5, or hex like 0x000400640105."),
     )
     description = forms.CharField(label=_("description"), required=False, max_length=255)
-    device_port = forms.TypedChoiceField(
+    device_port = forms.IntegerField(
         label=_("device port"),
         required=False,
-        coerce=int,
-        empty_value=None,
-        help_text=_("The switch port from the devices inventory (the devices you may view)."),
+        min_value=1,
+        widget=PortPicker,
+        help_text=_(
+            "Type a device name, its IP or a port number, then choose the port "
+            "(the devices you may view)."
+        ),
     )
-
-    #: Ports offered at most (a larger inventory: filter by typing the option 82 key).
-    PORT_LIMIT = 3000
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["device_port"].choices = device_port_choices(user, limit=self.PORT_LIMIT)  # type: ignore[attr-defined]
+        chosen = self.data.get("device_port") if self.is_bound else self.initial.get("device_port")
+        self.fields["device_port"].widget.choices = device_port_choices(user, chosen)
 
 
-def device_port_choices(user: Any, *, limit: int) -> list[Any]:
-    """("", "—") then one group per device the user may view, with its ports.
-    The devices app sits above this one: its models are looked up by name."""
+def device_port_choices(user: Any, chosen: Any) -> list[tuple[Any, str]]:
+    """("", "—") and the chosen port when the user may view its device; the
+    rest come from the devices app's search as staff type (htmx).  The
+    devices app sits above this one: its models are looked up by name."""
     from django.apps import apps
 
-    if user is None:
-        return [("", "—")]
+    choices: list[tuple[Any, str]] = [("", "—")]
+    text = str(chosen or "")
+    if user is None or not text.isdigit() or len(text) > 9:
+        return choices
     device_model = apps.get_model("devices", "Device")
-    port_model = apps.get_model("devices", "Port")
-    visible = device_model.objects.restrict(user, "view").values("pk")
-    ports = (
-        port_model.objects.filter(device__in=visible)
+    port = (
+        apps.get_model("devices", "Port")
+        .objects.filter(device__in=device_model.objects.restrict(user, "view").values("pk"))
         .select_related("device")
-        .order_by("device__name", "number")[:limit]
+        .filter(pk=int(text))
+        .first()
     )
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for port in ports:
-        label = f"{port.number}" + (f" ({port.name})" if port.name else "")
-        groups.setdefault(port.device.name, []).append((port.pk, label))
-    return [("", "—"), *groups.items()]
+    if port is not None:
+        device = port.device
+        where = f"{device.name} ({device.ip})" if device.ip else device.name
+        label = f"{where} · {port.number}" + (f" {port.name}" if port.name else "")
+        choices.append((port.pk, label))
+    return choices

@@ -101,6 +101,32 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "{{ device }} ({{ device_ip }}, {{ device_address }}) снова отвечает, время: {{ since }}. "
         "{{ device_url }}",
     ),
+    ("port_down", "en"): (
+        "Port down: {{ device }} {{ port }}",
+        "Port {{ port }}{% if port_role %} ({{ port_role }}){% endif %}"
+        "{% if port_description %} “{{ port_description }}”{% endif %} of {{ device }} "
+        "({{ device_ip }}, {{ device_address }}) has no link since {{ since }}. {{ device_url }}",
+    ),
+    ("port_down", "ru"): (
+        "Порт без линка: {{ device }} {{ port }}",
+        "Порт {{ port }}{% if port_role == 'uplink' %} (аплинк){% endif %}"
+        "{% if port_description %} «{{ port_description }}»{% endif %} устройства {{ device }} "
+        "({{ device_ip }}, {{ device_address }}) без линка, время: {{ since }}. {{ device_url }}",
+    ),
+    ("port_up", "en"): (
+        "Port up: {{ device }} {{ port }}",
+        "Port {{ port }}{% if port_role %} ({{ port_role }}){% endif %}"
+        "{% if port_description %} “{{ port_description }}”{% endif %} of {{ device }} "
+        "({{ device_ip }}, {{ device_address }}) has its link again since {{ since }}. "
+        "{{ device_url }}",
+    ),
+    ("port_up", "ru"): (
+        "Линк на порту восстановлен: {{ device }} {{ port }}",
+        "Порт {{ port }}{% if port_role == 'uplink' %} (аплинк){% endif %}"
+        "{% if port_description %} «{{ port_description }}»{% endif %} устройства {{ device }} "
+        "({{ device_ip }}, {{ device_address }}) линк снова поднят, время: {{ since }}. "
+        "{{ device_url }}",
+    ),
     ("one_time_code", "en"): (
         "Your code: {{ code }}",
         "Your code for {{ purpose }}: {{ code }}. It works for {{ minutes }} minutes. "

@@ -21,6 +21,8 @@ TICKET_ASSIGNED = "ticket_assigned"
 TICKET_FINISHED = "ticket_finished"
 DEVICE_DOWN = "device_down"
 DEVICE_UP = "device_up"
+PORT_DOWN = "port_down"
+PORT_UP = "port_up"
 ONE_TIME_CODE = "one_time_code"
 STAFF_MESSAGE = "staff_message"
 
@@ -35,6 +37,8 @@ EVENT_CHOICES = [
     (TICKET_FINISHED, _("ticket finished")),
     (DEVICE_DOWN, _("device down")),
     (DEVICE_UP, _("device up again")),
+    (PORT_DOWN, _("device port link down")),
+    (PORT_UP, _("device port link up again")),
     (ONE_TIME_CODE, _("one-time code")),
     (STAFF_MESSAGE, _("message from staff")),
 ]
@@ -91,6 +95,34 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "status": "up",
         "since": "2026-12-01 18:05",
         "detail": "",
+        "device_url": "http://127.0.0.1:8000/devices/1/",
+    },
+    PORT_DOWN: {
+        "staff_name": "Pavel",
+        "device": "sw-lenina-1",
+        "device_ip": "10.0.0.2",
+        "device_address": "Lenina 1",
+        "port": "ge1/0/25",
+        "port_number": 25,
+        "port_description": "to core-1",
+        "port_role": "uplink",
+        "link": "down",
+        "previous": "up",
+        "since": "2026-12-01 18:00",
+        "device_url": "http://127.0.0.1:8000/devices/1/",
+    },
+    PORT_UP: {
+        "staff_name": "Pavel",
+        "device": "sw-lenina-1",
+        "device_ip": "10.0.0.2",
+        "device_address": "Lenina 1",
+        "port": "ge1/0/25",
+        "port_number": 25,
+        "port_description": "to core-1",
+        "port_role": "uplink",
+        "link": "up",
+        "previous": "down",
+        "since": "2026-12-01 18:05",
         "device_url": "http://127.0.0.1:8000/devices/1/",
     },
     ONE_TIME_CODE: {**_CUSTOMER, "code": "482913", "purpose": "password reset", "minutes": 15},

@@ -229,7 +229,7 @@ class Port(TimestampedModel, RestrictedModel):
     )
     speed_mbps = models.PositiveIntegerField(_("speed, Mbit/s"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    # Flap damping of an uplink's link state (monitoring.observe_ports).
+    # Flap damping of an uplink's link state (local_state.store_port_states).
     link_pending = models.CharField(max_length=10, blank=True, editable=False)
     link_pending_since = models.DateTimeField(null=True, blank=True, editable=False)
     link_pending_count = models.PositiveIntegerField(default=0, editable=False)
@@ -246,6 +246,11 @@ class Port(TimestampedModel, RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.device.name} {self.name or self.number}"
+
+    @property
+    def link_pending_label(self) -> str:
+        """The link state the last readings saw but the damping has not counted yet."""
+        return str(LinkState(self.link_pending).label) if self.link_pending else ""
 
     @property
     def untagged_vid(self) -> int | None:
