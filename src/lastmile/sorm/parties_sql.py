@@ -228,24 +228,28 @@ def _interval() -> str:
     return f"{dt(start)} AS actual_start_time, {dt(end)} AS actual_end_time"
 
 
+#: A legal-entity address block: file column suffix → address part.
+_BLOCK_PARTS = (
+    ("post_index", "postcode"),
+    ("office", "office"),
+    ("parent_id_ao", "street_id"),
+    ("house", "house"),
+    ("building", "building"),
+    ("building_corpus", "corpus"),
+)
+
+
 def _address_block(prefix: str, parts: str, text: str) -> tuple[str, tuple[str, ...]]:
-    names = (
-        "post_index",
-        "office",
-        "parent_id_ao",
-        "house",
-        "building",
-        "building_corpus",
-        "full_description",
+    """The columns of one address block (``parties_sources._address_block``):
+    the parts when the address is in the registry, else the free text only."""
+    columns = [f"coalesce({parts}.{part}, '') AS {prefix}{name}" for name, part in _BLOCK_PARTS]
+    full = (
+        f"CASE WHEN {parts}.id IS NULL THEN {text} "
+        f"ELSE coalesce(nullif({parts}.full, ''), {text}) END"
     )
-    sources = ("postcode", "office", "street_id", "house", "building", "corpus")
-    columns = [
-        f"coalesce({parts}.{source}, '') AS {prefix}{name}"
-        for name, source in zip(names, sources, strict=False)
-    ]
-    full = f"CASE WHEN {parts}.id IS NULL THEN {text} ELSE coalesce(nullif({parts}.full, ''), {text}) END"
     columns.append(f"left({full}, 1024) AS {prefix}full_description")
-    return ", ".join(columns), tuple(prefix + name for name in names)
+    names = (*(prefix + name for name, _part in _BLOCK_PARTS), f"{prefix}full_description")
+    return ", ".join(columns), names
 
 
 def jur(window: Window) -> SqlRows:
