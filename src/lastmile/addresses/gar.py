@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pgtrigger
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -275,6 +276,13 @@ def _read_file(kind: str, path: Path, progress: Progress, today: str) -> None:
     _flush_values(_POSTCODE_SQL, codes)
 
 
+#: The registry's journal triggers (staff edits only; see models.AddressObject).
+GAR_IGNORED_TRIGGERS = (
+    "addresses.AddressObject:insert_insert",
+    "addresses.AddressObject:update_update",
+)
+
+
 def import_gar(
     source: Path, *, region_code: str = "", report: Callable[[str], None] | None = None
 ) -> GarImport:
@@ -290,7 +298,7 @@ def import_gar(
         files = find_files(source)
         if not files:
             raise ValueError(f"no GAR files (AS_ADDR_OBJ_…, AS_HOUSES_…) in {source}")
-        with transaction.atomic():
+        with transaction.atomic(), pgtrigger.ignore(*GAR_IGNORED_TRIGGERS):
             for kind, path in files:
                 progress.report(f"reading {path.name}")
                 _read_file(kind, path, progress, today)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,13 @@ def socrbase_code(level: str, type_short: str) -> int | None:
     return found.code if found else None
 
 
+@pghistory.track(
+    # Staff entries and edits are journaled; a GAR import writes with these
+    # triggers ignored (its ``GarImport`` row is the record of what it did).
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    exclude=["updated_at", "gar_parent_id"],
+)
 class AddressObject(TimestampedModel, RestrictedModel):
     """One node of the address tree (any level)."""
 

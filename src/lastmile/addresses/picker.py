@@ -18,6 +18,9 @@ from lastmile.addresses import lookup
 from lastmile.addresses.models import AddressObject, Level
 
 PICK_LEVELS = (Level.STREET, Level.HOUSE, Level.APARTMENT)
+#: What an object can be inside of (the registry's own form picks a parent).
+PARENT_LEVELS = tuple(level for level in Level if level != Level.APARTMENT)
+SCOPES = {"": PICK_LEVELS, "parent": PARENT_LEVELS}
 PICK_LIMIT = 10
 
 
@@ -25,6 +28,10 @@ class RegistryPicker(forms.Widget):
     """Renders the current object (if any), a search box and the options."""
 
     template_name = "addresses/widgets/picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, scope: str = "") -> None:
+        super().__init__(attrs)
+        self.scope = scope
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
@@ -35,7 +42,8 @@ class RegistryPicker(forms.Widget):
             {
                 "current": current,
                 "current_label": current.full_name() if current else "",
-                "pick_url": f"{reverse('addresses:pick')}?field={name}",
+                "pick_url": f"{reverse('addresses:pick')}?field={name}"
+                + (f"&scope={self.scope}" if self.scope else ""),
             }
         )
         return context
@@ -53,14 +61,17 @@ def registry_field(user: Any, label: Any) -> forms.ModelChoiceField[AddressObjec
     )
 
 
-def search(queryset: QuerySet[AddressObject], text: str) -> list[AddressObject]:
-    """Streets, houses and apartments matching "street house" words: the last
-    word starts the object's name; earlier words must appear in its parents'."""
+def search(
+    queryset: QuerySet[AddressObject], text: str, levels: tuple[str, ...] = PICK_LEVELS
+) -> list[AddressObject]:
+    """Objects of ``levels`` (streets, houses and apartments) matching "street
+    house" words: the last word starts the object's name; earlier words must
+    appear in its parents'."""
     words = [w for w in lookup.clean_name(text.replace(",", " ")).split() if w]
     if not words:
         return []
     *context, last = words
-    found = queryset.filter(level__in=PICK_LEVELS, name__istartswith=last)
+    found = queryset.filter(level__in=levels, name__istartswith=last)
     for word in context:
         found = found.filter(
             Q(parent__name__icontains=word) | Q(parent__parent__name__icontains=word)

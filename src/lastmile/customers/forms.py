@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,7 @@ class CustomerForm(forms.Form):
             CustomerGroup.objects.all(), user, current.group_id
         )
         _drop_site_unless_enabled(self, user, current.site_id)
+        _add_registry_picker(self, user, current.address_object_id)
 
     def clean_phones(self) -> list[str]:
         return [p for p in self.cleaned_data["phones"].split(",") if p.strip()]
@@ -73,8 +75,32 @@ class CustomerForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.fields if name in CUSTOMER_FIELDS}
 
 
+def _add_registry_picker(form: forms.Form, user: Any, current_id: int | None) -> None:
+    """The registry object of the service address, right after the typed parts
+    (the same picker as the legal entity, passport and contract forms).  Left
+    unpicked, the typed address stays and ``match_addresses`` matches it later
+    (what does not match goes to the review list)."""
+    if not apps.is_installed("lastmile.addresses"):
+        return
+    from lastmile.addresses.picker import registry_field
+
+    field = registry_field(user, _("Address in the registry"))
+    if current_id:  # kept on save even when retired or outside the user's view
+        visible = field.queryset
+        assert visible is not None
+        field.queryset = visible.model._default_manager.filter(
+            Q(pk__in=visible.values("pk")) | Q(pk=current_id)
+        )
+    form.fields["address_object"] = field
+    names = list(form.fields)
+    names.remove("address_object")
+    names.insert(names.index("apartment") + 1, "address_object")
+    form.order_fields(names)
+
+
 def customer_initial(customer: Customer) -> dict[str, Any]:
     initial = {name: getattr(customer, name) for name in CUSTOMER_FIELDS}
+    initial["address_object"] = customer.address_object_id
     initial["phones"] = ", ".join(customer.phones)
     return initial
 

@@ -69,6 +69,7 @@ CUSTOMER_FIELDS = (
     "street",
     "house",
     "apartment",
+    "address_object",
     "group",
     "site",
     "is_active",
@@ -134,6 +135,7 @@ def create_customer(
     street: str = "",
     house: str = "",
     apartment: str = "",
+    address_object: Any = None,
     group: CustomerGroup | None = None,
     site: Site | None = None,
     is_active: bool = True,
@@ -145,6 +147,8 @@ def create_customer(
 
     The login is unique case-insensitively (a NAS may not care about case);
     the contract number is unique.  ``site`` only when sites are enabled.
+    ``address_object``: the registry object staff picked (the typed address
+    parts are kept as typed either way).
     """
     values = _clean_customer(
         {
@@ -161,7 +165,9 @@ def create_customer(
         }
     )
     _check_site(site)
-    customer = Customer(group=group, site=site, is_active=is_active, **values)
+    customer = Customer(
+        group=group, site=site, is_active=is_active, address_object=address_object, **values
+    )
     _check_customer_unique(customer, values, actor)
     if pppoe_password:
         customer.set_pppoe_secret(validation.clean_pppoe_secret(pppoe_password))

@@ -170,7 +170,12 @@ def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class AddressReviewListView(ObjectListView):
-    queryset = AddressReview.objects.select_related("customer").order_by("is_resolved", "pk")
+    # A customer whose address staff picked in the customer form is done with.
+    queryset = (
+        AddressReview.objects.select_related("customer")
+        .exclude(is_resolved=False, customer__address_object__isnull=False)
+        .order_by("is_resolved", "pk")
+    )
     table = AddressReviewTable
     filterset = AddressReviewFilter
     title = gettext_lazy("addresses to review")

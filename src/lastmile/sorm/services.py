@@ -191,8 +191,11 @@ def _produce(run: ExportRun, file_type: FileType, window: sources.Window) -> Exp
             handle.write(chunk)
 
         query = sql_sources.sql_rows_for(file_type.code, window)
+        streamed = sql_sources.streamed_rows_for(file_type.code, window)
         if query is not None:
             bulk.copy_rows(file_type, query, sink, result=result)
+        elif streamed is not None:
+            render_rows(file_type, streamed, sink, result=result)
         else:
             render_rows(file_type, sources.rows_for(file_type.code, window), sink, result=result)
         handle.flush()

@@ -11,7 +11,7 @@ stay for incremental runs and as the reference the golden tests compare.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from django.conf import settings
 from lastmile.sorm import journal
 from lastmile.sorm.bulk import SqlRows
 from lastmile.sorm.journal_sources import CUSTOMER_FIELDS
-from lastmile.sorm.source_base import Window
+from lastmile.sorm.source_base import Row, Window
 
 DATETIME_SQL = "'DD.MM.YYYY\"T\"HH24:MI:SS'"
 DATE_SQL = "'DD.MM.YYYY'"
@@ -282,11 +282,49 @@ FULL_ONLY: dict[str, Callable[[Window], SqlRows]] = {
 ALWAYS: dict[str, Callable[[Window], SqlRows]] = {"payments": payments, "aaa": aaa}
 
 
+Queries = dict[str, Callable[[Window], SqlRows]]
+
+
+def _parties_queries() -> tuple[Queries, Queries]:
+    """The parties files' queries: (every run, full runs only)."""
+    if not _parties():
+        return {}, {}
+    from lastmile.sorm import parties_sql
+
+    always: Queries = {
+        "regions": parties_sql.regions,
+        "contracts": parties_sql.contracts,
+        "jur": parties_sql.jur,
+    }
+    return always, {"ap": parties_sql.access_points}
+
+
 def sql_rows_for(code: str, window: Window) -> SqlRows | None:
     """The set-based query of a file type for this window, or None (the
     Python source then writes it)."""
-    if code in ALWAYS:
-        return ALWAYS[code](window)
-    if code in FULL_ONLY and not window.incremental:
-        return FULL_ONLY[code](window)
+    parties_always, parties_full = _parties_queries()
+    always = {**ALWAYS, **parties_always}
+    full_only = {**FULL_ONLY, **parties_full}
+    if code in always:
+        return always[code](window)
+    if code in full_only and not window.incremental:
+        return full_only[code](window)
     return None
+
+
+def streamed_rows_for(code: str, window: Window) -> Iterator[Row] | None:
+    """Rows of one streamed query that Python must finish (the individuals'
+    passports are decrypted on the way), or None."""
+    if code != "fiz" or window.incremental or not _parties():
+        return None
+    from lastmile.sorm import parties_sql
+
+    return parties_sql.individual_rows(window)
+
+
+def set_based_codes() -> tuple[str, ...]:
+    """Every file type a full run writes from one query (tests compare them
+    with the Python sources)."""
+    parties_always, parties_full = _parties_queries()
+    streamed = ("fiz",) if _parties() else ()
+    return (*FULL_ONLY, *ALWAYS, *parties_always, *parties_full, *streamed)
