@@ -7,8 +7,9 @@ Design target (design.md section 5): p95 <= 150 ms.  Part ``customers`` of
 
 It loads the demo customers if they are missing (idempotent), then times
 Django's full request handling (middleware, permissions, filter, count,
-page, template) in-process, for a few typical staff queries, as an ordinary
-staff member limited to one site by an object permission and as a superuser.
+page, template) in-process, for a few typical staff queries, as ordinary
+staff members limited to one site or one customer group by an object
+permission, and as a superuser.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def run(customers: int, rounds: int) -> list[Row]:
     """(user, query, p50 ms, p95 ms) for every query and both users."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.test import Client
 
     from lastmile.accounts.models import ObjectPermission, User
@@ -49,6 +50,10 @@ def run(customers: int, rounds: int) -> list[Row]:
     with transaction.atomic():
         load_demo_data(customers=customers, seed=1)
     print(f"demo data ready in {time.perf_counter() - started:.1f} s", flush=True)
+    # A freshly COPYed table has no visibility map yet, so no index-only
+    # scan: what autovacuum does on a live system within minutes.
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {Customer._meta.db_table}")
 
     admin = User.objects.get(username="admin")
     clerk, _ = User.objects.get_or_create(username="bench-north-clerk")
@@ -58,6 +63,13 @@ def run(customers: int, rounds: int) -> list[Row]:
     )
     perm.object_types.add(ContentType.objects.get_for_model(Customer))
     perm.users.add(clerk)
+    group_clerk, _ = User.objects.get_or_create(username="bench-houses-clerk")
+    group_perm, _ = ObjectPermission.objects.get_or_create(
+        name="bench: customers in private houses",
+        defaults={"actions": ["view", "change"], "constraints": {"group__name": "Private houses"}},
+    )
+    group_perm.object_types.add(ContentType.objects.get_for_model(Customer))
+    group_perm.users.add(group_clerk)
     group = CustomerGroup.objects.order_by("name").first()
     tariff = Tariff.objects.order_by("name").first()
     queries = [
@@ -77,10 +89,15 @@ def run(customers: int, rounds: int) -> list[Row]:
         ("offline", {"online": "false"}),
         ("ending in 3 days", {"ending_days": 3}),
         ("sort by balance", {"sort": "-balance"}),
+        ("balance, page 500", {"sort": "balance", "page": 500}),
+        ("sort by paid until", {"sort": "paid_until"}),
+        ("sort by tariff", {"sort": "tariff_name"}),
+        ("login descending", {"sort": "-login"}),
     ]
     rows: list[Row] = []
-    print(f"{'user':<10} {'query':<18} {'p50 ms':>8} {'p95 ms':>8}")
-    for label, user in (("superuser", admin), ("site clerk", clerk)):
+    print(f"{'user':<11} {'query':<18} {'p50 ms':>8} {'p95 ms':>8}")
+    users = (("superuser", admin), ("site clerk", clerk), ("group clerk", group_clerk))
+    for label, user in users:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         for name, params in queries:
@@ -94,7 +111,7 @@ def run(customers: int, rounds: int) -> list[Row]:
             p95 = timings[int(0.95 * (len(timings) - 1))]
             p50 = statistics.median(timings)
             rows.append((label, name, p50, p95))
-            print(f"{label:<10} {name:<18} {p50:8.1f} {p95:8.1f}", flush=True)
+            print(f"{label:<11} {name:<18} {p50:8.1f} {p95:8.1f}", flush=True)
     return rows
 
 
@@ -104,7 +121,8 @@ def report(rows: list[Row], customers: int, rounds: int) -> str:
         "",
         f"Staff customer list (`/customers/`, full Django request: middleware, permissions,"
         f" filter, count, page, template) with {customers:,} customers, {rounds} requests per"
-        " query; the site clerk sees one site through an object permission. Target: p95 <= 150 ms.",
+        " query; the site clerk sees one site, the group clerk one customer group, through an"
+        " object permission. Target: p95 <= 150 ms.",
         "",
         "| user | query | p50 ms | p95 ms | target |",
         "|---|---|---:|---:|---|",

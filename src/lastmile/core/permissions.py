@@ -10,13 +10,13 @@ does not import the accounts app (which builds on core).
 from __future__ import annotations
 
 from functools import reduce
-from operator import or_
+from operator import and_, or_
 from typing import Any
 
 from django.contrib import auth
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext as _
 
 #: The attribute of a user object that holds its object permissions.
@@ -52,13 +52,47 @@ def _substitute(value: Any, user: Any) -> Any:
     return value
 
 
-def _constraint_q(constraints: Any, user: Any) -> Q:
+def _lookup_q(model: type[models.Model], key: str, value: Any) -> Q:
+    """One constraint lookup as a Q.
+
+    ``fk__unique_field=value`` (``site__slug``, ``group__name``) becomes
+    ``fk_id = (SELECT id … WHERE unique_field = value)``: the same rows, but
+    the condition is on the indexed column of the model itself.  As a join,
+    PostgreSQL cannot know which site the rows belong to: it reads the whole
+    table and sorts; with the scalar subquery it walks an index such as
+    (site, natural login order) and stops after the page.
+    """
+    parts = key.split("__")
+    if parts[-1] == "exact":
+        parts = parts[:-1]
+    if len(parts) != 2 or value is None or isinstance(value, list | dict):
+        return Q(**{key: value})
+    try:
+        field = model._meta.get_field(parts[0])
+        if not isinstance(field, models.ForeignKey) or not field.target_field.primary_key:
+            return Q(**{key: value})
+        related: type[models.Model] = field.related_model  # type: ignore[assignment]
+        target = related._meta.get_field(parts[1])
+    except FieldDoesNotExist:
+        return Q(**{key: value})
+    if getattr(target, "primary_key", False):
+        return Q(**{parts[0]: value})
+    if not getattr(target, "unique", False):
+        return Q(**{key: value})
+    matching = related._base_manager.filter(**{parts[1]: value}).values("pk")[:1]
+    return Q(**{parts[0]: Subquery(matching)})
+
+
+def _constraint_q(constraints: Any, user: Any, model: type[models.Model]) -> Q:
     """One permission's constraints as a Q: a dict is AND, a list of dicts is OR."""
     if not constraints:
         return Q()
     if isinstance(constraints, dict):
-        return Q(**{key: _substitute(value, user) for key, value in constraints.items()})
-    return reduce(or_, (_constraint_q(c, user) for c in constraints), Q(pk__in=[]))
+        lookups = [
+            _lookup_q(model, key, _substitute(value, user)) for key, value in constraints.items()
+        ]
+        return reduce(and_, lookups)
+    return reduce(or_, (_constraint_q(c, user, model) for c in constraints), Q(pk__in=[]))
 
 
 def permission_filter(user: Any, model: type[models.Model], action: str) -> Q | None:
@@ -69,7 +103,7 @@ def permission_filter(user: Any, model: type[models.Model], action: str) -> Q | 
         return None
     if any(not c for c in grants):
         return Q()
-    return reduce(or_, (_constraint_q(c, user) for c in grants))
+    return reduce(or_, (_constraint_q(c, user, meta.concrete_model or model) for c in grants))
 
 
 def has_model_permission(user: Any, model: type[models.Model], action: str) -> bool:

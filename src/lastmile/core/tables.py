@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import django_tables2 as tables
@@ -37,3 +38,28 @@ class MoneyColumn(tables.Column):
         if isinstance(field, models.DecimalField) and field.decimal_places == 2:
             return cls(**kwargs)
         return None
+
+
+class LocalDateTimeColumn(tables.Column):
+    """A date and time in local time and the language's format.
+
+    What django-tables2's ``DateTimeColumn`` shows, without compiling its
+    template for every cell (a fifth of a 200-row page's server time).
+    Exports get ISO 8601, as with ``DateTimeColumn``.
+    """
+
+    def __init__(self, *args: Any, format: str | None = None, short: bool = True, **kwargs: Any):
+        self.format = format or ("SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: Any) -> str:
+        from django.utils import timezone
+        from django.utils.formats import date_format
+
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, self.format)
+
+    def value(self, **kwargs: Any) -> Any:
+        value = kwargs.get("value")
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value

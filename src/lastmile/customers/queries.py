@@ -24,6 +24,7 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -102,7 +103,15 @@ def with_list_order_keys(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     subqueries and joins.
     """
     return queryset.only("pk").alias(
-        login_stem=LoginStem(), login_number=LoginNumber(), **_list_columns()
+        login_stem=LoginStem(),
+        login_number=LoginNumber(),
+        # The list sorts by the active subscription (tariff, paid until) and
+        # the account (balance) through joins (``CustomerTable``): the join
+        # is only made when the sort asks for it.
+        active_subscription=FilteredRelation(
+            "subscriptions", condition=Q(subscriptions__state="active")
+        ),
+        **_list_columns(),
     )
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lastmile.core.tables import MoneyColumn
+from lastmile.core.tables import LocalDateTimeColumn, MoneyColumn
 from lastmile.customers.models import Customer, CustomerGroup, ExtraField, natural_login_order
 
 
@@ -25,9 +25,20 @@ class CustomerTable(tables.Table):
     login = tables.LinkColumn(
         "customers:customer_detail", args=[tables.A("pk")], order_by=natural_login_order()
     )
-    balance = MoneyColumn(verbose_name=_("Balance"))
-    tariff_name = tables.Column(verbose_name=_("Tariff"), order_by=("tariff_name",))
-    paid_until = tables.DateTimeColumn(verbose_name=_("Paid until"), short=True)
+    # Sorted through joins, not the correlated subqueries that fill the
+    # columns: a subquery in ORDER BY runs once per customer before the sort
+    # (100,000 probes for one page), a join to the account (one per customer)
+    # or the active subscription (at most one, by constraint) is one hash join.
+    # Ties (many equal balances) by id, so that a page is the same every time.
+    balance = MoneyColumn(verbose_name=_("Balance"), order_by=("account__balance", "pk"))
+    tariff_name = tables.Column(
+        verbose_name=_("Tariff"), order_by=("active_subscription__tariff__name", "pk")
+    )
+    paid_until = LocalDateTimeColumn(
+        verbose_name=_("Paid until"),
+        short=True,
+        order_by=("active_subscription__period_end", "pk"),
+    )
     is_online = tables.BooleanColumn(verbose_name=_("Online"))
     phones = tables.Column(verbose_name=_("phones"), orderable=False)
     address = tables.Column(verbose_name=_("address"), orderable=False, empty_values=())
