@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from lastmile.network.models import Nas, Session
 from lastmile.tasks.models import TicketKind
-from tests.billing_helpers import make_customer, make_tariff
-from tests.factories import TicketKindFactory
+from tests.factories import CustomerFactory, TariffFactory, TicketKindFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +32,7 @@ SHOTS = os.environ.get("LASTMILE_SCREENSHOTS", "")
 def _subscriber():  # type: ignore[no-untyped-def]
     if not TicketKind.objects.exists():  # migration data, gone after an earlier flush
         TicketKindFactory(code="other", name="Other")
-    customer = make_customer(
+    customer = CustomerFactory(
         login="phone-sub",
         full_name="Анна Смирнова-Коваленко",
         balance="12345.67",
@@ -41,7 +40,7 @@ def _subscriber():  # type: ignore[no-untyped-def]
     )
     customer.set_cabinet_password(PASSWORD)
     customer.save(update_fields=["cabinet_password"])
-    make_tariff(name="Home 100", price="650.00")
+    TariffFactory(name="Home 100", price="650.00")
     nas = Nas.objects.create(name="nas-e2e", address="10.0.0.1")
     for n in range(12):
         started = timezone.now() - timedelta(days=n * 2)

@@ -15,11 +15,11 @@ from lastmile.network.models import Lease, Session
 from lastmile.radius import codec
 from tests.aaa.helpers import Client, radius_server
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 from tests.interop.radclient import radclient
 
@@ -36,11 +36,11 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     nas_a = NasFactory(name="bras-a", address="127.0.0.1")
     nas_b = NasFactory(name="bras-b", address="127.0.0.2")
     PoolFactory(name="main", network="10.55.0.0/24", kind="dynamic")
-    tariff = NetTariffFactory()
+    tariff = TariffFactory()
     users = {}
     for login in ("a1", "a2", "a3", "b1"):
-        users[login] = NetCustomerFactory(login=login, pppoe_secret=f"pass-{login}")
-        net_subscribe(users[login], tariff)
+        users[login] = CustomerFactory(login=login, pppoe_secret=f"pass-{login}")
+        SubscriptionFactory(customer=users[login], tariff=tariff)
     return {"nas_a": nas_a, "nas_b": nas_b, **users}
 
 
