@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from lastmile.network.models import Nas, Session
 from lastmile.tasks.models import TicketKind
+from tests.e2e.page_watch import watch_page
 from tests.factories import CustomerFactory, TariffFactory, TicketKindFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -56,25 +57,6 @@ def _subscriber():  # type: ignore[no-untyped-def]
     return customer
 
 
-def _watch(page, problems: list[str], current: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and problems.append(f"{current['url']}: {r.status} {r.url}"),
-    )
-    page.on(
-        "requestfailed",
-        lambda r: (
-            "ERR_ABORTED" not in (r.failure or "")
-            and problems.append(f"{current['url']}: failed {r.url} ({r.failure})")
-        ),
-    )
-    page.on(
-        "console",
-        lambda m: m.type == "error" and problems.append(f"{current['url']}: console {m.text}"),
-    )
-    page.on("pageerror", lambda e: problems.append(f"{current['url']}: script error {e}"))
-
-
 def _visit(page, url: str, problems: list[str], current: dict[str, str], shot: str) -> None:  # type: ignore[no-untyped-def]
     current["url"] = url
     response = page.goto(url, wait_until="networkidle")
@@ -99,7 +81,7 @@ def _walk(browser, origin: str, language: str, viewport: dict[str, int]) -> list
     page = context.new_page()
     problems: list[str] = []
     current = {"url": ""}
-    _watch(page, problems, current)
+    watch_page(page, problems, current)
     tag = f"{language}-{viewport['width']}"
 
     # Logged out: the login and forgotten-password pages.

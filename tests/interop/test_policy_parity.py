@@ -215,6 +215,6 @@ def test_udp_and_rlm_rest_give_identical_answers(world):  # type: ignore[no-unty
     assert got["pap"][1]["Delegated-IPv6-Prefix"].endswith("/56")
     assert "Framed-IPv6-Prefix" not in got["no subscription: guest"][1]
     # The guest lease is leased for two guest sessions on both paths.
-    guest = Lease.objects.get(customer=world["broke"], ended_at__isnull=True)
-    assert guest.expires_at is not None
-    assert guest.expires_at - timezone.now() < timedelta(hours=1)
+    guest_lease = Lease.objects.get(customer=world["broke"], ended_at__isnull=True)
+    assert guest_lease.expires_at is not None
+    assert guest_lease.expires_at - timezone.now() < timedelta(hours=1)
