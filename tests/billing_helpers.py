@@ -1,6 +1,6 @@
-"""Older spellings of the customer, tariff and fee factories (kept thin for
-the directories not moved over yet: cabinet, devices, drivers, sorm, parties,
-contracts, addresses).  New tests use :mod:`tests.factories`."""
+"""Older spellings of the customer, tariff and fee factories, kept thin for
+``tests/cabinet`` (another session is changing it); everything else uses
+:mod:`tests.factories` directly."""
 
 from __future__ import annotations
 

@@ -13,9 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from lastmile.radius import codec
+
+if TYPE_CHECKING:  # the annotation only: this module loads no Django model at import
+    from lastmile.subscriptions.models import Tariff
 
 SECRET = b"testing123"
 
@@ -286,7 +290,7 @@ def load(
     return results
 
 
-def make_customers(count: int, *, prefix: str, tariff: object) -> None:
+def make_customers(count: int, *, prefix: str, tariff: Tariff) -> None:
     """``count`` customers ``<prefix><n>`` / ``pass-<prefix><n>`` with active subscriptions."""
     from datetime import timedelta
 

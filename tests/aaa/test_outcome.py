@@ -12,7 +12,7 @@ from lastmile.aaa.apply import apply_changes
 from lastmile.aaa.models import AccessChange
 from lastmile.network.models import Lease, Session
 from tests.aaa.nas_emulator import NasEmulator
-from tests.factories import NasFactory, NetCustomerFactory, PoolFactory, UserFactory, grant
+from tests.factories import CustomerFactory, NasFactory, PoolFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def _outcome(client, change: AccessChange):  # type: ignore[no-untyped-def]
 def test_disconnect_shows_the_nas_answer_when_it_arrives(
     admin_client, fast_coa, mode, expected, final
 ):
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     with NasEmulator(mode=mode, nak_cause=501) as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         session = _session(customer, nas)
@@ -71,7 +71,7 @@ def test_disconnect_shows_the_nas_answer_when_it_arrives(
 
 
 def test_a_refusal_after_the_last_try_is_final(admin_client, fast_coa):
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     with NasEmulator(mode="nak", nak_cause=501) as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         _session(customer, nas)
@@ -85,7 +85,7 @@ def test_a_refusal_after_the_last_try_is_final(admin_client, fast_coa):
 
 
 def test_ending_a_lease_without_a_session_says_there_was_nothing_to_do(admin_client):
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     pool = PoolFactory(network="10.92.0.0/24")
     lease = Lease.objects.create(address="10.92.0.7", pool=pool, customer=customer, kind="dynamic")
     page = admin_client.post(f"/network/leases/{lease.pk}/end/", follow=True)
@@ -97,7 +97,7 @@ def test_ending_a_lease_without_a_session_says_there_was_nothing_to_do(admin_cli
 
 
 def test_someone_who_may_not_see_the_customer_gets_404(client, admin_client):
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     change = AccessChange.objects.create(customer=customer, reason="blocked")
     user = UserFactory(username="nosy")
     client.force_login(user)
@@ -109,7 +109,7 @@ def test_someone_who_may_not_see_the_customer_gets_404(client, admin_client):
 
 
 def test_a_session_the_nas_no_longer_has_counts_as_done(admin_client, fast_coa):
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     with NasEmulator(mode="nak", nak_cause=503) as emulator:  # Session-Context-Not-Found
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         session = _session(customer, nas)
@@ -121,7 +121,7 @@ def test_a_session_the_nas_no_longer_has_counts_as_done(admin_client, fast_coa):
 
 
 def test_the_session_list_names_the_last_request_in_words(admin_client, fast_coa):
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     with NasEmulator(mode="ack") as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         session = _session(customer, nas)

@@ -4,7 +4,8 @@ bindings of different customers claim matched by neither (no database)."""
 
 from __future__ import annotations
 
-from lastmile.aaa.decision import Credentials, Refusal, decide, identify
+from lastmile.aaa.decision import Credentials, decide, identify
+from lastmile.aaa.policy import Refusal
 from lastmile.aaa.ports import bindings_by_port, port_key
 from lastmile.aaa.state import CustomerInfo, NasInfo, State
 
@@ -31,11 +32,12 @@ def _creds(remote: bytes | str, circuit: bytes | str) -> Credentials:
 
 def test_the_same_port_matches_as_bytes_hex_or_text():
     state = _state((7, "0x0006001122334455", "0x000400640105"))
-    for remote, circuit in [
+    spellings: list[tuple[bytes | str, bytes | str]] = [
         (REMOTE, CIRCUIT),
         ("0x0006001122334455", "0x000400640105"),
         ("00 06 00 11 22 33 44 55", "00:04:00:64:01:05"),
-    ]:
+    ]
+    for remote, circuit in spellings:
         customer, refusal = identify(state, _creds(remote, circuit))
         assert (customer.id if customer else None, refusal) == (7, None), (remote, circuit)
 
@@ -57,7 +59,8 @@ def test_an_unknown_format_is_refused_with_its_reason():
 
 def test_a_value_kept_as_text_matches_only_the_same_text():
     state = _state((7, "\xff-odd", "x"))
-    assert identify(state, _creds("\xff-odd", "x"))[0].id == 7
+    customer, _refusal = identify(state, _creds("\xff-odd", "x"))
+    assert customer is not None and customer.id == 7
     assert identify(state, _creds("\xff-odd", "y")) == (None, Refusal.UNKNOWN_PORT)
 
 

@@ -154,6 +154,7 @@ def test_reauth_renews_a_lease_with_less_than_half_of_its_time_left(mikrotik_tok
     leases = Lease.objects.filter(customer__login="rest6", ended_at__isnull=True)
     assert leases.count() == 3
     for lease in leases:
+        assert lease.expires_at is not None
         assert lease.expires_at - timezone.now() > timedelta(hours=12)
 
 
@@ -171,4 +172,5 @@ def test_a_guest_gets_a_short_lease_from_the_guest_pool(mikrotik_token: str) -> 
     _post(mikrotik_token, GUEST)
     lease = Lease.objects.get(customer__login="rest-guest")
     assert lease.address.startswith("10.97.")
+    assert lease.expires_at is not None
     assert lease.expires_at - timezone.now() <= timedelta(seconds=1200)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from lastmile.aaa.decision import Credentials, Refusal, decide
+from lastmile.aaa.decision import Credentials, decide
+from lastmile.aaa.policy import Refusal
 from lastmile.aaa.state import CustomerInfo, NasInfo, PoolInfo, State
 
 NOW = 1_800_000_000.0
@@ -131,6 +132,7 @@ def test_interim_equipment_mismatch(name, lease_mac, lease_port, mac, port, mism
     from lastmile.aaa.decision import equipment_mismatch
     from lastmile.aaa.state import LeaseInfo
 
-    lease = LeaseInfo(1, 0x0A000005, 1, 7, "dynamic", lease_mac, *lease_port, None)
+    lease_remote, lease_circuit = lease_port
+    lease = LeaseInfo(1, 0x0A000005, 1, 7, "dynamic", lease_mac, lease_remote, lease_circuit, None)
     found = equipment_mismatch(lease, mac, port)
     assert bool(found) is mismatch, found

@@ -48,8 +48,6 @@ from tests.factories import (
     CustomerFactory,
     CustomerGroupFactory,
     ExtraFieldFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
     SiteFactory,
     TariffFactory,
@@ -446,7 +444,7 @@ def _field(slug: str) -> ExtraField:
 
 
 def _tariff(slug: str) -> Tariff:
-    tariff = NetTariffFactory(name=f"tariff-{slug}")
+    tariff = TariffFactory(name=f"tariff-{slug}")
     tariff.groups.add(_group(slug))
     return tariff
 
@@ -458,7 +456,7 @@ def _pool(slug: str) -> Pool:
 
 
 def _site_customer(slug: str) -> Customer:
-    return NetCustomerFactory(login=f"site-{slug}", group=_group(slug), site=_site(slug))
+    return CustomerFactory(pppoe=True, login=f"site-{slug}", group=_group(slug), site=_site(slug))
 
 
 def _contract(slug: str) -> Contract:

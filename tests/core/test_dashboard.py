@@ -22,12 +22,12 @@ from tests.factories import (
     CustomerFactory,
     CustomerGroupFactory,
     NasFactory,
-    NetTariffFactory,
     PoolFactory,
+    SubscriptionFactory,
+    TariffFactory,
     TicketFactory,
     UserFactory,
     grant,
-    net_subscribe,
 )
 
 pytestmark = pytest.mark.django_db
@@ -73,16 +73,16 @@ def world():  # type: ignore[no-untyped-def]
     grant(staff, LedgerEntry, ["add"])
     e1 = CustomerFactory(login="e1", group=east)
     e2 = CustomerFactory(login="e2", group=east)
-    CustomerFactory(login="e3", group=east, is_active=False)
+    CustomerFactory(login="e3", group=east, blocked=True)
     w1 = CustomerFactory(login="w1", group=west)
     finance.record_payment(customer_id=e1.pk, amount="1500.00", actor=staff)
     finance.record_payment(customer_id=w1.pk, amount="700.00", actor=staff)
     finance.correct_balance(customer_id=e2.pk, amount="-10.00", reason="test", actor=staff)
     finance.correct_balance(customer_id=w1.pk, amount="-900.00", reason="test", actor=staff)
-    tariff = NetTariffFactory()
-    net_subscribe(e1, tariff, days=2)
-    net_subscribe(e2, tariff, days=20)
-    net_subscribe(w1, tariff, days=1)
+    tariff = TariffFactory()
+    SubscriptionFactory(customer=e1, tariff=tariff, days=2)
+    SubscriptionFactory(customer=e2, tariff=tariff, days=20)
+    SubscriptionFactory(customer=w1, tariff=tariff, days=1)
     nas = NasFactory(name="core-nas")
     NasFactory(name="silent-nas")
     now = timezone.now()

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from lastmile.network.models import Nas, Session
 from lastmile.tickets.models import TicketKind
-from tests.billing_helpers import make_customer, make_tariff
-from tests.factories import TicketKindFactory
+from tests.e2e.page_watch import watch_page
+from tests.factories import CustomerFactory, TariffFactory, TicketKindFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ SHOTS = os.environ.get("LASTMILE_SCREENSHOTS", "")
 def _subscriber():  # type: ignore[no-untyped-def]
     if not TicketKind.objects.exists():  # migration data, gone after an earlier flush
         TicketKindFactory(code="other", name="Other")
-    customer = make_customer(
+    customer = CustomerFactory(
         login="phone-sub",
         full_name="Анна Смирнова-Коваленко",
         balance="12345.67",
@@ -41,7 +41,7 @@ def _subscriber():  # type: ignore[no-untyped-def]
     )
     customer.set_cabinet_password(PASSWORD)
     customer.save(update_fields=["cabinet_password"])
-    make_tariff(name="Home 100", price="650.00")
+    TariffFactory(name="Home 100", price="650.00")
     nas = Nas.objects.create(name="nas-e2e", address="10.0.0.1")
     for n in range(12):
         started = timezone.now() - timedelta(days=n * 2)
@@ -55,25 +55,6 @@ def _subscriber():  # type: ignore[no-untyped-def]
             octets_in=(n + 1) * 40_000_000,
         )
     return customer
-
-
-def _watch(page, problems: list[str], current: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and problems.append(f"{current['url']}: {r.status} {r.url}"),
-    )
-    page.on(
-        "requestfailed",
-        lambda r: (
-            "ERR_ABORTED" not in (r.failure or "")
-            and problems.append(f"{current['url']}: failed {r.url} ({r.failure})")
-        ),
-    )
-    page.on(
-        "console",
-        lambda m: m.type == "error" and problems.append(f"{current['url']}: console {m.text}"),
-    )
-    page.on("pageerror", lambda e: problems.append(f"{current['url']}: script error {e}"))
 
 
 def _visit(page, url: str, problems: list[str], current: dict[str, str], shot: str) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +81,7 @@ def _walk(browser, origin: str, language: str, viewport: dict[str, int]) -> list
     page = context.new_page()
     problems: list[str] = []
     current = {"url": ""}
-    _watch(page, problems, current)
+    watch_page(page, problems, current)
     tag = f"{language}-{viewport['width']}"
 
     # Logged out: the login and forgotten-password pages.

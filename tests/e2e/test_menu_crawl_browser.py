@@ -22,6 +22,7 @@ from django.db import transaction
 import lastmile
 from lastmile.core.demo import load_demo_data
 from lastmile.tickets.models import Ticket, TicketKind
+from tests.e2e.page_watch import watch_page
 from tests.factories import PASSWORD, TicketKindFactory, UserFactory, grant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -110,24 +111,7 @@ def _crawl(page, origin: str, language: str = "en") -> tuple[list[str], list[str
     """Visit the dashboard and every menu page once; return (visited, problems)."""
     problems: list[str] = []
     current = {"url": ""}
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and problems.append(f"{current['url']}: {r.status} {r.url}"),
-    )
-    # ERR_ABORTED is the browser cancelling a page's late request (Swagger's
-    # openapi.json) when the crawl moves on: a navigation, not a fault.
-    page.on(
-        "requestfailed",
-        lambda r: (
-            "ERR_ABORTED" not in (r.failure or "")
-            and problems.append(f"{current['url']}: failed {r.url} ({r.failure})")
-        ),
-    )
-    page.on(
-        "console",
-        lambda m: m.type == "error" and problems.append(f"{current['url']}: console {m.text}"),
-    )
-    page.on("pageerror", lambda e: problems.append(f"{current['url']}: script error {e}"))
+    watch_page(page, problems, current)
     queue, seen = [f"{origin}/"], set()
     while queue:
         url = queue.pop(0)

@@ -5,14 +5,11 @@ through ``lastmile.finance.services`` (``CustomerFactory(balance=...)``,
 ``PaymentFactory``, ``AccountFactory``); no factory writes a balance or a
 ledger row itself.
 
-The ``Net*`` names and :func:`net_subscribe` are the older spellings, kept
-thin for the directories not moved over yet (interop, sorm); new tests use
-``CustomerFactory(pppoe=True)``, ``TariffFactory`` and ``SubscriptionFactory``.
+A customer with a PPPoE password is ``CustomerFactory(pppoe=True)``; one
+with a subscription is ``SubscriptionFactory(customer=..., tariff=...)``.
 """
 
 from __future__ import annotations
-
-import factory
 
 from tests.factories.accounts import (
     PASSWORD,
@@ -25,7 +22,6 @@ from tests.factories.customers import (
     CustomerFactory,
     CustomerGroupFactory,
     ExtraFieldFactory,
-    _pppoe,
 )
 from tests.factories.finance import AccountFactory, PaymentFactory
 from tests.factories.network import (
@@ -48,23 +44,6 @@ from tests.factories.subscriptions import (
 )
 from tests.factories.tickets import TicketFactory, TicketKindFactory
 
-
-class NetCustomerFactory(CustomerFactory):
-    """``CustomerFactory(pppoe=True)`` (older name)."""
-
-    pppoe_secret = factory.PostGeneration(
-        lambda o, c, e, **k: _pppoe(o, c, True if e is None else e)
-    )
-
-
-NetTariffFactory = TariffFactory
-
-
-def net_subscribe(customer, tariff, *, days: int = 30, state: str = "active"):  # type: ignore[no-untyped-def]
-    """``SubscriptionFactory(customer=..., tariff=...)`` (older name)."""
-    return SubscriptionFactory(customer=customer, tariff=tariff, days=days, state=state)
-
-
 __all__ = [
     "PASSWORD",
     "AccessBindingFactory",
@@ -75,8 +54,6 @@ __all__ = [
     "ExtraFieldFactory",
     "LeaseFactory",
     "NasFactory",
-    "NetCustomerFactory",
-    "NetTariffFactory",
     "NotificationTemplateFactory",
     "ObjectPermissionFactory",
     "OneOffServiceFactory",
@@ -92,5 +69,4 @@ __all__ = [
     "TicketKindFactory",
     "UserFactory",
     "grant",
-    "net_subscribe",
 ]

@@ -21,11 +21,11 @@ from lastmile.radius import codec
 from lastmile.radius.profiles import MIKROTIK_RATE_LIMIT, VENDOR_MIKROTIK
 from tests.aaa.nas_emulator import NasEmulator
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 
 pytestmark = [pytest.mark.interop, pytest.mark.django_db]
@@ -65,7 +65,7 @@ def fast_coa(settings):  # type: ignore[no-untyped-def]
 
 
 def test_a_block_disconnects_and_records_the_ack(fast_coa):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory(is_active=False)  # blocked
+    customer = CustomerFactory(pppoe=True, blocked=True)  # blocked
     with NasEmulator(mode="ack") as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         session = _session(customer, nas)
@@ -81,7 +81,7 @@ def test_a_block_disconnects_and_records_the_ack(fast_coa):  # type: ignore[no-u
 
 
 def test_blocking_through_the_service_requests_the_change_in_its_transaction():
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     with pytest.raises(RuntimeError), transaction.atomic():
         deactivate_customer(customer=customer)
         raise RuntimeError("the caller fails after the block")
@@ -95,7 +95,7 @@ def test_blocking_through_the_service_requests_the_change_in_its_transaction():
 
 
 def test_session_gone_on_the_nas_counts_as_done(fast_coa):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory(is_active=False)  # blocked
+    customer = CustomerFactory(pppoe=True, blocked=True)  # blocked
     with NasEmulator(mode="nak", nak_cause=503) as emulator:
         _session(customer, NasFactory(address="127.0.0.1", coa_port=emulator.port))
         change = _apply(customer, AccessReason.BLOCKED)
@@ -106,7 +106,7 @@ def test_session_gone_on_the_nas_counts_as_done(fast_coa):  # type: ignore[no-un
 
 @pytest.mark.parametrize("mode", ["silent", "garbage", "wrong-auth"])
 def test_no_valid_answer_is_a_timeout_and_the_change_is_retried(fast_coa, mode):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory(is_active=False)  # blocked
+    customer = CustomerFactory(pppoe=True, blocked=True)  # blocked
     with NasEmulator(mode=mode) as emulator:
         _session(customer, NasFactory(address="127.0.0.1", coa_port=emulator.port))
         change = _apply(customer, AccessReason.BLOCKED)
@@ -117,7 +117,7 @@ def test_no_valid_answer_is_a_timeout_and_the_change_is_retried(fast_coa, mode):
 
 
 def test_a_change_fails_after_its_last_retry_and_is_applied_when_the_nas_answers(fast_coa):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory(is_active=False)  # blocked
+    customer = CustomerFactory(pppoe=True, blocked=True)  # blocked
     with NasEmulator(mode="silent") as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         _session(customer, nas)
@@ -137,8 +137,10 @@ def test_a_change_fails_after_its_last_retry_and_is_applied_when_the_nas_answers
 
 
 def test_a_speed_change_is_a_coa_with_the_vendor_rate(fast_coa):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory()
-    net_subscribe(customer, NetTariffFactory(rate_down_kbps=20000, rate_up_kbps=10000))
+    customer = CustomerFactory(pppoe=True)
+    SubscriptionFactory(
+        customer=customer, tariff=TariffFactory(rate_down_kbps=20000, rate_up_kbps=10000)
+    )
     with NasEmulator(mode="ack") as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port, vendor="mikrotik")
         _session(customer, nas)
@@ -150,8 +152,8 @@ def test_a_speed_change_is_a_coa_with_the_vendor_rate(fast_coa):  # type: ignore
 
 @pytest.mark.parametrize(("coa_mode", "result"), [("nak", "nak"), ("silent", "timeout")])
 def test_a_refused_or_unanswered_coa_falls_back_to_disconnect(fast_coa, coa_mode, result):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory()
-    net_subscribe(customer, NetTariffFactory())
+    customer = CustomerFactory(pppoe=True)
+    SubscriptionFactory(customer=customer, tariff=TariffFactory())
     with NasEmulator(mode="ack", coa_mode=coa_mode, nak_cause=405) as emulator:
         _session(customer, NasFactory(address="127.0.0.1", coa_port=emulator.port))
         change = _apply(customer, AccessReason.TARIFF_CHANGED)
@@ -176,8 +178,8 @@ def test_a_refused_or_unanswered_coa_falls_back_to_disconnect(fast_coa, coa_mode
 def test_losing_paid_access_moves_a_paid_session_to_the_guest_profile(
     fast_coa, vendor, mode, attempts
 ):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory()
-    sub = net_subscribe(customer, NetTariffFactory())
+    customer = CustomerFactory(pppoe=True)
+    sub = SubscriptionFactory(customer=customer, tariff=TariffFactory())
     sub.period_end = timezone.now() - timedelta(seconds=1)
     sub.save()
     _lease(customer, "10.90.0.5")
@@ -208,7 +210,7 @@ def test_losing_paid_access_moves_a_paid_session_to_the_guest_profile(
 
 
 def test_a_guest_session_is_left_alone_without_money_and_moved_after_payment(fast_coa):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     _lease(customer, "10.91.0.7", kind="guest")
     with NasEmulator(mode="ack") as emulator:
         _session(
@@ -216,14 +218,14 @@ def test_a_guest_session_is_left_alone_without_money_and_moved_after_payment(fas
         )
         unpaid = _apply(customer, AccessReason.EXPIRED)
         assert _attempts(unpaid) == [] and unpaid.summary == "no open session needed a change"
-        net_subscribe(customer, NetTariffFactory())
+        SubscriptionFactory(customer=customer, tariff=TariffFactory())
         paid = _apply(customer, AccessReason.RENEWED_AFTER_PAYMENT)
     # A guest address cannot become a paid one by CoA: the re-auth gets a normal address.
     assert _attempts(paid) == [("disconnect", "ack", False)]
 
 
 def test_ending_a_lease_disconnects_only_the_session_on_it(fast_coa):  # type: ignore[no-untyped-def]
-    customer = NetCustomerFactory()
+    customer = CustomerFactory(pppoe=True)
     lease = _lease(customer, "10.90.0.5")
     with NasEmulator(mode="ack") as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
@@ -238,7 +240,7 @@ def test_ending_a_lease_disconnects_only_the_session_on_it(fast_coa):  # type: i
 
 
 def test_one_job_applies_a_batch_in_parallel_and_records_each_answer(fast_coa):  # type: ignore[no-untyped-def]
-    customers = [NetCustomerFactory() for _ in range(30)]
+    customers = [CustomerFactory(pppoe=True) for _ in range(30)]
     with NasEmulator(mode="ack") as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         for n, customer in enumerate(customers):
@@ -255,7 +257,7 @@ def test_a_large_batch_is_split_into_jobs_that_each_apply_their_part(fast_coa, m
     from lastmile.aaa import apply
 
     monkeypatch.setattr(apply, "BATCH_SIZE", 10)
-    customers = [NetCustomerFactory() for _ in range(25)]
+    customers = [CustomerFactory(pppoe=True) for _ in range(25)]
     with NasEmulator(mode="ack") as emulator:
         nas = NasFactory(address="127.0.0.1", coa_port=emulator.port)
         for n, customer in enumerate(customers):

@@ -21,11 +21,11 @@ from django.core.management import call_command
 from lastmile.network.models import Lease
 from tests.aaa.helpers import free_udp_port
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 from tests.interop.radclient import SECRET, radclient
 
@@ -100,15 +100,15 @@ def test_freeradius_answers_with_lastmiles_decision(live_server) -> None:  # typ
         name="pd6", network="2001:db8:f000::/36", kind="dynamic",
         delegated_prefix_length=56, ipv6_use="delegated",
     )  # fmt: skip
-    tariff = NetTariffFactory(
+    tariff = TariffFactory(
         rate_down_kbps=100000, rate_up_kbps=50000, burst_down_kbps=200000, burst_up_kbps=80000
     )
-    user1 = NetCustomerFactory(login="user1")
-    net_subscribe(user1, tariff)
-    blocked = NetCustomerFactory(login="blocked", is_active=False)
-    net_subscribe(blocked, tariff)
-    chap = NetCustomerFactory(login="chapuser")
-    net_subscribe(chap, tariff)
+    user1 = CustomerFactory(pppoe=True, login="user1")
+    SubscriptionFactory(customer=user1, tariff=tariff)
+    blocked = CustomerFactory(pppoe=True, login="blocked", blocked=True)
+    SubscriptionFactory(customer=blocked, tariff=tariff)
+    chap = CustomerFactory(pppoe=True, login="chapuser")
+    SubscriptionFactory(customer=chap, tariff=tariff)
     with freeradius(live_server.url, token) as (port, log):
         accept = radclient(
             port,

@@ -17,11 +17,11 @@ from lastmile.radius import codec
 from tests.aaa.helpers import radius_server, worker_process
 from tests.aaa.nas_emulator import NasEmulator
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 from tests.interop.radclient import radclient
 
@@ -49,8 +49,8 @@ def world(transactional_db) -> Iterator[dict]:  # type: ignore[no-untyped-def]
     with NasEmulator(mode="ack") as emulator:
         NasFactory(name="bras", address="127.0.0.1", coa_port=emulator.port)
         PoolFactory(name="main", network="10.58.0.0/24", kind="dynamic")
-        anna = NetCustomerFactory(login="anna", pppoe_secret="pass-anna")
-        net_subscribe(anna, NetTariffFactory())
+        anna = CustomerFactory(login="anna", pppoe_secret="pass-anna")
+        SubscriptionFactory(customer=anna, tariff=TariffFactory())
         with radius_server() as server, worker_process():
             yield {"emulator": emulator, "server": server, "anna": anna}
 

@@ -13,11 +13,11 @@ import pytest
 from lastmile.network.models import Lease
 from tests.aaa.helpers import radius_server
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 from tests.interop.radclient import radclient
 
@@ -32,8 +32,8 @@ LOGIN = 'User-Name = "{0}", User-Password = "pass-{0}", Message-Authenticator = 
 @pytest.fixture
 def world(transactional_db):  # type: ignore[no-untyped-def]
     NasFactory(name="bras", address="127.0.0.1", vendor="mikrotik")
-    tariff = NetTariffFactory()
-    v4only = NetTariffFactory()
+    tariff = TariffFactory()
+    v4only = TariffFactory()
     PoolFactory(name="v4", network="10.78.0.0/24", kind="dynamic")
     wan = PoolFactory(
         name="wan6", network="2001:db8:100::/40", kind="dynamic",
@@ -47,8 +47,8 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     pd.tariffs.add(tariff)
     users = {}
     for login, plan in (("dual", tariff), ("dual2", tariff), ("v4user", v4only)):
-        users[login] = NetCustomerFactory(login=login, pppoe_secret=f"pass-{login}")
-        net_subscribe(users[login], plan)
+        users[login] = CustomerFactory(login=login, pppoe_secret=f"pass-{login}")
+        SubscriptionFactory(customer=users[login], tariff=plan)
     return users
 
 

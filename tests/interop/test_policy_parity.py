@@ -25,11 +25,11 @@ from lastmile.network.models import AccessBinding, Lease, Session
 from lastmile.subscriptions.models import Subscription
 from tests.aaa.helpers import radius_server
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 from tests.interop.radclient import radclient
 
@@ -83,8 +83,8 @@ CASES: list[tuple[str, dict[str, str]]] = [
 def world(transactional_db):  # type: ignore[no-untyped-def]
     nas = NasFactory(name="bras", address="127.0.0.1", vendor="mikrotik")
     token = issue_nas_token(nas=nas)
-    tariff = NetTariffFactory(rate_down_kbps=100000, rate_up_kbps=50000)
-    burst = NetTariffFactory(
+    tariff = TariffFactory(rate_down_kbps=100000, rate_up_kbps=50000)
+    burst = TariffFactory(
         rate_down_kbps=20000, rate_up_kbps=10000, burst_down_kbps=40000, burst_up_kbps=20000
     )
     pool = PoolFactory(name="main", network="10.77.0.0/24", kind="dynamic")
@@ -107,20 +107,20 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     for login in (
         "user1", "user2", "chapuser", "static1", "static2", "ipoe-7", "ipoe-mac", "online1"
     ):  # fmt: skip
-        users[login] = NetCustomerFactory(login=login)
-        net_subscribe(users[login], tariff)
+        users[login] = CustomerFactory(pppoe=True, login=login)
+        SubscriptionFactory(customer=users[login], tariff=tariff)
     for login in ("full1", "full2"):
-        users[login] = NetCustomerFactory(login=login, group=group)
-        net_subscribe(users[login], tariff)
-    users["bursty"] = NetCustomerFactory(login="bursty")
-    net_subscribe(users["bursty"], burst)
-    users["disabled"] = NetCustomerFactory(login="disabled", is_active=False)
-    net_subscribe(users["disabled"], tariff)
-    users["broke"] = NetCustomerFactory(login="broke")
-    users["lapsed"] = NetCustomerFactory(login="lapsed")
-    net_subscribe(users["lapsed"], tariff, days=-1, state="expired")
-    users["overdue"] = NetCustomerFactory(login="overdue")
-    overdue = net_subscribe(users["overdue"], tariff)
+        users[login] = CustomerFactory(pppoe=True, login=login, group=group)
+        SubscriptionFactory(customer=users[login], tariff=tariff)
+    users["bursty"] = CustomerFactory(pppoe=True, login="bursty")
+    SubscriptionFactory(customer=users["bursty"], tariff=burst)
+    users["disabled"] = CustomerFactory(pppoe=True, login="disabled", blocked=True)
+    SubscriptionFactory(customer=users["disabled"], tariff=tariff)
+    users["broke"] = CustomerFactory(pppoe=True, login="broke")
+    users["lapsed"] = CustomerFactory(pppoe=True, login="lapsed")
+    SubscriptionFactory(customer=users["lapsed"], tariff=tariff, days=-1, state="expired")
+    users["overdue"] = CustomerFactory(pppoe=True, login="overdue")
+    overdue = SubscriptionFactory(customer=users["overdue"], tariff=tariff)
     Subscription.objects.filter(pk=overdue.pk).update(
         period_end=timezone.now() - timedelta(minutes=1)
     )
@@ -215,6 +215,6 @@ def test_udp_and_rlm_rest_give_identical_answers(world):  # type: ignore[no-unty
     assert got["pap"][1]["Delegated-IPv6-Prefix"].endswith("/56")
     assert "Framed-IPv6-Prefix" not in got["no subscription: guest"][1]
     # The guest lease is leased for two guest sessions on both paths.
-    guest = Lease.objects.get(customer=world["broke"], ended_at__isnull=True)
-    assert guest.expires_at is not None
-    assert guest.expires_at - timezone.now() < timedelta(hours=1)
+    guest_lease = Lease.objects.get(customer=world["broke"], ended_at__isnull=True)
+    assert guest_lease.expires_at is not None
+    assert guest_lease.expires_at - timezone.now() < timedelta(hours=1)

@@ -10,11 +10,11 @@ import pytest
 from lastmile.network.models import AccessBinding, Lease, Pool, Session
 from tests.aaa.helpers import radius_server
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 from tests.interop.radclient import radclient
 
@@ -29,17 +29,17 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     nas = NasFactory(
         name="bras", address="127.0.0.1", vendor="mikrotik", require_message_authenticator=True
     )
-    tariff = NetTariffFactory(rate_down_kbps=100000, rate_up_kbps=50000)
+    tariff = TariffFactory(rate_down_kbps=100000, rate_up_kbps=50000)
     pool = PoolFactory(name="main", network="10.77.0.0/24", kind="dynamic")
     users = {}
     for login in ("user1", "user2", "chapuser", "static2", "moved"):
-        users[login] = NetCustomerFactory(login=login, pppoe_secret=f"pass-{login}")
-        net_subscribe(users[login], tariff)
-    users["disabled"] = NetCustomerFactory(login="disabled", is_active=False)
-    net_subscribe(users["disabled"], tariff)
-    users["broke"] = NetCustomerFactory(login="broke")  # no subscription
-    users["ipoe"] = NetCustomerFactory(login="ipoe-house-7")
-    net_subscribe(users["ipoe"], tariff)
+        users[login] = CustomerFactory(login=login, pppoe_secret=f"pass-{login}")
+        SubscriptionFactory(customer=users[login], tariff=tariff)
+    users["disabled"] = CustomerFactory(pppoe=True, login="disabled", blocked=True)
+    SubscriptionFactory(customer=users["disabled"], tariff=tariff)
+    users["broke"] = CustomerFactory(pppoe=True, login="broke")  # no subscription
+    users["ipoe"] = CustomerFactory(pppoe=True, login="ipoe-house-7")
+    SubscriptionFactory(customer=users["ipoe"], tariff=tariff)
     AccessBinding.objects.create(customer=users["ipoe"], remote_id="sw-7", circuit_id="eth1/0/5")
     # static2 holds a static address besides its dynamic one: speed is split.
     Lease.objects.create(address="10.77.0.200", pool=pool, customer=users["static2"], kind="static")
@@ -97,10 +97,10 @@ def test_each_refusal_has_its_reply_message(world):  # type: ignore[no-untyped-d
         name="tiny", network="10.78.0.0/30", range_start="10.78.0.1", range_end="10.78.0.1"
     )
     tiny.groups.add(group)
-    full1 = NetCustomerFactory(login="full1", group=group)
-    full2 = NetCustomerFactory(login="full2", group=group)
+    full1 = CustomerFactory(pppoe=True, login="full1", group=group)
+    full2 = CustomerFactory(pppoe=True, login="full2", group=group)
     for c in (full1, full2):
-        net_subscribe(c, world["tariff"])
+        SubscriptionFactory(customer=c, tariff=world["tariff"])
     cases = {
         "Unknown login": 'User-Name = "nobody", User-Password = "x"',
         "Wrong password": 'User-Name = "user1", User-Password = "wrong"',
@@ -208,8 +208,8 @@ def test_ipoe_by_option_82(world):  # type: ignore[no-untyped-def]
 def test_ipoe_by_a_binary_option_82_bound_as_hex_text(world):  # type: ignore[no-untyped-def]
     # The Cisco/D-Link default layout: circuit-id VLAN 100, module 1, port 5;
     # remote-id the switch MAC. Staff entered the binding as hex text.
-    customer = NetCustomerFactory(login="ipoe-binary")
-    net_subscribe(customer, world["tariff"])
+    customer = CustomerFactory(pppoe=True, login="ipoe-binary")
+    SubscriptionFactory(customer=customer, tariff=world["tariff"])
     AccessBinding.objects.create(
         customer=customer, remote_id="0x0006001122334455", circuit_id="0x000400640105"
     )

@@ -16,11 +16,11 @@ import pytest
 from lastmile.network.models import Session
 from tests.aaa.helpers import radius_server
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 from tests.interop.radclient import radclient
 
@@ -34,11 +34,11 @@ pytestmark = [
 def world(transactional_db):  # type: ignore[no-untyped-def]
     NasFactory(name="bras-a", address="127.0.0.1")
     PoolFactory(name="main", network="10.56.0.0/24", kind="dynamic")
-    tariff = NetTariffFactory()
+    tariff = TariffFactory()
     users = {}
     for login in ("anna", "boris"):
-        users[login] = NetCustomerFactory(login=login, pppoe_secret=f"pass-{login}")
-        net_subscribe(users[login], tariff)
+        users[login] = CustomerFactory(login=login, pppoe_secret=f"pass-{login}")
+        SubscriptionFactory(customer=users[login], tariff=tariff)
     return users
 
 

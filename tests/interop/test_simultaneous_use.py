@@ -15,11 +15,11 @@ from lastmile.network.models import Session
 from lastmile.radius import codec
 from tests.aaa.helpers import Client, radius_server
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 from tests.interop.radclient import radclient
 
@@ -34,8 +34,8 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     nas_a = NasFactory(name="bras-a", address="127.0.0.1")
     nas_b = NasFactory(name="bras-b", address="127.0.0.2")
     PoolFactory(name="main", network="10.57.0.0/24", kind="dynamic")
-    anna = NetCustomerFactory(login="anna", pppoe_secret="pass-anna")
-    net_subscribe(anna, NetTariffFactory())
+    anna = CustomerFactory(login="anna", pppoe_secret="pass-anna")
+    SubscriptionFactory(customer=anna, tariff=TariffFactory())
     return {"nas_a": nas_a, "nas_b": nas_b, "anna": anna}
 
 

@@ -13,11 +13,11 @@ from lastmile.network.models import Lease, Session
 from lastmile.radius import codec
 from tests.aaa.helpers import SECRET, Client, radius_server
 from tests.factories import (
+    CustomerFactory,
     NasFactory,
-    NetCustomerFactory,
-    NetTariffFactory,
     PoolFactory,
-    net_subscribe,
+    SubscriptionFactory,
+    TariffFactory,
 )
 from tests.interop.radclient import radclient, radclient_output
 
@@ -35,8 +35,8 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     # Status-Server needs it all the same.
     nas = NasFactory(address="127.0.0.1", require_message_authenticator=False)
     PoolFactory(name="main", network="10.66.0.0/24", kind="dynamic")
-    user1 = NetCustomerFactory(login="user1", pppoe_secret="pass-user1")
-    net_subscribe(user1, NetTariffFactory())
+    user1 = CustomerFactory(login="user1", pppoe_secret="pass-user1")
+    SubscriptionFactory(customer=user1, tariff=TariffFactory())
     return {"nas": nas, "user1": user1}
 
 

@@ -21,7 +21,7 @@ from pyftpdlib.servers import FTPServer
 
 from lastmile.sorm import services
 from lastmile.sorm.models import ExportFile, FileState, RunState
-from tests.factories import NetCustomerFactory
+from tests.factories import CustomerFactory
 from tests.sorm.conftest import travel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("journal_clock")]
@@ -161,7 +161,9 @@ def tls_peer(tmp_path, ftp_conf) -> Iterator[Peer]:  # type: ignore[no-untyped-d
 def _customers() -> None:
     with travel(AT - dt.timedelta(hours=5)):
         for n in range(3):
-            NetCustomerFactory(login=f"user{n}", full_name=f"Абонент {n}", phones=[f"+7900{n}"])
+            CustomerFactory(
+                pppoe=True, login=f"user{n}", full_name=f"Абонент {n}", phones=[f"+7900{n}"]
+            )
 
 
 def _check_delivered(peer: Peer, run) -> None:  # type: ignore[no-untyped-def]

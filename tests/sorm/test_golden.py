@@ -20,7 +20,7 @@ from lastmile.sorm.filetypes import FILE_TYPES, REGISTRY
 from lastmile.sorm.formats import render_to_bytes
 from lastmile.sorm.models import ExportFile
 from lastmile.subscriptions.models import Subscription
-from tests.factories import NasFactory, NetCustomerFactory, NetTariffFactory, PoolFactory
+from tests.factories import CustomerFactory, NasFactory, PoolFactory, TariffFactory
 from tests.sorm.conftest import travel
 
 pytestmark = pytest.mark.django_db
@@ -56,15 +56,16 @@ def _fixtures() -> None:
         NasFactory(name="bras-v6", address="2001:db8::1", description="Узел; второй")
         PoolFactory(name="dyn", kind="dynamic", network="10.20.0.0/24")
         static_pool = PoolFactory(name="white", kind="static", network="46.38.100.0/24")
-        tariff = NetTariffFactory(name="Дом 100", description="Безлимит", rate_down_kbps=100000)
-        ivanov = NetCustomerFactory(
+        tariff = TariffFactory(name="Дом 100", description="Безлимит", rate_down_kbps=100000)
+        ivanov = CustomerFactory(
+            pppoe=True,
             login="ivanov",
             full_name='Иванов Иван "Ваня" Иванович',
             phones=["+79001234567", "+79007654321"],
             email="ivan@example.ru",
         )
-        petrov = NetCustomerFactory(login="petrov", full_name="Петров Пётр", phones=[])
-        NetCustomerFactory(login="gone", full_name="Отключённый", is_active=False)
+        petrov = CustomerFactory(pppoe=True, login="petrov", full_name="Петров Пётр", phones=[])
+        CustomerFactory(pppoe=True, login="gone", full_name="Отключённый", blocked=True)
         Subscription.objects.create(
             customer=ivanov,
             tariff=tariff,

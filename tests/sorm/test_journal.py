@@ -18,7 +18,7 @@ from lastmile.sorm import services
 from lastmile.sorm.models import ExportRun, RunKind
 from lastmile.subscriptions import services as subscription_services
 from lastmile.subscriptions.models import Subscription
-from tests.factories import NetCustomerFactory, NetTariffFactory, PoolFactory
+from tests.factories import CustomerFactory, PoolFactory, TariffFactory
 from tests.sorm.conftest import travel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("journal_clock")]
@@ -43,11 +43,11 @@ def lines(run: ExportRun, code: str) -> list[str]:
 def day():  # type: ignore[no-untyped-def]
     """09:00: a subscriber with a phone, a tariff and a static address."""
     with travel(at(9)):
-        customer = NetCustomerFactory(
-            login="ivanov", full_name="Иванов Иван", phones=["+79000000001"]
+        customer = CustomerFactory(
+            pppoe=True, login="ivanov", full_name="Иванов Иван", phones=["+79000000001"]
         )
         Account.objects.get_or_create(customer=customer)
-        tariff = NetTariffFactory(name="Дом")
+        tariff = TariffFactory(name="Дом")
         subscription = Subscription.objects.create(
             customer=customer,
             tariff=tariff,
@@ -136,7 +136,7 @@ def test_a_deleted_pool_gets_an_end_row(day):  # type: ignore[no-untyped-def]
 def test_a_customer_is_not_deleted_while_the_export_is_on(day, sorm_storage):  # type: ignore[no-untyped-def]
     sorm_storage.sorm_enabled = True
     with travel(at(11)):
-        lonely = NetCustomerFactory(login="lonely", full_name="Одинокий", phones=["+7901"])
+        lonely = CustomerFactory(pppoe=True, login="lonely", full_name="Одинокий", phones=["+7901"])
         with (
             pytest.raises(ProtectedError, match="disable the customer instead"),
             transaction.atomic(),
@@ -147,7 +147,7 @@ def test_a_customer_is_not_deleted_while_the_export_is_on(day, sorm_storage):  #
 
 def test_a_customer_deleted_with_the_export_off_still_ends_in_the_journal(day):  # type: ignore[no-untyped-def]
     with travel(at(11)):
-        lonely = NetCustomerFactory(login="lonely", full_name="Одинокий", phones=["+7901"])
+        lonely = CustomerFactory(pppoe=True, login="lonely", full_name="Одинокий", phones=["+7901"])
     with travel(at(12)):
         services.run_export()
     with travel(at(13)):
@@ -172,7 +172,7 @@ def test_rows_written_without_the_journal_get_a_first_entry():  # type: ignore[n
     from lastmile.customers.models import CustomerEvent  # type: ignore[attr-defined]
 
     with travel(at(9)):
-        bulk = NetCustomerFactory(login="bulk", full_name="Загружен", phones=["+7902"])
+        bulk = CustomerFactory(pppoe=True, login="bulk", full_name="Загружен", phones=["+7902"])
     CustomerEvent.objects.filter(pgh_obj_id=bulk.pk).delete()  # as a bulk load would leave it
     with travel(at(10)):
         run = services.run_export(full=True)

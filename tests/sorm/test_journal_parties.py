@@ -14,7 +14,7 @@ parties = pytest.importorskip("lastmile.parties.models")
 from lastmile.addresses.models import AddressObject  # noqa: E402
 from lastmile.sorm import services  # noqa: E402
 from lastmile.sorm.models import ExportRun  # noqa: E402
-from tests.factories import NetCustomerFactory  # noqa: E402
+from tests.factories import CustomerFactory  # noqa: E402
 from tests.sorm.conftest import travel  # noqa: E402
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("journal_clock")]
@@ -48,7 +48,7 @@ def _tree() -> tuple[AddressObject, AddressObject, AddressObject]:
 def test_passport_and_address_changed_at_14_reach_the_night_export():
     with travel(at(9)):
         street, flat, other = _tree()
-        customer = NetCustomerFactory(login="ivanov", full_name="Иванов Иван Иванович")
+        customer = CustomerFactory(pppoe=True, login="ivanov", full_name="Иванов Иван Иванович")
         customer.address_object = flat
         customer.save()
         person = parties.IndividualDetails(
@@ -142,7 +142,7 @@ def test_a_branch_is_exported_under_its_organisation():
             state="active",
             starts_on=dt.date(2026, 1, 15),
         )
-        customer = NetCustomerFactory(login="romashka1", full_name="Склад")
+        customer = CustomerFactory(pppoe=True, login="romashka1", full_name="Склад")
         parties.Branch.objects.create(customer=customer, legal_entity=legal, name="Склад")
     with travel(at(10)):
         run = services.run_export(full=True)

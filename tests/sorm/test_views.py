@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from lastmile.sorm import services
 from lastmile.sorm.models import DataGap, ExportRun, GapKind
-from tests.factories import NetCustomerFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 from tests.sorm.conftest import travel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("journal_clock")]
@@ -27,7 +27,7 @@ AT = datetime(2026, 5, 1, 2, 0, tzinfo=MSK)
 @pytest.fixture
 def run():  # type: ignore[no-untyped-def]
     with travel(AT):
-        NetCustomerFactory(login="ivanov", full_name="", phones=["+79001112233"])
+        CustomerFactory(pppoe=True, login="ivanov", full_name="", phones=["+79001112233"])
         return services.run_export(full=True)
 
 
@@ -94,7 +94,7 @@ def test_export_now_queues_a_job(admin_client):  # type: ignore[no-untyped-def]
 
 def test_command_runs_full_and_as_of():  # type: ignore[no-untyped-def]
     with travel(AT):
-        NetCustomerFactory(login="ivanov", full_name="Иванов", phones=["+79001112233"])
+        CustomerFactory(pppoe=True, login="ivanov", full_name="Иванов", phones=["+79001112233"])
         out = StringIO()
         call_command("sorm_export", "--full", stdout=out)
     assert "abonents_v1_01052026020000.txt: 1 rows" in out.getvalue()

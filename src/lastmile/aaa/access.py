@@ -20,7 +20,6 @@ from lastmile.aaa import policy
 from lastmile.aaa.decision import (
     Credentials,
     Decision,
-    Refusal,
     credentials_from_packet,
     customer_access,
     decide,
@@ -28,6 +27,7 @@ from lastmile.aaa.decision import (
 )
 from lastmile.aaa.dispatch import answer_status_server
 from lastmile.aaa.ops import Allocation, Renewal, utc
+from lastmile.aaa.policy import Refusal
 from lastmile.aaa.state import LeaseInfo, NasInfo, PoolInfo, State
 from lastmile.aaa.writer import BatchWriter
 from lastmile.radius import codec

@@ -18,11 +18,11 @@ from lastmile.aaa import policy
 from lastmile.aaa.decision import (
     Credentials,
     Decision,
-    Refusal,
     customer_access,
     decide,
     equipment_ok,
 )
+from lastmile.aaa.policy import Refusal
 from lastmile.aaa.ports import bindings_by_port, port_key
 from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, OpenSession, PoolInfo, State
 from lastmile.network.models import AccessBinding, Lease, Nas, Pool, Session, normalize_mac

@@ -9,6 +9,7 @@ costs a retry, because the unique index refuses a second active lease.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import random
 import time
 from dataclasses import dataclass, field
@@ -185,7 +186,7 @@ class PoolInfo:
                 taken.add(candidate)
                 return candidate
         start = random.randint(first, last)
-        for candidate in (*range(start, last + 1), *range(first, start)):
+        for candidate in itertools.chain(range(start, last + 1), range(first, start)):
             if candidate not in taken and candidate != gateway:
                 taken.add(candidate)
                 return candidate
