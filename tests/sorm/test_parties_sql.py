@@ -22,7 +22,7 @@ from lastmile.sorm import services, sources, sql_sources  # noqa: E402
 from lastmile.sorm.filetypes import REGISTRY  # noqa: E402
 from lastmile.sorm.formats import render_to_bytes  # noqa: E402
 from lastmile.sorm.models import ExportRun  # noqa: E402
-from tests.factories import NetCustomerFactory  # noqa: E402
+from tests.factories import CustomerFactory  # noqa: E402
 from tests.sorm.conftest import travel  # noqa: E402
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("journal_clock")]
@@ -97,10 +97,12 @@ def _day() -> tuple[ExportRun, ExportRun]:
             cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), 1, false)", [table])
     with travel(at(9)):
         places = _registry()
-        ivanov = NetCustomerFactory(login="ivanov", full_name="Иванов Иван Иванович")
-        sidorov = NetCustomerFactory(login="sidorov", full_name="Сидоров Семён Ильич")
-        kuznetsov = NetCustomerFactory(login="kuznetsov", full_name="Кузнецов Олег Петрович")
-        branch = NetCustomerFactory(login="romashka1", full_name="Склад")
+        ivanov = CustomerFactory(pppoe=True, login="ivanov", full_name="Иванов Иван Иванович")
+        sidorov = CustomerFactory(pppoe=True, login="sidorov", full_name="Сидоров Семён Ильич")
+        kuznetsov = CustomerFactory(
+            pppoe=True, login="kuznetsov", full_name="Кузнецов Олег Петрович"
+        )
+        branch = CustomerFactory(pppoe=True, login="romashka1", full_name="Склад")
         for customer, place in ((ivanov, "flat"), (sidorov, "house"), (kuznetsov, "office")):
             customer.address_object = places[place]
             customer.save()
