@@ -88,6 +88,7 @@ def test_a_token_from_before_scopes_keeps_full_access(root):
             [root.pk, "0" * 64],
         )
         (token_id,) = cursor.fetchone()
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER refuses pending FK checks
     with connection.schema_editor() as editor:
         migration.apply(before, editor)
     assert ApiToken.objects.get(pk=token_id).scopes == ["*"]
