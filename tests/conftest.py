@@ -37,6 +37,15 @@ def _cheap_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language: a test that activated Russian
+    in this thread must not change the messages the next one reads."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def admin_user(db):  # type: ignore[no-untyped-def]
     return UserFactory(username="root", is_superuser=True, is_staff=True)
