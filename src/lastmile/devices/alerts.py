@@ -44,13 +44,20 @@ def _device_context(device: Device, at: Any) -> dict[str, Any]:
     }
 
 
+def _notify_responsible(device: Device, event: str, context: dict[str, Any], key: str) -> None:
+    """One outbox row per responsible person; ``key`` names the change."""
+    from lastmile.notifications.services import notify
+
+    for user in responsible_staff(device):
+        notify(event=event, staff_user=user, context=context, dedup_key=f"{key}-{user.pk}")
+
+
 def notify_status_change(device: Device, change: StatusChange) -> None:
     """``device_down`` / ``device_up`` to the responsible staff; a device's
     first status is not news."""
     if change.previous == Status.UNKNOWN:
         return
     from lastmile.notifications import events
-    from lastmile.notifications.services import notify
 
     event = events.DEVICE_DOWN if change.status == Status.DOWN else events.DEVICE_UP
     context = {
@@ -58,19 +65,12 @@ def notify_status_change(device: Device, change: StatusChange) -> None:
         "status": change.status,
         "detail": change.detail,
     }
-    for user in responsible_staff(device):
-        notify(
-            event=event,
-            staff_user=user,
-            context=context,
-            dedup_key=f"device-status-{change.pk}-{user.pk}",
-        )
+    _notify_responsible(device, event, context, f"device-status-{change.pk}")
 
 
 def notify_link_change(device: Device, port: Port, change: PortLinkChange) -> None:
     """``port_down`` / ``port_up`` to the responsible staff."""
     from lastmile.notifications import events
-    from lastmile.notifications.services import notify
 
     event = events.PORT_DOWN if change.link == LinkState.DOWN else events.PORT_UP
     context = {
@@ -82,10 +82,4 @@ def notify_link_change(device: Device, port: Port, change: PortLinkChange) -> No
         "link": change.link,
         "previous": change.previous,
     }
-    for user in responsible_staff(device):
-        notify(
-            event=event,
-            staff_user=user,
-            context=context,
-            dedup_key=f"port-link-{change.pk}-{user.pk}",
-        )
+    _notify_responsible(device, event, context, f"port-link-{change.pk}")

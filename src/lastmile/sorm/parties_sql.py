@@ -25,7 +25,12 @@ from django.db import connection, transaction
 
 from lastmile.sorm import journal
 from lastmile.sorm.bulk import SqlRows
-from lastmile.sorm.parties_sources import CONTRACT_TITLE, DOCUMENT_TYPE, OBJECT_LEVELS
+from lastmile.sorm.parties_sources import (
+    CONTRACT_TITLE,
+    DOCUMENT_TYPE,
+    INDIVIDUAL_FIELDS,
+    OBJECT_LEVELS,
+)
 from lastmile.sorm.source_base import Row, Window
 from lastmile.sorm.sql_sources import DATE_SQL, WHITESPACE, _params, _table, dt
 
@@ -323,17 +328,9 @@ INDIVIDUAL_COLUMNS = (
 
 
 def _individuals_sql() -> str:
-    fields = (
-        "customer_id",
-        "last_name",
-        "first_name",
-        "patronymic",
-        "passport_encrypted",
-        "has_passport",
-        "registration_address_id",
-        "registration_address_text",
+    snapshot = journal.snapshot_sql(
+        apps.get_model("parties.IndividualDetailsEvent"), INDIVIDUAL_FIELDS
     )
-    snapshot = journal.snapshot_sql(apps.get_model("parties.IndividualDetailsEvent"), fields)
     branch = _table("parties.Branch")
     people = (
         f"SELECT * FROM ({snapshot}) s WHERE (s.first_name <> '' OR s.last_name <> '') "

@@ -16,10 +16,10 @@ from lastmile.api.schemas import Omittable
 from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
 from lastmile.tickets import services
+from lastmile.tickets.downloads import attachment_response
 from lastmile.tickets.filtersets import TicketFilterSet
 from lastmile.tickets.models import (
     Ticket,
-    TicketAttachment,
     TicketKind,
     TicketPriority,
     TicketState,
@@ -294,15 +294,4 @@ def add_comment(
 
 @router.get("/attachments/{attachment_id}")
 def download_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
-    attachment = get_object_or_404(
-        TicketAttachment.objects.filter(
-            comment__ticket__in=Ticket.objects.restrict(request.user, "view")
-        ),
-        pk=attachment_id,
-    )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
+    return attachment_response(request.user, attachment_id)

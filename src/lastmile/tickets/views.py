@@ -20,6 +20,7 @@ from lastmile.core.errors import DomainError
 from lastmile.core.views import filtered, form_error, message_error
 from lastmile.customers.models import Customer
 from lastmile.tickets import services
+from lastmile.tickets.downloads import attachment_response
 from lastmile.tickets.filtersets import TicketFilterSet
 from lastmile.tickets.forms import (
     AssignForm,
@@ -28,7 +29,7 @@ from lastmile.tickets.forms import (
     TicketEditForm,
     TransitionForm,
 )
-from lastmile.tickets.models import Ticket, TicketAttachment, TicketKind, TicketState
+from lastmile.tickets.models import Ticket, TicketKind, TicketState
 from lastmile.tickets.queries import eligible_executors, visible_tickets
 from lastmile.tickets.tables import TicketTable
 
@@ -246,15 +247,4 @@ def ticket_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = get_object_or_404(
-        TicketAttachment.objects.filter(
-            comment__ticket__in=Ticket.objects.restrict(request.user, "view")
-        ),
-        pk=pk,
-    )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
+    return attachment_response(request.user, pk)
