@@ -3,6 +3,8 @@ answers out of order, garbage and forged answers ignored, silence a timeout."""
 
 from __future__ import annotations
 
+import socket
+
 from lastmile.radius import coa, codec
 from tests.aaa.nas_emulator import UdpPeer
 
@@ -10,21 +12,24 @@ SECRET = b"testing123"
 
 
 class _ReorderingNas(UdpPeer):
-    """Collects ``batch`` requests, then answers them in reverse order; before
-    the right answer to ``forged`` it sends garbage and an ACK signed with
-    another secret, both with that request's identifier; ``silent`` gets nothing."""
+    """Collects ``batch`` distinct requests (a retransmission under load is not a
+    new one), then answers them in reverse order; before the right answer to
+    ``forged`` it sends garbage and an ACK signed with another secret, both with
+    that request's identifier; ``silent`` gets nothing."""
 
     def __init__(self, batch: int, *, forged: str, silent: str, nak: str) -> None:
         self.batch, self.forged, self.silent, self.nak = batch, forged, silent, nak
         self.received: list[str] = []
         super().__init__()
+        # 300 requests arrive in one burst: room for all of them at once.
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
 
     def _answer(self, packet: codec.Packet, code: int, secret: bytes = SECRET) -> bytes:
         attrs = codec.attr_int(codec.ERROR_CAUSE, 503) if code == codec.DISCONNECT_NAK else b""
         return self.answer(packet, code, secret, attrs)
 
     def _serve(self) -> None:
-        held: list[tuple[codec.Packet, tuple[str, int]]] = []
+        held: dict[str, tuple[codec.Packet, tuple[str, int]]] = {}
         while not self._stop.is_set():
             try:
                 data, addr = self.sock.recvfrom(4096)
@@ -34,17 +39,17 @@ class _ReorderingNas(UdpPeer):
             sid = packet.text(codec.ACCT_SESSION_ID)
             self.received.append(sid)
             if sid != self.silent:
-                held.append((packet, addr))
+                held.setdefault(sid, (packet, addr))
             if len(held) < self.batch:
                 continue
-            for packet, addr in reversed(held):
+            for packet, addr in reversed(list(held.values())):
                 sid = packet.text(codec.ACCT_SESSION_ID)
                 if sid == self.forged:
                     self.sock.sendto(bytes([codec.DISCONNECT_ACK, packet.identifier]) + b"??", addr)
                     self.sock.sendto(self._answer(packet, codec.DISCONNECT_ACK, b"other"), addr)
                 code = codec.DISCONNECT_NAK if sid == self.nak else codec.DISCONNECT_ACK
                 self.sock.sendto(self._answer(packet, code), addr)
-            held = []
+            held = {}
             self.batch = 10**9  # answer the first batch only, then stay silent
 
 
@@ -65,7 +70,7 @@ def test_many_requests_in_flight_are_matched_to_their_answers_out_of_order() -> 
     count = 300  # more than one socket's 256 identifiers
     with _ReorderingNas(count - 1, forged="S7", silent="S11", nak="S12") as nas:
         outcomes = coa.send_many(
-            _requests(nas.port, count), timeout_s=2.0, attempts=2, parallel=count
+            _requests(nas.port, count), timeout_s=3.0, attempts=2, parallel=count
         )
     assert [o.result for o in outcomes].count("ack") == count - 2
     assert outcomes[7].result == "ack"  # garbage and a forged ACK came first

@@ -161,6 +161,9 @@ class _Fanout:
                 return item
         sock = socket.socket(family, socket.SOCK_DGRAM)
         sock.setblocking(False)
+        # Up to 256 answers may arrive at once on one socket; the default buffer
+        # (~212 KB, ~1 KB of kernel memory per datagram) drops some of them.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         identifiers = list(range(256))
         random.shuffle(identifiers)
         item = _Socket(sock, deque(identifiers))
