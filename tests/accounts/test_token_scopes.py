@@ -169,3 +169,32 @@ def test_a_nul_byte_in_the_token_name_is_refused_not_an_error(root):
         content_type="application/json",
     )
     assert response.status_code == 422
+
+
+def test_every_staff_router_has_a_scope_area():
+    """A router without an area is reachable by "*" tokens only; every staff
+    router mounted under /api/v1 must be grantable per area (the subscriber's
+    /me router uses its own tokens)."""
+    from lastmile.accounts import scopes
+    from lastmile.api.main import api
+
+    prefixes = {prefix.strip("/").split("/", 1)[0] for prefix, _router in api._routers}
+    prefixes -= {"", "me"}
+    assert prefixes, "no routers found"
+    assert sorted(prefixes - set(scopes.AREAS)) == []
+
+
+@pytest.mark.parametrize(
+    ("area", "path"),
+    [
+        ("parties", "/api/v1/parties/legal-entities"),
+        ("contracts", "/api/v1/contracts"),
+        ("addresses", "/api/v1/addresses"),
+        ("devices", "/api/v1/devices/"),
+    ],
+)
+def test_a_read_token_of_a_registry_area_reads_it_and_nothing_else(root, area, path):
+    _t, secret = create_api_token(user=root, name=f"{area}-reader", scopes=[f"{area}:read"])
+    api = _api(secret)
+    assert api.get(path).status_code == 200
+    assert api.get("/api/v1/customers").status_code == 403

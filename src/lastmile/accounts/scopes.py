@@ -27,6 +27,10 @@ AREAS = {
     "aaa": _("RADIUS sessions"),
     "tasks": _("Tickets"),  # the API path /api/v1/tasks/ (ADR 0008: kept)
     "notifications": _("Notifications"),
+    "devices": _("Devices: switches, OLTs, ONUs"),
+    "parties": _("Passports and legal entities"),
+    "contracts": _("Contracts and documents"),
+    "addresses": _("Address registry"),
 }
 
 
