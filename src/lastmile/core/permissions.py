@@ -101,9 +101,15 @@ def permission_filter(user: Any, model: type[models.Model], action: str) -> Q | 
     grants = object_permissions(user).get((meta.app_label, meta.model_name or ""), {}).get(action)
     if not grants:
         return None
+    return grants_filter(grants, user, meta.concrete_model or model)
+
+
+def grants_filter(grants: list[Any], user: Any, model: type[models.Model]) -> Q:
+    """The filter of a non-empty list of permission constraint sets granted to
+    ``user`` (an empty set grants every object: ``Q()``)."""
     if any(not c for c in grants):
         return Q()
-    return reduce(or_, (_constraint_q(c, user, meta.concrete_model or model) for c in grants))
+    return reduce(or_, (_constraint_q(c, user, model) for c in grants))
 
 
 def has_model_permission(user: Any, model: type[models.Model], action: str) -> bool:

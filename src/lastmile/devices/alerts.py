@@ -15,22 +15,43 @@ NOTIFY_ACTION = "notify"
 
 
 def responsible_staff(device: Device) -> list[Any]:
-    """Active staff whose ``notify`` permission on devices covers ``device``."""
+    """Active staff whose ``notify`` permission on devices covers ``device``.
+
+    A fixed number of queries however many staff hold the permission: the
+    permissions with their users (direct and through groups) in three, and
+    one aggregate that tests every person's constraints against the device
+    at once; a mass outage notifies hundreds of devices in one poll."""
     from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Count, Prefetch
 
     from lastmile.accounts.models import ObjectPermission, User
+    from lastmile.core.permissions import grants_filter
 
-    ct = ContentType.objects.get_for_model(Device)
+    active = User.objects.filter(is_active=True).order_by("pk")
     perms = ObjectPermission.objects.filter(
-        is_enabled=True, object_types=ct, actions__contains=[NOTIFY_ACTION]
+        is_enabled=True,
+        object_types=ContentType.objects.get_for_model(Device),
+        actions__contains=[NOTIFY_ACTION],
+    ).prefetch_related(
+        Prefetch("users", queryset=active), Prefetch("groups__user_set", queryset=active)
     )
-    users = User.objects.filter(
-        Q(object_permissions__in=perms) | Q(groups__object_permissions__in=perms), is_active=True
-    ).distinct()
+    holders: dict[int, Any] = {}
+    grants: dict[int, list[Any]] = {}
+    for perm in perms:
+        members = list(perm.users.all()) + [u for g in perm.groups.all() for u in g.user_set.all()]
+        for user in members:
+            holders.setdefault(user.pk, user)
+            grants.setdefault(user.pk, []).append(perm.constraints)
+    tests = {}
+    for pk, user in holders.items():
+        condition = Q() if user.is_superuser else grants_filter(grants[pk], user, Device)
+        if condition:
+            tests[f"u{pk}"] = Count("pk", filter=condition)
+    covered = Device.objects.filter(pk=device.pk).aggregate(**tests) if tests else {}
     return [
         user
-        for user in users.order_by("pk")
-        if Device.objects.restrict(user, NOTIFY_ACTION).filter(pk=device.pk).exists()
+        for pk, user in sorted(holders.items())
+        if f"u{pk}" not in tests or covered.get(f"u{pk}")
     ]
 
 
