@@ -124,3 +124,28 @@ def test_a_port_without_the_uplink_role_is_stored_at_once_and_not_notified(uplin
     _poll(uplinked)
     assert _link(uplinked) == "down"
     assert not PortLinkChange.objects.exists() and _outbox() == []
+
+
+def _set_port(client, device: Device, **fields: str):  # type: ignore[no-untyped-def]
+    """The device page's port settings form for port 1 (staff ``change``)."""
+    port = device.ports.get(number=1)
+    data = {"mode": port.mode, "role": port.role, "watch": port.watch, **fields}
+    return client.post(f"/devices/{device.pk}/ports/1/settings/", data)
+
+
+def test_a_customer_port_set_to_always_watched_is_notified(uplinked, on_duty, admin_client):
+    assert _set_port(admin_client, uplinked, role="customer", watch="always").status_code == 302
+    assert uplinked.ports.get(number=1).is_watched
+    _cable(uplinked, plugged=False)
+    _poll(uplinked)
+    _poll(uplinked)
+    assert _link(uplinked) == "down"
+    assert _outbox() == [("port_down", "duty@example.net")]
+
+
+def test_an_uplink_set_to_never_watched_is_not_notified(uplinked, on_duty, admin_client):
+    assert _set_port(admin_client, uplinked, watch="never").status_code == 302
+    _cable(uplinked, plugged=False)
+    _poll(uplinked)
+    assert _link(uplinked) == "down"
+    assert not PortLinkChange.objects.exists() and _outbox() == []

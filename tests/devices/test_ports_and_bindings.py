@@ -76,6 +76,33 @@ def test_port_mode_and_role_through_the_api(switch, client, south_switch):
     assert DeviceAction.objects.filter(operation="set_port_settings").count() == 1
 
 
+def test_port_link_watch_through_the_api(switch, client):
+    services.add_port(actor=None, device=switch, number=7, role="customer")
+    headers = _headers(operator("api-watcher", ["view", "change"]))
+    ok = client.patch(
+        f"/api/v1/devices/{switch.pk}/ports/7", json.dumps({"watch": "always"}),
+        content_type="application/json", **headers,
+    )  # fmt: skip
+    assert ok.status_code == 200
+    assert (ok.json()["watch"], ok.json()["is_watched"]) == ("always", True)
+    bad = client.patch(
+        f"/api/v1/devices/{switch.pk}/ports/7", json.dumps({"watch": "sometimes"}),
+        content_type="application/json", **headers,
+    )  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["field"] == "watch"
+    assert switch.ports.get(number=7).watch == "always"
+
+
+def test_adding_a_port_with_an_unknown_mode_is_refused(switch, client):
+    headers = _headers(operator("api-adder", ["view", "change"]))
+    bad = client.post(
+        f"/api/v1/devices/{switch.pk}/ports", json.dumps({"number": 9, "mode": "mesh"}),
+        content_type="application/json", **headers,
+    )  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["field"] == "mode"
+    assert not switch.ports.filter(number=9).exists()
+
+
 # Unknown driver names ---------------------------------------------------------------
 
 

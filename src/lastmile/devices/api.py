@@ -74,6 +74,8 @@ class PortOut(Schema):
     description: str
     mode: str
     role: str
+    watch: str
+    is_watched: bool
     admin_up: bool | None
     link: str
     speed_mbps: int | None
@@ -87,11 +89,13 @@ class PortIn(Schema):
     description: str = ""
     mode: str = "access"
     role: str = ""
+    watch: str = ""
 
 
 class PortSettingsIn(Schema):
     mode: str | None = None
     role: str | None = None
+    watch: str | None = None
 
 
 class OnuOut(Schema):
@@ -216,12 +220,16 @@ def add_port(request: HttpRequest, device_id: int, payload: PortIn) -> Any:
 
 @router.patch("/{device_id}/ports/{number}", response=PortOut)
 def change_port(request: HttpRequest, device_id: int, number: int, payload: PortSettingsIn) -> Any:
-    """A port's mode and role (``change`` on the device; written to the action log)."""
+    """A port's mode, role and link watch (``change`` on the device; written to the action log)."""
     device = get_object_or_404(Device.objects.restrict(request.user, "change"), pk=device_id)
     port = get_object_or_404(device.ports, number=number)
     try:
         services.set_port_settings(
-            actor=request.user, port=port, mode=payload.mode, role=payload.role
+            actor=request.user,
+            port=port,
+            mode=payload.mode,
+            role=payload.role,
+            watch=payload.watch,
         )
     except InvalidDeviceData as exc:
         raise DomainError(str(exc), status=422, field=exc.field) from exc

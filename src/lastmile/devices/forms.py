@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from lastmile.devices import services
 from lastmile.devices.errors import InvalidDeviceData
-from lastmile.devices.models import SECRET_FIELDS, Device, OnuTemplate, Port, PortMode, PortRole
+from lastmile.devices.models import (
+    SECRET_FIELDS,
+    Device,
+    OnuTemplate,
+    Port,
+    PortMode,
+    PortRole,
+    PortWatch,
+)
 
 _SECRET_LABELS = {
     "snmp_community": _("SNMP read community"),
@@ -89,7 +97,7 @@ class DeviceForm(forms.ModelForm[Device]):
 class PortForm(forms.ModelForm[Port]):
     class Meta:
         model = Port
-        fields = ["number", "name", "description", "mode", "role"]
+        fields = ["number", "name", "description", "mode", "role", "watch"]
 
 
 class PortVlanForm(forms.Form):
@@ -128,6 +136,7 @@ class OnuNameForm(forms.Form):
 class PortSettingsForm(forms.Form):
     mode = forms.ChoiceField(label=_("mode"), choices=PortMode.choices)
     role = forms.ChoiceField(label=_("role"), choices=PortRole.choices, required=False)
+    watch = forms.ChoiceField(label=_("watch link"), choices=PortWatch.choices, required=False)
 
 
 class OnuVlanForm(forms.Form):

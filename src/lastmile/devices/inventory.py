@@ -9,12 +9,13 @@ from typing import Any
 
 import structlog
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lastmile.devices.action_log import log_action
 from lastmile.devices.errors import InvalidDeviceData
-from lastmile.devices.models import Device, Link, Outcome, Port, PortMode, PortRole
+from lastmile.devices.models import Device, Link, Outcome, Port, PortMode, PortRole, PortWatch
 from lastmile.devices.targets import driver_choices, validate_extra
 
 log = structlog.get_logger(__name__)
@@ -64,28 +65,24 @@ def check_driver_name(device: Device) -> None:
 
 
 def set_port_settings(
-    *, actor: Any, port: Port, mode: str | None = None, role: str | None = None
+    *,
+    actor: Any,
+    port: Port,
+    mode: str | None = None,
+    role: str | None = None,
+    watch: str | None = None,
 ) -> Port:
-    """Change a port's mode (access/trunk/hybrid) and role (uplink/downlink/
-    customer/none) in the inventory; the change goes to the device action log."""
+    """Change a port's mode (access/trunk/hybrid), role (uplink/downlink/
+    customer/none) and link watch (by role/always/never) in the inventory;
+    the change goes to the device action log.  ``None`` leaves a field."""
     from django.utils import timezone
 
-    changes: dict[str, Any] = {}
-    if mode is not None and mode != port.mode:
-        if mode not in PortMode.values:
-            raise InvalidDeviceData(
-                _("A port mode is one of: %(choices)s.") % {"choices": ", ".join(PortMode.values)},
-                field="mode",
-            )
-        changes["mode"] = mode
-    if role is not None and role != port.role:
-        if role not in PortRole.values:
-            raise InvalidDeviceData(
-                _("A port role is one of: %(choices)s.")
-                % {"choices": ", ".join(v or "''" for v in PortRole.values)},
-                field="role",
-            )
-        changes["role"] = role
+    wanted = {"mode": mode, "role": role, "watch": watch}
+    changes: dict[str, Any] = {
+        field: _checked_choice(field, value)
+        for field, value in wanted.items()
+        if value is not None and value != getattr(port, field)
+    }
     if not changes:
         return port
     before = {field: getattr(port, field) for field in changes}
@@ -106,6 +103,22 @@ def set_port_settings(
         )
     log.info("device.port_settings", device_id=port.device_id, port=port.number, **_who(actor))
     return port
+
+
+_PORT_CHOICES: dict[str, tuple[type[models.TextChoices], Any]] = {
+    "mode": (PortMode, gettext_lazy("A port mode is one of: %(choices)s.")),
+    "role": (PortRole, gettext_lazy("A port role is one of: %(choices)s.")),
+    "watch": (PortWatch, gettext_lazy("A port's link watch is one of: %(choices)s.")),
+}
+
+
+def _checked_choice(field: str, value: Any) -> Any:
+    """``value`` if it is one of the port ``field``'s choices, else a clear error."""
+    choices, message = _PORT_CHOICES[field]
+    if value not in choices.values:
+        listed = ", ".join(v or "''" for v in choices.values)
+        raise InvalidDeviceData(message % {"choices": listed}, field=field)
+    return value
 
 
 def _check_fields(device: Device) -> None:
@@ -136,6 +149,8 @@ def add_port(*, actor: Any, device: Device, number: int, **fields: Any) -> Port:
     """Add a port by hand (works while the device is offline: nothing is sent)."""
     if not isinstance(number, int) or number < 1:
         raise InvalidDeviceData(_("A port number is 1 or more."), field="number")
+    for field in _PORT_CHOICES.keys() & fields.keys():
+        _checked_choice(field, fields[field])
     try:
         with transaction.atomic():
             port = Port.objects.create(device=device, number=number, **fields)

@@ -1,7 +1,8 @@
 """What a device said, kept locally: port states and VLAN membership
 (written only after the device answered).
 
-Link states of watched ports (role ``uplink``) are damped here, in the one
+Link states of watched ports (``Port.is_watched``: uplinks unless a port
+says otherwise) are damped here, in the one
 function both the periodic poll and a staff "Read from the device" use: a
 new link state counts only after ``devices_flap_polls`` readings in a row
 saw it and it held ``devices_flap_seconds``; then one ``PortLinkChange`` row
@@ -21,13 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from lastmile.devices import alerts, locks
-from lastmile.devices.models import Device, LinkState, Port, PortLinkChange, PortRole, PortVlan
+from lastmile.devices.models import Device, LinkState, Port, PortLinkChange, PortVlan
 from lastmile.drivers import base
 
 log = structlog.get_logger(__name__)
-
-#: Roles whose link changes are damped, recorded and notified.
-WATCHED_ROLES = frozenset({PortRole.UPLINK})
 
 
 @dataclass
@@ -70,7 +68,7 @@ def _link_transition(
     device: Device, port: Port, seen: LinkState, at: datetime
 ) -> PortLinkChange | None:
     """Set ``port.link`` from one reading ``seen``; the counted change, if any."""
-    is_watched = port.pk is not None and port.role in WATCHED_ROLES
+    is_watched = port.pk is not None and port.is_watched
     if not is_watched or seen == LinkState.UNKNOWN or port.link == LinkState.UNKNOWN:
         port.link = seen
         _clear_pending(port)

@@ -31,6 +31,7 @@ from lastmile.devices.models import (
     Port,
     PortMode,
     PortRole,
+    PortWatch,
     StatusChange,
 )
 from lastmile.devices.operations import DEVICE_ACTIONS
@@ -123,6 +124,7 @@ def _detail_context(request: HttpRequest, device: Device) -> dict[str, Any]:
         "port_form": PortForm(),
         "mode_choices": PortMode.choices,
         "role_choices": PortRole.choices,
+        "watch_choices": PortWatch.choices,
         "extra_json": json.dumps(device.extra or {}, ensure_ascii=False, indent=1),
     }
 
@@ -263,7 +265,7 @@ def ports_bulk(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def port_settings(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """A port's mode and role in the inventory (``change`` on the device)."""
+    """A port's mode, role and link watch in the inventory (``change`` on the device)."""
     device = _device(request, pk, "change")
     port = get_object_or_404(device.ports, number=number)
     form = PortSettingsForm(request.POST)
@@ -276,6 +278,7 @@ def port_settings(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             port=port,
             mode=form.cleaned_data["mode"],
             role=form.cleaned_data["role"] or "",
+            watch=form.cleaned_data["watch"] or "",
         )
     except InvalidDeviceData as exc:
         messages.error(request, str(exc))

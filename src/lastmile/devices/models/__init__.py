@@ -18,6 +18,7 @@ from lastmile.devices.models.inventory import (
     PortMode,
     PortRole,
     PortVlan,
+    PortWatch,
     SnmpVersion,
     Status,
     StatusChange,
@@ -28,5 +29,5 @@ from lastmile.devices.models.onu import Onu, OnuTemplate
 __all__ = [
     "GENERIC", "NO_DRIVER", "SECRET_FIELDS", "Device", "DeviceAction", "Link", "LinkState",
     "Onu", "OnuTemplate", "Outcome", "Port", "PortLinkChange", "PortMode", "PortRole",
-    "PortVlan", "SnmpVersion", "Status", "StatusChange",
+    "PortVlan", "PortWatch", "SnmpVersion", "Status", "StatusChange",
 ]  # fmt: skip

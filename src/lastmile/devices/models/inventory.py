@@ -192,6 +192,14 @@ class PortRole(models.TextChoices):
     OTHER = "", _("—")
 
 
+class PortWatch(models.TextChoices):
+    """Whether a port's link changes are damped, recorded and notified."""
+
+    BY_ROLE = "", _("if uplink")
+    ALWAYS = "always", _("always")
+    NEVER = "never", _("never")
+
+
 class LinkState(models.TextChoices):
     UP = "up", _("up")
     DOWN = "down", _("down")
@@ -223,13 +231,21 @@ class Port(TimestampedModel, RestrictedModel):
     role = models.CharField(
         _("role"), max_length=10, choices=PortRole.choices, default="", blank=True
     )
+    watch = models.CharField(
+        _("watch link"),
+        max_length=6,
+        choices=PortWatch.choices,
+        default=PortWatch.BY_ROLE,
+        blank=True,
+        help_text=_("Record and notify this port's link changes: by default only uplinks."),
+    )
     admin_up = models.BooleanField(_("enabled"), null=True, blank=True)
     link = models.CharField(
         _("link"), max_length=10, choices=LinkState.choices, default=LinkState.UNKNOWN
     )
     speed_mbps = models.PositiveIntegerField(_("speed, Mbit/s"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    # Flap damping of an uplink's link state (local_state.store_port_states).
+    # Flap damping of a watched port's link state (local_state.store_port_states).
     link_pending = models.CharField(max_length=10, blank=True, editable=False)
     link_pending_since = models.DateTimeField(null=True, blank=True, editable=False)
     link_pending_count = models.PositiveIntegerField(default=0, editable=False)
@@ -246,6 +262,13 @@ class Port(TimestampedModel, RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.device.name} {self.name or self.number}"
+
+    @property
+    def is_watched(self) -> bool:
+        """Whether link changes count: the port's own setting, else its role."""
+        if self.watch == PortWatch.BY_ROLE:
+            return self.role == PortRole.UPLINK
+        return self.watch == PortWatch.ALWAYS
 
     @property
     def link_pending_label(self) -> str:
@@ -265,7 +288,7 @@ class Port(TimestampedModel, RestrictedModel):
 
 
 class PortLinkChange(models.Model):
-    """One counted change of an uplink port's link state (after flap damping)."""
+    """One counted change of a watched port's link state (after flap damping)."""
 
     port = models.ForeignKey(
         Port, verbose_name=_("port"), on_delete=models.CASCADE, related_name="link_changes"
