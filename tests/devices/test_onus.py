@@ -163,3 +163,38 @@ def test_a_template_preview_shows_the_commands_for_an_onu(zte, peer, stored, adm
     assert "onu 3 type ZTE-F601 sn ZTEGC0A10003" in html
     assert "service-port 1 vport 1 user-vlan 150 vlan 150" in html
     assert peer.state.log == []  # nothing was sent
+
+
+# ONU VLANs kept on the row ----------------------------------------------------------
+
+
+def test_an_onu_vlan_read_is_stored_on_its_row(zte, peer, stored, admin_client):
+    onu = _onu(zte, 2)
+    assert onu.vlans_read_at is None
+    admin_client.get(f"/devices/{zte.pk}/onus/vlans/?fiber=gpon-olt_1/1/1&number=2")
+    onu.refresh_from_db()
+    assert onu.vlans == [100, 200, 300, 301, 302, 310]
+    assert onu.vlans_read_at is not None
+
+
+def test_an_onu_vlan_change_stores_what_the_olt_reads_back(zte, peer, stored, admin_user):
+    for operation in ("add_onu_vlan", "remove_onu_vlan"):
+        answer = services.run_operation(
+            actor=admin_user, device=zte, operation=operation,
+            params={"fiber": "gpon-olt_1/1/1", "number": 1, "vlan": 400},
+        )  # fmt: skip
+        assert _onu(zte).vlans == sorted(answer)
+        assert (400 in _onu(zte).vlans) is (operation == "add_onu_vlan")
+
+
+def test_an_olt_that_does_not_answer_shows_the_stored_vlans(zte, peer, stored, admin_client):
+    admin_client.get(f"/devices/{zte.pk}/onus/vlans/?fiber=gpon-olt_1/1/1&number=2")
+    zte.cli_port = 1  # nothing listens there
+    zte.save()
+    html = admin_client.get(
+        f"/devices/{zte.pk}/onus/vlans/?fiber=gpon-olt_1/1/1&number=2"
+    ).content.decode()
+    assert "100, 200, 300, 301, 302, 310" in html and "as read" in html
+    assert "status-down" in html  # and the error, so staff know it is not live
+    page = admin_client.get(f"/devices/onus/{_onu(zte, 2).pk}/").content.decode()
+    assert "100, 200, 300, 301, 302, 310" in page  # shown before the live read answers

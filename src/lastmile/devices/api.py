@@ -112,6 +112,8 @@ class OnuOut(Schema):
     rx_dbm: float | None
     tx_dbm: float | None
     last_seen_at: datetime | None
+    vlans: list[int]
+    vlans_read_at: datetime | None
     binding_id: int | None
 
 

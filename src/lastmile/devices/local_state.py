@@ -1,5 +1,5 @@
-"""What a device said, kept locally: port states and VLAN membership
-(written only after the device answered).
+"""What a device said, kept locally: port states, VLAN membership and ONU
+VLANs (written only after the device answered).
 
 Link states of watched ports (``Port.is_watched``: uplinks unless a port
 says otherwise) are damped here, in the one
@@ -13,6 +13,7 @@ count goes on, so a change that a staff read saw first is still notified.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lastmile.devices import alerts, locks
-from lastmile.devices.models import Device, LinkState, Port, PortLinkChange, PortVlan
+from lastmile.devices.models import Device, LinkState, Onu, Port, PortLinkChange, PortVlan
 from lastmile.drivers import base
 
 log = structlog.get_logger(__name__)
@@ -94,6 +95,16 @@ def _link_transition(
 
 def _clear_pending(port: Port) -> None:
     port.link_pending, port.link_pending_since, port.link_pending_count = "", None, 0
+
+
+def store_onu_vlans(
+    olt: Device, *, fiber: str, number: int, vlans: Iterable[int], at: datetime | None = None
+) -> int:
+    """Every VLAN the OLT reported for one ONU (a read, or the read-back after
+    adding or removing one), kept on the ONU's row; 0 if it is not stored."""
+    return Onu.objects.filter(olt=olt, fiber=fiber, number=number).update(
+        vlans=sorted(set(vlans)), vlans_read_at=at or timezone.now()
+    )
 
 
 def store_vlans(

@@ -30,7 +30,7 @@ from lastmile.devices.inventory import (
     save_device,
     set_port_settings,
 )
-from lastmile.devices.local_state import store_port_states, store_vlans
+from lastmile.devices.local_state import store_onu_vlans, store_port_states, store_vlans
 from lastmile.devices.models import Device, DeviceAction, Outcome
 from lastmile.devices.operations import OPERATIONS, Operation
 from lastmile.devices.targets import (
@@ -271,6 +271,10 @@ def _who(actor: Any) -> dict[str, Any]:
 # What the device said, kept locally ----------------------------------------------------
 
 
+#: Operations whose answer is every VLAN of one ONU (``fiber``, ``number``).
+ONU_VLAN_OPERATIONS = frozenset({"onu_vlans", "add_onu_vlan", "remove_onu_vlan"})
+
+
 def _apply_locally(device: Device, operation: str, params: dict[str, Any], answer: Any) -> None:
     if operation == "ports":
         store_port_states(device, answer)
@@ -279,3 +283,5 @@ def _apply_locally(device: Device, operation: str, params: dict[str, Any], answe
     elif operation in ("vlans", "set_port_vlans") and isinstance(answer, list):
         only = {params["port"]} if operation == "set_port_vlans" else None
         store_vlans(device, answer, only_ports=only)
+    elif operation in ONU_VLAN_OPERATIONS and isinstance(answer, tuple | list):
+        store_onu_vlans(device, fiber=params["fiber"], number=params["number"], vlans=answer)

@@ -173,16 +173,18 @@ def onus_partial(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def onu_vlans_partial(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every VLAN of one ONU, read over the OLT's CLI (the last one included)."""
+    """Every VLAN of one ONU, read over the OLT's CLI (the last one included)
+    and stored on its row; when the OLT does not answer, the stored ones
+    with the time they were read, and the error."""
     device = _device(request, pk)
-    vlans, error = _read(
-        request,
-        device,
-        "onu_vlans",
-        fiber=request.GET.get("fiber", ""),
-        number=request.GET.get("number", ""),
-    )
-    return render(request, "devices/_onu_vlans.html", {"vlans": vlans, "error": error})
+    fiber, number = request.GET.get("fiber", ""), request.GET.get("number", "")
+    vlans, error = _read(request, device, "onu_vlans", fiber=fiber, number=number)
+    onu = None
+    if error and number.isdigit():
+        visible = Onu.objects.restrict(request.user, "view")
+        onu = visible.filter(olt=device, fiber=fiber, number=int(number)).first()
+    context = {"vlans": vlans, "error": error, "onu": onu}
+    return render(request, "devices/_onu_vlans.html", context)
 
 
 @login_required

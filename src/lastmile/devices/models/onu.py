@@ -70,10 +70,12 @@ class Onu(TimestampedModel, RestrictedModel):
         _("OLT rx, dBm"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
-    # The VLANs the OLT listed with the ONU (ZTE's SNMP has none: read them over the CLI).
+    # The VLANs the OLT listed with the ONU, or (ZTE's SNMP has none) the last
+    # CLI read of them: a staff read, or the read-back after a VLAN change.
     vlans = ArrayField(
         models.PositiveSmallIntegerField(), verbose_name=_("VLANs"), default=list, blank=True
     )
+    vlans_read_at = models.DateTimeField(_("VLANs read at"), null=True, blank=True)
     binding = models.ForeignKey(
         "network.AccessBinding",
         verbose_name=_("customer binding"),
