@@ -25,6 +25,39 @@ from lastmile.core.crypto import decrypt_secret, encrypt_secret
 from lastmile.core.models import RestrictedModel, updated_at_trigger
 
 
+def _payment_link() -> models.ForeignKey[Any]:
+    """The payment a gateway row led to (none until it did)."""
+    return models.ForeignKey(
+        "finance.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("payment"),
+    )
+
+
+def _customer_link() -> models.ForeignKey[Any]:
+    """The customer a gateway row credits (always known)."""
+    return models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+
+
+def _settled_checks(prefix: str, *, settled: str) -> list[models.BaseConstraint]:
+    """A positive amount, and a payment once the row is in its ``settled`` state."""
+    return [
+        models.CheckConstraint(condition=Q(amount__gt=0), name=f"{prefix}_amount_positive"),
+        models.CheckConstraint(
+            condition=~Q(state=settled) | Q(payment__isnull=False),
+            name=f"{prefix}_{settled}_has_payment",
+        ),
+    ]
+
+
 def validate_network(value: str) -> None:
     try:
         ipaddress.ip_network(value, strict=False)
@@ -137,14 +170,7 @@ class GatewayRequestLog(RestrictedModel):
         _("amount"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     customer_id = models.BigIntegerField(_("customer id"), null=True, blank=True)
-    payment = models.ForeignKey(
-        "finance.Payment",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("payment"),
-    )
+    payment = _payment_link()
     created_at = models.DateTimeField(_("time"), db_default=models.functions.Now(), db_index=True)
 
     class Meta:
@@ -168,12 +194,7 @@ class PaymeTransaction(RestrictedModel):
         CANCELLED_AFTER_PERFORM = "cancelled_after_perform", _("cancelled after perform")
 
     payme_id = models.CharField(_("Payme id"), max_length=100, unique=True)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("customer"),
-    )
+    customer = _customer_link()
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     payme_time_ms = models.BigIntegerField(_("Payme time (ms)"))
     create_time_ms = models.BigIntegerField(_("created (ms)"))
@@ -183,26 +204,13 @@ class PaymeTransaction(RestrictedModel):
         _("state"), max_length=30, choices=State.choices, default=State.CREATED
     )
     reason = models.SmallIntegerField(_("cancel reason"), null=True, blank=True)
-    payment = models.ForeignKey(
-        "finance.Payment",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("payment"),
-    )
+    payment = _payment_link()
 
     class Meta:
         verbose_name = _("Payme transaction")
         verbose_name_plural = _("Payme transactions")
         ordering = ["-payme_time_ms"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payme_amount_positive"),
-            models.CheckConstraint(
-                condition=~Q(state="performed") | Q(payment__isnull=False),
-                name="payme_performed_has_payment",
-            ),
-        ]
+        constraints = _settled_checks("payme", settled="performed")
 
     def __str__(self) -> str:
         return f"payme:{self.payme_id} {self.state}"
@@ -214,12 +222,7 @@ class AllTimeCheck(models.Model):
     step (ACT=4) is credited only with the amount checked here."""
 
     pay_id = models.CharField(_("PAY_ID"), max_length=100, unique=True)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("customer"),
-    )
+    customer = _customer_link()
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     created_at = models.DateTimeField(_("checked"), db_default=models.functions.Now())
 
@@ -244,12 +247,7 @@ class CardPaymentIntent(RestrictedModel):
         DECLINED = "declined", _("declined")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("customer"),
-    )
+    customer = _customer_link()
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     return_url = models.CharField(_("return URL"), max_length=500)
     state = models.CharField(
@@ -258,14 +256,7 @@ class CardPaymentIntent(RestrictedModel):
     provider_transaction_id = models.CharField(
         _("provider transaction"), max_length=100, blank=True
     )
-    payment = models.ForeignKey(
-        "finance.Payment",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("payment"),
-    )
+    payment = _payment_link()
     created_at = models.DateTimeField(_("created"), db_default=models.functions.Now())
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
@@ -273,13 +264,7 @@ class CardPaymentIntent(RestrictedModel):
         verbose_name = _("card payment")
         verbose_name_plural = _("card payments")
         ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="card_intent_amount_positive"),
-            models.CheckConstraint(
-                condition=~Q(state="paid") | Q(payment__isnull=False),
-                name="card_intent_paid_has_payment",
-            ),
-        ]
+        constraints = _settled_checks("card_intent", settled="paid")
 
     def __str__(self) -> str:
         return f"card:{self.pk} {self.amount} {self.state}"
@@ -346,14 +331,7 @@ class RegistryRow(models.Model):
     bank_transaction_id = models.CharField(_("bank transaction id"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     error = models.TextField(_("error"), blank=True)
-    payment = models.ForeignKey(
-        "finance.Payment",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("payment"),
-    )
+    payment = _payment_link()
 
     class Meta:
         verbose_name = _("registry row")
