@@ -14,14 +14,15 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
 from lastmile.api.money import MoneyIn, MoneyOut
-from lastmile.cabinet import payments, queries, services
-from lastmile.cabinet.auth import cabinet_auth
+from lastmile.cabinet import api_support, payments, queries, services
+from lastmile.cabinet.auth import cabinet_auth, request_customer
 from lastmile.cabinet.models import CabinetToken
+from lastmile.cabinet.schemas import Id, LedgerEntryOut, Pages
 from lastmile.cabinet.session import refresh_fingerprint
 from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
@@ -32,21 +33,9 @@ from lastmile.subscriptions.api import TariffSummaryOut as TariffOut
 from lastmile.subscriptions.models import Subscription, Tariff
 
 router = Router(tags=["cabinet"], auth=cabinet_auth)
+router.add_router("", api_support.router)
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-class Pages(LimitOffsetPagination):
-    """Limit/offset with bounds PostgreSQL can take (no bigint overflow)."""
-
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=10**9)
-
-
-def _me(request: HttpRequest) -> Customer:
-    customer: Customer = request.customer  # type: ignore[attr-defined]
-    return customer
+_me = request_customer
 
 
 # --- schemas ---------------------------------------------------------------------
@@ -68,16 +57,6 @@ class AccountOut(Schema):
     available: MoneyOut
     is_promised_payment: bool
     promised_payment_offered: bool
-
-
-class LedgerEntryOut(Schema):
-    id: int
-    kind: str
-    amount: MoneyOut
-    balance_before: MoneyOut
-    balance_after: MoneyOut
-    reason: str
-    created_at: datetime
 
 
 class SubscriptionOut(Schema):
