@@ -8,7 +8,6 @@ reach answer 404.  The same services as the cabinet pages and staff pages.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
@@ -18,15 +17,14 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from lastmile.api.money import MoneyIn, MoneyOut
-from lastmile.cabinet import api_support, payments, queries, services
+from lastmile.api.money import MoneyOut
+from lastmile.cabinet import api_documents, api_support, queries, services
 from lastmile.cabinet.auth import cabinet_auth, request_customer
 from lastmile.cabinet.models import CabinetToken
 from lastmile.cabinet.schemas import Id, LedgerEntryOut, Pages
 from lastmile.cabinet.session import refresh_fingerprint
 from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
-from lastmile.finance.money import to_money
 from lastmile.subscriptions import promised
 from lastmile.subscriptions import services as subscriptions
 from lastmile.subscriptions.api import TariffSummaryOut as TariffOut
@@ -34,6 +32,7 @@ from lastmile.subscriptions.models import Subscription, Tariff
 
 router = Router(tags=["cabinet"], auth=cabinet_auth)
 router.add_router("", api_support.router)
+router.add_router("", api_documents.router)
 
 _me = request_customer
 
@@ -143,14 +142,6 @@ class TokenOut(Schema):
 
 class TokenCreatedOut(TokenOut):
     token: str = Field(description="The secret: shown once, send it as 'Bearer <token>'.")
-
-
-class PaymentIn(Schema):
-    amount: MoneyIn
-
-
-class PaymentStartOut(Schema):
-    url: str = Field(description="Open this page to pay; it returns to the cabinet.")
 
 
 # --- tokens ----------------------------------------------------------------------
@@ -313,16 +304,6 @@ def promised_payment(request: HttpRequest) -> Any:
     with services.acting_customer(customer, request):
         promised.take_promised_payment(customer_id=customer.pk)
     return queries.account_summary(customer)
-
-
-@router.post("/payments", response={201: PaymentStartOut})
-def start_payment(request: HttpRequest, payload: PaymentIn) -> Status[dict[str, str]]:
-    """Start an online card payment; open the returned page to pay."""
-    amount: Decimal = to_money(payload.amount)
-    if amount <= 0:
-        raise DomainError("The amount must be positive.", status=422)
-    url = payments.start(customer=_me(request), amount=amount)
-    return Status(201, {"url": request.build_absolute_uri(url)})
 
 
 @router.post("/password", response={204: None})

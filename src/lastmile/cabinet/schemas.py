@@ -11,7 +11,7 @@ from ninja import Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import Field, StringConstraints
 
-from lastmile.api.money import MoneyOut
+from lastmile.api.money import MoneyIn, MoneyOut
 from lastmile.cabinet import support
 from lastmile.cabinet.models import OneTimeCode
 from lastmile.cabinet.queries import Statement
@@ -123,6 +123,14 @@ class SupportRequestDetailOut(SupportRequestOut):
 
 
 # --- payments and statements ------------------------------------------------------
+class PaymentIn(Schema):
+    amount: MoneyIn
+
+
+class PaymentStartOut(Schema):
+    url: str = Field(description="Open this page to pay; it returns to the cabinet.")
+
+
 class PaymentOut(Schema):
     id: int
     amount: MoneyOut
