@@ -143,3 +143,9 @@ def test_contact_needs_cabinet_credentials(db, method, path):
     )
     assert response.status_code == 401
     assert not Outbox.objects.exists()
+
+
+def test_a_nul_character_in_the_address_is_422_not_500(api):
+    response = _start(api, "phone", "+7 900\x00 000-00-04")
+    assert response.status_code == 422
+    assert not Outbox.objects.filter(event="one_time_code").exists()

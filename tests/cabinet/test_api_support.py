@@ -200,3 +200,9 @@ def test_the_list_costs_the_same_queries_for_more_requests(api, subscriber):
     with CaptureQueriesContext(connection) as five:
         assert len(api.get(URL).json()["items"]) == 5
     assert len(five) == len(one)
+
+
+def test_a_nul_character_in_the_text_is_422_not_500(api):
+    response = _open(api, text="Red\x00light")
+    assert response.status_code == 422
+    assert not Ticket.objects.exists()
