@@ -113,3 +113,10 @@ def test_statement_never_writes(history):
     before = list(LedgerEntry.objects.values_list("id", "balance_after"))
     client.get("/cabinet/statement/", _period())
     assert list(LedgerEntry.objects.values_list("id", "balance_after")) == before
+
+
+def test_a_period_at_the_calendars_end_is_a_message_not_a_500(history):
+    client = cabinet_login(Client(), history)
+    response = client.get("/cabinet/statement/", {"start": "9999-12-31", "end": "9999-12-31"})
+    assert response.status_code == 400
+    assert "Choose a date from 1970-01-01 to 9998-12-31." in response.content.decode()

@@ -41,6 +41,11 @@ ME = [
     "/api/v1/me/sessions",
     "/api/v1/me/leases",
     "/api/v1/me/tokens",
+    "/api/v1/me/support",
+    "/api/v1/me/payments",
+    "/api/v1/me/statement",
+    "/api/v1/me/statement.csv",
+    "/api/v1/me/contact",
 ]
 
 

@@ -8,45 +8,34 @@ reach answer 404.  The same services as the cabinet pages and staff pages.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from lastmile.api.money import MoneyIn, MoneyOut
-from lastmile.cabinet import payments, queries, services
-from lastmile.cabinet.auth import cabinet_auth
+from lastmile.api.money import MoneyOut
+from lastmile.cabinet import api_contacts, api_documents, api_support, queries, services
+from lastmile.cabinet.auth import cabinet_auth, request_customer
 from lastmile.cabinet.models import CabinetToken
+from lastmile.cabinet.schemas import Id, LedgerEntryOut, Pages
 from lastmile.cabinet.session import refresh_fingerprint
 from lastmile.core.errors import DomainError
 from lastmile.customers.models import Customer
-from lastmile.finance.money import to_money
 from lastmile.subscriptions import promised
 from lastmile.subscriptions import services as subscriptions
 from lastmile.subscriptions.api import TariffSummaryOut as TariffOut
 from lastmile.subscriptions.models import Subscription, Tariff
 
 router = Router(tags=["cabinet"], auth=cabinet_auth)
+router.add_router("", api_support.router)
+router.add_router("", api_documents.router)
+router.add_router("", api_contacts.router)
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-class Pages(LimitOffsetPagination):
-    """Limit/offset with bounds PostgreSQL can take (no bigint overflow)."""
-
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=10**9)
-
-
-def _me(request: HttpRequest) -> Customer:
-    customer: Customer = request.customer  # type: ignore[attr-defined]
-    return customer
+_me = request_customer
 
 
 # --- schemas ---------------------------------------------------------------------
@@ -68,16 +57,6 @@ class AccountOut(Schema):
     available: MoneyOut
     is_promised_payment: bool
     promised_payment_offered: bool
-
-
-class LedgerEntryOut(Schema):
-    id: int
-    kind: str
-    amount: MoneyOut
-    balance_before: MoneyOut
-    balance_after: MoneyOut
-    reason: str
-    created_at: datetime
 
 
 class SubscriptionOut(Schema):
@@ -164,14 +143,6 @@ class TokenOut(Schema):
 
 class TokenCreatedOut(TokenOut):
     token: str = Field(description="The secret: shown once, send it as 'Bearer <token>'.")
-
-
-class PaymentIn(Schema):
-    amount: MoneyIn
-
-
-class PaymentStartOut(Schema):
-    url: str = Field(description="Open this page to pay; it returns to the cabinet.")
 
 
 # --- tokens ----------------------------------------------------------------------
@@ -334,16 +305,6 @@ def promised_payment(request: HttpRequest) -> Any:
     with services.acting_customer(customer, request):
         promised.take_promised_payment(customer_id=customer.pk)
     return queries.account_summary(customer)
-
-
-@router.post("/payments", response={201: PaymentStartOut})
-def start_payment(request: HttpRequest, payload: PaymentIn) -> Status[dict[str, str]]:
-    """Start an online card payment; open the returned page to pay."""
-    amount: Decimal = to_money(payload.amount)
-    if amount <= 0:
-        raise DomainError("The amount must be positive.", status=422)
-    url = payments.start(customer=_me(request), amount=amount)
-    return Status(201, {"url": request.build_absolute_uri(url)})
 
 
 @router.post("/password", response={204: None})

@@ -14,6 +14,7 @@ from ninja.utils import check_csrf
 
 from lastmile.cabinet import services
 from lastmile.cabinet.session import COOKIE, session_customer
+from lastmile.customers.models import Customer
 
 
 class CabinetTokenAuth(HttpBearer):
@@ -53,3 +54,9 @@ class CabinetSessionAuth(APIKeyCookie):
 
 
 cabinet_auth = [CabinetTokenAuth(), CabinetSessionAuth()]
+
+
+def request_customer(request: HttpRequest) -> Customer:
+    """The customer ``cabinet_auth`` authenticated for this request."""
+    customer: Customer = request.customer  # type: ignore[attr-defined]
+    return customer

@@ -95,3 +95,19 @@ class RepliesThrottled(CabinetError):
             ),
             field="text",
         )
+
+
+class PeriodInvalid(CabinetError):
+    """A statement period the cabinet does not produce; ``field`` names the bad end."""
+
+    status = 422
+
+    def __init__(self, message: str, *, field: str = "end") -> None:
+        super().__init__(message, field=field)
+
+
+class UnknownRequestKind(CabinetError):
+    status = 422
+
+    def __init__(self) -> None:
+        super().__init__(_("There is no such category of requests."), field="kind")

@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.cabinet.errors import PeriodInvalid
 from lastmile.cabinet.models import ContactKind
+from lastmile.cabinet.queries import check_statement_period
 from lastmile.finance.forms import MoneyField
 from lastmile.notifications.models import SUBSCRIBER_CHANNELS, Language
 from lastmile.tickets.models import TicketKind
@@ -178,8 +180,8 @@ class StatementForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end:
-            if start > end:
-                self.add_error("end", _("The end is before the start."))
-            elif (end - start).days > 366:
-                self.add_error("end", _("A statement covers at most one year."))
+            try:
+                check_statement_period(start, end)
+            except PeriodInvalid as exc:
+                self.add_error(exc.field, str(exc))
         return data

@@ -11,7 +11,9 @@ from django.conf import settings
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from lastmile.cabinet.errors import PeriodInvalid
 from lastmile.customers.models import Customer
 from lastmile.finance.models import ZERO, Account, LedgerEntry, Payment
 from lastmile.finance.services import available_funds
@@ -110,6 +112,33 @@ class Statement:
     debits: Decimal
 
 
+# Days a statement may cover: outside them the local midnights overflow.
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(9998, 12, 31)
+MAX_STATEMENT_DAYS = 366
+
+
+def default_statement_period() -> tuple[date, date]:
+    """The statement shown when no period is asked for: this month so far."""
+    today = timezone.localdate()
+    return today.replace(day=1), today
+
+
+def check_statement_period(start: date, end: date) -> None:
+    """``PeriodInvalid`` unless ``start``..``end`` is a period of at most a year
+    (ends included) within the days a statement can cover."""
+    for day, field in ((start, "start"), (end, "end")):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise PeriodInvalid(
+                _("Choose a date from %(first)s to %(last)s.")
+                % {"first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()},
+                field=field,
+            )
+    if start > end:
+        raise PeriodInvalid(_("The end is before the start."))
+    if (end - start).days > MAX_STATEMENT_DAYS:
+        raise PeriodInvalid(_("A statement covers at most one year."))
+
+
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -148,6 +177,11 @@ def statement(customer: Customer, start: date, end: date) -> Statement:
 def payments(customer: Customer) -> QuerySet[Payment]:
     """The customer's payments, each with a receipt (a reversed one says so)."""
     return Payment.objects.filter(account_id=customer.pk).order_by("-paid_at", "-id")
+
+
+def payment_of(customer: Customer, pk: int) -> Payment | None:
+    """One of the customer's payments, ready for its receipt; None if not theirs."""
+    return payments(customer).select_related("account__customer", "actor").filter(pk=pk).first()
 
 
 # Traffic by day ------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lastmile.cabinet.errors import RepliesThrottled, RequestsThrottled
+from lastmile.cabinet.errors import RepliesThrottled, RequestsThrottled, UnknownRequestKind
 from lastmile.customers.models import Customer
 from lastmile.tickets import services as tickets
 from lastmile.tickets.models import Ticket, TicketComment, TicketKind
@@ -18,6 +18,15 @@ from lastmile.tickets.models import Ticket, TicketComment, TicketKind
 
 def categories() -> QuerySet[TicketKind]:
     return TicketKind.objects.filter(is_active=True).order_by("position", "name")
+
+
+def category(code: str) -> TicketKind:
+    """The active category with this code (the API names kinds by code);
+    ``UnknownRequestKind`` for any other."""
+    kind = categories().filter(code=code).first()
+    if kind is None:
+        raise UnknownRequestKind
+    return kind
 
 
 def open_request(

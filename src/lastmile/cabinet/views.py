@@ -3,25 +3,21 @@ The customer always comes from the cabinet session, never from the URL."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lastmile.cabinet import charts, codes, payments, queries, services
+from lastmile.cabinet import charts, codes, documents, payments, queries, services
 from lastmile.cabinet import support as support_service
 from lastmile.cabinet.errors import CodeThrottled, LoginThrottled
 from lastmile.cabinet.forms import (
@@ -47,7 +43,6 @@ from lastmile.cabinet.session import (
 from lastmile.core.errors import DomainError
 from lastmile.core.views import form_error, message_error
 from lastmile.customers.models import Customer
-from lastmile.finance.cashier_views import receipt_context
 from lastmile.notifications import services as notifications
 from lastmile.notifications import telegram
 from lastmile.notifications.models import SubscriberPreference
@@ -573,27 +568,17 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cabinet/payments.html", {"page": page, "title": _("Payments")})
 
 
-def _pdf(html: str, filename: str) -> HttpResponse:
-    from weasyprint import HTML
-
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @cabinet_view
 def payment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The receipt of one of the customer's own payments (the cashier's receipt)."""
-    payment = get_object_or_404(
-        queries.payments(_customer(request)).select_related("account__customer", "actor"), pk=pk
-    )
-    html = render_to_string("finance/receipt.html", receipt_context(payment), request=request)
-    return _pdf(html, f"receipt-{payment.pk}.pdf")
+    payment = queries.payment_of(_customer(request), pk)
+    if payment is None:
+        raise Http404
+    return documents.receipt_pdf(payment, request)
 
 
 def _statement_period(request: HttpRequest) -> tuple[StatementForm, date, date]:
-    today = timezone.localdate()
-    default_start = today.replace(day=1)
+    default_start, today = queries.default_statement_period()
     form = StatementForm(request.GET if "start" in request.GET else None,
                          initial={"start": default_start, "end": today})  # fmt: skip
     if form.is_bound and form.is_valid():
@@ -620,39 +605,12 @@ def statement(request: HttpRequest) -> HttpResponse:
 def statement_pdf(request: HttpRequest) -> HttpResponse:
     customer = _customer(request)
     _form, start, end = _statement_period(request)
-    context = {
-        "customer": customer,
-        "statement": queries.statement(customer, start, end),
-        "isp_name": settings.LASTMILE.isp_name,
-        "isp_details": settings.LASTMILE.isp_details,
-    }
-    html = render_to_string("cabinet/statement_pdf.html", context, request=request)
-    return _pdf(html, f"statement-{start.isoformat()}-{end.isoformat()}.pdf")
+    return documents.statement_pdf(customer, queries.statement(customer, start, end), request)
 
 
 @cabinet_view
 def statement_csv(request: HttpRequest) -> HttpResponse:
-    """The statement as CSV: plain numbers (a dot, no grouping) for spreadsheets."""
+    """The statement as CSV (``documents.statement_csv``)."""
     customer = _customer(request)
     _form, start, end = _statement_period(request)
-    data = queries.statement(customer, start, end)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="statement-{start.isoformat()}-{end.isoformat()}.csv"'
-    )
-    response.write("\ufeff")  # spreadsheets read UTF-8 with a BOM
-    writer = csv.writer(response)
-    writer.writerow([_("Time"), _("Operation"), _("Amount"), _("Balance after"), _("Reason")])
-    writer.writerow(["", _("Opening balance"), "", f"{data.opening:.2f}", ""])
-    for entry in data.entries:
-        writer.writerow(
-            [
-                timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
-                entry.get_kind_display(),
-                f"{entry.amount:.2f}",
-                f"{entry.balance_after:.2f}",
-                entry.reason,
-            ]
-        )
-    writer.writerow(["", _("Closing balance"), "", f"{data.closing:.2f}", ""])
-    return response
+    return documents.statement_csv(queries.statement(customer, start, end))
