@@ -9,33 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from lastmile.addresses.picker import registry_field
 from lastmile.parties.models import LegalEntity
+from lastmile.parties.services import LEGAL_FIELDS
 
-LEGAL_FORM_FIELDS = (
-    "kind",
-    "full_name",
-    "short_name",
-    "inn",
-    "kpp",
-    "ogrn",
-    "bank_name",
-    "bik",
-    "account",
-    "correspondent_account",
-    "legal_address",
-    "legal_address_text",
-    "actual_address",
-    "actual_address_text",
-    "postal_address",
-    "postal_address_text",
-    "responsible_last_name",
-    "responsible_first_name",
-    "responsible_patronymic",
-    "responsible_position",
-    "responsible_phone",
-    "phone",
-    "email",
-    "is_active",
-)
+#: What staff edit on a legal entity: every field the service saves but the
+#: site, which comes from the staff member's own site.
+LEGAL_FORM_FIELDS = tuple(name for name in LEGAL_FIELDS if name != "site")
 
 
 ADDRESS_LABELS = {
