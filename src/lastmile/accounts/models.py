@@ -30,6 +30,20 @@ def actor_user(actor: Actor | None) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
+def site_link(related_name: str | None = None, help_text: Any = "") -> models.ForeignKey[Any]:
+    """The site an object belongs to: optional, and what site-scoped
+    permissions (``{"site__slug": …}``) filter on.  A site in use is never deleted."""
+    return models.ForeignKey(
+        "accounts.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        help_text=help_text,
+    )
+
+
 class StaffManager(UserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
     pass
 
@@ -38,14 +52,7 @@ class StaffManager(UserManager.from_queryset(RestrictedQuerySet)):  # type: igno
 class User(AbstractUser):
     """A staff member (admin, cashier, engineer, support).  Subscribers are customers, not users."""
 
-    site = models.ForeignKey(
-        "accounts.Site",
-        verbose_name=_("site"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="staff",
-    )
+    site = site_link("staff")
     phone = models.CharField(_("phone"), max_length=32, blank=True)
 
     objects = StaffManager()  # type: ignore[misc]

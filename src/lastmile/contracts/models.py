@@ -35,6 +35,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lastmile.accounts.models import site_link
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 from lastmile.core.querysets import RestrictedQuerySet
 
@@ -93,9 +94,7 @@ class Contract(TimestampedModel, RestrictedModel):
     a staff member to the contracts of one site, checked in the services."""
 
     number = models.CharField(_("contract number"), max_length=64)
-    site = models.ForeignKey(
-        "accounts.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    site = site_link()
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),

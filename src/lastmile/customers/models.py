@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.accounts.models import site_link
 from lastmile.core.crypto import decrypt_secret, encrypt_secret
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 
@@ -81,9 +82,7 @@ class CustomerGroup(TimestampedModel, RestrictedModel):
     tariffs they may buy, which extra fields they have, who may manage them."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    site = models.ForeignKey(
-        "accounts.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    site = site_link()
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -142,14 +141,7 @@ class Customer(TimestampedModel, RestrictedModel):
         on_delete=models.PROTECT,
         related_name="customers",
     )
-    site = models.ForeignKey(
-        "accounts.Site",
-        verbose_name=_("site"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="customers",
-    )
+    site = site_link("customers")
     is_active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
     # Clear text is needed for CHAP: encrypted at rest, never stored plain.

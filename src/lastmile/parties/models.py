@@ -49,6 +49,7 @@ import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.accounts.models import site_link
 from lastmile.core.crypto import decrypt_secret, encrypt_secret
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 from lastmile.customers.models import CustomerKind
@@ -209,9 +210,7 @@ class LegalEntity(TimestampedModel, RestrictedModel):
     responsible_phone = models.CharField(_("responsible: phone"), max_length=32, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    site = models.ForeignKey(
-        "accounts.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    site = site_link()
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

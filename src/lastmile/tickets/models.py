@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.accounts.models import site_link
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 
 
@@ -97,15 +98,7 @@ class Ticket(TimestampedModel, RestrictedModel):
         on_delete=models.PROTECT,
         related_name="tickets",
     )
-    site = models.ForeignKey(
-        "accounts.Site",
-        verbose_name=_("site"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="tickets",
-        help_text=_("Taken from the customer when empty."),
-    )
+    site = site_link("tickets", help_text=_("Taken from the customer when empty."))
     # Placeholders until the devices app exists (then: foreign keys).
     device_id = models.BigIntegerField(_("device"), null=True, blank=True)
     port_id = models.BigIntegerField(_("port"), null=True, blank=True)

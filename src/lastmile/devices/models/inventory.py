@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.accounts.models import site_link
 from lastmile.core.crypto import decrypt_secret, encrypt_secret
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 
@@ -58,14 +59,7 @@ class Device(TimestampedModel, RestrictedModel):
         on_delete=models.PROTECT,
         related_name="devices",
     )
-    site = models.ForeignKey(
-        "accounts.Site",
-        verbose_name=_("site"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="devices",
-    )
+    site = site_link("devices")
     # Not unique: devices behind NAT (or simulators) share an address on other ports.
     ip = models.GenericIPAddressField(_("management IP"), null=True, blank=True, db_index=True)
     mac = models.CharField(_("MAC"), max_length=17, blank=True)
