@@ -9,7 +9,8 @@ import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from lastmile import logs
-from lastmile.conf import csp_directives, get_settings
+from lastmile.conf import get_settings
+from lastmile.conf.security import csp_directives
 
 # Django's generic classes (ModelForm[Nas], ModelAdmin[Site], CharField[str, str])
 # subscriptable at run time, as the strict type check writes them.

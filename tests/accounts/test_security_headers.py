@@ -11,7 +11,8 @@ from django.test import Client
 
 import lastmile
 from lastmile.accounts.services import create_api_token
-from lastmile.conf import Settings, csp_directives
+from lastmile.conf import Settings
+from lastmile.conf.security import csp_directives
 from tests.cabinet.conftest import PASSWORD as CABINET_PASSWORD
 from tests.cabinet.conftest import bearer, cabinet_login, make_subscriber
 from tests.factories import PASSWORD, UserFactory

@@ -9,10 +9,11 @@ import pytest
 from django.test import Client
 
 from lastmile.cabinet.models import VerifiedContact
+from lastmile.notifications.delivery import deliver_due
 from lastmile.notifications.errors import NotResendable
 from lastmile.notifications.models import Outbox
 from lastmile.notifications.secrets import mark
-from lastmile.notifications.services import deliver_due, resend
+from lastmile.notifications.services import resend
 from tests.cabinet.conftest import make_subscriber
 from tests.factories import UserFactory, grant
 from tests.notifications.peers import SmtpPeer

@@ -10,6 +10,7 @@ from django.test import Client
 
 from lastmile.cabinet import support
 from lastmile.tickets import services as tickets
+from lastmile.tickets import subscriber as subscriber_requests
 from lastmile.tickets.errors import TicketForbidden
 from lastmile.tickets.models import Ticket, TicketComment
 from tests.cabinet.conftest import bearer, cabinet_login, make_subscriber
@@ -118,7 +119,9 @@ def test_nobody_replies_to_another_customers_request(cabinet, outsider):
     ticket = _request(other)
     assert _reply(cabinet, ticket, "Mine now").status_code == 404
     with pytest.raises(TicketForbidden):
-        tickets.add_subscriber_reply(ticket=ticket, customer=make_subscriber(login="eve"), text="x")
+        subscriber_requests.add_subscriber_reply(
+            ticket=ticket, customer=make_subscriber(login="eve"), text="x"
+        )
     assert not TicketComment.objects.exists()
 
 

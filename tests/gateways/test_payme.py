@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lastmile.finance.gateways.models import PaymeTransaction
-from lastmile.finance.gateways.payme import TIMEOUT_MS, now_ms
+from lastmile.finance.gateways.payme_rpc import TIMEOUT_MS, now_ms
 from lastmile.finance.models import Account, EntryKind, LedgerEntry, Payment
 from lastmile.finance.queries import check_ledger
 from tests.factories import CustomerFactory

@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 
 from lastmile.notifications import events
+from lastmile.notifications.delivery import deliver_due, retry_delay
 from lastmile.notifications.models import Outbox
-from lastmile.notifications.services import deliver_due, notify, retry_delay
+from lastmile.notifications.services import notify
 from tests.factories import CustomerFactory, TelegramLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +230,7 @@ def test_webhook_body_is_json_with_event_and_key(channels):
 
 
 def test_released_stale_rows_are_requeued(channels):
-    from lastmile.notifications.services import release_stale
+    from lastmile.notifications.delivery import release_stale
 
     _pay(CustomerFactory(reachable=True))
     Outbox.objects.update(state="sending", claimed_at=timezone.now() - timedelta(hours=1))

@@ -10,8 +10,9 @@ import pytest
 import time_machine
 
 from lastmile.notifications import events
+from lastmile.notifications.delivery import deliver_due
 from lastmile.notifications.models import Outbox
-from lastmile.notifications.services import deliver_due, notify, set_preferences
+from lastmile.notifications.services import notify, set_preferences
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

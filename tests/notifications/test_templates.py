@@ -8,15 +8,10 @@ import pytest
 
 from lastmile.notifications import events
 from lastmile.notifications.defaults import DEFAULT_TEMPLATES
+from lastmile.notifications.delivery import deliver_due
 from lastmile.notifications.errors import TemplateRenderError
 from lastmile.notifications.models import NotificationTemplate, Outbox
-from lastmile.notifications.services import (
-    deliver_due,
-    notify,
-    preview_template,
-    resend,
-    set_preferences,
-)
+from lastmile.notifications.services import notify, preview_template, resend, set_preferences
 from tests.factories import CustomerFactory, NotificationTemplateFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ import pytest
 from django.db import connection, transaction
 
 from lastmile.notifications import events
+from lastmile.notifications.delivery import deliver_due
 from lastmile.notifications.models import Outbox
-from lastmile.notifications.services import deliver_due, notify
+from lastmile.notifications.services import notify
 from tests.factories import CustomerFactory, TelegramLinkFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

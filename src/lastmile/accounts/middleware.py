@@ -1,4 +1,4 @@
-"""Response headers that keep authenticated pages private (see conf.py:
+"""Response headers that keep authenticated pages private (see conf/security.py:
 LASTMILE_NO_STORE_AUTHENTICATED, LASTMILE_PERMISSIONS_POLICY).  CSP, HSTS and
 the cookie flags come from django-csp and Django's SecurityMiddleware."""
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from lastmile.cabinet.errors import RepliesThrottled, RequestsThrottled, UnknownRequestKind
 from lastmile.customers.models import Customer
-from lastmile.tickets import services as tickets
+from lastmile.tickets import subscriber as tickets
 from lastmile.tickets.models import Ticket, TicketComment, TicketKind
 
 

@@ -1,5 +1,6 @@
 """Rendering notification templates: Django template syntax in a sandbox
-without loaders or custom tags, where an unknown variable is an error."""
+without loaders or custom tags, where an unknown variable is an error; and
+which template (staff-edited or built-in) fills a message."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 
+from lastmile.notifications.defaults import DEFAULT_TEMPLATES
 from lastmile.notifications.errors import TemplateRenderError
+from lastmile.notifications.models import NotificationTemplate, Outbox
 
 _INVALID = "\x00INVALID:%s\x00"
 _ENGINE = Engine(loaders=[], string_if_invalid=_INVALID, autoescape=False)
@@ -53,3 +56,27 @@ def render_text(source: str, context: dict[str, Any], *, what: str = "text") -> 
             f"(available: {known})."
         )
     return text.strip()
+
+
+def find_template(*, event: str, language: str, channel: str) -> NotificationTemplate | None:
+    """The channel's own template, else the all-channels one; in the language, else English."""
+    candidates = NotificationTemplate.objects.filter(
+        event=event, is_active=True, channel__in=[channel, ""], language__in=[language, "en"]
+    )
+    ranked = sorted(candidates, key=lambda t: (t.language != language, t.channel != channel))
+    return ranked[0] if ranked else None
+
+
+def render_into(row: Outbox) -> None:
+    """Fill subject and body of a subscriber/staff row from its template."""
+    template = find_template(event=row.event, language=row.language, channel=row.channel)
+    if template is not None:
+        subject_src, body_src = template.subject, template.body
+    else:
+        subject_src, body_src = DEFAULT_TEMPLATES.get(
+            (row.event, row.language), DEFAULT_TEMPLATES[(row.event, "en")]
+        )
+    row.template = template
+    context = row.payload.get("context", {})
+    row.subject = render_text(subject_src, context, what="subject")[:255]
+    row.body = render_text(body_src, context, what="text")

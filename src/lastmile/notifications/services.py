@@ -1,16 +1,16 @@
-"""Use cases of notifications: enqueue (``notify``), deliver, resend, templates.
+"""Use cases of notifications: enqueue (``notify``), resend, templates, preferences.
 
 ``notify`` is the one entry point other apps call.  It writes outbox rows in
 the caller's transaction, so a rolled-back payment sends nothing, and the
 unique (dedup_key, channel, recipient) constraint makes a repeat a no-op.
-Delivery happens in the worker (``jobs.py``), never in the writer's request.
+Delivery happens in the worker (``jobs.py``, ``delivery.py``), never in the writer's
+request; who gets a message is ``recipients.py``, its text ``render.py``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -26,30 +26,7 @@ from lastmile.core.actor import Actor
 from lastmile.core.jobs import defer_in_transaction
 from lastmile.notifications import events
 from lastmile.notifications.channels import CHANNELS
-from lastmile.notifications.defaults import DEFAULT_TEMPLATES
-
-# Delivery lives in ``delivery`` (the worker's side); re-exported for callers of old.
-from lastmile.notifications.delivery import (
-    STALE_SENDING as STALE_SENDING,
-)
-from lastmile.notifications.delivery import (
-    claim_due as claim_due,
-)
-from lastmile.notifications.delivery import (
-    deliver_claimed as deliver_claimed,
-)
-from lastmile.notifications.delivery import (
-    deliver_due as deliver_due,
-)
-from lastmile.notifications.delivery import (
-    quiet_hours_end as quiet_hours_end,
-)
-from lastmile.notifications.delivery import (
-    release_stale as release_stale,
-)
-from lastmile.notifications.delivery import (
-    retry_delay as retry_delay,
-)
+from lastmile.notifications.delivery import quiet_hours_end
 from lastmile.notifications.errors import NotResendable, TemplateRenderError, UnknownEvent
 from lastmile.notifications.jobs import deliver_outbox
 from lastmile.notifications.models import (
@@ -57,19 +34,12 @@ from lastmile.notifications.models import (
     NotificationTemplate,
     Outbox,
     SubscriberPreference,
-    TelegramLink,
 )
-from lastmile.notifications.render import plain_value, render_text
+from lastmile.notifications.recipients import Target, find_targets, recipient_context, webhook_urls
+from lastmile.notifications.render import plain_value, render_into, render_text
 from lastmile.notifications.secrets import NAMES_KEY, SECRETS_KEY, has_secrets, masked
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class Target:
-    channel: str
-    recipient: str
-    language: str
 
 
 # Enqueue -----------------------------------------------------------------------
@@ -96,8 +66,8 @@ def notify(
     if not dedup_key:
         raise ValueError("notify() needs a dedup_key.")
     conf = settings.LASTMILE
-    full_context = {**_recipient_context(customer, staff_user), **plain_value(dict(context))}
-    targets = _targets(event=event, customer=customer, staff_user=staff_user)
+    full_context = {**recipient_context(customer, staff_user), **plain_value(dict(context))}
+    targets = find_targets(event=event, customer=customer, staff_user=staff_user)
     if channels is not None:  # only these channels (a staff message over SMS, say); no webhooks
         wanted = set(channels)
         targets = [t for t in targets if t.channel in wanted]
@@ -124,7 +94,7 @@ def notify(
             dedup_key=dedup_key,
             now=now,
         )
-        for url in (_webhook_urls(conf, event) if channels is None else [])
+        for url in (webhook_urls(conf, event) if channels is None else [])
     ]
     if not rows:
         return []
@@ -166,7 +136,7 @@ def notify_address(
         return None
     secret_values = {name: str(value) for name, value in (secrets or {}).items()}
     full_context = masked(
-        {**_recipient_context(customer, None), **plain_value(dict(context))}, secret_values
+        {**recipient_context(customer, None), **plain_value(dict(context))}, secret_values
     )
     target = Target(channel, recipient, language if language in ("en", "ru") else "en")
     row = _build_row(
@@ -191,64 +161,6 @@ def notify_address(
     return stored
 
 
-def _recipient_context(customer: Any, staff_user: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if customer is not None:
-        out.update(
-            login=customer.login,
-            full_name=customer.full_name,
-            contract_number=customer.contract_number,
-            customer_id=customer.pk,
-        )
-    if staff_user is not None:
-        out.update(staff_name=staff_user.get_full_name() or staff_user.get_username())
-    return out
-
-
-def _targets(*, event: str, customer: Any, staff_user: Any) -> list[Target]:
-    conf = settings.LASTMILE
-    default_language = conf.language_code if conf.language_code in ("en", "ru") else "en"
-    wanted: list[Target] = []
-    if customer is not None:
-        wanted += _customer_targets(event, customer, conf, default_language)
-    if staff_user is not None and staff_user.is_active:
-        addresses: dict[str, str] = {
-            Channel.EMAIL: staff_user.email,
-            Channel.SMS: staff_user.phone,
-            Channel.TELEGRAM: _telegram_chat(staff_user=staff_user),
-        }
-        wanted += [Target(ch, addr, default_language) for ch, addr in addresses.items() if addr]
-    return [t for t in wanted if CHANNELS[t.channel].is_configured(conf)]
-
-
-def _customer_targets(event: str, customer: Any, conf: Any, default_language: str) -> list[Target]:
-    """The subscriber's opted-in channels that have an address."""
-    pref = SubscriberPreference.objects.filter(customer=customer).first()
-    if pref is not None and (pref.is_opted_out or event in pref.muted_events):
-        return []
-    channels = pref.channels if pref is not None else conf.notify_default_channels
-    language = (pref.language if pref is not None else "") or default_language
-    addresses: dict[str, str] = {
-        Channel.EMAIL: customer.email,
-        Channel.SMS: customer.phones[0] if customer.phones else "",
-        Channel.TELEGRAM: _telegram_chat(customer=customer),
-    }
-    return [Target(ch, addresses[ch], language) for ch in channels if addresses.get(ch)]
-
-
-def _telegram_chat(**owner: Any) -> str:
-    chat_id = TelegramLink.objects.filter(**owner).values_list("chat_id", flat=True).first()
-    return str(chat_id) if chat_id is not None else ""
-
-
-def _webhook_urls(conf: Any, event: str) -> list[str]:
-    if not CHANNELS[Channel.WEBHOOK].is_configured(conf):
-        return []
-    if conf.webhook_events and event not in conf.webhook_events:
-        return []
-    return list(conf.webhook_urls)
-
-
 def _build_row(
     *,
     event: str,
@@ -271,7 +183,7 @@ def _build_row(
         next_attempt_at=quiet_hours_end(target.channel, now) or now,
     )
     try:
-        _render_into(row)
+        render_into(row)
     except TemplateRenderError as exc:
         row.state = Outbox.State.FAILED
         row.last_error = str(exc)
@@ -309,30 +221,6 @@ def _webhook_row(
     )
 
 
-def find_template(*, event: str, language: str, channel: str) -> NotificationTemplate | None:
-    """The channel's own template, else the all-channels one; in the language, else English."""
-    candidates = NotificationTemplate.objects.filter(
-        event=event, is_active=True, channel__in=[channel, ""], language__in=[language, "en"]
-    )
-    ranked = sorted(candidates, key=lambda t: (t.language != language, t.channel != channel))
-    return ranked[0] if ranked else None
-
-
-def _render_into(row: Outbox) -> None:
-    """Fill subject and body of a subscriber/staff row from its template."""
-    template = find_template(event=row.event, language=row.language, channel=row.channel)
-    if template is not None:
-        subject_src, body_src = template.subject, template.body
-    else:
-        subject_src, body_src = DEFAULT_TEMPLATES.get(
-            (row.event, row.language), DEFAULT_TEMPLATES[(row.event, "en")]
-        )
-    row.template = template
-    context = row.payload.get("context", {})
-    row.subject = render_text(subject_src, context, what="subject")[:255]
-    row.body = render_text(body_src, context, what="text")
-
-
 def kick_worker() -> None:
     """Ask the worker to deliver now (a periodic sweep catches anything missed)."""
     try:
@@ -357,7 +245,7 @@ def resend(*, outbox: Outbox, actor: Actor | None) -> Outbox:
                 _("A one-time code is never sent again: the subscriber asks for a new one.")
             )
         if row.channel != Channel.WEBHOOK:
-            _render_into(row)
+            render_into(row)
         updated = Outbox.objects.filter(
             pk=row.pk, state__in=[Outbox.State.FAILED, Outbox.State.SENT]
         ).update(

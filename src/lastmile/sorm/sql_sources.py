@@ -289,12 +289,12 @@ def _parties_queries() -> tuple[Queries, Queries]:
     """The parties files' queries: (every run, full runs only)."""
     if not _parties():
         return {}, {}
-    from lastmile.sorm import parties_sql
+    from lastmile.sorm import parties_sql, persons_sql
 
     always: Queries = {
         "regions": parties_sql.regions,
         "contracts": parties_sql.contracts,
-        "jur": parties_sql.jur,
+        "jur": persons_sql.jur,
     }
     return always, {"ap": parties_sql.access_points}
 
@@ -317,9 +317,9 @@ def streamed_rows_for(code: str, window: Window) -> Iterator[Row] | None:
     passports are decrypted on the way), or None."""
     if code != "fiz" or window.incremental or not _parties():
         return None
-    from lastmile.sorm import parties_sql
+    from lastmile.sorm import persons_sql
 
-    return parties_sql.individual_rows(window)
+    return persons_sql.individual_rows(window)
 
 
 def set_based_codes() -> tuple[str, ...]:

@@ -79,7 +79,8 @@ class TicketPriority(models.TextChoices):
     meta={"db_table": "tasks_ticketevent"},
 )
 class Ticket(TimestampedModel, RestrictedModel):
-    """A job for field staff.  State changes only through ``tickets.services``."""
+    """A job for field staff.  State changes only through ``tickets.services``
+    (and a subscriber's reply, ``tickets.subscriber``)."""
 
     kind = models.ForeignKey(
         TicketKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="tickets"

@@ -1,4 +1,5 @@
-"""Use cases of tickets: create, assign, change state, edit, comment.
+"""Use cases of tickets for staff: create, assign, change state, edit, comment.
+(The subscriber's own requests are in ``tickets.subscriber``.)
 
 Every change writes the ticket's log with the actor and time.  State flips
 are conditional UPDATEs (``WHERE state = old``) checked by row count, so two
@@ -32,6 +33,7 @@ from lastmile.tickets.errors import (
     TicketError,
     TicketForbidden,
 )
+from lastmile.tickets.history import assignment_of, plain_value, snapshot_of, write_log
 from lastmile.tickets.models import (
     COMMENT_REQUIRED,
     OPEN_STATES,
@@ -87,64 +89,10 @@ def create_ticket(
         )
         if not Ticket.objects.restrict(actor, "add").filter(pk=ticket.pk).exists():
             raise TicketForbidden(_("You are not allowed to create a ticket for this site."))
-        _write_log(ticket, actor, TicketLog.Action.CREATED, after=_snapshot(ticket))
+        write_log(ticket, actor, TicketLog.Action.CREATED, after=snapshot_of(ticket))
         if responsible is not None or executors:
             _assign(ticket, actor, responsible=responsible, executors=executors)
     log.info("ticket.created", ticket_id=ticket.pk, customer_id=getattr(customer, "pk", None))
-    return ticket
-
-
-#: The staff account a subscriber's own request is authored by (never logs in).
-CABINET_AUTHOR = "cabinet"
-
-
-def cabinet_author() -> User:
-    """The inactive system user that authors tickets opened by subscribers."""
-    user: User
-    user, created = User.objects.get_or_create(
-        username=CABINET_AUTHOR,
-        defaults={"is_active": False, "first_name": "Subscriber cabinet"},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
-def open_subscriber_request(
-    *, customer: Any, subject: str, message: str, kind: TicketKind | None = None
-) -> Ticket:
-    """A ticket opened by the subscriber in the cabinet (state "new", the customer's
-    site); the subject is the first line of the description.  No permission check:
-    the cabinet has authenticated the customer, and only ever passes that one."""
-    subject, message = subject.strip(), message.strip()
-    if not subject or not message:
-        raise TicketError(_("Write a subject and a message."))
-    if kind is None:
-        code = settings.LASTMILE.cabinet_request_kind
-        kind = (
-            TicketKind.objects.filter(code=code).first()
-            or TicketKind.objects.filter(is_active=True).order_by("position", "id").first()
-        )
-        if kind is None:
-            raise TicketError(_("Requests cannot be taken right now; please call us."))
-    author = cabinet_author()
-    with transaction.atomic():
-        ticket = Ticket.objects.create(
-            kind=kind,
-            description=f"{subject}\n\n{message}",
-            customer=customer,
-            site=getattr(customer, "site", None),
-            author=author,
-        )
-        TicketLog.objects.create(
-            ticket=ticket,
-            action=TicketLog.Action.CREATED,
-            actor=None,
-            actor_name=f"customer:{customer.login}"[:150],
-            after=_snapshot(ticket),
-        )
-    log.info("ticket.created_by_subscriber", ticket_id=ticket.pk, customer_id=customer.pk)
     return ticket
 
 
@@ -199,14 +147,14 @@ def _assign(
             % {"names": ", ".join(refused)}
         )
     before_ids = set(ticket.executors.values_list("pk", flat=True))
-    before = _people(ticket.responsible, User.objects.filter(pk__in=before_ids))
-    after = _people(responsible, wanted.values())
+    before = assignment_of(ticket.responsible, User.objects.filter(pk__in=before_ids))
+    after = assignment_of(responsible, wanted.values())
     if before == after:
         return
     Ticket.objects.filter(pk=ticket.pk).update(responsible=responsible)
     ticket.responsible = responsible
     ticket.executors.set(list(wanted.values()))
-    entry = _write_log(ticket, actor, TicketLog.Action.ASSIGNED, before=before, after=after)
+    entry = write_log(ticket, actor, TicketLog.Action.ASSIGNED, before=before, after=after)
     newly = [u for pk, u in wanted.items() if pk not in before_ids]
     if responsible is not None and responsible.pk != before.get("responsible_id"):
         newly.append(responsible)
@@ -242,7 +190,7 @@ def change_state(*, ticket: Ticket, actor: User, to_state: str, comment: str = "
                 _("The ticket was changed by someone else meanwhile. Reload the page.")
             )
         ticket.refresh_from_db()
-        entry = _write_log(
+        entry = write_log(
             ticket,
             actor,
             TicketLog.Action.STATE,
@@ -280,14 +228,14 @@ def update_ticket(*, ticket: Ticket, actor: User, **changes: Any) -> Ticket:
         for name, value in changes.items():
             old = getattr(locked, name)
             if old != value:
-                before[name], after[name] = _plain(old), _plain(value)
+                before[name], after[name] = plain_value(old), plain_value(value)
                 setattr(locked, name, value)
         if not after:
             return locked
         if not str(locked.description).strip():
             raise TicketError(_("Describe the problem or the job."))
         locked.save(update_fields=[*changes.keys(), "updated_at"])
-        _write_log(locked, actor, TicketLog.Action.EDITED, before=before, after=after)
+        write_log(locked, actor, TicketLog.Action.EDITED, before=before, after=after)
     return locked
 
 
@@ -326,59 +274,6 @@ def add_comment(
     return comment
 
 
-def add_subscriber_reply(*, ticket: Ticket, customer: Any, text: str) -> TicketComment:
-    """The subscriber's reply to their own ticket: a public comment by the customer.
-
-    A closed ticket (done, failed, cancelled) is reopened by the reply, along the
-    transition table, with a log entry; so a reply is never lost in a closed
-    ticket nobody looks at.  The ticket row is locked first, so two replies at
-    once are both kept and the ticket is reopened once.  No permission check:
-    the cabinet passes only the logged-in customer's own ticket, which is checked
-    again here."""
-    text = text.strip()
-    if not text:
-        raise TicketError(_("Write your reply."))
-    if ticket.customer_id != getattr(customer, "pk", None):
-        raise TicketForbidden(_("This request is not yours."))
-    author = cabinet_author()
-    who = f"customer:{customer.login}"[:150]
-    with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        comment = TicketComment.objects.create(
-            ticket=locked, author=author, customer=customer, text=text, is_public=True
-        )
-        reopened_from = _reopen_for_reply(locked, who)
-        Ticket.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
-    log.info(
-        "ticket.subscriber_reply",
-        ticket_id=ticket.pk,
-        customer_id=customer.pk,
-        reopened_from=reopened_from,
-    )
-    ticket.refresh_from_db()
-    return comment
-
-
-def _reopen_for_reply(ticket: Ticket, who: str) -> str | None:
-    """Reopen a closed ticket (row already locked); the old state, or None."""
-    if ticket.state in OPEN_STATES:
-        return None
-    from_state = ticket.state
-    to_state = sorted(TRANSITIONS[from_state])[0]  # each closed state has one way back
-    Ticket.objects.filter(pk=ticket.pk, state=from_state).update(state=to_state, finished_at=None)
-    ticket.state, ticket.finished_at = to_state, None
-    TicketLog.objects.create(
-        ticket=ticket,
-        action=TicketLog.Action.STATE,
-        actor=None,
-        actor_name=who,
-        from_state=from_state,
-        to_state=to_state,
-        comment=_("Reopened by the subscriber's reply."),
-    )
-    return from_state
-
-
 # Helpers -------------------------------------------------------------------------
 
 
@@ -399,43 +294,6 @@ def _require_change(actor: User, ticket: Ticket) -> None:
 def _require_work(actor: User, ticket: Ticket) -> None:
     if not can_work(actor, ticket):
         raise TicketForbidden(_("You are not allowed to work on this ticket."))
-
-
-def _people(responsible: User | None, executors: Iterable[User]) -> dict[str, Any]:
-    return {
-        "responsible_id": responsible.pk if responsible else None,
-        "responsible": responsible.get_username() if responsible else None,
-        "executors": sorted(u.get_username() for u in executors),
-    }
-
-
-def _snapshot(ticket: Ticket) -> dict[str, Any]:
-    return {
-        "kind": ticket.kind.code,
-        "priority": ticket.priority,
-        "customer": ticket.customer.login if ticket.customer else None,
-        "site": ticket.site.slug if ticket.site else None,
-        "due_at": _plain(ticket.due_at),
-        "description": ticket.description,
-    }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, TicketKind):
-        return value.code
-    return value
-
-
-def _write_log(ticket: Ticket, actor: User | None, action: str, **fields: Any) -> TicketLog:
-    return TicketLog.objects.create(
-        ticket=ticket,
-        action=action,
-        actor=actor,
-        actor_name=actor.get_username() if actor else "",
-        **fields,
-    )
 
 
 def ticket_url(ticket: Ticket) -> str:

@@ -1,0 +1,135 @@
+"""Use cases of the subscriber's own requests (the cabinet): open one, reply to it.
+
+The cabinet has authenticated the customer and passes only that one, so these
+check ownership, not staff permissions; the ticket log names the customer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lastmile.accounts.models import User
+from lastmile.tickets.errors import TicketError, TicketForbidden
+from lastmile.tickets.history import snapshot_of
+from lastmile.tickets.models import (
+    OPEN_STATES,
+    TRANSITIONS,
+    Ticket,
+    TicketComment,
+    TicketKind,
+    TicketLog,
+)
+
+log = structlog.get_logger(__name__)
+
+
+#: The staff account a subscriber's own request is authored by (never logs in).
+CABINET_AUTHOR = "cabinet"
+
+
+def cabinet_author() -> User:
+    """The inactive system user that authors tickets opened by subscribers."""
+    user: User
+    user, created = User.objects.get_or_create(
+        username=CABINET_AUTHOR,
+        defaults={"is_active": False, "first_name": "Subscriber cabinet"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def open_subscriber_request(
+    *, customer: Any, subject: str, message: str, kind: TicketKind | None = None
+) -> Ticket:
+    """A ticket opened by the subscriber in the cabinet (state "new", the customer's
+    site); the subject is the first line of the description.  No permission check:
+    the cabinet has authenticated the customer, and only ever passes that one."""
+    subject, message = subject.strip(), message.strip()
+    if not subject or not message:
+        raise TicketError(_("Write a subject and a message."))
+    if kind is None:
+        code = settings.LASTMILE.cabinet_request_kind
+        kind = (
+            TicketKind.objects.filter(code=code).first()
+            or TicketKind.objects.filter(is_active=True).order_by("position", "id").first()
+        )
+        if kind is None:
+            raise TicketError(_("Requests cannot be taken right now; please call us."))
+    author = cabinet_author()
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            kind=kind,
+            description=f"{subject}\n\n{message}",
+            customer=customer,
+            site=getattr(customer, "site", None),
+            author=author,
+        )
+        TicketLog.objects.create(
+            ticket=ticket,
+            action=TicketLog.Action.CREATED,
+            actor=None,
+            actor_name=f"customer:{customer.login}"[:150],
+            after=snapshot_of(ticket),
+        )
+    log.info("ticket.created_by_subscriber", ticket_id=ticket.pk, customer_id=customer.pk)
+    return ticket
+
+
+def add_subscriber_reply(*, ticket: Ticket, customer: Any, text: str) -> TicketComment:
+    """The subscriber's reply to their own ticket: a public comment by the customer.
+
+    A closed ticket (done, failed, cancelled) is reopened by the reply, along the
+    transition table, with a log entry; so a reply is never lost in a closed
+    ticket nobody looks at.  The ticket row is locked first, so two replies at
+    once are both kept and the ticket is reopened once.  No permission check:
+    the cabinet passes only the logged-in customer's own ticket, which is checked
+    again here."""
+    text = text.strip()
+    if not text:
+        raise TicketError(_("Write your reply."))
+    if ticket.customer_id != getattr(customer, "pk", None):
+        raise TicketForbidden(_("This request is not yours."))
+    author = cabinet_author()
+    who = f"customer:{customer.login}"[:150]
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        comment = TicketComment.objects.create(
+            ticket=locked, author=author, customer=customer, text=text, is_public=True
+        )
+        reopened_from = _reopen_for_reply(locked, who)
+        Ticket.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    log.info(
+        "ticket.subscriber_reply",
+        ticket_id=ticket.pk,
+        customer_id=customer.pk,
+        reopened_from=reopened_from,
+    )
+    ticket.refresh_from_db()
+    return comment
+
+
+def _reopen_for_reply(ticket: Ticket, who: str) -> str | None:
+    """Reopen a closed ticket (row already locked); the old state, or None."""
+    if ticket.state in OPEN_STATES:
+        return None
+    from_state = ticket.state
+    to_state = sorted(TRANSITIONS[from_state])[0]  # each closed state has one way back
+    Ticket.objects.filter(pk=ticket.pk, state=from_state).update(state=to_state, finished_at=None)
+    ticket.state, ticket.finished_at = to_state, None
+    TicketLog.objects.create(
+        ticket=ticket,
+        action=TicketLog.Action.STATE,
+        actor=None,
+        actor_name=who,
+        from_state=from_state,
+        to_state=to_state,
+        comment=_("Reopened by the subscriber's reply."),
+    )
+    return from_state
