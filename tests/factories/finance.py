@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import factory
 
@@ -58,6 +58,11 @@ class PaymentFactory(factory.Factory):
     comment = ""
     actor = None
     paid_at = None
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> Payment:  # type: ignore[misc]
+            ...
 
     @classmethod
     def _create(cls, model_class: type[Payment], **kw: Any) -> Payment:
