@@ -10,6 +10,7 @@ radclient as the NAS."""
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -84,6 +85,23 @@ def test_a_reused_session_id_after_a_nas_reboot_makes_a_new_session_of_the_new_u
     assert annas.stopped_at is not None
     assert (boriss.login, str(boriss.address), boriss.stopped_at) == ("boris", boris_ip, None)
     assert boriss.acct_session_id == "00000001"
+
+
+def test_the_same_user_reusing_a_stopped_session_id_gets_a_new_session(world):  # type: ignore[no-untyped-def]
+    """The upsert's guard, not a query before it, keeps a new Start off the
+    older stopped session of the same customer (a NAS reboot)."""
+    anna = world["anna"]
+    with radius_server() as server:
+        ip = _login(server.auth_port, "anna")
+        _acct(server.acct_port, "Start", "anna", "00000007", ip)
+        _acct(server.acct_port, "Stop", "anna", "00000007", ip, time_s=60)
+        time.sleep(1.2)  # a Start more than a second later is another session
+        _acct(server.acct_port, "Start", "anna", "00000007", ip)
+        _acct(server.acct_port, "Start", "anna", "00000007", ip)  # a retransmission
+    old, new = _sessions(anna)
+    assert (old.session_time_s, old.acct_session_id) == (60, f"00000007~{old.pk}")
+    assert old.stopped_at is not None
+    assert (new.acct_session_id, new.stopped_at, new.session_time_s) == ("00000007", None, 0)
 
 
 def test_a_login_with_another_customers_address_is_attached_to_nobody(world):  # type: ignore[no-untyped-def]

@@ -134,15 +134,17 @@ async def account(cur: psycopg.AsyncCursor[Any], records: list[AcctRecord]) -> N
         key = (rec.nas_id, rec.session_id)
         merged[key] = _merge(merged[key], rec) if key in merged else rec
     rows = sorted(merged.values(), key=lambda r: (r.nas_id, r.session_id))
-    # Only a Start can find its (NAS, Acct-Session-Id) on an older, stopped
-    # session; that is checked first.  A row of another customer is kept out
-    # by the upsert's own guard (below) for every packet, so the usual batch
-    # of Interim-Updates and Stops is one statement.  When the guard kept a
-    # row out, the older session is moved aside and the batch applied again
-    # (the upsert is idempotent: every column merges by COALESCE or GREATEST).
-    starts = [r for r in rows if r.is_start]
-    if starts:
-        await _retire_reused_ids(cur, starts)
+    # The upsert's own guard (below) keeps out a row of another customer and a
+    # Start that finds its (NAS, Acct-Session-Id) on an older, stopped session,
+    # so the usual batch is one statement.  When the guard kept a row out, the
+    # older session is moved aside and the batch applied again (the upsert is
+    # idempotent: every column merges by COALESCE or GREATEST).  The guard
+    # knows a Start by its zero session time and no stop; a Start merged in
+    # this batch with a later packet of its session no longer looks like one,
+    # so only such rows are checked first.
+    merged_starts = [r for r in rows if r.is_start and (r.session_time_s or r.stopped_at)]
+    if merged_starts:
+        await _retire_reused_ids(cur, merged_starts)
     params = _session_params(rows)
     await cur.execute(UPSERT_SESSIONS, params)
     if cur.rowcount < len(rows):
@@ -180,10 +182,14 @@ UPSERT_SESSIONS = (
     " session_time_s = GREATEST(s.session_time_s, EXCLUDED.session_time_s),"
     " octets_in = GREATEST(s.octets_in, EXCLUDED.octets_in),"
     " octets_out = GREATEST(s.octets_out, EXCLUDED.octets_out)"
-    # Never another customer's session (the complement of the first
-    # condition of _retire_reused_ids).
-    " WHERE s.customer_id IS NULL OR EXCLUDED.customer_id IS NULL"
-    " OR s.customer_id = EXCLUDED.customer_id"
+    # Never another customer's session, and never a new session's Start on
+    # an older stopped one (the complement of _retire_reused_ids, a Start
+    # known by its zero session time and no stop).
+    " WHERE (s.customer_id IS NULL OR EXCLUDED.customer_id IS NULL"
+    " OR s.customer_id = EXCLUDED.customer_id)"
+    " AND NOT (EXCLUDED.session_time_s = 0 AND EXCLUDED.stopped_at IS NULL"
+    " AND s.stopped_at IS NOT NULL"
+    " AND EXCLUDED.started_at > s.started_at + interval '1 second')"
 )
 
 
