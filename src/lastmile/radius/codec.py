@@ -79,6 +79,12 @@ def _md5(data: bytes) -> bytes:
     return hashlib.md5(data).digest()  # noqa: S324 - RADIUS mandates MD5 (RFC 2865)
 
 
+def _hmac_md5(key: bytes, data: bytes) -> bytes:
+    """Message-Authenticator (RFC 3579): HMAC-MD5 in one C call (``hmac.digest``
+    skips building an HMAC object per packet)."""
+    return hmac.digest(key, data, "md5")
+
+
 class PacketError(ValueError):
     """The bytes are not a well-formed RADIUS packet."""
 
@@ -195,7 +201,7 @@ def message_authenticator_ok(
     off = packet.ma_offset
     auth = packet.authenticator if authenticator is None else authenticator
     signed = raw[:4] + auth + raw[20:off] + bytes(16) + raw[off + 16 :]
-    expected = hmac.new(secret, signed, hashlib.md5).digest()
+    expected = _hmac_md5(secret, signed)
     return hmac.compare_digest(expected, raw[off : off + 16])
 
 
@@ -318,7 +324,7 @@ def build_reply(
     header = _HEADER.pack(code, identifier, length)
     zero_signed = code == ACCOUNTING_RESPONSE and not to_status_server
     signed_auth = bytes(16) if zero_signed else request_authenticator
-    mac = hmac.new(secret, header + signed_auth + _MA_ZERO + attrs, hashlib.md5).digest()
+    mac = _hmac_md5(secret, header + signed_auth + _MA_ZERO + attrs)
     body = b"\x50\x12" + mac + attrs
     response_auth = _md5(header + request_authenticator + body + secret)
     return header + response_auth + body
@@ -335,9 +341,9 @@ def build_request(
     header = _HEADER.pack(code, identifier, length)
     if code in (ACCESS_REQUEST, STATUS_SERVER):
         auth = authenticator or os.urandom(16)
-        mac = hmac.new(secret, header + auth + _MA_ZERO + attrs, hashlib.md5).digest()
+        mac = _hmac_md5(secret, header + auth + _MA_ZERO + attrs)
         return header + auth + b"\x50\x12" + mac + attrs
-    mac = hmac.new(secret, header + bytes(16) + _MA_ZERO + attrs, hashlib.md5).digest()
+    mac = _hmac_md5(secret, header + bytes(16) + _MA_ZERO + attrs)
     body = b"\x50\x12" + mac + attrs
     auth = _md5(header + bytes(16) + body + secret)
     return header + auth + body

@@ -39,9 +39,18 @@ class CidrField(models.CharField[str, str]):
             ) from exc
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
 def normalize_mac(value: str) -> str:
     """``AA-BB-CC-DD-EE-FF``, ``aabb.ccdd.eeff`` … → ``aa:bb:cc:dd:ee:ff``; '' if not a MAC."""
-    digits = "".join(c for c in value.lower() if c in "0123456789abcdef")
+    if len(value) == 17 and value[2::3] == ":::::":
+        # The usual spelling (every Access-Request's Calling-Station-Id on
+        # most NASes): only the case may differ, no rebuilding needed.
+        low = value.lower()
+        if _HEX.issuperset(low[0::3]) and _HEX.issuperset(low[1::3]):
+            return low
+    digits = "".join(c for c in value.lower() if c in _HEX)
     if len(digits) != 12 or len(value) > 17:
         return ""
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
