@@ -9,13 +9,13 @@ from django.test import Client
 
 from lastmile.cabinet import services
 from lastmile.customers.models import Customer
-from tests.billing_helpers import make_customer
+from tests.factories import CustomerFactory
 
 PASSWORD = "Violet-Harbor-58"
 
 
 def make_subscriber(*, password: str = PASSWORD, **fields: Any) -> Customer:
-    customer = make_customer(**fields)
+    customer = CustomerFactory(**fields)
     customer.set_cabinet_password(password)
     customer.save(update_fields=["cabinet_password"])
     return customer

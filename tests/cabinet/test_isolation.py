@@ -18,8 +18,8 @@ from lastmile.finance.services import charge
 from lastmile.network.models import Lease, Nas, Pool, Session
 from lastmile.subscriptions.models import Subscription
 from lastmile.subscriptions.services import buy_tariff
-from tests.billing_helpers import make_tariff
 from tests.cabinet.conftest import bearer
+from tests.factories import TariffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def outsider_data(outsider):
     group = CustomerGroup.objects.create(name="VIP")
     outsider.group = group
     outsider.save(update_fields=["group"])
-    private = make_tariff(name="Secret VIP", price="100.00", public=False)
+    private = TariffFactory(name="Secret VIP", price="100.00", private=True)
     private.groups.add(group)
     subscription = buy_tariff(customer=outsider, tariff=private)
     charge(

@@ -15,16 +15,16 @@ from lastmile.finance.services import record_payment, set_credit
 from lastmile.subscriptions.models import Subscription
 from lastmile.subscriptions.promised import take_promised_payment
 from lastmile.subscriptions.services import buy_tariff
-from tests.billing_helpers import make_customer, make_tariff
 from tests.cabinet.conftest import bearer
+from tests.factories import CustomerFactory, TariffFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _lapsed(balance: str = "0.00", price: str = "500.00"):
     """A customer whose auto-renew subscription lapsed for lack of money."""
-    customer = make_customer(balance=price)
-    tariff = make_tariff(price=price)
+    customer = CustomerFactory(balance=price)
+    tariff = TariffFactory(price=price)
     subscription = buy_tariff(customer=customer, tariff=tariff)
     Subscription.objects.filter(pk=subscription.pk).update(
         state="expired", ended_at=timezone.now(), end_reason="no_funds"
@@ -46,14 +46,14 @@ def test_promised_payment_renews_a_lapsed_subscription_at_once():
 
 
 def test_refused_when_the_balance_covers_the_next_charge():
-    customer = make_customer(balance="1000.00")
-    buy_tariff(customer=customer, tariff=make_tariff(price="300.00"))
+    customer = CustomerFactory(balance="1000.00")
+    buy_tariff(customer=customer, tariff=TariffFactory(price="300.00"))
     with pytest.raises(PromisedPaymentRefused, match="already covers"):
         take_promised_payment(customer_id=customer.pk)
 
 
 def test_refused_without_a_tariff_to_continue():
-    customer = make_customer()
+    customer = CustomerFactory()
     with pytest.raises(PromisedPaymentRefused, match="no tariff to renew"):
         take_promised_payment(customer_id=customer.pk)
 
@@ -108,7 +108,7 @@ def test_once_in_thirty_days():
 
 def test_cabinet_button_and_api(subscriber):
     Account.objects.filter(pk=subscriber.pk)  # account exists from the seed payment
-    buy_tariff(customer=subscriber, tariff=make_tariff(price="900.00"))
+    buy_tariff(customer=subscriber, tariff=TariffFactory(price="900.00"))
     # balance is now 100.00; the renewal needs 900 and 300 do not cover it:
     client = Client(headers=bearer(subscriber))
     r = client.post("/api/v1/me/promised-payment")

@@ -11,14 +11,14 @@ from pghistory.models import Context
 
 from lastmile.finance.models import Account, LedgerEntry
 from lastmile.subscriptions.models import Subscription
-from tests.billing_helpers import make_tariff
 from tests.cabinet.conftest import bearer
+from tests.factories import TariffFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_preview_then_confirm_buys_the_tariff(cabinet, subscriber):
-    tariff = make_tariff(name="Home 100", price="650.00")
+    tariff = TariffFactory(name="Home 100", price="650.00")
     page = cabinet.get(f"/cabinet/tariffs/{tariff.pk}/buy/").content.decode()
     assert "650.00" in page and "350.00" in page  # charge, balance after
     assert not Subscription.objects.exists()
@@ -29,7 +29,7 @@ def test_preview_then_confirm_buys_the_tariff(cabinet, subscriber):
 
 def test_purchase_is_recorded_with_the_customer_as_actor(cabinet, subscriber, admin_user):
     cabinet.force_login(admin_user)  # a staff login in the same browser must not be the actor
-    tariff = make_tariff(price="100.00")
+    tariff = TariffFactory(price="100.00")
     cabinet.post(f"/cabinet/tariffs/{tariff.pk}/buy/", {"auto_renew": "1"})
     entry = LedgerEntry.objects.get(kind="charge", account_id=subscriber.pk)
     assert entry.actor_label == "customer:alice"
@@ -43,15 +43,15 @@ def test_purchase_is_recorded_with_the_customer_as_actor(cabinet, subscriber, ad
 
 
 def test_change_of_tariff_previews_the_refund(cabinet, subscriber):
-    first = make_tariff(name="Small", price="300.00")
-    second = make_tariff(name="Big", price="600.00")
+    first = TariffFactory(name="Small", price="300.00")
+    second = TariffFactory(name="Big", price="600.00")
     cabinet.post(f"/cabinet/tariffs/{first.pk}/buy/", {"auto_renew": "1"})
     page = cabinet.get(f"/cabinet/tariffs/{second.pk}/buy/").content.decode()
     assert "Refund for the unused part" in page
 
 
 def test_not_enough_money_is_a_message(cabinet):
-    tariff = make_tariff(price="5000.00")
+    tariff = TariffFactory(price="5000.00")
     page = cabinet.get(f"/cabinet/tariffs/{tariff.pk}/buy/").content.decode()
     assert "Not enough money" in page
     response = cabinet.post(f"/cabinet/tariffs/{tariff.pk}/buy/")
@@ -60,8 +60,8 @@ def test_not_enough_money_is_a_message(cabinet):
 
 
 def test_preorder_auto_renew_and_cancel_on_pages(cabinet, subscriber):
-    now = make_tariff(name="Now", price="100.00")
-    later = make_tariff(name="Later", price="200.00")
+    now = TariffFactory(name="Now", price="100.00")
+    later = TariffFactory(name="Later", price="200.00")
     cabinet.post(f"/cabinet/tariffs/{now.pk}/buy/", {"auto_renew": "1"})
     cabinet.post(f"/cabinet/tariffs/{later.pk}/preorder/", {"auto_renew": "1"})
     assert Subscription.objects.get(customer=subscriber, state="preordered").tariff == later
@@ -73,8 +73,8 @@ def test_preorder_auto_renew_and_cancel_on_pages(cabinet, subscriber):
 
 def test_api_preview_purchase_preorder(subscriber):
     client = Client(headers=bearer(subscriber))
-    tariff = make_tariff(price="400.00")
-    other = make_tariff(price="150.00")
+    tariff = TariffFactory(price="400.00")
+    other = TariffFactory(price="150.00")
     r = client.post("/api/v1/me/preview", {"tariff_id": tariff.pk}, content_type="application/json")
     assert r.status_code == 200
     assert r.json()["charge"] == "400.00"
@@ -103,7 +103,7 @@ def test_api_preview_purchase_preorder(subscriber):
 
 def test_api_insufficient_funds_is_402(subscriber):
     client = Client(headers=bearer(subscriber))
-    tariff = make_tariff(price="5000.00")
+    tariff = TariffFactory(price="5000.00")
     r = client.post(
         "/api/v1/me/purchase", {"tariff_id": tariff.pk}, content_type="application/json"
     )
@@ -146,7 +146,7 @@ def test_promised_payment_from_the_page_is_recorded_with_the_customer(cabinet, s
     from lastmile.finance.models import Account as Acc
     from lastmile.subscriptions.services import buy_tariff
 
-    buy_tariff(customer=subscriber, tariff=make_tariff(price="600.00"))  # balance 400.00
+    buy_tariff(customer=subscriber, tariff=TariffFactory(price="600.00"))  # balance 400.00
     response = cabinet.post("/cabinet/promised-payment/", follow=True)
     assert "Promised payment of 300.00 granted." in response.content.decode()
     event = Acc.objects.get(pk=subscriber.pk).credit_limit_credit_until_events.get()  # type: ignore[attr-defined]

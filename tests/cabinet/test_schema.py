@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from lastmile.wsgi import application
-from tests.billing_helpers import make_tariff
 from tests.cabinet.conftest import bearer, make_subscriber
+from tests.factories import TariffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).inc
 @pytest.fixture
 def cabinet_headers(keep_db_connection):
     customer = make_subscriber(login="fuzz", balance="1000.00")
-    make_tariff(name="Fuzz tariff", price="100.00")
+    TariffFactory(name="Fuzz tariff", price="100.00")
     return bearer(customer)
 
 
