@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -36,25 +39,35 @@ def _tariff(customer: Customer, pk: int) -> Tariff:
     return get_object_or_404(subscriptions.purchasable_tariffs(customer), pk=pk)
 
 
+def _confirm(
+    request: HttpRequest, customer: Customer, tariff: Tariff, action: Callable[..., Any], done: str
+) -> str | None:
+    """On POST, ``action`` (buy or pre-order) for the customer; None once done
+    (with ``done`` as the success message), else the error to show ('' on GET)."""
+    if request.method != "POST":
+        return ""
+    try:
+        action(
+            customer=customer,
+            tariff=tariff,
+            actor_label=services.actor_label(customer),
+            auto_renew=request.POST.get("auto_renew") == "1",
+        )
+    except DomainError as exc:
+        return str(exc)
+    messages.success(request, done)
+    return None
+
+
 @cabinet_view
 def buy(request: HttpRequest, pk: int) -> HttpResponse:
     """Preview the charge and refund of buying a tariff now, then confirm."""
     customer = customer_of(request)
     tariff = _tariff(customer, pk)
-    error = ""
-    if request.method == "POST":
-        try:
-            subscriptions.buy_tariff(
-                customer=customer,
-                tariff=tariff,
-                actor_label=services.actor_label(customer),
-                auto_renew=request.POST.get("auto_renew") == "1",
-            )
-        except DomainError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, _("Tariff “%(tariff)s” is active.") % {"tariff": tariff})
-            return redirect_home()
+    done = _("Tariff “%(tariff)s” is active.") % {"tariff": tariff}
+    error = _confirm(request, customer, tariff, subscriptions.buy_tariff, done)
+    if error is None:
+        return redirect_home()
     preview = subscriptions.preview_purchase(customer=customer, tariff=tariff)
     return render(
         request,
@@ -68,20 +81,10 @@ def preorder(request: HttpRequest, pk: int) -> HttpResponse:
     """Order the next tariff to start when the current period ends."""
     customer = customer_of(request)
     tariff = _tariff(customer, pk)
-    error = ""
-    if request.method == "POST":
-        try:
-            subscriptions.preorder_tariff(
-                customer=customer,
-                tariff=tariff,
-                actor_label=services.actor_label(customer),
-                auto_renew=request.POST.get("auto_renew") == "1",
-            )
-        except DomainError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, _("Pre-order saved; it starts when the current one ends."))
-            return redirect_home()
+    done = _("Pre-order saved; it starts when the current one ends.")
+    error = _confirm(request, customer, tariff, subscriptions.preorder_tariff, done)
+    if error is None:
+        return redirect_home()
     context = {
         "tariff": tariff,
         "current": subscriptions.current_subscription(customer.pk),
