@@ -34,6 +34,13 @@ def test_the_device_list_filters_and_shows_status(admin_client, switch, south_sw
     assert 'class="status-down"' in html
 
 
+def test_the_device_lists_share_the_devices_sub_navigation(admin_client, switch):
+    for path in ("/devices/", "/devices/onus/", "/devices/actions/"):
+        html = admin_client.get(path).content.decode()
+        assert '<nav class="subnav"' in html and "/devices/templates/" in html, path
+        assert 'id="object-table"' in html, path
+
+
 def test_the_list_shows_only_the_users_groups(client, switch, south_switch):
     client.force_login(operator("north-eyes", ["view"]))
     html = client.get("/devices/").content.decode()
