@@ -6,6 +6,7 @@ from typing import Any, cast
 
 import pghistory
 import pgtrigger
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
@@ -41,6 +42,20 @@ def site_link(related_name: str | None = None, help_text: Any = "") -> models.Fo
         on_delete=models.PROTECT,
         related_name=related_name,
         help_text=help_text,
+    )
+
+
+def staff_link(verbose_name: Any, **options: Any) -> models.ForeignKey[Any]:
+    """The staff member who did something (none for the system or a subscriber);
+    a user who did anything is never deleted, only deactivated."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=verbose_name,
+        **options,
     )
 
 

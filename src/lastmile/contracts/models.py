@@ -30,12 +30,11 @@ from __future__ import annotations
 from typing import Any
 
 import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lastmile.accounts.models import site_link
+from lastmile.accounts.models import site_link, staff_link
 from lastmile.core.models import RestrictedModel, TimestampedModel, updated_at_trigger
 from lastmile.core.querysets import RestrictedQuerySet
 
@@ -198,14 +197,7 @@ class ContractEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=12, choices=ContractState.choices)
     on_date = models.DateField(_("date"))
     at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = staff_link(_("by"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
 
     class Meta:
@@ -259,14 +251,7 @@ class ContractDocument(RestrictedModel):
     pdf = models.BinaryField(editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = staff_link(_("by"))
 
     class Meta:
         verbose_name = _("contract document")

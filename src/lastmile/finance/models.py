@@ -13,11 +13,11 @@ from decimal import Decimal
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.accounts.models import staff_link
 from lastmile.core.models import RestrictedModel, updated_at_trigger
 
 ZERO = Decimal("0.00")
@@ -131,15 +131,7 @@ class LedgerEntry(RestrictedModel):
         verbose_name=_("billing run"),
     )
     reason = models.TextField(_("reason"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        db_index=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("staff member"),
-    )
+    actor = staff_link(_("staff member"), db_index=False)
     actor_label = models.CharField(
         _("actor"),
         max_length=100,
@@ -195,14 +187,7 @@ class Payment(RestrictedModel):
         _("state"), max_length=20, choices=State.choices, default=State.COMPLETED
     )
     comment = models.TextField(_("comment"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("cashier"),
-    )
+    actor = staff_link(_("cashier"))
     paid_at = models.DateTimeField(_("paid at"), db_index=True)
     created_at = models.DateTimeField(_("created"), db_default=models.functions.Now())
     reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)

@@ -8,11 +8,11 @@ produced and a download can be checked against it.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.accounts.models import staff_link
 from lastmile.core.models import RestrictedModel
 
 
@@ -53,14 +53,7 @@ class ExportRun(RestrictedModel):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     upload = models.BooleanField(_("upload"), default=True)
     error = models.TextField(_("error"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
+    actor = staff_link(_("started by"))
 
     class Meta:
         verbose_name = _("SORM export")
