@@ -14,6 +14,7 @@ OBJECT_TYPES = {
     "contract": _("contract"),
     "legal_entity": _("legal entity"),
     "address": _("address object"),
+    "device": _("device"),
 }
 
 
