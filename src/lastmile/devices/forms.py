@@ -55,7 +55,7 @@ class DeviceForm(forms.ModelForm[Device]):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["driver"].choices = services.driver_choices()  # type: ignore[attr-defined]
-        self.fields["address"].label = _("address (as typed)")
+        self.fields["address"].label = _("Address (as typed)")
         self.fields["address"].help_text = _(
             "Free text: shown as the label, and sent to SORM when no registry address is picked."
         )
