@@ -90,3 +90,10 @@ def test_the_gaps_page_shows_the_switch_as_a_device(admin_client, db):
     html = page.content.decode()
     assert page.status_code == 200
     assert "sw-typed" in html and "Switches" in html and ">device<" in html
+
+
+def test_the_gap_links_to_the_device_form_where_it_is_fixed(admin_client, db):
+    device = Device.objects.create(name="sw-typed", address="Зеленоград, Ленина 99")
+    validation.refresh_gaps()
+    html = admin_client.get(reverse("sorm:gap_list")).content.decode()
+    assert f'href="/devices/{device.pk}/edit/"' in html
