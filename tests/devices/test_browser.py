@@ -193,3 +193,27 @@ def test_picking_the_registry_address_in_the_device_form(live_server, browser, n
     context.close()
     device.refresh_from_db()
     assert device.address_object == house and device.address == "Ленина 12к1, подвал"
+
+
+def test_unmatched_devices_on_the_address_review_page(live_server, browser, north):  # type: ignore[no-untyped-def]
+    """The review page's devices section after matching (screenshot in
+    /tmp/devices-addr); the device's name leads to its form."""
+    from lastmile.addresses.models import AddressObject
+    from lastmile.devices.address_matching import match_device_addresses
+
+    UserFactory(username="boss", is_superuser=True, is_staff=True)
+    town = AddressObject.objects.create(level="locality", type_short="г", name="Зеленоград")
+    AddressObject.objects.create(parent=town, level="street", type_short="ул", name="Ленина")
+    lost = Device.objects.create(name="sw-pushkina", group=north, address="Зеленоград, Пушкина, 3")
+    match_device_addresses()
+    ADDRESS_SHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/parties/address-review/")
+    section = page.get_by_test_id("device-address-review")
+    expect(section).to_contain_text("street not found")
+    page.screenshot(path=str(ADDRESS_SHOTS / "review-en-1366.png"), full_page=True)
+    section.get_by_role("link", name="sw-pushkina").click()
+    page.wait_for_url(f"{live_server.url}/devices/{lost.pk}/edit/")
+    context.close()
