@@ -97,10 +97,13 @@ def test_the_api_creates_a_device_with_a_registry_address_and_shows_it(client, a
     assert shown["address_object_id"] == house.pk
 
 
-def test_the_api_refuses_an_unknown_registry_address_with_a_clear_422(client, admin_user, db):
-    response = _post(client, admin_user, {"name": "sw-api", "address_object_id": 999999})
+@pytest.mark.parametrize("unknown", [999999, -1, 2**63])
+def test_the_api_refuses_an_unknown_registry_address_with_a_clear_422(
+    client, admin_user, db, unknown
+):
+    response = _post(client, admin_user, {"name": "sw-api", "address_object_id": unknown})
     assert response.status_code == 422, response.content
-    assert "no active address 999999 in the registry" in response.json()["detail"]
+    assert f"no active address {unknown} in the registry" in response.json()["detail"]
     assert not Device.objects.filter(name="sw-api").exists()
 
 
