@@ -142,3 +142,78 @@ def test_the_binding_port_picker_and_a_pending_uplink_in_russian(
     binding = AccessBinding.objects.get(customer=Customer.objects.get(login="picker1"))
     assert binding.device_port == Port.objects.get(device=switch, number=3)
     context.close()
+
+
+ADDRESS_SHOTS = Path("/tmp/devices-addr")
+
+
+def test_picking_the_registry_address_in_the_device_form(live_server, browser, north):  # type: ignore[no-untyped-def]
+    """Typing in the picker lists registry houses (htmx); the picked one is
+    saved with the typed text kept.  Screenshots of the form with the
+    options open (1366 and 390 px, English and Russian) go to /tmp/devices-addr."""
+    from lastmile.addresses.models import AddressObject
+
+    UserFactory(username="boss", is_superuser=True, is_staff=True)
+    town = AddressObject.objects.create(level="locality", type_short="г", name="Зеленоград")
+    street = AddressObject.objects.create(
+        parent=town, level="street", type_short="ул", name="Ленина"
+    )
+    house = AddressObject.objects.create(parent=street, level="house", name="12", building="1")
+    device = Device.objects.create(name="sw-lenina", group=north, address="Ленина 12к1, подвал")
+    ADDRESS_SHOTS.mkdir(exist_ok=True)
+    for lang in ("en", "ru"):
+        context = browser.new_context(locale="en-US")
+        if lang == "ru":
+            context.add_cookies(
+                [{"name": "django_language", "value": "ru", "url": live_server.url}]
+            )
+        page = context.new_page()
+        _login(page, live_server)
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}/devices/{device.pk}/edit/")
+            page.fill("#id_address_object", "ленина 12")
+            expect(page.locator("#id_address_object-options")).to_contain_text("д. 12 к. 1")
+            page.locator("#id_address_object-picker").scroll_into_view_if_needed()
+            page.screenshot(path=str(ADDRESS_SHOTS / f"edit-{lang}-{width}.png"))
+        context.close()
+
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/devices/{device.pk}/edit/")
+    page.fill("#id_address_object", "ленина 12")
+    page.locator("#id_address_object-options label", has_text="д. 12 к. 1").first.click()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/devices/{device.pk}/")
+    expect(page.get_by_test_id("device-registry-address")).to_have_text(
+        "г Зеленоград, ул Ленина, д. 12 к. 1"
+    )
+    page.screenshot(path=str(ADDRESS_SHOTS / "detail-en-1366.png"), full_page=True)
+    context.close()
+    device.refresh_from_db()
+    assert device.address_object == house and device.address == "Ленина 12к1, подвал"
+
+
+def test_unmatched_devices_on_the_address_review_page(live_server, browser, north):  # type: ignore[no-untyped-def]
+    """The review page's devices section after matching (screenshot in
+    /tmp/devices-addr); the device's name leads to its form."""
+    from lastmile.addresses.models import AddressObject
+    from lastmile.devices.address_matching import match_device_addresses
+
+    UserFactory(username="boss", is_superuser=True, is_staff=True)
+    town = AddressObject.objects.create(level="locality", type_short="г", name="Зеленоград")
+    AddressObject.objects.create(parent=town, level="street", type_short="ул", name="Ленина")
+    lost = Device.objects.create(name="sw-pushkina", group=north, address="Зеленоград, Пушкина, 3")
+    match_device_addresses()
+    ADDRESS_SHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    _login(page, live_server)
+    page.goto(f"{live_server.url}/parties/address-review/")
+    section = page.get_by_test_id("device-address-review")
+    expect(section).to_contain_text("street not found")
+    page.screenshot(path=str(ADDRESS_SHOTS / "review-en-1366.png"), full_page=True)
+    section.get_by_role("link", name="sw-pushkina").click()
+    page.wait_for_url(f"{live_server.url}/devices/{lost.pk}/edit/")
+    context.close()

@@ -148,6 +148,14 @@ def _fixtures() -> None:
         )
         Device.objects.create(name="olt-2", address="Москва, ул. Ленина, 3")
         Device.objects.create(name="lab-switch", address="")  # no place: not a SORM switch
+        # In the registry: the place is the registry's full text, not the typed one.
+        from lastmile.addresses.models import AddressObject
+
+        Device.objects.create(
+            name="sw-lenina-12",
+            address="Ленина 12а, щиток",
+            address_object=AddressObject.objects.get(level="house"),
+        )
 
 
 def _parties(ivanov, petrov) -> None:  # type: ignore[no-untyped-def]

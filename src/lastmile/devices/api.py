@@ -42,6 +42,7 @@ class DeviceOut(Schema):
     ip: str | None
     mac: str
     address: str
+    address_object_id: int | None
     group_id: int | None
     site_id: int | None
     parent_id: int | None
@@ -57,6 +58,9 @@ class DeviceIn(Schema):
     ip: str | None = None
     mac: str = ""
     address: str = ""
+    # The installation address in the registry (``/api/v1/addresses``); the
+    # typed ``address`` stays as the label.
+    address_object_id: int | None = None
     group_id: int | None = None
     site_id: int | None = None
     parent_id: int | None = None

@@ -15,6 +15,12 @@ class DevicesConfig(AppConfig):
         if check_binding_port not in DEVICE_PORT_CHECKS:
             DEVICE_PORT_CHECKS.append(check_binding_port)
 
+        from lastmile.devices.address_matching import match_device_addresses, review_section
+        from lastmile.parties.matching import register_matcher, register_review_section
+
+        register_matcher(match_device_addresses)
+        register_review_section(review_section)
+
         register_menu(
             "devices",
             [

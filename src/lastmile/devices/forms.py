@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.addresses.picker import registry_field
 from lastmile.devices import services
 from lastmile.devices.errors import InvalidDeviceData
 from lastmile.devices.models import (
@@ -45,14 +47,19 @@ class DeviceForm(forms.ModelForm[Device]):
     class Meta:
         model = Device
         fields = [
-            "name", "driver", "ip", "mac", "address", "group", "site", "parent",
+            "name", "driver", "ip", "mac", "address", "address_object", "group", "site", "parent",
             "is_monitored", "snmp_version", "snmp_port", "snmp_user", "snmp_auth_protocol",
             "snmp_priv_protocol", "cli_username", "cli_port", "description", "extra",
         ]  # fmt: skip
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["driver"].choices = services.driver_choices()  # type: ignore[attr-defined]
+        self.fields["address"].label = _("Address (as typed)")
+        self.fields["address"].help_text = _(
+            "Free text: shown as the label, and sent to SORM when no registry address is picked."
+        )
+        self.fields["address_object"] = _registry_picker(user, self.instance.address_object_id)
         for name in SECRET_FIELDS:
             self.fields[name] = forms.CharField(
                 label=_SECRET_LABELS[name],
@@ -92,6 +99,21 @@ class DeviceForm(forms.ModelForm[Device]):
 
     def secrets(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name) or "" for name in SECRET_FIELDS}
+
+
+def _registry_picker(user: Any, current_id: int | None) -> forms.ModelChoiceField[Any]:
+    """The installation address from the registry (the same picker as the
+    customer form); the current object is kept even when since retired or
+    outside the user's view.  Left unpicked, the typed address stays and
+    ``lastmile match-addresses`` matches it later."""
+    field = registry_field(user, _("Address in the registry"))
+    if current_id:
+        visible = field.queryset
+        assert visible is not None
+        field.queryset = visible.model._default_manager.filter(
+            Q(pk__in=visible.values("pk")) | Q(pk=current_id)
+        )
+    return field
 
 
 class PortForm(forms.ModelForm[Port]):

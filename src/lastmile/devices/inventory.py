@@ -37,6 +37,7 @@ def save_device(*, actor: Any, device: Device, secrets: Mapping[str, str] | None
             device.set_secret(field, clear)
     if device.pk and device.parent_id:
         _check_no_cycle(device)
+    _check_address(device, actor)
     _check_fields(device)
     try:
         with transaction.atomic():
@@ -119,6 +120,27 @@ def _checked_choice(field: str, value: Any) -> Any:
         listed = ", ".join(v or "''" for v in choices.values)
         raise InvalidDeviceData(message % {"choices": listed}, field=field)
     return value
+
+
+def _check_address(device: Device, actor: Any) -> None:
+    """A registry address newly given to a device must be an active object the
+    actor may see (a kept one stays even when since retired or hidden); the
+    typed ``address`` stays as the label either way."""
+    wanted = device.address_object_id
+    if wanted is None:
+        return
+    if device.pk and Device.objects.filter(pk=device.pk, address_object_id=wanted).exists():
+        return
+    from lastmile.addresses.models import AddressObject
+
+    found = AddressObject.objects.filter(pk=wanted, is_active=True)
+    if actor is not None:
+        found = found.restrict(actor, "view")
+    if not found.exists():
+        raise InvalidDeviceData(
+            _("There is no active address %(id)s in the registry.") % {"id": wanted},
+            field="address_object",
+        )
 
 
 def _check_fields(device: Device) -> None:

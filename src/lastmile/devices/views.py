@@ -78,7 +78,7 @@ def device_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         device = Device()
     else:
         device = _device(request, pk, "change")
-    form = DeviceForm(request.POST or None, instance=device)
+    form = DeviceForm(request.POST or None, instance=device, user=request.user)
     form.fields["parent"].queryset = Device.objects.restrict(request.user, "view").exclude(  # type: ignore[attr-defined]
         pk=device.pk
     )
@@ -126,6 +126,7 @@ def _detail_context(request: HttpRequest, device: Device) -> dict[str, Any]:
         "role_choices": PortRole.choices,
         "watch_choices": PortWatch.choices,
         "extra_json": json.dumps(device.extra or {}, ensure_ascii=False, indent=1),
+        "registry_address": device.address_object.full_name() if device.address_object else "",
     }
 
 

@@ -4,12 +4,19 @@
 batches: locality → street → house (→ apartment when the registry has it;
 otherwise the house, and the apartment text stays).  A customer with no
 single match gets an ``AddressReview`` row saying why; a later match clears it.
+
+Other apps' typed addresses (the devices' installation addresses) are matched
+with the same ``find_address``: an app above registers its matcher and a
+section of the review page in its ``AppConfig.ready()``
+(``register_matcher``, ``register_review_section``), so ``match-addresses``
+and the page's button match everything and this module names no app above.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -23,6 +30,39 @@ from lastmile.parties.models import AddressReview, ReviewReason
 class MatchResult:
     matched: int = 0
     unmatched: int = 0
+
+
+#: ``matcher(report=callable | None) -> MatchResult``: another app's typed addresses.
+Matcher = Callable[..., MatchResult]
+#: ``section(request) -> str``: HTML of another app's part of the review page.
+ReviewSection = Callable[[Any], str]
+_matchers: list[Matcher] = []
+_review_sections: list[ReviewSection] = []
+
+
+def register_matcher(matcher: Matcher) -> None:
+    if matcher not in _matchers:
+        _matchers.append(matcher)
+
+
+def register_review_section(section: ReviewSection) -> None:
+    if section not in _review_sections:
+        _review_sections.append(section)
+
+
+def review_sections(request: Any) -> list[str]:
+    """The other apps' parts of the review page, in registration order."""
+    return [section(request) for section in _review_sections]
+
+
+def match_all_addresses(*, report: Callable[[str], None] | None = None) -> MatchResult:
+    """The customers' typed addresses, then every registered app's."""
+    total = match_customer_addresses(report=report)
+    for matcher in _matchers:
+        result = matcher(report=report)
+        total.matched += result.matched
+        total.unmatched += result.unmatched
+    return total
 
 
 def find_address(

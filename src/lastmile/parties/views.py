@@ -185,10 +185,10 @@ class AddressReviewListView(ObjectListView):
 @login_required
 @require_POST
 def review_match(request: HttpRequest) -> HttpResponse:
-    """Match the customers' typed addresses against the registry again."""
+    """Match the customers' (and devices') typed addresses against the registry again."""
     if not has_model_permission(request.user, AddressReview, "change"):
         raise PermissionDenied
-    result = matching.match_customer_addresses()
+    result = matching.match_all_addresses()
     messages.success(
         request,
         _("%(matched)s addresses matched, %(unmatched)s to review.")

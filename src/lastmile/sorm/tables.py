@@ -14,7 +14,16 @@ OBJECT_TYPES = {
     "contract": _("contract"),
     "legal_entity": _("legal entity"),
     "address": _("address object"),
+    "device": _("device"),
 }
+#: Where staff fix an object of a type that is not a customer (the customer
+#: column links those).
+OBJECT_PAGES = {"device": "devices:device_edit"}
+
+
+def _object_page(record: DataGap) -> str | None:
+    page = OBJECT_PAGES.get(record.object_type)
+    return reverse(page, args=[record.object_id]) if page else None
 
 
 class ExportRunTable(tables.Table):
@@ -38,7 +47,7 @@ class DataGapTable(tables.Table):
     kind = tables.Column(verbose_name=_("Problem"))
     file_type = tables.Column(verbose_name=_("File type"))
     object_type = tables.Column(verbose_name=_("Object type"))
-    object_id = tables.Column(verbose_name=_("Object id"))
+    object_id = tables.Column(verbose_name=_("Object id"), linkify=_object_page)
     customer = tables.Column(
         verbose_name=_("Customer"),
         accessor="customer__login",

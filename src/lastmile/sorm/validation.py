@@ -213,6 +213,27 @@ def _no_type_code() -> Any:
     ).values_list("gap_object", "gap_customer", "gap_message")
 
 
+def _switch_without_registry_address() -> Any:
+    """A switch (a device with a typed installation address) not linked to
+    the registry: the file sends the typed text instead."""
+    if not (apps.is_installed("lastmile.devices") and _parties()):
+        return None
+    device = apps.get_model("devices.Device")
+    rows = device.objects.filter(address_object__isnull=True).exclude(address="")
+    message = _text(
+        _(
+            "Switch %(name)s is not linked to the address registry; the file sends the text: %(text)s"
+        ),
+        name=F("name"),
+        text=F("address"),
+    )
+    return rows.annotate(
+        gap_object=Cast("pk", models.CharField()),
+        gap_customer=Value(None, output_field=models.IntegerField()),
+        gap_message=message,
+    ).values_list("gap_object", "gap_customer", "gap_message")
+
+
 CHECKS: tuple[Check, ...] = (
     Check(GapKind.NO_CONTRACT, "contracts", "customer", _no_contract),
     Check(GapKind.NO_PASSPORT, "fiz", "customer", _no_passport),
@@ -224,6 +245,7 @@ CHECKS: tuple[Check, ...] = (
     Check(GapKind.BAD_MAC, "ip_nets", "lease", _bad_mac),
     Check(GapKind.NO_DESCRIPTION, "gateways", "nas", _nas_without_place),
     Check(GapKind.NO_TYPE_CODE, "regions", "address", _no_type_code),
+    Check(GapKind.NO_ADDRESS, "switches", "device", _switch_without_registry_address),
 )
 
 

@@ -165,29 +165,44 @@ def special_numbers(window: Window) -> Iterator[Row]:
 def switches(window: Window) -> Iterator[Row]:
     """The network devices (``lastmile.devices``) with an installation
     address that existed at the window's end, keyed ``switch_<pk>``
-    (sorm-format.md §3.12).  A device without a comment is described by its
-    name rather than dropped (the predecessor lost such rows).  Devices are
-    not journaled, so a removed device simply stops appearing: there is no
-    ``end_usage_time`` row for it."""
+    (sorm-format.md §3.12).  The place is the full text of the device's
+    registry address (``address_object``, the same text as the access
+    points' ``full_address``), else the typed address; the file has no
+    column for the address object's id.  A device without a comment is
+    described by its name rather than dropped (the predecessor lost such
+    rows).  Devices are not journaled, so a removed device simply stops
+    appearing: there is no ``end_usage_time`` row for it."""
     if not apps.is_installed("lastmile.devices"):
         return
     device_model = apps.get_model("devices.Device")
     devices = (
         device_model.objects.filter(created_at__lte=window.until)
-        .exclude(address="")
+        .filter(~models.Q(address="") | models.Q(address_object__isnull=False))
         .order_by("id")
-        .values_list("id", "name", "description", "address", "created_at")
+        .values_list("id", "name", "description", "address", "address_object_id", "created_at")
     )
-    for pk, name, description, address, created_at in devices.iterator(journal.CHUNK):
+    for pk, name, description, address, object_id, created_at in devices.iterator(journal.CHUNK):
         text = " ".join((description or "").split()) or name
         yield {
             "title": f"switch_{pk}",
             "switch_type": "internal",
             "network_type": _conf().sorm_network_type,
             "description": text[:256],
-            "place": address.strip()[:1024],
+            "place": _device_place(object_id, address)[:1024],
             "start_usage_time": created_at,
         }
+
+
+def _device_place(object_id: int | None, typed: str) -> str:
+    """The registry address's full text, or the typed one when the device is
+    not linked (or its object has no text)."""
+    from lastmile.sorm import parties_sources
+
+    if object_id is not None and parties_sources.available():
+        parts = parties_sources.address_parts(object_id)
+        if parts is not None and parts.full:
+            return parts.full
+    return typed.strip()
 
 
 def nothing(window: Window) -> Iterator[Row]:

@@ -6,6 +6,7 @@ A device's ``driver`` names a driver in ``lastmile.drivers`` or is
 page shows; only operations on it answer "choose a driver".
 """
 
+from lastmile.devices.models.address_review import DeviceAddressReview
 from lastmile.devices.models.inventory import (
     GENERIC,
     NO_DRIVER,
@@ -27,7 +28,8 @@ from lastmile.devices.models.log import DeviceAction, Outcome
 from lastmile.devices.models.onu import Onu, OnuTemplate
 
 __all__ = [
-    "GENERIC", "NO_DRIVER", "SECRET_FIELDS", "Device", "DeviceAction", "Link", "LinkState",
+    "GENERIC", "NO_DRIVER", "SECRET_FIELDS", "Device", "DeviceAction", "DeviceAddressReview",
+    "Link", "LinkState",
     "Onu", "OnuTemplate", "Outcome", "Port", "PortLinkChange", "PortMode", "PortRole",
     "PortVlan", "PortWatch", "SnmpVersion", "Status", "StatusChange",
 ]  # fmt: skip

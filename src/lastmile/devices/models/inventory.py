@@ -50,7 +50,19 @@ class Device(TimestampedModel, RestrictedModel):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     driver = models.CharField(_("type"), max_length=50, default=NO_DRIVER, blank=True)
+    # The installation address as typed (the label, and the fallback for SORM
+    # when the device is not linked to the registry).
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The installation address in the registry (lastmile.addresses), as for
+    # customers: ``lastmile match-addresses`` fills it from the typed text.
+    address_object = models.ForeignKey(
+        "addresses.AddressObject",
+        verbose_name=_("address in the registry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="devices",
+    )
     group = models.ForeignKey(
         "customers.CustomerGroup",
         verbose_name=_("group"),
