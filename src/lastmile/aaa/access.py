@@ -238,17 +238,12 @@ class AccessHandler:
     async def _renew(
         self, lease: LeaseInfo, nas: NasInfo, creds: Credentials, now: float, lease_time: int
     ) -> None:
-        """Extend a dynamic lease (and record its equipment) only when needed,
-        so a re-auth usually costs no database write."""
-        fills_equipment = (creds.mac and not lease.mac) or (creds.remote_id and not lease.remote_id)
-        if lease.kind == "static":
-            if not fills_equipment:
-                return
-            expires = None
-        else:
-            if lease.more_than_half_left(now, lease_time) and not fills_equipment:
-                return
-            expires = utc(now + lease_time)
+        """Extend a dynamic lease (and record its equipment) only when needed
+        (``policy.lease_renewal``)."""
+        needed, expires_s = policy.lease_renewal(lease, creds, now=now, lease_time=lease_time)
+        if not needed:
+            return
+        expires = None if expires_s is None else utc(expires_s)
         await self.writer.submit(
             Renewal(lease.id, expires, creds.mac, creds.remote_id, creds.circuit_id, nas.id, at=now)
         )

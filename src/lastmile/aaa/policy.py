@@ -22,10 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lastmile.radius import codec
 from lastmile.radius.profiles import Attribute, Rate, encode, profile, vendor_attributes
+
+if TYPE_CHECKING:
+    from lastmile.aaa.decision import Credentials
+    from lastmile.aaa.state import LeaseInfo
 
 
 class Refusal(StrEnum):
@@ -270,3 +274,25 @@ def coa_attributes(state: AccessTarget, vendor: str) -> bytes | None:
     if state.access == Access.GUEST and profile(vendor).live_guest:
         return _vendor_bytes(vendor, None, True)
     return None
+
+
+#: ``lease_renewal``'s answer when the lease needs no write.
+NO_RENEWAL: tuple[bool, float | None] = (False, None)
+
+
+def lease_renewal(
+    lease: LeaseInfo, creds: Credentials, *, now: float, lease_time: int
+) -> tuple[bool, float | None]:
+    """Whether a re-auth writes its lease, and the new expiry (epoch seconds;
+    None keeps a static lease's).  A dynamic lease is extended when less than
+    half of it is left, and the equipment is recorded on a lease that has
+    none; otherwise no write, so a re-auth usually costs no database write.
+    The one rule of the UDP server and the ``rlm_rest`` endpoint."""
+    fills_equipment = bool(
+        (creds.mac and not lease.mac) or (creds.remote_id and not lease.remote_id)
+    )
+    if lease.kind == "static":
+        return (True, None) if fills_equipment else NO_RENEWAL
+    if lease.more_than_half_left(now, lease_time) and not fills_equipment:
+        return NO_RENEWAL
+    return True, now + lease_time

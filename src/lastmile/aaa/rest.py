@@ -226,18 +226,11 @@ def _ipv6(
 def _renew(
     lease: LeaseInfo, nas: Nas, creds: Credentials, now: float, lease_time: int, renew: Any
 ) -> None:
-    """The UDP server's rule (``AccessHandler._renew``): a dynamic lease is
-    extended when less than half of it is left, and the equipment is recorded
-    on a lease that has none; otherwise no write."""
-    fills_equipment = (creds.mac and not lease.mac) or (creds.remote_id and not lease.remote_id)
-    if lease.kind == "static":
-        if not fills_equipment:
-            return
-        expires = None
-    else:
-        if lease.more_than_half_left(now, lease_time) and not fills_equipment:
-            return
-        expires = datetime.fromtimestamp(now + lease_time, UTC)
+    """The UDP server's rule (``policy.lease_renewal``), written through ``renew``."""
+    needed, expires_s = policy.lease_renewal(lease, creds, now=now, lease_time=lease_time)
+    if not needed:
+        return
+    expires = None if expires_s is None else datetime.fromtimestamp(expires_s, UTC)
     renew(
         lease_id=lease.id,
         expires_at=expires,
