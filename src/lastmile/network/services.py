@@ -152,6 +152,20 @@ def assign_static(
     return Lease.objects.get(pk=lease.pk)
 
 
+def _active_dynamic(customer_id: int, pool: Pool) -> Lease | None:
+    """The customer's open dynamic lease in ``pool`` (one at most: a unique index)."""
+    return Lease.objects.filter(
+        customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
+    ).first()
+
+
+def _lease_params(
+    pool: Pool, customer_id: int, mac: str, nas_id: int | None, expires: datetime
+) -> dict[str, Any]:
+    """The columns every new dynamic lease insert takes from its caller."""
+    return {"pool": pool.pk, "customer": customer_id, "mac": mac, "nas": nas_id, "expires": expires}
+
+
 def allocate_dynamic(
     *,
     customer_id: int,
@@ -163,9 +177,7 @@ def allocate_dynamic(
     """The customer's active dynamic lease in ``pool``, or a new one on the
     lowest free address.  Safe under concurrency: the unique index decides."""
     lease_time_s = lease_time_s or settings.LASTMILE.lease_time_s
-    existing = Lease.objects.filter(
-        customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
-    ).first()
+    existing = _active_dynamic(customer_id, pool)
     if existing is not None:
         return existing
     if pool.family != 4:
@@ -197,19 +209,13 @@ def allocate_dynamic(
                     "base": str(ipaddress.IPv4Address(first)),
                     "span": last - first,
                     "gateway": pool.gateway,
-                    "pool": pool.pk,
-                    "customer": customer_id,
-                    "mac": mac,
-                    "nas": nas_id,
-                    "expires": expires,
+                    **_lease_params(pool, customer_id, mac, nas_id, expires),
                 },
             )
             row = cur.fetchone()
         if row is not None:
             return Lease.objects.get(pk=row[0])
-        existing = Lease.objects.filter(
-            customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
-        ).first()
+        existing = _active_dynamic(customer_id, pool)
         if existing is not None:
             return existing
         if not _has_free(pool):
@@ -259,9 +265,7 @@ def allocate_prefix(
     the prefix starting at ``address`` (the caller picks it, as the RADIUS
     server does); None when that prefix is taken (the database decides: the
     unique and no-overlap constraints)."""
-    existing = Lease.objects.filter(
-        customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
-    ).first()
+    existing = _active_dynamic(customer_id, pool)
     if existing is not None:
         return existing
     expires = timezone.now() + timedelta(seconds=lease_time_s or settings.LASTMILE.lease_time_s)
@@ -278,19 +282,13 @@ def allocate_prefix(
             {
                 "address": address,
                 "length": pool.delegated_prefix_length,
-                "pool": pool.pk,
-                "customer": customer_id,
-                "mac": mac,
-                "nas": nas_id,
-                "expires": expires,
+                **_lease_params(pool, customer_id, mac, nas_id, expires),
             },
         )
         row = cur.fetchone()
     if row is not None:
         return Lease.objects.get(pk=row[0])
-    return Lease.objects.filter(
-        customer_id=customer_id, pool=pool, kind=LeaseKind.DYNAMIC, ended_at__isnull=True
-    ).first()
+    return _active_dynamic(customer_id, pool)
 
 
 def _has_free(pool: Pool) -> bool:
