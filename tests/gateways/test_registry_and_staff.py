@@ -168,3 +168,20 @@ def test_settings_refuse_lenient_amount_limits(admin_client):
         )
         assert response.status_code == 200, (low, high)
     assert not GatewayConfig.objects.filter(name="payme").exists()
+
+
+@pytest.mark.parametrize(
+    ("gateway", "words"),
+    [
+        ("payme", ["Ключ магазина", "Параметр счёта"]),
+        ("alltime", ["Секрет", "шаг проверки закрепляет сумму"]),
+        ("rncb", ["Общий секрет", "номер договора"]),
+        ("card", ["Адрес платёжной страницы провайдера", "Валюта"]),
+    ],
+)
+def test_each_gateways_settings_are_in_russian(admin_client, gateway, words):
+    """A gateway's own settings (labels, help, choices) on the Russian page."""
+    admin_client.cookies["django_language"] = "ru"
+    page = admin_client.get(f"/finance/gateways/{gateway}/settings/").content.decode()
+    for word in words:
+        assert word in page, word

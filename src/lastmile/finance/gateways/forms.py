@@ -62,7 +62,9 @@ class GatewayConfigForm(forms.ModelForm[GatewayConfig]):
         for spec in gateway.option_fields:
             field: forms.Field
             if spec.choices:
-                field = forms.ChoiceField(choices=spec.choices, required=False)
+                field = forms.ChoiceField(
+                    choices=[(value, _(label)) for value, label in spec.choices], required=False
+                )
             else:
                 field = forms.CharField(required=False, max_length=500)
             field.label, field.help_text = _(spec.label), _(spec.help)
