@@ -24,7 +24,8 @@ from lastmile.drivers.base import (
     Vlan,
     register,
 )
-from lastmile.drivers.snmp import Gauge, SnmpClient
+from lastmile.drivers.snmp import SnmpClient
+from lastmile.drivers.snmp_values import Gauge
 
 SYS_DESCR = "1.3.6.1.2.1.1.1.0"
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
