@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from lastmile.drivers.base import register
-from lastmile.drivers.generic import (
+from lastmile.drivers.mib import (
     DOT1Q_PVID,
     DOT1Q_VLAN_STATIC_EGRESS,
     DOT1Q_VLAN_STATIC_UNTAGGED,
