@@ -81,7 +81,7 @@ def _child(spec_path: str) -> None:
     """The poller side: poll every device twice (cold, then warm) and print figures."""
     from lastmile.drivers.base import SnmpCredentials, Target
     from lastmile.drivers.poller import poll_many
-    from lastmile.drivers.snmp import close_engine
+    from lastmile.drivers.snmp_exchange import close_engine
 
     spec = json.loads(Path(spec_path).read_text())
     targets = [

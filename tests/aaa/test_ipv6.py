@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from lastmile.aaa.state import PoolInfo
+from lastmile.aaa.pools import PoolInfo
 from lastmile.network.models import Lease, Pool
 from lastmile.radius import codec
 from tests.aaa.helpers import load, make_customers, radius_server

@@ -9,7 +9,8 @@ import pytest
 
 from lastmile.aaa.decision import Credentials, decide
 from lastmile.aaa.policy import Refusal
-from lastmile.aaa.state import CustomerInfo, NasInfo, PoolInfo, State
+from lastmile.aaa.pools import PoolInfo
+from lastmile.aaa.state import CustomerInfo, NasInfo, State
 
 NOW = 1_800_000_000.0
 INTERVAL = 300

@@ -8,7 +8,8 @@ import pytest
 
 from lastmile.drivers import base, generic
 from lastmile.drivers.base import BadInput, DeviceError, DeviceUnreachable, LinkState
-from lastmile.drivers.generic import GenericSwitch, decode_portlist, encode_portlist
+from lastmile.drivers.generic import GenericSwitch
+from lastmile.drivers.mib import decode_portlist, encode_portlist
 from lastmile.drivers.sim import Agent, free_udp_port
 from lastmile.drivers.snmp import SnmpClient
 

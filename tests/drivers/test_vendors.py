@@ -6,7 +6,8 @@ import pytest
 
 from lastmile.drivers import base
 from lastmile.drivers.base import LinkState, Unsupported
-from lastmile.drivers.generic import GenericSwitch, decode_portlist
+from lastmile.drivers.generic import GenericSwitch
+from lastmile.drivers.mib import decode_portlist
 from lastmile.drivers.sim import Agent
 from lastmile.drivers.snmp import SnmpClient
 

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from lastmile.aaa.apply import RETRY_BACKOFF_S, apply_changes, on_access_changed
+from lastmile.aaa.apply import apply_changes, on_access_changed
+from lastmile.aaa.apply_record import RETRY_BACKOFF_S
 from lastmile.aaa.models import AccessChange, NasAttempt
 from lastmile.core.hooks import AccessReason
 from lastmile.customers.services import deactivate_customer

@@ -28,7 +28,8 @@ from lastmile.aaa.decision import (
 from lastmile.aaa.dispatch import answer_status_server
 from lastmile.aaa.ops import Allocation, Renewal, utc
 from lastmile.aaa.policy import Refusal
-from lastmile.aaa.state import LeaseInfo, NasInfo, PoolInfo, State
+from lastmile.aaa.pools import PoolInfo
+from lastmile.aaa.state import LeaseInfo, NasInfo, State
 from lastmile.aaa.writer import BatchWriter
 from lastmile.radius import codec
 

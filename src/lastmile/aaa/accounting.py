@@ -21,7 +21,8 @@ from lastmile.aaa.ops import (
     NasReset,
     utc,
 )
-from lastmile.aaa.state import LeaseInfo, NasInfo, OpenSession, State
+from lastmile.aaa.sessions import OpenSession
+from lastmile.aaa.state import LeaseInfo, NasInfo, State
 from lastmile.aaa.writer import BatchWriter
 from lastmile.network.models import normalize_mac
 from lastmile.radius import codec

@@ -25,8 +25,10 @@ from lastmile.aaa.policy import (
     classify,
     reply_message,
 )
+from lastmile.aaa.pools import PoolInfo
 from lastmile.aaa.ports import port_key
-from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, OpenSession, PoolInfo, State
+from lastmile.aaa.sessions import OpenSession
+from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, State
 from lastmile.network.models import normalize_mac
 from lastmile.radius import codec
 

@@ -16,7 +16,8 @@ log = structlog.get_logger(__name__)
 @app.task(queue="network", name="aaa.apply_access")
 def apply_access(change_ids: list[int]) -> int:
     """Send the CoA/Disconnect requests for these changes; retry the unconfirmed later."""
-    from lastmile.aaa.apply import RETRY_BACKOFF_S, apply_changes
+    from lastmile.aaa.apply import apply_changes
+    from lastmile.aaa.apply_record import RETRY_BACKOFF_S
 
     retry = apply_changes(change_ids)
     by_delay: dict[int, list[int]] = {}

@@ -23,8 +23,10 @@ from lastmile.aaa.decision import (
     equipment_ok,
 )
 from lastmile.aaa.policy import Refusal
+from lastmile.aaa.pools import PoolInfo
 from lastmile.aaa.ports import bindings_by_port, port_key
-from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, OpenSession, PoolInfo, State
+from lastmile.aaa.sessions import OpenSession
+from lastmile.aaa.state import CustomerInfo, LeaseInfo, NasInfo, State
 from lastmile.network.models import AccessBinding, Lease, Nas, Pool, Session, normalize_mac
 from lastmile.radius.profiles import Rate
 

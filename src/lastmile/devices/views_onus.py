@@ -24,7 +24,7 @@ from lastmile.devices.filtersets import OnuFilterSet
 from lastmile.devices.forms import OnuRegisterForm, OnuTemplateForm, OnuVlanForm
 from lastmile.devices.models import Onu, OnuTemplate
 from lastmile.devices.tables import OnuTable, OnuTemplateTable
-from lastmile.devices.views import _back, _device, _form_errors, _read, _run, _say
+from lastmile.devices.views_common import _back, _device, _form_errors, _read, _run, _say
 
 
 class OnuListView(ObjectListView):

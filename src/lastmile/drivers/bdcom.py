@@ -28,7 +28,7 @@ from lastmile.drivers.base import (
     Target,
     register,
 )
-from lastmile.drivers.generic import IF_ALIAS, IF_DESCR, IF_OPER_STATUS, _text, link_state, mac_text
+from lastmile.drivers.mib import IF_ALIAS, IF_DESCR, IF_OPER_STATUS, link_state, mac_text, text
 from lastmile.drivers.snmp import SnmpClient
 from lastmile.drivers.vendor_common import VendorSwitch
 
@@ -72,7 +72,7 @@ class BdcomP3310(VendorSwitch):
         return m.group(1) if m else super().model_from(descr, object_id)
 
     async def _interfaces(self, c: SnmpClient) -> dict[int, str]:
-        return {int(o.rsplit(".", 1)[1]): _text(v) for o, v in await c.walk(IF_DESCR)}
+        return {int(o.rsplit(".", 1)[1]): text(v) for o, v in await c.walk(IF_DESCR)}
 
     async def fibers(self, target: Target) -> list[Fiber]:
         c = SnmpClient(target)
@@ -101,7 +101,7 @@ class BdcomP3310(VendorSwitch):
         c = SnmpClient(target)
         names = await self._interfaces(c)
         cols = await c.walk_columns([ONU_MAC, ONU_STATUS, ONU_RX])
-        alias = {int(o.rsplit(".", 1)[1]): _text(v) for o, v in await c.walk(IF_ALIAS)}
+        alias = {int(o.rsplit(".", 1)[1]): text(v) for o, v in await c.walk(IF_ALIAS)}
         data = {col: {int(o.rsplit(".", 1)[1]): v for o, v in rows} for col, rows in cols.items()}
         out = []
         for idx, name in sorted(names.items()):
@@ -148,7 +148,7 @@ class BdcomP3310(VendorSwitch):
         if idx is None:
             raise BadInput(f"there is no ONU {number} on {fiber}")
         await c.set([(f"{IF_ALIAS}.{idx}", name)])
-        if _text(await c.get(f"{IF_ALIAS}.{idx}")) != name:
+        if text(await c.get(f"{IF_ALIAS}.{idx}")) != name:
             raise DeviceError(f"{target.host}: the OLT did not keep the name of {wanted}")
         onu = await self.onu_details(target, fiber=fiber, number=number)
         return replace(onu, description=description)

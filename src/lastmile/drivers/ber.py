@@ -5,7 +5,7 @@ var-bind on this machine (a 30-port poll answer ≈ 16 ms of CPU), which caps
 a poller near 60 devices/s per core.  v1/v2c messages are plain BER with a
 handful of types, so GET, GETNEXT and GETBULK go through this codec (~50 µs a
 message); SET and everything SNMP v3 (USM authentication and privacy) stay on
-pysnmp (``lastmile.drivers.snmp``).
+pysnmp (``lastmile.drivers.snmp_exchange``).
 """
 
 from __future__ import annotations

@@ -14,12 +14,13 @@
 from __future__ import annotations
 
 from lastmile.drivers.base import register
-from lastmile.drivers.generic import (
+from lastmile.drivers.mib import (
     DOT1Q_PVID,
     DOT1Q_VLAN_STATIC_EGRESS,
     DOT1Q_VLAN_STATIC_UNTAGGED,
 )
-from lastmile.drivers.snmp import Gauge, SnmpClient
+from lastmile.drivers.snmp import SnmpClient
+from lastmile.drivers.snmp_values import Gauge
 from lastmile.drivers.vendor_common import VendorSwitch
 
 AGENT_SYSTEM_RESET = "1.3.6.1.4.1.171.12.1.2.3.0"

@@ -3,12 +3,13 @@
 Port numbers are ifIndex values.  The bridge MIBs number ports by bridge port
 (dot1dBasePort); ``dot1dBasePortIfIndex`` maps them, so the MAC table and VLAN
 bitmaps come back in ifIndex numbers too.  Vendor drivers subclass this one
-and change what their model does differently (reboot, save, quirks).
+and change what their model does differently (reboot, save, quirks).  The
+standard MIBs' OIDs and value decoding it shares with them are in ``mib``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from lastmile.drivers.base import (
@@ -16,7 +17,6 @@ from lastmile.drivers.base import (
     DeviceDetails,
     DeviceError,
     Driver,
-    LinkState,
     MacEntry,
     PortState,
     Reachability,
@@ -24,94 +24,48 @@ from lastmile.drivers.base import (
     Vlan,
     register,
 )
-from lastmile.drivers.snmp import Gauge, SnmpClient
-
-SYS_DESCR = "1.3.6.1.2.1.1.1.0"
-SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
-SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
-SYS_UPTIME_COLUMN = "1.3.6.1.2.1.1.3"  # as a GETBULK non-repeater: the next OID is .0
-SYS_NAME = "1.3.6.1.2.1.1.5.0"
-SYS_LOCATION = "1.3.6.1.2.1.1.6.0"
-
-IF_NUMBER = "1.3.6.1.2.1.2.1.0"
-IF_NUMBER_COLUMN = "1.3.6.1.2.1.2.1"  # as a GETBULK non-repeater: the next OID is .0
-IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
-IF_TYPE = "1.3.6.1.2.1.2.2.1.3"
-IF_SPEED = "1.3.6.1.2.1.2.2.1.5"
-IF_PHYS_ADDRESS = "1.3.6.1.2.1.2.2.1.6"
-IF_ADMIN_STATUS = "1.3.6.1.2.1.2.2.1.7"
-IF_OPER_STATUS = "1.3.6.1.2.1.2.2.1.8"
-IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
-IF_HIGH_SPEED = "1.3.6.1.2.1.31.1.1.1.15"
-IF_ALIAS = "1.3.6.1.2.1.31.1.1.1.18"
-
-DOT1D_BASE_BRIDGE_ADDRESS = "1.3.6.1.2.1.17.1.1.0"
-DOT1D_BASE_PORT_IFINDEX = "1.3.6.1.2.1.17.1.4.1.2"
-DOT1D_TP_FDB_PORT = "1.3.6.1.2.1.17.4.3.1.2"
-DOT1Q_TP_FDB_PORT = "1.3.6.1.2.1.17.7.1.2.2.1.2"
-DOT1Q_TP_FDB_STATUS = "1.3.6.1.2.1.17.7.1.2.2.1.3"
-DOT1Q_VLAN_FDB_ID = "1.3.6.1.2.1.17.7.1.4.2.1.3"
-DOT1Q_VLAN_STATIC_NAME = "1.3.6.1.2.1.17.7.1.4.3.1.1"
-DOT1Q_VLAN_STATIC_EGRESS = "1.3.6.1.2.1.17.7.1.4.3.1.2"
-DOT1Q_VLAN_STATIC_UNTAGGED = "1.3.6.1.2.1.17.7.1.4.3.1.4"
-DOT1Q_PVID = "1.3.6.1.2.1.17.7.1.4.5.1.1"
-
-#: ifType values that are switch ports (ethernetCsmacd, fastEther, fastEtherFX, gigabitEthernet)
-PORT_IF_TYPES = frozenset({6, 62, 69, 117})
-
-FDB_STATUS_SELF = 4
+from lastmile.drivers.mib import (
+    DOT1D_BASE_BRIDGE_ADDRESS,
+    DOT1D_BASE_PORT_IFINDEX,
+    DOT1D_TP_FDB_PORT,
+    DOT1Q_PVID,
+    DOT1Q_TP_FDB_PORT,
+    DOT1Q_TP_FDB_STATUS,
+    DOT1Q_VLAN_FDB_ID,
+    DOT1Q_VLAN_STATIC_EGRESS,
+    DOT1Q_VLAN_STATIC_NAME,
+    DOT1Q_VLAN_STATIC_UNTAGGED,
+    FDB_STATUS_SELF,
+    IF_ADMIN_STATUS,
+    IF_ALIAS,
+    IF_DESCR,
+    IF_HIGH_SPEED,
+    IF_NAME,
+    IF_NUMBER,
+    IF_NUMBER_COLUMN,
+    IF_OPER_STATUS,
+    IF_PHYS_ADDRESS,
+    IF_SPEED,
+    IF_TYPE,
+    PORT_IF_TYPES,
+    SYS_DESCR,
+    SYS_LOCATION,
+    SYS_NAME,
+    SYS_OBJECT_ID,
+    SYS_UPTIME,
+    SYS_UPTIME_COLUMN,
+    check_vid,
+    decode_portlist,
+    encode_portlist,
+    link_state,
+    mac_text,
+    text,
+)
+from lastmile.drivers.snmp import SnmpClient
+from lastmile.drivers.snmp_values import Gauge
 
 #: interfaces each polled device had last time (sizes the next poll's GETBULK)
 _IF_COUNT: dict[tuple[str, int, str, str], int] = {}
-
-
-def mac_text(raw: bytes | str | None) -> str:
-    if not raw:
-        return ""
-    if isinstance(raw, str):
-        raw = raw.encode()
-    return ":".join(f"{b:02x}" for b in raw) if len(raw) == 6 else ""
-
-
-def decode_portlist(raw: bytes | None) -> set[int]:
-    """A Q-BRIDGE PortList: octet 0's high bit is bridge port 1."""
-    ports: set[int] = set()
-    for i, octet in enumerate(raw or b""):
-        for bit in range(8):
-            if octet & (0x80 >> bit):
-                ports.add(i * 8 + bit + 1)
-    return ports
-
-
-def encode_portlist(ports: Iterable[int], length: int) -> bytes:
-    ports = list(ports)
-    need = max([(p - 1) // 8 + 1 for p in ports] + [length])
-    data = bytearray(need)
-    for p in ports:
-        if p < 1:
-            raise BadInput(f"bridge port {p} is not a port")
-        data[(p - 1) // 8] |= 0x80 >> ((p - 1) % 8)
-    return bytes(data)
-
-
-def link_state(oper: Any) -> LinkState:
-    if oper == 1:
-        return LinkState.UP
-    if oper in (2, 7):  # down, lowerLayerDown
-        return LinkState.DOWN
-    return LinkState.UNKNOWN
-
-
-def check_vid(vid: int) -> int:
-    if not isinstance(vid, int) or isinstance(vid, bool) or not 1 <= vid <= 4094:
-        raise BadInput(f"VLAN {vid!r} is out of range: a VLAN id is 1 to 4094")
-    return vid
-
-
-def _text(raw: Any) -> str:
-    if isinstance(raw, bytes):
-        return raw.decode("utf-8", "replace").strip("\x00").strip()
-    return "" if raw is None else str(raw)
 
 
 @register
@@ -135,12 +89,12 @@ class GenericSwitch(Driver):
         if v[SYS_UPTIME] is None and v[SYS_DESCR] is None:
             raise DeviceError(f"{target.host}: the device has no SNMPv2-MIB system group")
         mac = mac_text(await c.get(DOT1D_BASE_BRIDGE_ADDRESS))
-        descr = _text(v[SYS_DESCR])
+        descr = text(v[SYS_DESCR])
         return DeviceDetails(
-            name=_text(v[SYS_NAME]),
+            name=text(v[SYS_NAME]),
             description=descr,
             uptime_s=None if v[SYS_UPTIME] is None else int(v[SYS_UPTIME]) // 100,
-            model=self.model_from(descr, _text(v[SYS_OBJECT_ID])),
+            model=self.model_from(descr, text(v[SYS_OBJECT_ID])),
             firmware="",
             mac=mac,
         )
@@ -161,7 +115,7 @@ class GenericSwitch(Driver):
             raise DeviceError(f"{target.host}: the device reports no interfaces (IF-MIB)")
         ports = []
         for idx in sorted(set(by[IF_DESCR]) | set(by[IF_OPER_STATUS])):
-            name = _text(by[IF_NAME].get(idx)) or _text(by[IF_DESCR].get(idx))
+            name = text(by[IF_NAME].get(idx)) or text(by[IF_DESCR].get(idx))
             for col in (IF_TYPE, IF_ADMIN_STATUS, IF_OPER_STATUS):
                 if not isinstance(by[col].get(idx, 0), int):
                     raise DeviceError(f"{target.host}: interface {idx} has an unreadable state")
@@ -174,7 +128,7 @@ class GenericSwitch(Driver):
                 PortState(
                     number=idx,
                     name=name,
-                    description=_text(by[IF_ALIAS].get(idx)),
+                    description=text(by[IF_ALIAS].get(idx)),
                     admin_up=by[IF_ADMIN_STATUS].get(idx) == 1,
                     link=link_state(by[IF_OPER_STATUS].get(idx)),
                     speed_mbps=mbps,
@@ -272,7 +226,7 @@ class GenericSwitch(Driver):
             )
         return PortState(
             number=port,
-            name=_text(v[f"{IF_NAME}.{port}"]),
+            name=text(v[f"{IF_NAME}.{port}"]),
             admin_up=up,
             link=link_state(v[f"{IF_OPER_STATUS}.{port}"]),
         )
@@ -325,7 +279,7 @@ class GenericSwitch(Driver):
             [DOT1Q_VLAN_STATIC_NAME, DOT1Q_VLAN_STATIC_EGRESS, DOT1Q_VLAN_STATIC_UNTAGGED]
         )
         rows: dict[int, tuple[str, bytes, bytes]] = {}
-        names = {int(o.rsplit(".", 1)[1]): _text(v) for o, v in cols[DOT1Q_VLAN_STATIC_NAME]}
+        names = {int(o.rsplit(".", 1)[1]): text(v) for o, v in cols[DOT1Q_VLAN_STATIC_NAME]}
         egress = {int(o.rsplit(".", 1)[1]): v or b"" for o, v in cols[DOT1Q_VLAN_STATIC_EGRESS]}
         untagged = {int(o.rsplit(".", 1)[1]): v or b"" for o, v in cols[DOT1Q_VLAN_STATIC_UNTAGGED]}
         for vid in sorted(set(names) | set(egress)):

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from lastmile.drivers.snmp import close_engine
+from lastmile.drivers.snmp_exchange import close_engine
 
 T = TypeVar("T")
 

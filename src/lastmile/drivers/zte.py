@@ -39,15 +39,15 @@ from lastmile.drivers.base import (
     Target,
     register,
 )
-from lastmile.drivers.generic import (
+from lastmile.drivers.generic import GenericSwitch
+from lastmile.drivers.mib import (
     IF_DESCR,
     IF_OPER_STATUS,
     SYS_DESCR,
     SYS_NAME,
     SYS_UPTIME,
-    GenericSwitch,
-    _text,
     link_state,
+    text,
 )
 from lastmile.drivers.snmp import SnmpClient
 from lastmile.drivers.zte_cli_ops import (
@@ -122,9 +122,9 @@ class ZteC320(ZteCliOperations):
         v = await SnmpClient(target).get_many([SYS_DESCR, SYS_UPTIME, SYS_NAME])
         if v[SYS_UPTIME] is None:
             raise DeviceError(f"{target.host}: no sysUpTime: is this an SNMP agent?")
-        descr = _text(v[SYS_DESCR])
+        descr = text(v[SYS_DESCR])
         return DeviceDetails(
-            name=_text(v[SYS_NAME]),
+            name=text(v[SYS_NAME]),
             description=descr,
             uptime_s=int(v[SYS_UPTIME]) // 100,
             model="C320" if "C320" in descr else descr.split(",")[0],
@@ -133,7 +133,7 @@ class ZteC320(ZteCliOperations):
     async def fibers(self, target: Target) -> list[Fiber]:
         c = SnmpClient(target)
         cols = await c.walk_columns([IF_DESCR, IF_OPER_STATUS])
-        names = {int(o.rsplit(".", 1)[1]): _text(v) for o, v in cols[IF_DESCR]}
+        names = {int(o.rsplit(".", 1)[1]): text(v) for o, v in cols[IF_DESCR]}
         oper = {int(o.rsplit(".", 1)[1]): v for o, v in cols[IF_OPER_STATUS]}
         counts: dict[int, int] = {}
         for oid, _v in await c.walk(ONU_TYPE):
@@ -177,9 +177,9 @@ class ZteC320(ZteCliOperations):
                     fiber=fiber_name(key[0]),
                     number=key[1],
                     serial=decode_serial(data[ONU_SN].get(key)),
-                    name=_text(data[ONU_NAME].get(key)),
-                    description=_text(data[ONU_DESCR].get(key)),
-                    model=_text(data[ONU_TYPE].get(key)),
+                    name=text(data[ONU_NAME].get(key)),
+                    description=text(data[ONU_DESCR].get(key)),
+                    model=text(data[ONU_TYPE].get(key)),
                     status=PHASE_STATES.get(state, "unknown")
                     if isinstance(state, int)
                     else "unknown",
