@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lastmile.accounts.models import User
+from lastmile.notifications import events
+from lastmile.notifications.services import notify
 from lastmile.tickets.errors import TicketError, TicketForbidden
 from lastmile.tickets.history import snapshot_of
 from lastmile.tickets.models import (
@@ -24,6 +26,7 @@ from lastmile.tickets.models import (
     TicketKind,
     TicketLog,
 )
+from lastmile.tickets.services import ticket_url
 
 log = structlog.get_logger(__name__)
 
@@ -90,7 +93,8 @@ def add_subscriber_reply(*, ticket: Ticket, customer: Any, text: str) -> TicketC
     ticket nobody looks at.  The ticket row is locked first, so two replies at
     once are both kept and the ticket is reopened once.  No permission check:
     the cabinet passes only the logged-in customer's own ticket, which is checked
-    again here."""
+    again here.  The ticket's responsible person and executors get a staff
+    notification, written in the same transaction (one per reply and person)."""
     text = text.strip()
     if not text:
         raise TicketError(_("Write your reply."))
@@ -105,6 +109,7 @@ def add_subscriber_reply(*, ticket: Ticket, customer: Any, text: str) -> TicketC
         )
         reopened_from = _reopen_for_reply(locked, who)
         Ticket.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+        _notify_assignees(locked, comment, was_reopened=reopened_from is not None)
     log.info(
         "ticket.subscriber_reply",
         ticket_id=ticket.pk,
@@ -133,3 +138,33 @@ def _reopen_for_reply(ticket: Ticket, who: str) -> str | None:
         comment=_("Reopened by the subscriber's reply."),
     )
     return from_state
+
+
+def _assignees(ticket: Ticket) -> list[User]:
+    """Who hears of a subscriber's reply: the responsible person and the executors.
+    An unassigned ticket has nobody (there is no rule for new tickets' staff yet)."""
+    people = {u.pk: u for u in ticket.executors.filter(is_active=True).order_by("pk")}
+    if ticket.responsible is not None and ticket.responsible.is_active:
+        people.setdefault(ticket.responsible.pk, ticket.responsible)
+    return list(people.values())
+
+
+def _notify_assignees(ticket: Ticket, comment: TicketComment, *, was_reopened: bool) -> None:
+    customer = comment.customer
+    context = {
+        "ticket_id": ticket.pk,
+        "ticket_kind": ticket.kind.name,
+        "ticket_url": ticket_url(ticket),
+        "customer_login": customer.login if customer else "",
+        "customer_address": customer.address if customer else "",
+        "reply_text": comment.text,
+        "file_count": comment.attachments.count(),
+        "was_reopened": was_reopened,
+    }
+    for user in _assignees(ticket):
+        notify(
+            event=events.TICKET_SUBSCRIBER_REPLY,
+            staff_user=user,
+            context=context,
+            dedup_key=f"ticket_subscriber_reply:{comment.pk}:{user.pk}",
+        )
