@@ -102,7 +102,7 @@ def test_a_too_large_file_is_refused_with_a_message_and_nothing_is_saved(
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "log.txt is too large: 4 KiB, at most 4 KiB." in page
+    assert "log.txt is too large: 5 KiB, at most 4 KiB." in page
     assert "See the log" in page  # the text stays in the form
     assert not TicketComment.objects.exists() and not TicketAttachment.objects.exists()
     assert not any(p.is_file() for p in media.rglob("*"))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from lastmile.cabinet.errors import PeriodInvalid
@@ -90,11 +91,11 @@ def _attachments_field() -> MultipleFileField:
         label=_("Files"),
         required=False,
         help_text=_(
-            "A photo or a screenshot helps: up to %(count)d files, %(size)d MiB each (%(types)s)."
+            "A photo or a screenshot helps: up to %(count)d files, %(size)s each (%(types)s)."
         )
         % {
             "count": conf.ticket_attachment_max_files,
-            "size": max(1, conf.ticket_attachment_max_bytes // (1024 * 1024)),
+            "size": filesizeformat(conf.ticket_attachment_max_bytes),
             "types": ", ".join(types),
         },
     )

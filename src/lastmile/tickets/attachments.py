@@ -93,7 +93,7 @@ def check_upload(upload: UploadedFile) -> tuple[UploadedFile, str]:
             _("%(name)s is too large: %(size)d KiB, at most %(limit)d KiB.")
             % {
                 "name": name,
-                "size": size // 1024,
+                "size": -(-size // 1024),  # rounded up: 4.9 KiB is not "4 KiB, at most 4"
                 "limit": conf.ticket_attachment_max_bytes // 1024,
             },
             field="attachments",
