@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from lastmile.cabinet.errors import PeriodInvalid
@@ -12,6 +14,7 @@ from lastmile.cabinet.models import ContactKind
 from lastmile.cabinet.queries import check_statement_period
 from lastmile.finance.forms import MoneyField
 from lastmile.notifications.models import SUBSCRIBER_CHANNELS, Language
+from lastmile.tickets.forms import MultipleFileField
 from lastmile.tickets.models import TicketKind
 
 
@@ -79,6 +82,27 @@ class NotificationForm(forms.Form):
     )
 
 
+def _attachments_field() -> MultipleFileField:
+    """Files for a request or a reply; the limits are the staff comments' (the
+    service checks them again and says which file is refused)."""
+    conf = settings.LASTMILE
+    types = sorted({t.lower().lstrip(".") for t in conf.ticket_attachment_types})
+    field = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        help_text=_(
+            "A photo or a screenshot helps: up to %(count)d files, %(size)s each (%(types)s)."
+        )
+        % {
+            "count": conf.ticket_attachment_max_files,
+            "size": filesizeformat(conf.ticket_attachment_max_bytes),
+            "types": ", ".join(types),
+        },
+    )
+    field.widget.attrs["accept"] = ",".join(f".{t}" for t in types)
+    return field
+
+
 class SupportRequestForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"),
@@ -96,6 +120,7 @@ class SupportRequestForm(forms.Form):
 
     def __init__(self, *args: Any, categories: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["attachments"] = _attachments_field()
         if categories is not None:
             field = self.fields["category"]
             assert isinstance(field, forms.ModelChoiceField)
@@ -106,8 +131,13 @@ class SupportReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Your reply"),
         max_length=5000,
+        required=False,  # a file alone is a reply too; the service asks for one of them
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = _attachments_field()
 
 
 def _contact_kinds() -> list[tuple[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.pagination import LimitOffsetPagination
@@ -15,7 +16,7 @@ from lastmile.api.money import MoneyIn, MoneyOut
 from lastmile.cabinet import support
 from lastmile.cabinet.models import OneTimeCode
 from lastmile.cabinet.queries import Statement
-from lastmile.tickets.models import Ticket, TicketComment
+from lastmile.tickets.models import Ticket, TicketAttachment, TicketComment
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
@@ -62,12 +63,35 @@ class SupportReplyIn(Schema):
     text: Text
 
 
+class SupportReplyFormIn(Schema):
+    """A reply as a multipart form: the text may be left out when files come."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+
+
+class SupportAttachmentOut(Schema):
+    id: int
+    name: str
+    size_bytes: int
+    content_type: str
+    url: str = Field(description="GET it (with my token) to download the file.")
+
+    @staticmethod
+    def resolve_url(obj: TicketAttachment) -> str:
+        return reverse("api:support_attachment", args=[obj.pk])
+
+
 class SupportReplyOut(Schema):
     id: int
     text: str
     created_at: datetime
     is_mine: bool = Field(description="Written by me (else by the support staff).")
     author_name: str
+    attachments: list[SupportAttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(obj: TicketComment) -> list[TicketAttachment]:
+        return list(obj.attachments.all())
 
     @staticmethod
     def resolve_is_mine(obj: TicketComment) -> bool:

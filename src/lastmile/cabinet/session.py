@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 
@@ -76,7 +77,7 @@ def log_out(request: HttpRequest) -> None:
     load_session(request).flush()
 
 
-def save_session(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def save_session(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
     """Write the session and its cookie (like Django's SessionMiddleware)."""
     session = getattr(request, "cabinet_session", None)
     if session is None:
@@ -99,7 +100,7 @@ def save_session(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 @overload
@@ -117,14 +118,16 @@ def cabinet_view(
     ``request.customer`` (or send to the login page), run changes under the
     customer's history context, and save the session."""
 
-    def decorate(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(func: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @functools.wraps(func)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             customer = session_customer(request)
             request.customer = customer  # type: ignore[attr-defined]
             if customer is None and login_required:
                 query = urlencode({"next": request.get_full_path()})
-                response: HttpResponse = HttpResponseRedirect(f"{reverse('cabinet:login')}?{query}")
+                response: HttpResponseBase = HttpResponseRedirect(
+                    f"{reverse('cabinet:login')}?{query}"
+                )
             elif customer is not None and request.method not in _SAFE_METHODS:
                 with services.acting_customer(customer, request):
                     response = func(request, *args, **kwargs)

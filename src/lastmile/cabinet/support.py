@@ -4,16 +4,18 @@ own tickets with their state and the staff's comments."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from lastmile.cabinet.errors import RepliesThrottled, RequestsThrottled, UnknownRequestKind
 from lastmile.customers.models import Customer
 from lastmile.tickets import subscriber as tickets
-from lastmile.tickets.models import Ticket, TicketComment, TicketKind
+from lastmile.tickets.models import Ticket, TicketAttachment, TicketComment, TicketKind
 
 
 def categories() -> QuerySet[TicketKind]:
@@ -30,9 +32,15 @@ def category(code: str) -> TicketKind:
 
 
 def open_request(
-    *, customer: Customer, subject: str, message: str, kind: TicketKind | None = None
+    *,
+    customer: Customer,
+    subject: str,
+    message: str,
+    kind: TicketKind | None = None,
+    files: Iterable[UploadedFile] = (),
 ) -> Ticket:
-    """Open a ticket for the customer; ``RequestsThrottled`` past the hourly limit."""
+    """Open a ticket for the customer, with files if any; ``RequestsThrottled``
+    past the hourly limit."""
     since = timezone.now() - timedelta(hours=1)
     recent = Ticket.objects.filter(
         customer=customer, author__username=tickets.CABINET_AUTHOR, created_at__gte=since
@@ -40,7 +48,7 @@ def open_request(
     if recent >= settings.LASTMILE.cabinet_requests_per_hour:
         raise RequestsThrottled
     return tickets.open_subscriber_request(
-        customer=customer, subject=subject, message=message, kind=kind
+        customer=customer, subject=subject, message=message, kind=kind, files=files
     )
 
 
@@ -53,14 +61,16 @@ def request_of(customer: Customer, pk: int) -> Ticket | None:
     return requests(customer).filter(pk=pk).first()
 
 
-def reply(*, customer: Customer, ticket: Ticket, text: str) -> TicketComment:
-    """The subscriber's reply: a public comment; a closed request is reopened
-    (``RequestsThrottled`` past the hourly limit, counted with new requests)."""
+def reply(
+    *, customer: Customer, ticket: Ticket, text: str, files: Iterable[UploadedFile] = ()
+) -> TicketComment:
+    """The subscriber's reply: a public comment, with files if any; a closed request
+    is reopened (``RepliesThrottled`` past the hourly limit)."""
     since = timezone.now() - timedelta(hours=1)
     recent = TicketComment.objects.filter(customer=customer, created_at__gte=since).count()
     if recent >= settings.LASTMILE.cabinet_replies_per_hour:
         raise RepliesThrottled
-    return tickets.add_subscriber_reply(ticket=ticket, customer=customer, text=text)
+    return tickets.add_subscriber_reply(ticket=ticket, customer=customer, text=text, files=files)
 
 
 def public_comments(ticket: Ticket) -> QuerySet[TicketComment]:
@@ -70,7 +80,18 @@ def public_comments(ticket: Ticket) -> QuerySet[TicketComment]:
         TicketComment.objects.public()
         .filter(ticket=ticket)
         .select_related("author", "customer")
+        .prefetch_related("attachments")
         .order_by("created_at", "id")
+    )
+
+
+def attachment_of(customer: Customer, pk: int) -> TicketAttachment | None:
+    """A file the customer may download: on a public comment of their own ticket
+    (internal comments' files never; another customer's: None, so a 404)."""
+    return (
+        TicketAttachment.objects.filter(comment__is_public=True, comment__ticket__customer=customer)
+        .filter(pk=pk)
+        .first()
     )
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("password/reset/", login.password_reset, name="password_reset"),
     path("support/", support.support, name="support"),
     path("support/<int:pk>/", support.support_detail, name="support_detail"),
+    path("support/files/<int:pk>/", support.support_attachment, name="support_attachment"),
     path("settings/contact/", preferences.contact_start, name="contact_start"),
     path("settings/contact/confirm/", preferences.contact_confirm, name="contact_confirm"),
     path("payments/", money.payment_list, name="payments"),

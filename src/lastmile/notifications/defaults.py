@@ -81,6 +81,18 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Ваша заявка №{{ ticket_id }} выполнена",
         "Ваша заявка №{{ ticket_id }} ({{ ticket_kind }}) выполнена: {{ comment }}",
     ),
+    ("ticket_subscriber_reply", "en"): (
+        "Subscriber replied on ticket #{{ ticket_id }}",
+        "{{ customer_login }} ({{ customer_address }}) replied on ticket #{{ ticket_id }} "
+        "({{ ticket_kind }}){% if was_reopened %}, which is open again{% endif %}: "
+        "{{ reply_text }}{% if file_count %} [files: {{ file_count }}]{% endif %} {{ ticket_url }}",
+    ),
+    ("ticket_subscriber_reply", "ru"): (
+        "Ответ абонента в заявке №{{ ticket_id }}",
+        "{{ customer_login }} ({{ customer_address }}) ответил в заявке №{{ ticket_id }} "
+        "({{ ticket_kind }}){% if was_reopened %}, заявка снова открыта{% endif %}: "
+        "{{ reply_text }}{% if file_count %} [файлов: {{ file_count }}]{% endif %} {{ ticket_url }}",
+    ),
     ("device_down", "en"): (
         "Device down: {{ device }}",
         "{{ device }} ({{ device_ip }}, {{ device_address }}) is down since {{ since }}. "

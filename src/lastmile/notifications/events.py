@@ -19,6 +19,7 @@ ACCESS_BLOCKED = "access_blocked"
 TARIFF_CHANGED = "tariff_changed"
 TICKET_ASSIGNED = "ticket_assigned"
 TICKET_FINISHED = "ticket_finished"
+TICKET_SUBSCRIBER_REPLY = "ticket_subscriber_reply"
 DEVICE_DOWN = "device_down"
 DEVICE_UP = "device_up"
 PORT_DOWN = "port_down"
@@ -35,6 +36,7 @@ EVENT_CHOICES = [
     (TARIFF_CHANGED, _("tariff changed")),
     (TICKET_ASSIGNED, _("ticket assigned to me")),
     (TICKET_FINISHED, _("ticket finished")),
+    (TICKET_SUBSCRIBER_REPLY, _("subscriber replied to my ticket")),
     (DEVICE_DOWN, _("device down")),
     (DEVICE_UP, _("device up again")),
     (PORT_DOWN, _("device port link down")),
@@ -77,6 +79,17 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "due_at": "2026-12-01 18:00",
     },
     TICKET_FINISHED: {**_CUSTOMER, "ticket_id": 42, "ticket_kind": "repair", "comment": "Fixed"},
+    TICKET_SUBSCRIBER_REPLY: {
+        "staff_name": "Pavel",
+        "ticket_id": 42,
+        "ticket_kind": "repair",
+        "ticket_url": "http://127.0.0.1:8000/tickets/42/",
+        "customer_login": "user1",
+        "customer_address": "Lenina 1, 5",
+        "reply_text": "Still no link after the reboot.",
+        "file_count": 1,
+        "was_reopened": False,
+    },
     DEVICE_DOWN: {
         "staff_name": "Pavel",
         "device": "sw-lenina-1",

@@ -1,4 +1,4 @@
-"""A ticket attachment as a download, for the staff pages and the API alike."""
+"""A ticket attachment as a download, for the staff pages, the API and the cabinet."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ def attachment_response(user: Any, attachment_id: int) -> FileResponse:
         TicketAttachment.objects.filter(comment__ticket__in=Ticket.objects.restrict(user, "view")),
         pk=attachment_id,
     )
+    return file_response(attachment)
+
+
+def file_response(attachment: TicketAttachment) -> FileResponse:
+    """The attachment's file as a download under its original name (the caller
+    has checked who may have it)."""
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -24,7 +24,7 @@ from lastmile.accounts.models import User
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.notifications import events
 from lastmile.notifications.services import notify
-from lastmile.tickets.attachments import check_upload
+from lastmile.tickets.attachments import check_uploads, save_attachments
 from lastmile.tickets.errors import (
     CommentRequired,
     ConcurrentChange,
@@ -39,7 +39,6 @@ from lastmile.tickets.models import (
     OPEN_STATES,
     TRANSITIONS,
     Ticket,
-    TicketAttachment,
     TicketComment,
     TicketKind,
     TicketLog,
@@ -257,19 +256,12 @@ def add_comment(
         raise TicketError(_("Write a comment or attach a file."))
     if is_public and ticket.customer_id is None:
         raise TicketError(_("This ticket has no customer to show a public comment to."))
-    checked = [check_upload(f) for f in files]
+    checked = check_uploads(files)
     with transaction.atomic():
         comment = TicketComment.objects.create(
             ticket=ticket, author=actor, text=text.strip(), is_public=is_public
         )
-        for upload, content_type in checked:
-            TicketAttachment.objects.create(
-                comment=comment,
-                file=upload,
-                name=(upload.name or "file")[:255],
-                size_bytes=upload.size or 0,
-                content_type=content_type,
-            )
+        save_attachments(comment, checked)
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
     return comment
 

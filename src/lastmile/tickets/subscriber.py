@@ -5,15 +5,20 @@ check ownership, not staff permissions; the ticket log names the customer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import structlog
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lastmile.accounts.models import User
+from lastmile.notifications import events
+from lastmile.notifications.services import notify
+from lastmile.tickets.attachments import check_uploads, save_attachments
 from lastmile.tickets.errors import TicketError, TicketForbidden
 from lastmile.tickets.history import snapshot_of
 from lastmile.tickets.models import (
@@ -24,6 +29,7 @@ from lastmile.tickets.models import (
     TicketKind,
     TicketLog,
 )
+from lastmile.tickets.services import ticket_url
 
 log = structlog.get_logger(__name__)
 
@@ -46,14 +52,22 @@ def cabinet_author() -> User:
 
 
 def open_subscriber_request(
-    *, customer: Any, subject: str, message: str, kind: TicketKind | None = None
+    *,
+    customer: Any,
+    subject: str,
+    message: str,
+    kind: TicketKind | None = None,
+    files: Iterable[UploadedFile] = (),
 ) -> Ticket:
     """A ticket opened by the subscriber in the cabinet (state "new", the customer's
-    site); the subject is the first line of the description.  No permission check:
-    the cabinet has authenticated the customer, and only ever passes that one."""
+    site); the subject is the first line of the description.  Attached files (the
+    staff comments' limits) go on a first public comment by the customer, as a
+    ticket's files always hang on a comment.  No permission check: the cabinet has
+    authenticated the customer, and only ever passes that one."""
     subject, message = subject.strip(), message.strip()
     if not subject or not message:
         raise TicketError(_("Write a subject and a message."))
+    checked = check_uploads(files)
     if kind is None:
         code = settings.LASTMILE.cabinet_request_kind
         kind = (
@@ -78,24 +92,34 @@ def open_subscriber_request(
             actor_name=f"customer:{customer.login}"[:150],
             after=snapshot_of(ticket),
         )
+        if checked:
+            comment = TicketComment.objects.create(
+                ticket=ticket, author=author, customer=customer, text="", is_public=True
+            )
+            save_attachments(comment, checked)
     log.info("ticket.created_by_subscriber", ticket_id=ticket.pk, customer_id=customer.pk)
     return ticket
 
 
-def add_subscriber_reply(*, ticket: Ticket, customer: Any, text: str) -> TicketComment:
-    """The subscriber's reply to their own ticket: a public comment by the customer.
+def add_subscriber_reply(
+    *, ticket: Ticket, customer: Any, text: str, files: Iterable[UploadedFile] = ()
+) -> TicketComment:
+    """The subscriber's reply to their own ticket: a public comment by the customer,
+    with files if any (the staff comments' limits; a refused file saves nothing).
 
     A closed ticket (done, failed, cancelled) is reopened by the reply, along the
     transition table, with a log entry; so a reply is never lost in a closed
     ticket nobody looks at.  The ticket row is locked first, so two replies at
     once are both kept and the ticket is reopened once.  No permission check:
     the cabinet passes only the logged-in customer's own ticket, which is checked
-    again here."""
-    text = text.strip()
-    if not text:
-        raise TicketError(_("Write your reply."))
+    again here.  The ticket's responsible person and executors get a staff
+    notification, written in the same transaction (one per reply and person)."""
+    text, files = text.strip(), list(files)
+    if not text and not files:
+        raise TicketError(_("Write your reply or attach a file."), field="text")
     if ticket.customer_id != getattr(customer, "pk", None):
         raise TicketForbidden(_("This request is not yours."))
+    checked = check_uploads(files)
     author = cabinet_author()
     who = f"customer:{customer.login}"[:150]
     with transaction.atomic():
@@ -103,8 +127,10 @@ def add_subscriber_reply(*, ticket: Ticket, customer: Any, text: str) -> TicketC
         comment = TicketComment.objects.create(
             ticket=locked, author=author, customer=customer, text=text, is_public=True
         )
+        save_attachments(comment, checked)
         reopened_from = _reopen_for_reply(locked, who)
         Ticket.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+        _notify_assignees(locked, comment, was_reopened=reopened_from is not None)
     log.info(
         "ticket.subscriber_reply",
         ticket_id=ticket.pk,
@@ -133,3 +159,33 @@ def _reopen_for_reply(ticket: Ticket, who: str) -> str | None:
         comment=_("Reopened by the subscriber's reply."),
     )
     return from_state
+
+
+def _assignees(ticket: Ticket) -> list[User]:
+    """Who hears of a subscriber's reply: the responsible person and the executors.
+    An unassigned ticket has nobody (there is no rule for new tickets' staff yet)."""
+    people = {u.pk: u for u in ticket.executors.filter(is_active=True).order_by("pk")}
+    if ticket.responsible is not None and ticket.responsible.is_active:
+        people.setdefault(ticket.responsible.pk, ticket.responsible)
+    return list(people.values())
+
+
+def _notify_assignees(ticket: Ticket, comment: TicketComment, *, was_reopened: bool) -> None:
+    customer = comment.customer
+    context = {
+        "ticket_id": ticket.pk,
+        "ticket_kind": ticket.kind.name,
+        "ticket_url": ticket_url(ticket),
+        "customer_login": customer.login if customer else "",
+        "customer_address": customer.address if customer else "",
+        "reply_text": comment.text,
+        "file_count": comment.attachments.count(),
+        "was_reopened": was_reopened,
+    }
+    for user in _assignees(ticket):
+        notify(
+            event=events.TICKET_SUBSCRIBER_REPLY,
+            staff_user=user,
+            context=context,
+            dedup_key=f"ticket_subscriber_reply:{comment.pk}:{user.pk}",
+        )

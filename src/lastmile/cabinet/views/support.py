@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from lastmile.cabinet.session import cabinet_view
 from lastmile.cabinet.views.common import customer_of, paginate
 from lastmile.core.errors import DomainError
 from lastmile.core.views import form_error
+from lastmile.tickets.downloads import file_response
 
 
 @cabinet_view
@@ -21,7 +22,8 @@ def support(request: HttpRequest) -> HttpResponse:
     """The subscriber's requests, and a form to write a new one."""
     customer = customer_of(request)
     form = SupportRequestForm(
-        request.POST if request.method == "POST" else None, categories=support_service.categories()
+        *((request.POST, request.FILES) if request.method == "POST" else ()),
+        categories=support_service.categories(),
     )
     status = 200
     if request.method == "POST":
@@ -33,6 +35,7 @@ def support(request: HttpRequest) -> HttpResponse:
                     subject=form.cleaned_data["subject"],
                     message=form.cleaned_data["message"],
                     kind=form.cleaned_data["category"],
+                    files=form.cleaned_data["attachments"],
                 )
             except DomainError as exc:  # the text stays in the form
                 form_error(form, exc)
@@ -58,7 +61,7 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = support_service.request_of(customer, pk)
     if ticket is None:
         raise Http404
-    form = SupportReplyForm(request.POST if request.method == "POST" else None)
+    form = SupportReplyForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     status = 200
     if request.method == "POST":
         status = 400
@@ -66,7 +69,10 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
             was_open = ticket.is_open
             try:
                 support_service.reply(
-                    customer=customer, ticket=ticket, text=form.cleaned_data["text"]
+                    customer=customer,
+                    ticket=ticket,
+                    text=form.cleaned_data["text"],
+                    files=form.cleaned_data["attachments"],
                 )
             except DomainError as exc:  # the text stays in the form
                 form_error(form, exc)
@@ -90,3 +96,12 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": _("Request №%(id)s") % {"id": ticket.pk},
     }
     return render(request, "cabinet/support_detail.html", context, status=status)
+
+
+@cabinet_view
+def support_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """A file on one of the subscriber's own requests; any other answers 404."""
+    attachment = support_service.attachment_of(customer_of(request), pk)
+    if attachment is None:
+        raise Http404
+    return file_response(attachment)
