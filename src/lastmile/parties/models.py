@@ -310,7 +310,22 @@ class ReviewReason(models.TextChoices):
     EMPTY = "empty", _("address incomplete")
 
 
-class AddressReview(TimestampedModel, RestrictedModel):
+class ReviewEntry(TimestampedModel):
+    """An entry of the review list of typed addresses: what was typed, why it
+    matched no single registry object, whether staff have dealt with it."""
+
+    address_text = models.CharField(_("address as typed"), max_length=500)
+    reason = models.CharField(_("reason"), max_length=12, choices=ReviewReason.choices)
+    is_resolved = models.BooleanField(_("resolved"), default=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.address_text
+
+
+class AddressReview(ReviewEntry, RestrictedModel):
     """A customer whose free-text address found no single registry object."""
 
     customer = models.OneToOneField(
@@ -319,15 +334,9 @@ class AddressReview(TimestampedModel, RestrictedModel):
         on_delete=models.CASCADE,
         related_name="address_review",
     )
-    address_text = models.CharField(_("address as typed"), max_length=500)
-    reason = models.CharField(_("reason"), max_length=12, choices=ReviewReason.choices)
-    is_resolved = models.BooleanField(_("resolved"), default=False)
 
     class Meta:
         verbose_name = _("address to review")
         verbose_name_plural = _("addresses to review")
         ordering = ["is_resolved", "customer"]
         triggers = [updated_at_trigger()]
-
-    def __str__(self) -> str:
-        return self.address_text
