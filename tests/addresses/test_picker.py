@@ -100,3 +100,42 @@ def test_contract_form_takes_a_picked_access_point(admin_client):
     )
     assert response.status_code == 302
     assert Contract.objects.get(number="AP-1").access_address == house
+
+
+def test_a_search_keeps_the_linked_object_chosen(admin_client):
+    """Typing in the picker of a linked address lists the linked object first,
+    chosen: saving after a search without a pick must not unlink it."""
+    import_gar(FIXTURE)
+    house = _house()
+    other = AddressObject.objects.filter(level=Level.HOUSE).exclude(pk=house.pk).first()
+    assert other is not None
+    page = admin_client.get(
+        "/addresses/pick/",
+        {"field": "legal_address", "legal_address__q": "ленина", "current": str(house.pk)},
+    ).content.decode()
+    assert page.index(f'value="{house.pk}" checked') < page.index("keep the text")
+    assert page.count(f'value="{house.pk}"') == 1
+    assert 'value="" checked' not in page
+    nothing = admin_client.get(
+        "/addresses/pick/",
+        {"field": "legal_address", "legal_address__q": "Пушкина", "current": str(house.pk)},
+    ).content.decode()
+    assert f'value="{house.pk}" checked' in nothing
+    assert "Nothing else in the registry matches" in nothing
+    # A current id the user may not see, or not a number, is ignored.
+    ignored = admin_client.get(
+        "/addresses/pick/",
+        {"field": "legal_address", "legal_address__q": "ленина", "current": "x"},
+    ).content.decode()
+    assert " checked" not in ignored
+
+
+def test_the_edit_page_asks_for_options_with_the_current_object(admin_client):
+    import_gar(FIXTURE)
+    house = _house()
+    data = dict(legal_values())
+    data.update(kind="legal", is_active="on", legal_address=str(house.pk))
+    assert admin_client.post("/parties/legal/add/", data).status_code == 302
+    entity = LegalEntity.objects.get()
+    page = admin_client.get(f"/parties/legal/{entity.pk}/edit/").content.decode()
+    assert f"field=legal_address&amp;current={house.pk}" in page

@@ -36,6 +36,25 @@ def test_picking_a_registry_address_for_a_legal_entity(live_server, page):
     assert entity.legal_address.name == "12"
 
 
+def test_a_search_without_a_pick_keeps_the_linked_address(live_server, page):
+    """Staff type in the picker of an address already linked, change their
+    mind and save: the link stays (the search used to replace the chosen
+    option and the save unlinked the address)."""
+    entity, *_ = _world()
+    _login(page, live_server)
+    _open_picker(page, f"{live_server.url}/parties/legal/{entity.pk}/edit/")
+    page.locator("#id_legal_address-options label", has_text="ул Ленина, д. 12").first.click()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/parties/legal/{entity.pk}/")
+    linked = LegalEntity.objects.get(pk=entity.pk).legal_address
+    page.goto(f"{live_server.url}/parties/legal/{entity.pk}/edit/")
+    page.fill("#id_legal_address", "Пушкина")
+    expect(page.locator("#id_legal_address-options")).to_contain_text("Nothing else")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/parties/legal/{entity.pk}/")
+    assert LegalEntity.objects.get(pk=entity.pk).legal_address == linked
+
+
 @pytest.mark.skipif(
     not os.environ.get("LASTMILE_SCREENSHOTS"), reason="LASTMILE_SCREENSHOTS not set"
 )

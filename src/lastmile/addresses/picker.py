@@ -3,7 +3,9 @@ server (htmx) for matching objects and lists them as radio buttons of the
 form's field, so the choice is submitted with the form and no script runs
 in the page.  The empty choice keeps the free-text address as typed (it is
 then matched later, and a customer's address that does not match stays on
-the review list)."""
+the review list).  The object already linked stays among the options, and
+chosen, whatever is typed: a search that ends without a pick must not
+unlink it."""
 
 from __future__ import annotations
 
@@ -43,7 +45,8 @@ class RegistryPicker(forms.Widget):
                 "current": current,
                 "current_label": current.full_name() if current else "",
                 "pick_url": f"{reverse('addresses:pick')}?field={name}"
-                + (f"&scope={self.scope}" if self.scope else ""),
+                + (f"&scope={self.scope}" if self.scope else "")
+                + (f"&current={current.pk}" if current else ""),
             }
         )
         return context

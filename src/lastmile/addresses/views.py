@@ -44,7 +44,9 @@ class AddressListView(ObjectListView):
 @login_required
 def address_pick(request: HttpRequest) -> HttpResponse:
     """The options of a registry picker (htmx): objects matching the typed
-    text that the user may see, as radio buttons of the form's field."""
+    text that the user may see, as radio buttons of the form's field.  The
+    form's current object (``current``) is listed first and stays chosen
+    until the user picks another option."""
     field = request.GET.get("field", "")
     if not FIELD_NAME.fullmatch(field):
         return HttpResponseBadRequest(gettext("Unknown field."))
@@ -54,10 +56,14 @@ def address_pick(request: HttpRequest) -> HttpResponse:
     query = request.GET.get(f"{field}__q", "").strip()[:200]
     visible = AddressObject.objects.restrict(request.user, "view").filter(is_active=True)
     found = picker.search(visible, query, levels) if query else []
+    current_id = request.GET.get("current", "")
+    current = visible.filter(pk=int(current_id)).first() if current_id.isdigit() else None
+    if current is not None:
+        found = [current, *(obj for obj in found if obj.pk != current.pk)]
     return render(
         request,
         "addresses/_pick_options.html",
-        {"found": found, "field": field, "query": query},
+        {"found": found, "field": field, "query": query, "current": current},
     )
 
 
