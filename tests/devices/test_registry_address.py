@@ -14,7 +14,7 @@ from lastmile.accounts.services import create_api_token
 from lastmile.addresses.models import AddressObject
 from lastmile.devices import services
 from lastmile.devices.errors import InvalidDeviceData
-from lastmile.devices.models import Device
+from lastmile.devices.models import Device, DeviceAddressReview
 from tests.devices.conftest import operator
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +70,44 @@ def test_a_picked_object_is_saved_and_the_typed_text_kept(admin_client, house):
     assert f'value="{house.pk}" checked' in page
 
 
-def test_leaving_the_picker_empty_keeps_only_the_text(admin_client, house):
+def test_an_unpicked_typed_address_is_matched_on_save(admin_client, house):
+    """Saved without a pick, a typed address naming one registry house is
+    linked at once (as ``lastmile match-addresses`` would link it tonight);
+    the text stays as the label."""
     admin_client.post("/devices/add/", _form(address_object=""))
     device = Device.objects.get(name="sw-lenina-12")
-    assert device.address_object is None and device.address.startswith("Зеленоград")
+    assert device.address_object == house and device.address.startswith("Зеленоград")
+
+
+def test_an_unmatched_typed_address_goes_to_review_at_once(admin_client, house):
+    admin_client.post("/devices/add/", _form(address_object="", address="Тверь, Советская 1"))
+    device = Device.objects.get(name="sw-lenina-12")
+    assert device.address_object is None
+    review = DeviceAddressReview.objects.get(device=device)
+    assert review.reason == "no_locality" and not review.is_resolved
+
+
+def test_a_kept_text_is_not_matched_again_when_other_fields_change(house):
+    """Staff who unlinked the object on purpose keep it unlinked: only a new
+    or changed text is matched."""
+    device = services.save_device(actor=None, device=Device(name="sw-1", address="Ленина 12"))
+    assert device.address_object is None  # "Ленина 12" names no locality
+    device.address = "Зеленоград, Ленина 12к1"
+    services.save_device(actor=None, device=device)
+    assert device.address_object == house
+    device.address_object = None
+    device.description = "unlinked on purpose"
+    services.save_device(actor=None, device=device)
+    device.refresh_from_db()
+    assert device.address_object is None
+
+
+def test_an_object_the_actor_may_not_see_is_left_to_the_nightly_match(house, north):
+    user = operator("north-adder-2", ["view", "add", "change"])
+    device = services.save_device(
+        actor=user, device=Device(name="sw-2", group=north, address="Зеленоград, Ленина 12к1")
+    )
+    assert device.address_object is None
 
 
 def test_the_device_page_shows_the_registry_address(admin_client, house):

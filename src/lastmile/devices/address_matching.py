@@ -6,7 +6,8 @@ the locality, street, house and apartment that the customers' matching
 (``parties.matching.find_address``) takes, so a device matches exactly when
 a customer typed the same address would.  Registered with the customers'
 matching (``lastmile match-addresses`` and the review page's button) in
-``DevicesConfig.ready()``.
+``DevicesConfig.ready()``; a device saved with a new typed address and no
+picked object is matched at once (``inventory.save_device``).
 """
 
 from __future__ import annotations
@@ -72,22 +73,32 @@ def match_device_addresses(
             report(f"devices: {result.matched} matched, {result.unmatched} to review")
 
 
-def _match_one(device: Device, result: MatchResult) -> None:
-    locality, street, house, apartment = split_address(device.address)
-    found, reason = find_address(locality, street, house, apartment)
-    if found is not None:
-        Device.objects.filter(pk=device.pk).update(address_object=found)
+def registry_match(text: str) -> tuple[Any, str]:
+    """The registry object a device's typed address names, or (None, reason)."""
+    locality, street, house, apartment = split_address(text)
+    return find_address(locality, street, house, apartment)
+
+
+def note_review(device: Device, reason: str) -> None:
+    """Put a device whose typed address matched nothing on the review list
+    (``reason`` empty: take it off)."""
+    if not reason:
         DeviceAddressReview.objects.filter(device=device).update(is_resolved=True)
-        result.matched += 1
         return
     DeviceAddressReview.objects.update_or_create(
         device=device,
-        defaults={
-            "address_text": device.address[:500],
-            "reason": reason or ReviewReason.EMPTY,
-            "is_resolved": False,
-        },
+        defaults={"address_text": device.address[:500], "reason": reason, "is_resolved": False},
     )
+
+
+def _match_one(device: Device, result: MatchResult) -> None:
+    found, reason = registry_match(device.address)
+    if found is not None:
+        Device.objects.filter(pk=device.pk).update(address_object=found)
+        note_review(device, "")
+        result.matched += 1
+        return
+    note_review(device, reason or ReviewReason.EMPTY)
     result.unmatched += 1
 
 

@@ -11,10 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from lastmile.accounts.permissions import has_model_permission
 from lastmile.api.errors import DomainError
@@ -69,6 +71,31 @@ class DeviceIn(Schema):
     cli_username: str = ""
     cli_password: str = ""
     extra: dict[str, Any] = {}
+
+
+class DeviceChangeIn(Schema):
+    """A change of a device: only the fields given are changed.  A secret
+    given as "" is kept (as in the form); ``null`` clears an optional link."""
+
+    name: str | None = None
+    driver: str | None = None
+    ip: str | None = None
+    mac: str | None = None
+    address: str | None = None
+    address_object_id: int | None = None
+    group_id: int | None = None
+    site_id: int | None = None
+    parent_id: int | None = None
+    snmp_version: str | None = None
+    snmp_community: str | None = None
+    cli_username: str | None = None
+    cli_password: str | None = None
+    extra: dict[str, Any] | None = None
+
+
+#: Fields ``null`` cannot clear: they are text or required on the model.
+_NOT_NULL = frozenset({"name", "driver", "mac", "address", "snmp_version", "cli_username", "extra"})
+_SECRETS = ("snmp_community", "cli_password")
 
 
 class PortOut(Schema):
@@ -179,7 +206,7 @@ def create_device(request: HttpRequest, payload: DeviceIn) -> Any:
     if not Device.objects.restrict(request.user, "add").filter(pk=device.pk).exists():
         device.delete()
         raise PermissionDenied
-    return 201, device
+    return Status(201, device)
 
 
 @router.get("/actions", response=list[ActionOut])
@@ -208,6 +235,40 @@ def get_device(request: HttpRequest, device_id: int) -> Any:
     return _device(request, device_id)
 
 
+@router.patch("/{device_id}", response=DeviceOut)
+def change_device(request: HttpRequest, device_id: int, payload: DeviceChangeIn) -> Any:
+    """Change a device (``change`` on it) through the same service and checks
+    as the form; a change that would move it out of the user's groups is
+    refused and nothing is saved."""
+    device = get_object_or_404(Device.objects.restrict(request.user, "change"), pk=device_id)
+    data = payload.dict(exclude_unset=True)
+    for field, value in data.items():
+        if value is None and field in _NOT_NULL:
+            raise DomainError(f"{field} cannot be null.", status=422, field=field)
+    secrets = {field: data.pop(field) or "" for field in _SECRETS if field in data}
+    for field, value in data.items():
+        setattr(device, field, value)
+    try:
+        with transaction.atomic():
+            services.save_device(actor=request.user, device=device, secrets=secrets)
+            if not Device.objects.restrict(request.user, "change").filter(pk=device.pk).exists():
+                raise PermissionDenied
+    except InvalidDeviceData as exc:
+        raise DomainError(str(exc), status=422, field=exc.field) from exc
+    return device
+
+
+@router.delete("/{device_id}", response={204: None})
+def delete_device(request: HttpRequest, device_id: int) -> Any:
+    """Delete a device (``delete`` on it), as the staff page does: its ports,
+    ONUs and status history go with it; customers' bindings on its ports
+    stay, with their option 82 keys, unlinked from the port; the action log
+    keeps the device's name."""
+    device = get_object_or_404(Device.objects.restrict(request.user, "delete"), pk=device_id)
+    services.delete_device(actor=request.user, device=device)
+    return Status(204, None)
+
+
 @router.get("/{device_id}/ports", response=list[PortOut])
 def list_ports(request: HttpRequest, device_id: int) -> Any:
     device = _device(request, device_id)
@@ -221,7 +282,7 @@ def add_port(request: HttpRequest, device_id: int, payload: PortIn) -> Any:
         port = services.add_port(actor=request.user, device=device, **payload.dict())
     except InvalidDeviceData as exc:
         raise DomainError(str(exc), status=422, field=exc.field) from exc
-    return 201, Port.objects.prefetch_related("vlans").get(pk=port.pk)
+    return Status(201, Port.objects.prefetch_related("vlans").get(pk=port.pk))
 
 
 @router.patch("/{device_id}/ports/{number}", response=PortOut)

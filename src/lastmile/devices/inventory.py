@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lastmile.devices.action_log import log_action
+from lastmile.devices.address_matching import note_review, registry_match
 from lastmile.devices.errors import InvalidDeviceData
 from lastmile.devices.models import Device, Link, Outcome, Port, PortMode, PortRole, PortWatch
 from lastmile.devices.targets import driver_choices, validate_extra
+from lastmile.parties.models import ReviewReason
 
 log = structlog.get_logger(__name__)
 
@@ -39,13 +41,44 @@ def save_device(*, actor: Any, device: Device, secrets: Mapping[str, str] | None
         _check_no_cycle(device)
     _check_address(device, actor)
     _check_fields(device)
+    review = _auto_address(device, actor)
     try:
         with transaction.atomic():
             device.save()
+            if review is not None:
+                note_review(device, review)
     except IntegrityError as exc:
         raise InvalidDeviceData(_("A device with this name already exists."), field="name") from exc
     log.info("device.saved", device_id=device.pk, **_who(actor))
     return device
+
+
+def delete_device(*, actor: Any, device: Device) -> None:
+    """Delete a device with its ports, ONUs and status history.  Customers'
+    bindings on its ports stay (with their option 82 keys), unlinked from the
+    port; the action log keeps a row saying who deleted what."""
+    from django.utils import timezone
+
+    summary = {
+        "name": device.name,
+        "driver": device.driver,
+        "ip": str(device.ip or ""),
+        "ports": device.ports.count(),
+    }
+    with transaction.atomic():
+        log_action(
+            device=device,
+            actor=actor,
+            operation="delete_device",
+            parameters={},
+            outcome=Outcome.OK,
+            result=summary,
+            error="",
+            started_at=timezone.now(),
+            duration_ms=0,
+        )
+        device.delete()
+    log.info("device.deleted", name=summary["name"], **_who(actor))
 
 
 def check_driver_name(device: Device) -> None:
@@ -141,6 +174,30 @@ def _check_address(device: Device, actor: Any) -> None:
             _("There is no active address %(id)s in the registry.") % {"id": wanted},
             field="address_object",
         )
+
+
+def _auto_address(device: Device, actor: Any) -> str | None:
+    """A new or changed typed address with no picked object is matched now, as
+    ``lastmile match-addresses`` would: one registry object the actor may see
+    is linked (returns ""); otherwise the reason for the review list.  ``None``:
+    nothing to do (an object is picked, or the text did not change, so a
+    deliberate "keep the text" stays)."""
+    if device.address_object_id is not None or not device.address.strip():
+        return None
+    if device.pk:
+        stored = Device.objects.filter(pk=device.pk).values_list("address", flat=True).first()
+        if stored == device.address:
+            return None
+    found, reason = registry_match(device.address)
+    if found is not None:
+        from lastmile.addresses.models import AddressObject
+
+        visible = AddressObject.objects.filter(pk=found.pk, is_active=True)
+        if actor is None or visible.restrict(actor, "view").exists():
+            device.address_object = found
+            return ""
+        return None  # not the actor's to link: the nightly matching decides
+    return reason or ReviewReason.EMPTY
 
 
 def _check_fields(device: Device) -> None:

@@ -50,5 +50,19 @@ _ALL = [
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _ALL}
 
+#: Inventory changes that are logged like operations but send nothing to a device.
+INVENTORY_ACTIONS: dict[str, str | Promise] = {
+    "set_port_settings": _("change port settings"),
+    "delete_device": _("delete the device"),
+}
+
+
+def action_title(name: str) -> str | Promise:
+    """The words for an action log row's operation (its code when unknown)."""
+    if name in OPERATIONS:
+        return OPERATIONS[name].title
+    return INVENTORY_ACTIONS.get(name, name)
+
+
 #: Custom permission actions on devices (besides view/add/change/delete).
 DEVICE_ACTIONS = sorted({op.action for op in _ALL} - {"view"})

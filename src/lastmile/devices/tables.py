@@ -39,6 +39,9 @@ class DeviceActionTable(tables.Table):
         attrs = {"class": "table"}
         empty_text = _("No actions yet.")
 
+    def render_operation(self, record: DeviceAction) -> str:
+        return record.operation_title
+
 
 class OnuTable(tables.Table):
     onu = tables.LinkColumn(

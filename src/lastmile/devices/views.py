@@ -5,6 +5,8 @@ status history and the monitors' webhook in ``views_monitoring``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -47,6 +49,9 @@ class DeviceActionListView(ObjectListView):
 class DeviceDeleteView(ObjectDeleteView):
     queryset = Device.objects.all()
     success_url = "devices:device_list"
+
+    def perform_delete(self, request: HttpRequest, obj: Any) -> None:
+        services.delete_device(actor=request.user, device=obj)
 
 
 @login_required

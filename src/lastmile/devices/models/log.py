@@ -69,5 +69,27 @@ class DeviceAction(RestrictedModel):
     def is_ok(self) -> bool:
         return self.outcome == Outcome.OK
 
+    @property
+    def operation_title(self) -> str:
+        """The operation in words (its code when no longer known)."""
+        from lastmile.devices.operations import action_title
+
+        return str(action_title(self.operation))
+
+    @property
+    def parameters_text(self) -> str:
+        """The parameters as "name: value" pairs, not a Python dict."""
+        if not isinstance(self.parameters, dict):
+            return str(self.parameters or "")
+        return "; ".join(f"{name}: {_plain(value)}" for name, value in self.parameters.items())
+
     def summary(self) -> dict[str, Any]:
         return {"operation": self.operation, "outcome": self.outcome, "error": self.error}
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
