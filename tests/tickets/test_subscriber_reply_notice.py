@@ -81,12 +81,17 @@ def test_executors_are_told_as_well_as_the_responsible(ticket, dispatcher, tech)
     assert recipients == {"tech@isp.test", "dispatcher@isp.test"}
 
 
-def test_an_unassigned_request_enqueues_nothing(kind, customer):
+def test_a_reply_on_an_unassigned_request_goes_to_who_may_assign_it(
+    kind, customer, dispatcher, tech
+):
+    """Nobody is assigned: the staff who may assign the ticket (``change``)
+    hear of the reply, not those who only see it."""
     opened = subscriber.open_subscriber_request(
         customer=customer, subject="No internet", message="Red light", kind=kind
     )
     _reply(opened)
-    assert not Outbox.objects.filter(event=EVENT).exists()
+    recipients = list(Outbox.objects.filter(event=EVENT).values_list("recipient", flat=True))
+    assert recipients == ["dispatcher@isp.test"]
 
 
 def test_the_notice_is_rolled_back_with_the_reply(ticket):

@@ -93,6 +93,20 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "({{ ticket_kind }}){% if was_reopened %}, заявка снова открыта{% endif %}: "
         "{{ reply_text }}{% if file_count %} [файлов: {{ file_count }}]{% endif %} {{ ticket_url }}",
     ),
+    ("ticket_unassigned", "en"): (
+        "New ticket #{{ ticket_id }} waits for someone",
+        "Ticket #{{ ticket_id }} ({{ ticket_kind }}, {{ ticket_priority }}) was opened by "
+        "{% if by_subscriber %}the subscriber in the cabinet{% else %}{{ author }}{% endif %} "
+        "and nobody is assigned to it. Customer: {{ customer_login }} "
+        "{{ customer_address }}. {{ ticket_description }} {{ ticket_url }}",
+    ),
+    ("ticket_unassigned", "ru"): (
+        "Новая заявка №{{ ticket_id }} ждёт исполнителя",
+        "Заявку №{{ ticket_id }} ({{ ticket_kind }}, {{ ticket_priority }}) "
+        "{% if by_subscriber %}оставил абонент в личном кабинете{% else %}создал сотрудник {{ author }}"
+        "{% endif %}, и она никому не назначена. Абонент: {{ customer_login }} "
+        "{{ customer_address }}. {{ ticket_description }} {{ ticket_url }}",
+    ),
     ("device_down", "en"): (
         "Device down: {{ device }}",
         "{{ device }} ({{ device_ip }}, {{ device_address }}) is down since {{ since }}. "

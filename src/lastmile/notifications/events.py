@@ -20,6 +20,7 @@ TARIFF_CHANGED = "tariff_changed"
 TICKET_ASSIGNED = "ticket_assigned"
 TICKET_FINISHED = "ticket_finished"
 TICKET_SUBSCRIBER_REPLY = "ticket_subscriber_reply"
+TICKET_UNASSIGNED = "ticket_unassigned"
 DEVICE_DOWN = "device_down"
 DEVICE_UP = "device_up"
 PORT_DOWN = "port_down"
@@ -37,6 +38,7 @@ EVENT_CHOICES = [
     (TICKET_ASSIGNED, _("ticket assigned to me")),
     (TICKET_FINISHED, _("ticket finished")),
     (TICKET_SUBSCRIBER_REPLY, _("subscriber replied to my ticket")),
+    (TICKET_UNASSIGNED, _("new ticket waits for someone")),
     (DEVICE_DOWN, _("device down")),
     (DEVICE_UP, _("device up again")),
     (PORT_DOWN, _("device port link down")),
@@ -89,6 +91,18 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "reply_text": "Still no link after the reboot.",
         "file_count": 1,
         "was_reopened": False,
+    },
+    TICKET_UNASSIGNED: {
+        "staff_name": "Pavel",
+        "ticket_id": 42,
+        "ticket_kind": "repair",
+        "ticket_priority": "normal",
+        "ticket_description": "No link since morning",
+        "ticket_url": "http://127.0.0.1:8000/tickets/42/",
+        "customer_login": "user1",
+        "customer_address": "Lenina 1, 5",
+        "author": "anna",
+        "by_subscriber": True,
     },
     DEVICE_DOWN: {
         "staff_name": "Pavel",

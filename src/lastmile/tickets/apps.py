@@ -20,6 +20,9 @@ class TasksConfig(AppConfig):
             [
                 MenuItem(_("Tickets"), "tickets:ticket_list", model="tickets.Ticket", order=10),
                 MenuItem(_("My tickets"), "tickets:my_tickets", model="tickets.Ticket", order=20),
+                MenuItem(
+                    _("Ticket kinds"), "tickets:kind_list", model="tickets.TicketKind", order=30
+                ),
             ],
         )
 

@@ -32,6 +32,10 @@ def load_demo(*, customers: int, seed: int) -> list[str]:
     if admin is None or not TicketKind.objects.exists():
         return []
     tech = _technician()
+    # Routing: new repair requests nobody is assigned to go to the technician.
+    TicketKind.objects.filter(code="repair", default_responsible__isnull=True).update(
+        default_responsible=tech
+    )
     logins = [f"user{n}" for n in range(1, min(customers, 20) + 1)]
     pool = list(Customer.objects.filter(login__in=logins).order_by("login"))
     rng = random.Random(seed)

@@ -25,6 +25,7 @@ class TicketFilterSet(django_filters.FilterSet):
     site = django_filters.ModelChoiceFilter(queryset=Site.objects.all(), label=_("Site"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer id"))
     mine = django_filters.BooleanFilter(method="only_mine", label=_("My tickets"))
+    unassigned = django_filters.BooleanFilter(method="only_unassigned", label=_("Nobody assigned"))
     due_after = DateTimeBoundFilter(field_name="due_at", bound="start", label=_("Due after"))
     due_before = DateTimeBoundFilter(field_name="due_at", bound="end", label=_("Due before"))
 
@@ -46,3 +47,11 @@ class TicketFilterSet(django_filters.FilterSet):
         if not value or user is None:
             return queryset
         return queryset.filter(Q(executors=user) | Q(responsible=user)).distinct()
+
+    def only_unassigned(
+        self, queryset: QuerySet[Ticket], name: str, value: Any
+    ) -> QuerySet[Ticket]:
+        if value is None:
+            return queryset
+        nobody = Q(responsible__isnull=True) & Q(executors__isnull=True)
+        return queryset.filter(nobody if value else ~nobody).distinct()

@@ -29,6 +29,21 @@ class TicketKind(TimestampedModel, RestrictedModel):
         _("notify the customer when finished"), default=False
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Routing of new tickets: who takes a new ticket of this kind that nobody is
+    # assigned to (tickets.services.route_new_ticket).
+    default_responsible = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("responsible by default"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "New tickets of this kind that nobody is assigned to go to this person, "
+            "when their permissions cover the ticket's site. Otherwise the staff who "
+            "may assign the ticket are told that it waits for someone."
+        ),
+    )
 
     class Meta:
         db_table = "tasks_ticketkind"  # the app was "tasks" (ADR 0008)

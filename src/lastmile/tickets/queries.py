@@ -70,3 +70,14 @@ def eligible_executors(*, ticket: Ticket) -> list[User]:
         for user in executor_candidates()
         if user.is_superuser or Ticket.objects.restrict(user, "view").filter(pk=ticket.pk).exists()
     ]
+
+
+def dispatchers(*, ticket: Ticket) -> list[User]:
+    """Active staff who may assign this ticket (``change`` on it): who hears
+    of a new ticket that nobody is assigned to."""
+    return [
+        user
+        for user in executor_candidates()
+        if user.is_superuser
+        or Ticket.objects.restrict(user, "change").filter(pk=ticket.pk).exists()
+    ]

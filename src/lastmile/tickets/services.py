@@ -44,7 +44,7 @@ from lastmile.tickets.models import (
     TicketLog,
     TicketState,
 )
-from lastmile.tickets.queries import eligible_executors, is_participant
+from lastmile.tickets.queries import dispatchers, eligible_executors, is_participant
 
 log = structlog.get_logger(__name__)
 
@@ -91,8 +91,41 @@ def create_ticket(
         write_log(ticket, actor, TicketLog.Action.CREATED, after=snapshot_of(ticket))
         if responsible is not None or executors:
             _assign(ticket, actor, responsible=responsible, executors=executors)
+        else:
+            route_new_ticket(ticket, actor)
     log.info("ticket.created", ticket_id=ticket.pk, customer_id=getattr(customer, "pk", None))
     return ticket
+
+
+def route_new_ticket(ticket: Ticket, actor: User, *, by_subscriber: bool = False) -> User | None:
+    """The rule for a new ticket nobody is assigned to, run in its creating
+    transaction: the kind's responsible-by-default person takes it when active
+    and their permissions cover the ticket (logged and notified as any
+    assignment); otherwise everyone who may assign it is told that it waits.
+    Returns who took it (``None`` when it waits)."""
+    chosen = ticket.kind.default_responsible
+    if chosen is not None and chosen.is_active:
+        covered = chosen.is_superuser or (
+            Ticket.objects.restrict(chosen, "view").filter(pk=ticket.pk).exists()
+        )
+        if covered:
+            _assign(ticket, actor, responsible=chosen, executors=())
+            return chosen
+    context = {
+        **_assigned_context(ticket),
+        "author": actor.get_full_name() or actor.get_username(),
+        "by_subscriber": by_subscriber,
+    }
+    for user in dispatchers(ticket=ticket):
+        if user.pk == actor.pk:
+            continue  # who opened it knows
+        notify(
+            event=events.TICKET_UNASSIGNED,
+            staff_user=user,
+            context=context,
+            dedup_key=f"ticket_unassigned:{ticket.pk}:{user.pk}",
+        )
+    return None
 
 
 def executor_choices(

@@ -29,7 +29,8 @@ from lastmile.tickets.models import (
     TicketKind,
     TicketLog,
 )
-from lastmile.tickets.services import ticket_url
+from lastmile.tickets.queries import dispatchers
+from lastmile.tickets.services import route_new_ticket, ticket_url
 
 log = structlog.get_logger(__name__)
 
@@ -97,6 +98,7 @@ def open_subscriber_request(
                 ticket=ticket, author=author, customer=customer, text="", is_public=True
             )
             save_attachments(comment, checked)
+        route_new_ticket(ticket, author, by_subscriber=True)
     log.info("ticket.created_by_subscriber", ticket_id=ticket.pk, customer_id=customer.pk)
     return ticket
 
@@ -162,12 +164,12 @@ def _reopen_for_reply(ticket: Ticket, who: str) -> str | None:
 
 
 def _assignees(ticket: Ticket) -> list[User]:
-    """Who hears of a subscriber's reply: the responsible person and the executors.
-    An unassigned ticket has nobody (there is no rule for new tickets' staff yet)."""
+    """Who hears of a subscriber's reply: the responsible person and the executors;
+    on a ticket nobody (active) is assigned to, the staff who may assign it."""
     people = {u.pk: u for u in ticket.executors.filter(is_active=True).order_by("pk")}
     if ticket.responsible is not None and ticket.responsible.is_active:
         people.setdefault(ticket.responsible.pk, ticket.responsible)
-    return list(people.values())
+    return list(people.values()) or dispatchers(ticket=ticket)
 
 
 def _notify_assignees(ticket: Ticket, comment: TicketComment, *, was_reopened: bool) -> None:

@@ -7,7 +7,7 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from lastmile.tickets.models import Ticket
+from lastmile.tickets.models import Ticket, TicketKind
 
 
 class TicketTable(tables.Table):
@@ -44,3 +44,17 @@ class TicketTable(tables.Table):
         if record.is_overdue:
             return format_html('<span class="danger">{}</span>', text)
         return text
+
+
+class TicketKindTable(tables.Table):
+    name = tables.LinkColumn("tickets:kind_edit", args=[tables.A("pk")])
+    default_responsible = tables.Column(verbose_name=_("Responsible by default"))
+
+    class Meta:
+        model = TicketKind
+        fields = (
+            "name", "code", "is_active", "position", "notify_customer_on_finish",
+            "default_responsible",
+        )  # fmt: skip
+        attrs = {"class": "table"}
+        empty_text = _("No ticket kinds yet.")

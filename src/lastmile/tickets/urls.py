@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lastmile.tickets import views
+from lastmile.tickets import views, views_kinds
 
 app_name = "tickets"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:pk>/assign/", views.ticket_assign, name="ticket_assign"),
     path("<int:pk>/comment/", views.ticket_comment, name="ticket_comment"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("kinds/", views_kinds.TicketKindListView.as_view(), name="kind_list"),
+    path("kinds/add/", views_kinds.TicketKindEditView.as_view(), name="kind_add"),
+    path("kinds/<int:pk>/", views_kinds.TicketKindEditView.as_view(), name="kind_edit"),
 ]
