@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "lastmile.accounts.middleware.PrivateResponseMiddleware",
+    "lastmile.cabinet.idempotency.CabinetIdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "lastmile.urls"

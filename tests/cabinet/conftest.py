@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from lastmile.cabinet import services
+from lastmile.cabinet.models import VerifiedContact
 from lastmile.customers.models import Customer
+from lastmile.notifications.delivery import message_of
+from lastmile.notifications.models import Outbox
 from tests.factories import CustomerFactory
 
 PASSWORD = "Violet-Harbor-58"
@@ -51,3 +55,28 @@ def outsider(db) -> Customer:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def cabinet(subscriber) -> Client:  # type: ignore[no-untyped-def]
     return cabinet_login(Client(), subscriber)
+
+
+@pytest.fixture
+def code_channels(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    """E-mail and SMS on, so one-time codes reach the outbox."""
+    monkeypatch.setattr(settings.LASTMILE, "smtp_host", "127.0.0.1")
+    monkeypatch.setattr(settings.LASTMILE, "sms_url_template", "http://127.0.0.1:9/?to={phone}")
+
+
+@pytest.fixture
+def confirmed(db) -> Customer:  # type: ignore[no-untyped-def]
+    """bob, with a confirmed e-mail and phone."""
+    customer = make_subscriber(login="bob", email="bob@example.net", phones=["+7 900 111-22-33"])
+    VerifiedContact.objects.create(customer=customer, kind="email", value="bob@example.net")
+    VerifiedContact.objects.create(customer=customer, kind="phone", value="+7 900 111-22-33")
+    return customer
+
+
+def sent_code(customer: Customer, channel: str = "email") -> str:
+    """The six digits of the customer's one-time code, as sent (not as stored)."""
+    row = Outbox.objects.filter(customer=customer, event="one_time_code", channel=channel).first()
+    assert row is not None, "no code in the outbox"
+    match = re.search(r"\b(\d{6})\b", message_of(row).body)
+    assert match, message_of(row).body
+    return match.group(1)

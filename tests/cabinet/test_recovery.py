@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from lastmile.cabinet import codes, services
 from lastmile.cabinet.models import CabinetToken, OneTimeCode, VerifiedContact
-from lastmile.notifications.delivery import message_of
 from lastmile.notifications.models import Outbox
-from tests.cabinet.conftest import PASSWORD, cabinet_login, make_subscriber
+from tests.cabinet.conftest import PASSWORD, cabinet_login, make_subscriber, sent_code
 
 NEW_PASSWORD = "Copper-Meadow-73"
 
-
-@pytest.fixture(autouse=True)
-def channels(settings, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(settings.LASTMILE, "smtp_host", "127.0.0.1")
-    monkeypatch.setattr(settings.LASTMILE, "sms_url_template", "http://127.0.0.1:9/?to={phone}")
-
-
-@pytest.fixture
-def confirmed(db):  # type: ignore[no-untyped-def]
-    customer = make_subscriber(login="bob", email="bob@example.net", phones=["+7 900 111-22-33"])
-    VerifiedContact.objects.create(customer=customer, kind="email", value="bob@example.net")
-    VerifiedContact.objects.create(customer=customer, kind="phone", value="+7 900 111-22-33")
-    return customer
-
-
-def _sent_code(customer, channel: str = "email") -> str:  # type: ignore[no-untyped-def]
-    row = Outbox.objects.filter(customer=customer, event="one_time_code", channel=channel).first()
-    assert row is not None, "no code in the outbox"
-    match = re.search(r"\b(\d{6})\b", message_of(row).body)  # as sent, not as stored
-    assert match, message_of(row).body
-    return match.group(1)
+pytestmark = pytest.mark.usefixtures("code_channels")
 
 
 def _ask(client: Client, login: str, kind: str = "email"):  # type: ignore[no-untyped-def]
@@ -58,7 +35,7 @@ def test_code_by_email_sets_a_new_password_and_ends_other_sessions(confirmed):
     assert response.status_code == 302 and response["Location"] == "/cabinet/password/reset/"
     row = Outbox.objects.get(customer=confirmed, event="one_time_code")
     assert row.recipient == "bob@example.net"
-    code = _sent_code(confirmed)
+    code = sent_code(confirmed)
     stored = OneTimeCode.objects.get(customer=confirmed)
     assert code not in stored.digest and len(stored.digest) == 64  # only a hash is stored
 
@@ -80,7 +57,7 @@ def test_code_by_sms_goes_to_the_confirmed_phone(confirmed):
     _ask(client, "bob", kind="phone")
     row = Outbox.objects.get(customer=confirmed, event="one_time_code")
     assert (row.channel, row.recipient) == ("sms", "+7 900 111-22-33")
-    assert _reset(client, _sent_code(confirmed, "sms")).status_code == 302
+    assert _reset(client, sent_code(confirmed, "sms")).status_code == 302
 
 
 def test_same_answer_whether_or_not_the_login_exists(confirmed):
@@ -112,7 +89,7 @@ def test_wrong_code_is_refused_and_the_code_dies_after_the_attempts(
     monkeypatch.setattr(settings.LASTMILE, "cabinet_code_max_attempts", 2)
     client = Client()
     _ask(client, "bob")
-    code = _sent_code(confirmed)
+    code = sent_code(confirmed)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(2):
         response = _reset(client, wrong)
@@ -126,7 +103,7 @@ def test_wrong_code_is_refused_and_the_code_dies_after_the_attempts(
 def test_expired_code_is_refused(confirmed):
     client = Client()
     _ask(client, "bob")
-    code = _sent_code(confirmed)
+    code = sent_code(confirmed)
     OneTimeCode.objects.update(expires_at=timezone.now())
     assert _reset(client, code).status_code == 400
 
@@ -134,7 +111,7 @@ def test_expired_code_is_refused(confirmed):
 def test_a_weak_password_keeps_the_code_usable(confirmed):
     client = Client()
     _ask(client, "bob")
-    code = _sent_code(confirmed)
+    code = sent_code(confirmed)
     response = _reset(client, code, password="12345678")
     assert response.status_code == 400
     assert "entirely numeric" in response.content.decode()
@@ -178,7 +155,7 @@ def test_requests_are_throttled_per_address(db, settings):
 def test_wrong_codes_count_against_the_throttle(confirmed, settings):
     client = Client()
     _ask(client, "bob")
-    code = _sent_code(confirmed)
+    code = sent_code(confirmed)
     wrong = "000000" if code != "000000" else "111111"
     limit = settings.LASTMILE.login_max_failures
     for _ in range(limit):  # one send plus wrong codes reach the account's limit

@@ -111,7 +111,7 @@ def _walk(browser, origin: str, language: str, viewport: dict[str, int]) -> list
     request_url = page.url
 
     links = _nav_links(page, origin)
-    assert len(links) == 8, links
+    assert len(links) == 9, links
     for n, url in enumerate(links):
         _visit(
             page,

@@ -18,7 +18,14 @@ from ninja.responses import Status
 from pydantic import Field
 
 from lastmile.api.money import MoneyOut
-from lastmile.cabinet import api_contacts, api_documents, api_support, queries, services
+from lastmile.cabinet import (
+    api_contacts,
+    api_documents,
+    api_password,
+    api_support,
+    queries,
+    services,
+)
 from lastmile.cabinet.auth import cabinet_auth, request_customer
 from lastmile.cabinet.models import CabinetToken
 from lastmile.cabinet.schemas import Id, LedgerEntryOut, Pages
@@ -34,6 +41,7 @@ router = Router(tags=["cabinet"], auth=cabinet_auth)
 router.add_router("", api_support.router)
 router.add_router("", api_documents.router)
 router.add_router("", api_contacts.router)
+router.add_router("", api_password.router)
 
 _me = request_customer
 

@@ -1,5 +1,5 @@
-"""``/api/v1/me``: paying online, my payments with their receipts, and the
-statement of a period as JSON, CSV or PDF; the same services, queries and
+"""``/api/v1/me``: paying online, my payments with their receipts, the
+statement of a period as JSON, CSV or PDF, and the messages sent to me; the same services, queries and
 documents as the cabinet's pages (``cabinet.payments``, ``cabinet.queries``,
 ``cabinet.documents``).  Another customer's payment answers 404.
 
@@ -8,7 +8,7 @@ each answer 405 to the other's method."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -50,6 +50,23 @@ def _statement(request: HttpRequest, period: PeriodIn) -> queries.Statement:
     except PeriodInvalid as exc:
         raise PeriodInvalid(str(exc), field=_PARAM.get(exc.field, exc.field)) from exc
     return queries.statement(request_customer(request), start, end)
+
+
+class MessageOut(Schema):
+    id: int
+    event: str
+    channel: str
+    subject: str
+    body: str
+    sent_at: datetime
+
+
+@router.get("/messages", response=list[MessageOut])
+@paginate(Pages)
+def message_list(request: HttpRequest) -> Any:
+    """What was sent to me (e-mail, Telegram, SMS), newest first, one entry per
+    notice; one-time codes are not listed."""
+    return queries.messages(request_customer(request))
 
 
 @router.post("/payments", response={201: PaymentStartOut})

@@ -152,3 +152,33 @@ class VerifiedContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.value}"
+
+
+class IdempotentRequest(models.Model):
+    """One ``Idempotency-Key`` of a subscriber's ``/api/v1/me`` write: the
+    request's fingerprint and, once it finished, the answer to replay
+    (``cabinet.idempotency``).  Kept for ``IDEMPOTENCY_TTL``."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    is_done = models.BooleanField(default=False)
+    status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "key"], name="cabinet_idempotency_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.key}"

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Case, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,8 @@ from lastmile.customers.models import Customer
 from lastmile.finance.models import ZERO, Account, LedgerEntry, Payment
 from lastmile.finance.services import available_funds
 from lastmile.network.models import Lease, Session
+from lastmile.notifications.events import ONE_TIME_CODE
+from lastmile.notifications.models import SUBSCRIBER_CHANNELS, Channel, Outbox
 from lastmile.subscriptions.models import Subscription
 from lastmile.subscriptions.services import current_subscription, pending_preorder
 
@@ -182,6 +184,24 @@ def payments(customer: Customer) -> QuerySet[Payment]:
 def payment_of(customer: Customer, pk: int) -> Payment | None:
     """One of the customer's payments, ready for its receipt; None if not theirs."""
     return payments(customer).select_related("account__customer", "actor").filter(pk=pk).first()
+
+
+# Messages ------------------------------------------------------------------------
+
+
+def messages(customer: Customer) -> QuerySet[Outbox]:
+    """What was sent to the customer (e-mail, Telegram, SMS), newest first, one
+    entry per notice: the e-mail copy when there is one (it has the subject).
+    One-time codes are left out (their stored text carries a mark, not the
+    code), and so are webhooks (machine payloads, not messages)."""
+    sent = Outbox.objects.filter(
+        customer=customer, state=Outbox.State.SENT, channel__in=SUBSCRIBER_CHANNELS
+    ).exclude(event=ONE_TIME_CODE)
+    email_first = Case(When(channel=Channel.EMAIL, then=Value(0)), default=Value(1))
+    one_per_notice = (
+        sent.order_by("dedup_key", email_first, "id").distinct("dedup_key").values("id")
+    )
+    return Outbox.objects.filter(pk__in=one_per_notice).order_by("-sent_at", "-id")
 
 
 # Traffic by day ------------------------------------------------------------------

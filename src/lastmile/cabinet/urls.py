@@ -30,6 +30,7 @@ urlpatterns = [
     path("settings/contact/", preferences.contact_start, name="contact_start"),
     path("settings/contact/confirm/", preferences.contact_confirm, name="contact_confirm"),
     path("payments/", money.payment_list, name="payments"),
+    path("messages/", money.message_list, name="messages"),
     path("payments/<int:pk>/receipt.pdf", money.payment_receipt, name="receipt"),
     path("statement/", money.statement, name="statement"),
     path("statement.pdf", money.statement_pdf, name="statement_pdf"),

@@ -1,4 +1,5 @@
-"""Paying online, the payment list with receipts, and period statements."""
+"""Paying online, the payment list with receipts, period statements, and the
+messages sent to the subscriber."""
 
 from __future__ import annotations
 
@@ -47,6 +48,13 @@ def pay_return(request: HttpRequest) -> HttpResponse:
 def payment_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, queries.payments(customer_of(request)))
     return render(request, "cabinet/payments.html", {"page": page, "title": _("Payments")})
+
+
+@cabinet_view
+def message_list(request: HttpRequest) -> HttpResponse:
+    """The messages we sent the subscriber (notices of payments, tariffs, requests…)."""
+    page = paginate(request, queries.messages(customer_of(request)))
+    return render(request, "cabinet/messages.html", {"page": page, "title": _("Messages")})
 
 
 @cabinet_view
