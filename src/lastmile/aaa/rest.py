@@ -41,6 +41,15 @@ def issue_nas_token(*, nas: Nas) -> str:
     return token
 
 
+def revoke_nas_token(*, nas: Nas) -> bool:
+    """Take away ``nas``'s HTTP token; False when it had none."""
+    if not nas.api_token_hash:
+        return False
+    nas.api_token_hash = ""
+    nas.save(update_fields=["api_token_hash", "updated_at"])
+    return True
+
+
 def nas_for_token(token: str) -> Nas | None:
     if not token:
         return None

@@ -24,6 +24,16 @@ def _actions(prefix: str) -> tables.TemplateColumn:
 
 class NasTable(tables.Table):
     name = tables.LinkColumn("network:nas_edit", args=[tables.A("pk")])
+    # The token page is the aaa app's (it issues the rlm_rest token).
+    rest_token = tables.TemplateColumn(
+        template_code=(
+            "{% load i18n %}<a href=\"{% url 'aaa:nas_token' record.pk %}\">"
+            "{% if record.api_token_hash %}{% translate 'issued' %}"
+            "{% else %}{% translate 'none' %}{% endif %}</a>"
+        ),
+        verbose_name=_("REST token"),
+        orderable=False,
+    )
     actions = _actions("nas")
 
     class Meta:
