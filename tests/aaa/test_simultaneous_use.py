@@ -82,6 +82,35 @@ def test_simultaneous_use(name, limit, sessions, login, refused):  # type: ignor
         assert decision.pool is not None and decision.pool.id == 1
 
 
+OVERRIDE_CASES = [
+    # (name, server limit, the customer's own, open sessions, refused?)
+    ("own 2 over the server's 1", 1, 2, 1, False),
+    ("own 2, two open", 1, 2, 2, True),
+    ("own 0: unlimited though the server says 1", 1, 0, 3, False),
+    ("own 1 though the server is unlimited", 0, 1, 1, True),
+    ("none of its own: the server's", 1, None, 1, True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "server", "own", "open_count", "refused"),
+    OVERRIDE_CASES,
+    ids=[c[0] for c in OVERRIDE_CASES],
+)
+def test_a_customers_own_limit_overrides_the_servers(name, server, own, open_count, refused):  # type: ignore[no-untyped-def]
+    sessions = [Open(nas_id=2, port=f"eth1:{n}") for n in range(open_count)]
+    state = _state(server, sessions)
+    state.customers[7].simultaneous_use = own
+    nas, creds = _login()
+    decision = decide(state, nas, creds, NOW)
+    if refused:
+        limit = server if own is None else own
+        assert decision.refusal == Refusal.ALREADY_ONLINE
+        assert decision.message == f"Already online: only {limit} session(s) allowed"
+    else:
+        assert decision.refusal is None, decision.detail
+
+
 def test_a_stop_and_a_new_owner_free_the_slot() -> None:
     state = _state(1, [Open()])
     nas, creds = _login()

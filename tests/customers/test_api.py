@@ -168,3 +168,18 @@ def test_unknown_customer_is_404_problem(api):
 def test_customer_count_is_unchanged_by_a_failed_create(api):
     _json(api, "post", "/api/v1/customers", {"login": "bad login", "contract_number": "1"})
     assert not Customer.objects.exists()
+
+
+def test_a_customers_own_session_limit_is_set_cleared_and_checked(api):
+    customer = CustomerFactory()
+    url = f"/api/v1/customers/{customer.pk}"
+    assert api.get(url).json()["simultaneous_use"] is None
+    assert _json(api, "patch", url, {"simultaneous_use": 3}).json()["simultaneous_use"] == 3
+    customer.refresh_from_db()
+    assert customer.simultaneous_use == 3
+    assert _json(api, "patch", url, {"email": "x@example.net"}).json()["simultaneous_use"] == 3
+    assert _json(api, "patch", url, {"simultaneous_use": None}).json()["simultaneous_use"] is None
+    for bad in (-1, 1001, "many"):
+        assert _json(api, "patch", url, {"simultaneous_use": bad}).status_code == 422, bad
+    customer.refresh_from_db()
+    assert customer.simultaneous_use is None

@@ -206,3 +206,23 @@ def test_group_and_extra_field_pages(admin_client):
         "/customers/extra-fields/add/", {"name": "Empty", "kind": "choice", "position": "0"}
     )
     assert "at least one choice" in bad.content.decode()
+
+
+def test_the_edit_form_sets_a_customers_own_session_limit(admin_client):
+    customer = CustomerFactory()
+    data = {
+        "login": customer.login,
+        "contract_number": customer.contract_number,
+        "is_active": "on",
+        "simultaneous_use": "0",
+    }
+    assert admin_client.post(f"/customers/{customer.pk}/edit/", data).status_code == 302
+    customer.refresh_from_db()
+    assert customer.simultaneous_use == 0
+    page = admin_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert 'data-testid="simultaneous-use">no limit<' in page
+    data["simultaneous_use"] = "-2"
+    refused = admin_client.post(f"/customers/{customer.pk}/edit/", data)
+    assert refused.status_code == 200
+    customer.refresh_from_db()
+    assert customer.simultaneous_use == 0

@@ -131,6 +131,32 @@ def test_unlimited_when_set_to_zero(world):  # type: ignore[no-untyped-def]
         assert _auth_on_b(server.auth_port).code == codec.ACCESS_ACCEPT
 
 
+def test_a_customers_own_limit_reaches_the_running_server(world):  # type: ignore[no-untyped-def]
+    """Staff give Anna two sessions (the customer service, as the page and the
+    API do): the running server learns it by LISTEN/NOTIFY and lets the
+    second login in; back to the server's setting, it is refused again."""
+    from lastmile.customers.services import update_customer
+
+    with radius_server() as server:
+        _, attrs = _auth_on_a(server.auth_port)
+        _acct_on_a(server.acct_port, "Start", attrs["Framed-IP-Address"])
+        assert _auth_on_b(server.auth_port).code == codec.ACCESS_REJECT
+        update_customer(customer=world["anna"], changes={"simultaneous_use": 2}, actor=None)
+        for _ in range(50):
+            if _auth_on_b(server.auth_port).code == codec.ACCESS_ACCEPT:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the running server did not learn Anna's own limit")
+        update_customer(customer=world["anna"], changes={"simultaneous_use": None}, actor=None)
+        for _ in range(50):
+            refused = _auth_on_b(server.auth_port)
+            if refused.code == codec.ACCESS_REJECT:
+                break
+            time.sleep(0.1)
+        assert refused.text(codec.REPLY_MESSAGE) == "Already online: only 1 session(s) allowed"
+
+
 def test_a_session_another_node_stopped_does_not_refuse_the_next_login(world):  # type: ignore[no-untyped-def]
     """The server loaded Anna's open session at start; another RADIUS node
     then recorded its Stop (here: the row is stopped in the database, as that

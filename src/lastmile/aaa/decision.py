@@ -214,7 +214,9 @@ def decide(state: State, nas: NasInfo, creds: Credentials, now: float) -> Decisi
     access = classify(customer.is_active, customer.has_paid_access(now))
     if access == Access.NONE:
         return Decision(refusal=Refusal.DISABLED, customer=customer)
-    limit = state.simultaneous_use
+    limit = (
+        state.simultaneous_use if customer.simultaneous_use is None else customer.simultaneous_use
+    )
     if limit and customer.id in state.sessions_by_customer:
         in_use = sessions_in_use(state.customer_sessions(customer.id), nas, creds, now)
         if in_use >= limit:

@@ -85,7 +85,12 @@ def _load_state(nas: Nas, creds: Credentials) -> State:
     ids = _customer_ids(creds)
     for c in Customer.objects.filter(pk__in=ids):
         state.customers[c.pk] = CustomerInfo(
-            c.pk, c.login, c.pppoe_secret_encrypted, c.is_active, c.group_id
+            c.pk,
+            c.login,
+            c.pppoe_secret_encrypted,
+            c.is_active,
+            c.group_id,
+            simultaneous_use=c.simultaneous_use,
         )
         state.by_login[c.login] = c.pk
     for s in Subscription.objects.filter(customer_id__in=ids, state="active"):

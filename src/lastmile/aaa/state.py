@@ -48,6 +48,7 @@ class CustomerInfo:
     group_id: int | None
     tariff_id: int | None = None
     period_end: float | None = None  # epoch seconds of the active subscription's end
+    simultaneous_use: int | None = None  # the customer's own limit; None: the server's
     _secret: bytes | None = None
 
     def secret(self) -> bytes:
@@ -152,7 +153,7 @@ class State:
         where, params = ("", ()) if ids is None else (" WHERE c.id = ANY(%s)", (ids,))
         cur = await conn.execute(
             "SELECT c.id, c.login, c.pppoe_secret_encrypted, c.is_active, c.group_id,"  # noqa: S608
-            " s.tariff_id, extract(epoch FROM s.period_end)::float8"
+            " s.tariff_id, extract(epoch FROM s.period_end)::float8, c.simultaneous_use"
             " FROM customers_customer c LEFT JOIN subscriptions_subscription s"
             " ON s.customer_id = c.id AND s.state = 'active'" + where,
             params,
@@ -165,9 +166,9 @@ class State:
                 old = self.customers.pop(customer_id, None)
                 if old is not None and self.by_login.get(old.login) == customer_id:
                     del self.by_login[old.login]
-        for cid, login, secret_enc, is_active, group_id, tariff_id, period_end in rows:
+        for cid, login, secret_enc, is_active, group_id, tariff_id, period_end, limit in rows:
             self.customers[cid] = CustomerInfo(
-                cid, login, secret_enc, is_active, group_id, tariff_id, period_end
+                cid, login, secret_enc, is_active, group_id, tariff_id, period_end, limit
             )
             self.by_login[login] = cid
 

@@ -50,6 +50,9 @@ class CustomerOut(Schema):
     site_id: int | None
     is_active: bool
     description: str
+    simultaneous_use: int | None = Field(
+        description="Sessions at once; null: the server's setting; 0: no limit."
+    )
     has_pppoe_password: bool
     has_cabinet_password: bool
     created_at: datetime
@@ -80,6 +83,9 @@ class CustomerPatch(Schema):
     site_id: int | None = Field(None, description="Only when sites are enabled.")
     is_active: Omittable[bool] = None
     description: Omittable[str] = None
+    simultaneous_use: int | None = Field(
+        None, ge=0, le=1000, description="null: the server's setting; 0: no limit."
+    )
 
 
 class CustomerIn(Schema):
@@ -96,6 +102,9 @@ class CustomerIn(Schema):
     site_id: int | None = Field(None, description="Only when sites are enabled.")
     is_active: bool = True
     description: str = ""
+    simultaneous_use: int | None = Field(
+        None, ge=0, le=1000, description="null: the server's setting; 0: no limit."
+    )
     pppoe_password: str = Field("", max_length=128, description="Stored encrypted.")
     cabinet_password: str = Field("", max_length=128, description="Stored hashed.")
 

@@ -56,6 +56,13 @@ class CustomerForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    simultaneous_use = forms.IntegerField(
+        label=_("Sessions at once"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+        help_text=Customer._meta.get_field("simultaneous_use").help_text,
+    )
 
     def __init__(self, *args: Any, user: Any, customer: Customer | None = None, **kwargs: Any):
         if customer is not None and customer.pk is not None:

@@ -144,6 +144,16 @@ class Customer(TimestampedModel, RestrictedModel):
     site = site_link("customers")
     is_active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
+    # Read by the RADIUS nodes (aaa.state): overrides LASTMILE_RADIUS_SIMULTANEOUS_USE.
+    simultaneous_use = models.PositiveSmallIntegerField(
+        _("sessions at once"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many sessions this customer may have open at once: empty for the "
+            "server's setting, 0 for no limit."
+        ),
+    )
     # Clear text is needed for CHAP: encrypted at rest, never stored plain.
     pppoe_secret_encrypted = models.TextField(blank=True, editable=False)
     # Typed by a human at the cabinet: hashed.

@@ -74,6 +74,7 @@ CUSTOMER_FIELDS = (
     "site",
     "is_active",
     "description",
+    "simultaneous_use",
 )
 
 
