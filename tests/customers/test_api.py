@@ -183,3 +183,11 @@ def test_a_customers_own_session_limit_is_set_cleared_and_checked(api):
         assert _json(api, "patch", url, {"simultaneous_use": bad}).status_code == 422, bad
     customer.refresh_from_db()
     assert customer.simultaneous_use is None
+
+
+def test_a_new_customer_can_have_its_own_session_limit(api):
+    body = {"login": "dual", "contract_number": "D-1", "simultaneous_use": 2}
+    created = _json(api, "post", "/api/v1/customers", body)
+    assert created.status_code == 201, created.content
+    assert created.json()["simultaneous_use"] == 2
+    assert Customer.objects.get(login="dual").simultaneous_use == 2

@@ -141,6 +141,7 @@ def create_customer(
     site: Site | None = None,
     is_active: bool = True,
     description: str = "",
+    simultaneous_use: int | None = None,
     pppoe_password: str = "",
     cabinet_password: str = "",
 ) -> Customer:
@@ -167,7 +168,12 @@ def create_customer(
     )
     _check_site(site)
     customer = Customer(
-        group=group, site=site, is_active=is_active, address_object=address_object, **values
+        group=group,
+        site=site,
+        is_active=is_active,
+        address_object=address_object,
+        simultaneous_use=simultaneous_use,
+        **values,
     )
     _check_customer_unique(customer, values, actor)
     if pppoe_password:
