@@ -148,3 +148,23 @@ def test_simulator_refuses_row_status_other_than_create_and_go(agent: Agent, sta
     with pytest.raises(DeviceError, match="refused"):
         run(c.set([(f"{HW_L2VLAN_ROW_STATUS}.78", status)]))
     assert run(c.get(f"{HW_L2VLAN_ROW_STATUS}.78")) is None
+
+
+def test_simulator_walks_into_past_and_out_of_the_row_table(agent: Agent) -> None:
+    # one walk over Huawei's subtree: the FDB rows before the table, the table's
+    # cells (served by the module), then the records after it (hwCfgOperateTable)
+    oids = [
+        oid
+        for oid, _ in run(SnmpClient(target_for(agent, "huawei_s5300")).walk("1.3.6.1.4.1.2011"))
+    ]
+    vlan_cells = [o for o in oids if o.startswith("1.3.6.1.4.1.2011.5.25.42.3.")]
+    assert vlan_cells == [
+        *(f"{HW_L2VLAN_ROW_STATUS}.{v}" for v in (1, 10, 20, 30)),
+        *(f"{HW_L2VLAN_NAME}.{v}" for v in (1, 10, 20, 30)),
+    ]
+    first, last = oids.index(vlan_cells[0]), oids.index(vlan_cells[-1])
+    assert oids[first - 1].startswith("1.3.6.1.4.1.2011.5.25.42.2.1.3.1.4.")
+    assert oids[last + 1 :] == [
+        "1.3.6.1.4.1.2011.6.10.1.2.4.1.2.1",
+        "1.3.6.1.4.1.2011.6.10.1.2.4.1.9.1",
+    ]
