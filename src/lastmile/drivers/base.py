@@ -212,6 +212,17 @@ class Driver:
     ) -> list[Vlan]:
         raise self._unsupported("VLAN changes")
 
+    async def create_vlan(self, target: Target, vid: int, *, name: str = "") -> Vlan:
+        """Create VLAN ``vid`` with no ports; the VLAN as the device then reports it.
+        ``BadInput`` when the id or the name is not one the device takes, or the
+        VLAN exists already."""
+        raise self._unsupported("VLAN creation")
+
+    async def delete_vlan(self, target: Target, vid: int) -> None:
+        """Delete VLAN ``vid`` (its ports leave it), checked by reading it back.
+        ``BadInput`` when the device has no such VLAN or it is one it keeps (VLAN 1)."""
+        raise self._unsupported("VLAN deletion")
+
     async def reboot(self, target: Target) -> None:
         raise self._unsupported("reboot")
 

@@ -240,6 +240,21 @@ class GenericSwitch(Driver):
     async def mac_table(self, target: Target, *, port: int | None = None) -> list[MacEntry]:
         c = self.snmp(target)
         bp = await self.bridge_ports(c)
+        entries = await self.fdb_entries(c, bp)
+        if port is not None:
+            entries = [e for e in entries if e.port == port]
+        return sorted(entries, key=lambda e: (e.port, e.vlan or 0, e.mac))
+
+    async def fdb_entries(self, c: SnmpClient, bp: dict[int, int]) -> list[MacEntry]:
+        """The learned MACs: Q-BRIDGE-MIB's table, or BRIDGE-MIB's when the device has
+        no Q-BRIDGE rows at all.  Vendor drivers add their own tables here."""
+        entries, has_rows = await self.qbridge_fdb(c, bp)
+        if has_rows:
+            return entries
+        return await self.bridge_fdb(c, bp)
+
+    async def qbridge_fdb(self, c: SnmpClient, bp: dict[int, int]) -> tuple[list[MacEntry], bool]:
+        """dot1qTpFdbTable without the device's own MACs; True when it had any row."""
         cols = await c.walk_columns([DOT1Q_TP_FDB_PORT, DOT1Q_TP_FDB_STATUS])
         fdb_to_vid = {}
         for oid, val in await c.walk(DOT1Q_VLAN_FDB_ID):
@@ -261,15 +276,17 @@ class GenericSwitch(Driver):
                     mac=mac, port=bp.get(int(val), int(val)), vlan=fdb_to_vid.get(fdb_id, fdb_id)
                 )
             )
-        if not cols[DOT1Q_TP_FDB_PORT]:  # no Q-BRIDGE: the plain BRIDGE-MIB table
-            for oid, val in await c.walk(DOT1D_TP_FDB_PORT):
-                parts = [int(p) for p in oid[len(DOT1D_TP_FDB_PORT) + 1 :].split(".")]
-                if len(parts) == 6 and val:
-                    mac = ":".join(f"{b:02x}" for b in parts)
-                    entries.append(MacEntry(mac=mac, port=bp.get(int(val), int(val))))
-        if port is not None:
-            entries = [e for e in entries if e.port == port]
-        return sorted(entries, key=lambda e: (e.port, e.vlan or 0, e.mac))
+        return entries, bool(cols[DOT1Q_TP_FDB_PORT])
+
+    async def bridge_fdb(self, c: SnmpClient, bp: dict[int, int]) -> list[MacEntry]:
+        """dot1dTpFdbTable: MACs by bridge port, without VLANs."""
+        entries = []
+        for oid, val in await c.walk(DOT1D_TP_FDB_PORT):
+            parts = [int(p) for p in oid[len(DOT1D_TP_FDB_PORT) + 1 :].split(".")]
+            if len(parts) == 6 and val:
+                mac = ":".join(f"{b:02x}" for b in parts)
+                entries.append(MacEntry(mac=mac, port=bp.get(int(val), int(val))))
+        return entries
 
     async def _vlan_rows(
         self, c: SnmpClient

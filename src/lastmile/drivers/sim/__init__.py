@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+#: lastmile's own snmpsim variation modules (``rowtable``: rows made by RowStatus)
+VARIATION_DIR = Path(__file__).resolve().parent / "variation"
 
 
 def free_udp_port(host: str = "127.0.0.1") -> int:
@@ -85,8 +87,10 @@ def snmpsim_agent(
 ) -> Iterator[Agent]:
     """snmpsim serving ``data_dir`` on ``host:port`` (a free port when None).
 
-    Writable objects are the records tagged ``writecache`` in the data; their
-    written values live in this process only, so every ``with`` starts fresh.
+    Writable objects are the records tagged ``writecache`` in the data, and the
+    tables served by ``variation/rowtable.py`` (rows created and destroyed through
+    their RowStatus); written values live in this process only, so every
+    ``with`` starts fresh.
     snmpsim keys that cache by OID alone: two data files with the same writable
     OID (DGS-3120 and DGS-3627) share the written value within one agent.
     """
@@ -102,6 +106,9 @@ def snmpsim_agent(
         f"--agent-udpv4-endpoint={host}:{port}",
         f"--cache-dir={cache}",
         "--logging-method=null",
+        # given any module directory snmpsim searches only those: add its own too
+        f"--variation-modules-dir={VARIATION_DIR}",
+        f"--variation-modules-dir={_snmpsim_variation_dir()}",
     ]
     if os.geteuid() == 0:
         # snmpsim refuses to keep root unless told which user to be; staying root
@@ -139,6 +146,16 @@ def snmpsim_agent(
         _stop(proc)
         log.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _snmpsim_variation_dir() -> Path:
+    """snmpsim's built-in variation modules (``writecache``), next to its package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("snmpsim")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("snmpsim is not installed")
+    return Path(spec.origin).resolve().parent / "variation"
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -36,6 +36,19 @@ class Switch:
     admin_down: set[int] = field(default_factory=set)
     extra: list[Record] = field(default_factory=list)
     uptime: int = 8_640_000  # 1 day in TimeTicks
+    #: False: dot1qTpFdbTable and dot1dTpFdbTable are empty (Huawei VRP keeps its own)
+    has_standard_fdb: bool = True
+    #: HUAWEI-L2MAM-MIB's dynamic FDB and HUAWEI-L2VLAN-MIB's VLAN table (``huawei_records``)
+    has_huawei_tables: bool = False
+
+
+#: The MAC table: two customers behind port 1 (VLAN 10), one on 2 (VLAN 20), one on 3.
+FDB = [
+    ("00:11:22:33:44:01", 1, 10),
+    ("00:11:22:33:44:02", 1, 10),
+    ("00:11:22:33:44:03", 2, 20),
+    ("00:11:22:33:44:04", 3, 1),
+]
 
 
 def switch_records(sw: Switch) -> list[Record]:
@@ -85,21 +98,8 @@ def switch_records(sw: Switch) -> list[Record]:
         (f"{DOT1D}.1.1.0", "4x", "001a2b3c4d00"),  # dot1dBaseBridgeAddress
         (f"{DOT1D}.1.2.0", "2", str(sw.ports)),  # dot1dBaseNumPorts
     ]
-    # MAC table: two customers behind port 1 (VLAN 10), one on 2 (VLAN 20), one on 3.
-    fdb = [
-        ("00:11:22:33:44:01", 1, 10),
-        ("00:11:22:33:44:02", 1, 10),
-        ("00:11:22:33:44:03", 2, 20),
-        ("00:11:22:33:44:04", 3, 1),
-        ("00:1a:2b:3c:4d:00", 0, 1),  # the switch itself: status self(4), port 0
-    ]
-    for mac, port, vid in fdb:
-        r += [
-            (f"{DOT1Q}.2.2.1.2.{vid}.{mac_oid(mac)}", "2", str(port)),
-            (f"{DOT1Q}.2.2.1.3.{vid}.{mac_oid(mac)}", "2", "4" if port == 0 else "3"),
-        ]
-        if port:
-            r.append((f"{DOT1D}.4.3.1.2.{mac_oid(mac)}", "2", str(port)))
+    if sw.has_standard_fdb:
+        r += _standard_fdb()
     for vid, (name, egress, untagged) in sorted(sw.vlans.items()):
         r += [
             (f"{DOT1Q}.4.2.1.3.0.{vid}", "66", str(vid)),  # dot1qVlanFdbId (IVL)
@@ -109,7 +109,50 @@ def switch_records(sw: Switch) -> list[Record]:
             (f"{DOT1Q}.4.3.1.4.{vid}", *w("4x", bitmap(untagged, sw.bitmap_octets))),
             (f"{DOT1Q}.4.3.1.5.{vid}", "2", "1"),
         ]
+    if sw.has_huawei_tables:
+        r += huawei_records(sw)
     return r + list(sw.extra)
+
+
+def _standard_fdb() -> list[Record]:
+    r: list[Record] = []
+    own = ("00:1a:2b:3c:4d:00", 0, 1)  # the switch itself: status self(4), port 0
+    for mac, port, vid in [*FDB, own]:
+        r += [
+            (f"{DOT1Q}.2.2.1.2.{vid}.{mac_oid(mac)}", "2", str(port)),
+            (f"{DOT1Q}.2.2.1.3.{vid}.{mac_oid(mac)}", "2", "4" if port == 0 else "3"),
+        ]
+        if port:
+            r.append((f"{DOT1D}.4.3.1.2.{mac_oid(mac)}", "2", str(port)))
+    return r
+
+
+#: HUAWEI-L2MAM-MIB hwdbDynFdbEntry, hwDynFdbPort (.4): an ifIndex
+HW_DYN_FDB_PORT = "1.3.6.1.4.1.2011.5.25.42.2.1.3.1.4"
+#: HUAWEI-L2VLAN-MIB hwL2VlanMIBEntry: RowStatus .12, name .17, description .2
+HW_L2VLAN = "1.3.6.1.4.1.2011.5.25.42.3.1.1.1.1"
+
+
+def huawei_records(sw: Switch) -> list[Record]:
+    """Huawei's own tables: the dynamic FDB (index MAC.VLAN.VSI-name) and the VLAN
+    table whose rows are created and destroyed through hwL2VlanRowStatus."""
+    if_index = {n: sw.if_base + n - 1 for n in range(1, sw.ports + 1)}
+    r: list[Record] = [
+        (f"{HW_DYN_FDB_PORT}.{mac_oid(mac)}.{vid}.0", "2", str(if_index[port]))
+        for mac, port, vid in FDB
+    ]
+    vsi = "vsi1"  # a VPLS MAC (VLAN 0, a VSI name): not a VLAN's, the driver leaves it out
+    vsi_index = ".".join(str(b) for b in (len(vsi), *vsi.encode()))
+    r.append(
+        (f"{HW_DYN_FDB_PORT}.{mac_oid('00:11:22:33:44:05')}.0.{vsi_index}", "2", str(if_index[4]))
+    )
+    # a MAC not learned on a port (hwDynFdbPort 0)
+    r.append((f"{HW_DYN_FDB_PORT}.{mac_oid('00:11:22:33:44:06')}.30.0", "2", "0"))
+    cells = ["status=12", "col.12=2", "col.17=4", "size.17=31", "col.2=4", "size.2=80"]
+    for vid, (name, _egress, _untagged) in sorted(sw.vlans.items()):
+        cells += [f"12.{vid}=1", f"17.{vid}={name}"]
+    r.append((HW_L2VLAN, ":rowtable", ";".join(cells)))
+    return r
 
 
 def _pvid(sw: Switch, port: int) -> int:
@@ -204,6 +247,8 @@ SWITCHES = [
         if_base=6,
         name_fmt="Ethernet0/0/{n}",
         down={2},
+        has_standard_fdb=False,
+        has_huawei_tables=True,
         extra=[
             ("1.3.6.1.4.1.2011.5.25.19.1.3.2.0", *w("2", "0")),  # hwSysReboot
             # hwCfgOperateTable row 1: running2Startup, createAndGo
@@ -217,6 +262,8 @@ SWITCHES = [
         "1.3.6.1.4.1.2011.2.23.102",
         if_base=6,
         name_fmt="GigabitEthernet0/0/{n}",
+        has_standard_fdb=False,
+        has_huawei_tables=True,
         extra=[
             ("1.3.6.1.4.1.2011.5.25.19.1.3.2.0", *w("2", "0")),
             ("1.3.6.1.4.1.2011.6.10.1.2.4.1.2.1", *w("2", "0")),
