@@ -81,3 +81,65 @@ def test_the_device_page_reads_mac_table_and_vlans(live_switch, admin_client):
     assert ":" in mac and "did not answer" not in mac
     vlans = admin_client.get(f"/devices/{live_switch.pk}/vlans/").content.decode()
     assert "VLAN ID" in vlans
+
+
+@pytest.fixture
+def live_huawei(agent, north) -> Device:  # type: ignore[no-untyped-def]
+    device = Device(
+        name="sw-huawei", driver="huawei_s5300", ip=agent.host, snmp_port=agent.port,
+        group=north, status="up",
+    )  # fmt: skip
+    device.set_secret("snmp_community", "huawei_s5300")
+    device.save()
+    return device
+
+
+def test_staff_create_and_delete_a_vlan_on_the_device(live_huawei, client):
+    """The VLAN list offers create and delete where the driver can and the user
+    may change VLANs; both reach the agent, go to the action log, and a deleted
+    VLAN leaves the stored port memberships."""
+    from lastmile.devices.models import PortVlan
+    from lastmile.drivers.huawei import HW_L2VLAN_ROW_STATUS
+    from lastmile.drivers.snmp import SnmpClient
+    from lastmile.drivers.sync import run as run_sync
+
+    user = operator("vlan-admin", ["view", "change_vlan"])
+    client.force_login(user)
+    partial = client.get(f"/devices/{live_huawei.pk}/vlans/").content.decode()
+    assert 'data-testid="vlan-create"' in partial and "/vlans/20/delete/" in partial
+    assert "/vlans/1/delete/" not in partial  # the default VLAN stays
+    answer = client.post(f"/devices/{live_huawei.pk}/vlans/create/", {"vid": "44", "name": "iptv"})
+    assert answer.status_code == 302
+    snmp = SnmpClient(services.target_for(live_huawei))
+    assert run_sync(snmp.get(f"{HW_L2VLAN_ROW_STATUS}.44")) == 1
+    port, _new = Port.objects.get_or_create(device=live_huawei, number=6)
+    PortVlan.objects.create(port=port, vid=44, is_tagged=True)
+    assert client.post(f"/devices/{live_huawei.pk}/vlans/44/delete/").status_code == 302
+    assert run_sync(snmp.get(f"{HW_L2VLAN_ROW_STATUS}.44")) is None
+    assert not PortVlan.objects.filter(port=port, vid=44).exists()
+    logged = list(
+        DeviceAction.objects.filter(device=live_huawei)
+        .order_by("id")
+        .values_list("operation", "outcome", "parameters")
+    )
+    assert logged[-2:] == [
+        ("create_vlan", "ok", {"vid": "44", "name": "iptv"}),
+        ("delete_vlan", "ok", {"vid": 44}),
+    ]
+    # A bad id is a clear message and nothing is sent.
+    page = client.post(f"/devices/{live_huawei.pk}/vlans/create/", {"vid": "5000"}, follow=True)
+    assert "4094" in page.content.decode()
+
+
+def test_without_change_vlan_there_is_no_form_and_no_vlan(live_huawei, client):
+    user = operator("vlan-viewer", ["view"])
+    client.force_login(user)
+    partial = client.get(f"/devices/{live_huawei.pk}/vlans/").content.decode()
+    assert "vlan-create" not in partial and "/delete/" not in partial
+    client.post(f"/devices/{live_huawei.pk}/vlans/create/", {"vid": "45"})
+    assert DeviceAction.objects.get(operation="create_vlan").outcome == "denied"
+
+
+def test_a_driver_without_vlan_writes_offers_none(live_switch, admin_client):
+    partial = admin_client.get(f"/devices/{live_switch.pk}/vlans/").content.decode()
+    assert "vlan-create" not in partial

@@ -37,6 +37,8 @@ _ALL = [
     Operation("onu_vlans", "view", _("read an ONU's VLANs"), is_cli=True),
     Operation("set_port_admin", "toggle_port", _("enable/disable a port"), is_write=True),
     Operation("set_port_vlans", "change_vlan", _("change VLANs"), is_write=True),
+    Operation("create_vlan", "change_vlan", _("create a VLAN"), is_write=True),
+    Operation("delete_vlan", "change_vlan", _("delete a VLAN"), is_write=True),
     Operation("add_onu_vlan", "change_vlan", _("add a VLAN to an ONU"), is_cli=True, is_write=True),
     Operation(
         "remove_onu_vlan", "change_vlan", _("remove a VLAN from an ONU"), is_cli=True, is_write=True

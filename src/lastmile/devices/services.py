@@ -32,7 +32,7 @@ from lastmile.devices.inventory import (
     set_port_settings,
 )
 from lastmile.devices.local_state import store_onu_vlans, store_port_states, store_vlans
-from lastmile.devices.models import Device, DeviceAction, Outcome
+from lastmile.devices.models import Device, DeviceAction, Outcome, PortVlan
 from lastmile.devices.operations import OPERATIONS, Operation
 from lastmile.devices.targets import (
     driver_choices,
@@ -106,6 +106,10 @@ def _check_params(operation: str, params: dict[str, Any]) -> dict[str, Any]:
             None if out.get("untagged") in (None, "") else check_vlan_id(out["untagged"])
         )
         out["tagged"] = frozenset(check_vlan_id(v) for v in out.get("tagged") or ())
+    if operation in ("create_vlan", "delete_vlan"):
+        out["vid"] = check_vlan_id(out.get("vid"))
+    if operation == "create_vlan":
+        out["name"] = str(out.get("name") or "").strip()
     if operation in ("add_onu_vlan", "remove_onu_vlan"):
         out["vlan"] = check_vlan_id(out.get("vlan"))
         out["fiber"] = str(out.get("fiber") or "").strip()
@@ -285,5 +289,8 @@ def _apply_locally(device: Device, operation: str, params: dict[str, Any], answe
     elif operation in ("vlans", "set_port_vlans") and isinstance(answer, list):
         only = {params["port"]} if operation == "set_port_vlans" else None
         store_vlans(device, answer, only_ports=only)
+    elif operation == "delete_vlan":
+        # The ports left the VLAN on the device: they leave it in the inventory too.
+        PortVlan.objects.filter(port__device=device, vid=params["vid"]).delete()
     elif operation in ONU_VLAN_OPERATIONS and isinstance(answer, tuple | list):
         store_onu_vlans(device, fiber=params["fiber"], number=params["number"], vlans=answer)

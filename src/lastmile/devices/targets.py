@@ -35,6 +35,15 @@ def driver_for(device: Device) -> base.Driver | None:
         return None
 
 
+def driver_supports(device: Device, method: str) -> bool:
+    """Whether the device's driver implements ``method`` itself (the base
+    class's version only answers ``Unsupported``)."""
+    driver = driver_for(device)
+    if driver is None:
+        return False
+    return getattr(type(driver), method, None) is not getattr(base.Driver, method, None)
+
+
 def validate_extra(driver_name: str, extra: Any) -> dict[str, Any]:
     """``extra`` checked by the driver's ``extra_schema`` (pydantic); the
     normalised dict, or ``InvalidDeviceData`` naming each wrong field."""

@@ -24,6 +24,7 @@ from lastmile.devices.port_search import (
     search_ports,
     visible_ports,
 )
+from lastmile.devices.targets import driver_supports
 from lastmile.devices.views_common import (
     _back,
     _detail_context,
@@ -95,7 +96,37 @@ def vlans_partial(request: HttpRequest, pk: int) -> HttpResponse:
         {"vid": v.vid, "name": v.name, "tagged": sorted(v.tagged), "untagged": sorted(v.untagged)}
         for v in vlans or []
     ]
-    return render(request, "devices/_vlans.html", {"device": device, "vlans": rows, "error": error})
+    context = {
+        "device": device,
+        "vlans": rows,
+        "error": error,
+        "can_create": services.may(request.user, device, "change_vlan")
+        and driver_supports(device, "create_vlan"),
+        "can_delete": services.may(request.user, device, "change_vlan")
+        and driver_supports(device, "delete_vlan"),
+    }
+    return render(request, "devices/_vlans.html", context)
+
+
+@login_required
+@require_POST
+def vlan_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create a VLAN on the device (no ports yet; ``change_vlan`` on the device)."""
+    device = _device(request, pk)
+    vid, name = request.POST.get("vid", "").strip(), request.POST.get("name", "")
+    error = _run(request, device, "create_vlan", {"vid": vid, "name": name})
+    _say(request, error, _("VLAN %(vid)s is created.") % {"vid": vid})
+    return _back(device, "vlans")
+
+
+@login_required
+@require_POST
+def vlan_delete(request: HttpRequest, pk: int, vid: int) -> HttpResponse:
+    """Delete a VLAN on the device (its ports leave it; the page asks first)."""
+    device = _device(request, pk)
+    error = _run(request, device, "delete_vlan", {"vid": vid})
+    _say(request, error, _("VLAN %(vid)s is deleted.") % {"vid": vid})
+    return _back(device, "vlans")
 
 
 @login_required
