@@ -5,16 +5,19 @@ parameter), so a NUL anywhere in the path, the query string or a JSON or form
 body would end as a server error deep inside some query.  One check here covers
 every schema and every form: an API request gets a 422 problem document, a page
 request a plain 400.  File uploads (multipart) are not inspected: files may
-hold any byte."""
+hold any byte; but a multipart body whose Content-Type has no valid boundary
+is refused here (400) for the same reason: parsed later, it raises."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.translation import gettext as _
 
 from lastmile.core.problem import problem_response
@@ -58,13 +61,35 @@ def has_nul(request: HttpRequest) -> bool:
     return False
 
 
+def bad_multipart(request: HttpRequest) -> bool:
+    """A multipart body whose Content-Type Django cannot parse (no or a bad
+    boundary): reading ``request.POST`` later (an endpoint, django-axes)
+    would raise instead of answering."""
+    if not (request.META.get("CONTENT_TYPE") or "").startswith("multipart/"):
+        return False
+    try:
+        MultiPartParser(request.META, io.BytesIO(b""), [], request.encoding)
+    except MultiPartParserError:
+        return True
+    return False
+
+
 class RefuseNulMiddleware:
-    """Answer 422 (API) or 400 (pages) to input holding a NUL character."""
+    """Answer 422 (API) or 400 (pages) to input holding a NUL character, and
+    400 to a multipart body without a valid boundary."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if bad_multipart(request):
+            malformed = _(
+                "The multipart body has no valid boundary in its Content-Type; "
+                "send multipart/form-data with a boundary, or JSON."
+            )
+            if request.path_info.startswith("/api/"):
+                return problem_response(request, 400, malformed)
+            return HttpResponseBadRequest(malformed, content_type="text/plain; charset=utf-8")
         if not has_nul(request):
             return self.get_response(request)
         message = _("The request contains a NUL character (U+0000), which cannot be stored.")
