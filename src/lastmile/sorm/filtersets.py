@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from lastmile.core.filters import DateTimeBoundFilter
 from lastmile.sorm.filetypes import FILE_TYPES
 from lastmile.sorm.models import DataGap, ExportRun, GapKind, RunKind, RunState
 
@@ -13,8 +14,12 @@ FILE_TYPE_CHOICES = [(ft.code, ft.title) for ft in FILE_TYPES]
 class ExportRunFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=RunKind.choices, label=_("Kind"))
     state = django_filters.ChoiceFilter(choices=RunState.choices, label=_("State"))
-    started_after = django_filters.IsoDateTimeFilter(
-        field_name="started_at", lookup_expr="gte", label=_("Started after")
+    # Date pickers that take what the table shows (a local date or date-time).
+    started_after = DateTimeBoundFilter(
+        field_name="started_at", bound="start", label=_("Started from")
+    )
+    started_before = DateTimeBoundFilter(
+        field_name="started_at", bound="end", label=_("Started until")
     )
 
     class Meta:
