@@ -67,12 +67,12 @@ def _parse(value: str) -> dict[str, Any]:
         elif key:
             raw.append((tuple(int(p) for p in key.split(".")), text))
 
-    def value(column: int, text: str) -> Any:
+    def cell(column: int, text: str) -> Any:
         typ = types[column]
         return typ(hexValue=text) if column in hex_columns else typ(text)
 
-    cells = {k: value(k[0], text) for k, text in raw}
-    made = {column: value(column, text) for column, text in defaults}
+    cells = {k: cell(k[0], text) for k, text in raw}
+    made = {column: cell(column, text) for column, text in defaults}
     return {"status": status, "types": types, "sizes": sizes, "cells": cells, "defaults": made}
 
 
