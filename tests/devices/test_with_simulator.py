@@ -140,6 +140,52 @@ def test_without_change_vlan_there_is_no_form_and_no_vlan(live_huawei, client):
     assert DeviceAction.objects.get(operation="create_vlan").outcome == "denied"
 
 
-def test_a_driver_without_vlan_writes_offers_none(live_switch, admin_client):
-    partial = admin_client.get(f"/devices/{live_switch.pk}/vlans/").content.decode()
-    assert "vlan-create" not in partial
+def test_staff_create_and_delete_a_vlan_on_a_generic_switch(live_switch, client):
+    """The generic SNMP switch creates and deletes VLANs through Q-BRIDGE-MIB's
+    dot1qVlanStaticRowStatus: offered on the VLAN list, read back on the agent."""
+    from lastmile.drivers.mib import DOT1Q_VLAN_STATIC_NAME, DOT1Q_VLAN_STATIC_ROW_STATUS
+    from lastmile.drivers.snmp import SnmpClient
+    from lastmile.drivers.sync import run as run_sync
+
+    client.force_login(operator("vlan-admin", ["view", "change_vlan"]))
+    partial = client.get(f"/devices/{live_switch.pk}/vlans/").content.decode()
+    assert 'data-testid="vlan-create"' in partial and "/vlans/20/delete/" in partial
+    assert "/vlans/1/delete/" not in partial
+    answer = client.post(f"/devices/{live_switch.pk}/vlans/create/", {"vid": "47", "name": "mgmt"})
+    assert answer.status_code == 302
+    snmp = SnmpClient(services.target_for(live_switch))
+    assert run_sync(snmp.get(f"{DOT1Q_VLAN_STATIC_ROW_STATUS}.47")) == 1
+    assert run_sync(snmp.get(f"{DOT1Q_VLAN_STATIC_NAME}.47")) == b"mgmt"
+    assert "/vlans/47/delete/" in client.get(f"/devices/{live_switch.pk}/vlans/").content.decode()
+    # an existing VLAN is refused with a message, and nothing changes on the agent
+    page = client.post(
+        f"/devices/{live_switch.pk}/vlans/create/", {"vid": "47", "name": "other"}, follow=True
+    )
+    assert "already has VLAN 47" in page.content.decode()
+    assert run_sync(snmp.get(f"{DOT1Q_VLAN_STATIC_NAME}.47")) == b"mgmt"
+    assert client.post(f"/devices/{live_switch.pk}/vlans/47/delete/").status_code == 302
+    assert run_sync(snmp.get(f"{DOT1Q_VLAN_STATIC_ROW_STATUS}.47")) is None
+    outcomes = list(
+        DeviceAction.objects.filter(
+            device=live_switch, operation__in=["create_vlan", "delete_vlan"]
+        )
+        .order_by("id")
+        .values_list("operation", "outcome")
+    )
+    assert outcomes[-3:] == [
+        ("create_vlan", "ok"),
+        ("create_vlan", "bad_input"),
+        ("delete_vlan", "ok"),
+    ]
+
+
+def test_a_driver_without_vlan_writes_offers_none(agent, north, admin_client):  # type: ignore[no-untyped-def]
+    # the DGS-1100 driver does not create VLANs through Q-BRIDGE row creation
+    device = Device(
+        name="sw-dgs1100", driver="dlink_dgs1100", ip=agent.host, snmp_port=agent.port,
+        group=north, status="up",
+    )  # fmt: skip
+    device.set_secret("snmp_community", "dlink_dgs1100")
+    device.save()
+    partial = admin_client.get(f"/devices/{device.pk}/vlans/").content.decode()
+    assert "VLAN ID" in partial and "vlan-create" not in partial

@@ -175,12 +175,14 @@ class Driver:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every public coroutine of a driver raises only ``DriverError``s: anything
         else (a value of the wrong type, a short table) means the device answered
-        something unusable, so it becomes ``DeviceError``."""
+        something unusable, so it becomes ``DeviceError``.  A subclass that puts
+        back ``Driver``'s own method (``create_vlan = Driver.create_vlan``: not
+        supported after all) keeps it unwrapped, so it still reads as unsupported."""
         super().__init_subclass__(**kwargs)
         for attr, fn in list(vars(cls).items()):
             if attr.startswith("_") or not inspect.iscoroutinefunction(fn):
                 continue
-            if getattr(fn, "_guarded", False):
+            if getattr(fn, "_guarded", False) or fn is vars(Driver).get(attr):
                 continue
             setattr(cls, attr, _guard(fn))
 

@@ -9,11 +9,16 @@
   some firmware needs for writes; this driver writes Q-BRIDGE-MIB.  Quirk: it rejects a SET that changes a VLAN's egress and
   untagged lists together, so they go in separate requests (egress first when
   a port joins, untagged first when it leaves).
+* VLAN creation / deletion: the DGS-3120 / DGS-3627 inherit the generic
+  dot1qVlanStaticRowStatus createAndGo / destroy.  The DGS-1100 does not offer
+  it (``Unsupported``): firmware that needs the private VLAN table for port
+  writes is not known to take Q-BRIDGE row creation, and the private table's
+  row objects are not verified.
 """
 
 from __future__ import annotations
 
-from lastmile.drivers.base import register
+from lastmile.drivers.base import Driver, register
 from lastmile.drivers.mib import (
     DOT1Q_PVID,
     DOT1Q_VLAN_STATIC_EGRESS,
@@ -52,6 +57,10 @@ class DlinkDgs1100(VendorSwitch):
     models = ("DGS-1100",)
     reboot_set = ((DGS1100_REBOOT, 1),)
     save_set = ((DGS1100_SAVE, 1),)
+    # Not through Q-BRIDGE row creation (see the module docstring): the base
+    # class's methods answer Unsupported, and the devices app does not offer them.
+    create_vlan = Driver.create_vlan
+    delete_vlan = Driver.delete_vlan
 
     async def write_vlan_changes(
         self,

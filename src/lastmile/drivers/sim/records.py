@@ -6,7 +6,8 @@ per model (default: the package's ``data`` directory, which is committed).
 Records marked writable use snmpsim's ``writecache`` variation: a SET is kept
 and read back, which is what the drivers' read-back checks need; tables whose
 rows are created by RowStatus are subtree records served by lastmile's own
-``sim/variation/rowtable.py`` (Huawei's VLAN table).  The records
+``sim/variation/rowtable.py`` (Q-BRIDGE-MIB dot1qVlanStaticTable, Huawei's
+VLAN table).  The records
 themselves: switches in ``switches``, OLTs in ``olts``, the format in ``snmprec``;
 this module adds the wrong-typed agent and writes the files.
 """

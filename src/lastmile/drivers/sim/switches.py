@@ -40,6 +40,10 @@ class Switch:
     has_standard_fdb: bool = True
     #: HUAWEI-L2MAM-MIB's dynamic FDB and HUAWEI-L2VLAN-MIB's VLAN table (``huawei_records``)
     has_huawei_tables: bool = False
+    #: True: dot1qVlanStaticTable is served by the ``rowtable`` variation, so VLANs
+    #: are created and destroyed through dot1qVlanStaticRowStatus; False: plain
+    #: (writecache) records, rows fixed (Huawei: VRP keeps the table read-only)
+    qbridge_row_status: bool = True
 
 
 #: The MAC table: two customers behind port 1 (VLAN 10), one on 2 (VLAN 20), one on 3.
@@ -100,18 +104,50 @@ def switch_records(sw: Switch) -> list[Record]:
     ]
     if sw.has_standard_fdb:
         r += _standard_fdb()
-    for vid, (name, egress, untagged) in sorted(sw.vlans.items()):
-        r += [
-            (f"{DOT1Q}.4.2.1.3.0.{vid}", "66", str(vid)),  # dot1qVlanFdbId (IVL)
-            (f"{DOT1Q}.4.3.1.1.{vid}", "4", name),
-            (f"{DOT1Q}.4.3.1.2.{vid}", *w("4x", bitmap(egress, sw.bitmap_octets))),
-            (f"{DOT1Q}.4.3.1.3.{vid}", "4x", bitmap((), sw.bitmap_octets)),
-            (f"{DOT1Q}.4.3.1.4.{vid}", *w("4x", bitmap(untagged, sw.bitmap_octets))),
-            (f"{DOT1Q}.4.3.1.5.{vid}", "2", "1"),
-        ]
+    for vid in sorted(sw.vlans):
+        r.append((f"{DOT1Q}.4.2.1.3.0.{vid}", "66", str(vid)))  # dot1qVlanFdbId (IVL)
+    r += vlan_static_records(sw)
     if sw.has_huawei_tables:
         r += huawei_records(sw)
     return r + list(sw.extra)
+
+
+#: Q-BRIDGE-MIB dot1qVlanStaticEntry (RFC 4363): name .1 (SnmpAdminString 0..32),
+#: egress .2, forbidden .3 and untagged .4 (PortList), RowStatus .5; index the VLAN id
+DOT1Q_VLAN_STATIC = f"{DOT1Q}.4.3.1"
+
+
+def vlan_static_records(sw: Switch) -> list[Record]:
+    """dot1qVlanStaticTable: one ``rowtable`` subtree record (rows made by
+    createAndGo, removed by destroy) or, for ``qbridge_row_status=False``, plain
+    records with writable port lists."""
+    octets = sw.bitmap_octets
+    if not sw.qbridge_row_status:
+        r: list[Record] = []
+        for vid, (name, egress, untagged) in sorted(sw.vlans.items()):
+            r += [
+                (f"{DOT1Q_VLAN_STATIC}.1.{vid}", "4", name),
+                (f"{DOT1Q_VLAN_STATIC}.2.{vid}", *w("4x", bitmap(egress, octets))),
+                (f"{DOT1Q_VLAN_STATIC}.3.{vid}", "4x", bitmap((), octets)),
+                (f"{DOT1Q_VLAN_STATIC}.4.{vid}", *w("4x", bitmap(untagged, octets))),
+                (f"{DOT1Q_VLAN_STATIC}.5.{vid}", "2", "1"),
+            ]
+        return r
+    cells = ["status=5", "col.1=4", "size.1=32", "col.5=2"]
+    # a new VLAN: empty name, no ports (the MIB's default for egress and forbidden;
+    # it names none for untagged, agents start it empty)
+    empty = bitmap((), octets)
+    cells += [f"col.{c}=4x;size.{c}={octets};default.{c}={empty}" for c in (2, 3, 4)]
+    cells.append("default.1=")
+    for vid, (name, egress, untagged) in sorted(sw.vlans.items()):
+        cells += [
+            f"1.{vid}={name}",
+            f"2.{vid}={bitmap(egress, octets)}",
+            f"3.{vid}={bitmap((), octets)}",
+            f"4.{vid}={bitmap(untagged, octets)}",
+            f"5.{vid}=1",
+        ]
+    return [(DOT1Q_VLAN_STATIC, ":rowtable", ";".join(cells))]
 
 
 def _standard_fdb() -> list[Record]:
@@ -249,6 +285,7 @@ SWITCHES = [
         down={2},
         has_standard_fdb=False,
         has_huawei_tables=True,
+        qbridge_row_status=False,
         extra=[
             ("1.3.6.1.4.1.2011.5.25.19.1.3.2.0", *w("2", "0")),  # hwSysReboot
             # hwCfgOperateTable row 1: running2Startup, createAndGo
@@ -264,6 +301,7 @@ SWITCHES = [
         name_fmt="GigabitEthernet0/0/{n}",
         has_standard_fdb=False,
         has_huawei_tables=True,
+        qbridge_row_status=False,
         extra=[
             ("1.3.6.1.4.1.2011.5.25.19.1.3.2.0", *w("2", "0")),
             ("1.3.6.1.4.1.2011.6.10.1.2.4.1.2.1", *w("2", "0")),

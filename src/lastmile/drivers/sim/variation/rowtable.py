@@ -8,11 +8,14 @@ record (empty type tag)::
     <entry oid>|:rowtable|status=12;col.12=2;col.17=4;size.17=31;12.1=1;17.1=default
 
 ``status=<column>`` names the RowStatus column, ``col.<column>=<tag>`` gives each
-writable column's snmprec type tag, ``size.<column>=<n>`` an octet string
-column's longest value, and ``<column>.<index>=<value>`` are the rows the
+writable column's snmprec type tag (``4x``: an octet string whose cells are
+written in hex, e.g. a Q-BRIDGE PortList), ``size.<column>=<n>`` an octet string
+column's longest value, ``default.<column>=<value>`` a column's value in a
+row createAndGo makes (the MIB's DEFVAL or default), and ``<column>.<index>=<value>`` are the rows the
 agent starts with.  SET semantics:
 
-* RowStatus createAndGo(4) on a new index creates the row, active(1); on an
+* RowStatus createAndGo(4) on a new index creates the row, active(1), with the
+  columns that have a default; on an
   existing row it is inconsistentValue.  createAndWait(5) is wrongValue (the
   simulated agents, like the Huawei switches, take createAndGo only).
 * destroy(6) removes every cell of the row (a row that is not there: no-op).
@@ -45,20 +48,32 @@ def shutdown(**context: Any) -> None:
 def _parse(value: str) -> dict[str, Any]:
     status = 0
     types: dict[int, Any] = {}
+    hex_columns: set[int] = set()
     sizes: dict[int, int] = {}
+    defaults: list[tuple[int, str]] = []
     raw: list[tuple[tuple[int, ...], str]] = []
     for item in value.split(";"):
         key, _, text = item.partition("=")
         if key == "status":
             status = int(text)
         elif key.startswith("col."):
-            types[int(key[4:])] = SnmprecGrammar.TAG_MAP[text]
+            if text.endswith("x"):
+                hex_columns.add(int(key[4:]))
+            types[int(key[4:])] = SnmprecGrammar.TAG_MAP[text.rstrip("x")]
+        elif key.startswith("default."):
+            defaults.append((int(key[8:]), text))
         elif key.startswith("size."):
             sizes[int(key[5:])] = int(text)
         elif key:
             raw.append((tuple(int(p) for p in key.split(".")), text))
-    cells = {k: types[k[0]](text) for k, text in raw}
-    return {"status": status, "types": types, "sizes": sizes, "cells": cells}
+
+    def cell(column: int, text: str) -> Any:
+        typ = types[column]
+        return typ(hexValue=text) if column in hex_columns else typ(text)
+
+    cells = {k: cell(k[0], text) for k, text in raw}
+    made = {column: cell(column, text) for column, text in defaults}
+    return {"status": status, "types": types, "sizes": sizes, "cells": cells, "defaults": made}
 
 
 def _table(value: str) -> dict[str, Any]:
@@ -106,6 +121,8 @@ def _write(
         return name, tag, new
     action = int(new)
     if action == CREATE_AND_GO and not exists:
+        for col, default in table["defaults"].items():
+            cells.setdefault((col, *index), default)
         cells[suffix] = types[column](ACTIVE)
     elif action == DESTROY:
         for key in [k for k in cells if k[1:] == index]:
