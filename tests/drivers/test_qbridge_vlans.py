@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from lastmile.drivers import base, generic
+from lastmile.drivers import base, qbridge_vlans
 from lastmile.drivers.base import BadInput, DeviceError, Unsupported, Vlan
 from lastmile.drivers.mib import (
     DOT1Q_PVID,
@@ -165,7 +165,7 @@ def test_a_refused_name_leaves_no_vlan_behind(
 ) -> None:
     # the agent takes 32 octets (SnmpAdminString (SIZE (0..32))) and applies the
     # var-binds one by one: the row is made, then the name refused
-    monkeypatch.setattr(generic, "QBRIDGE_VLAN_NAME", re.compile(r".*"))
+    monkeypatch.setattr(qbridge_vlans, "QBRIDGE_VLAN_NAME", re.compile(r".*"))
     t = target_for(agent, "generic_snmp")
     with pytest.raises(DeviceError, match=r"refused to create VLAN 43") as caught:
         run(base.get("generic_snmp").create_vlan(t, 43, name="n" * 40))

@@ -36,6 +36,7 @@ from lastmile.drivers.base import (
     register,
 )
 from lastmile.drivers.mib import check_vid, text
+from lastmile.drivers.qbridge_vlans import DEFAULT_VLAN, ROW_ACTIVE, ROW_CREATE_AND_GO, ROW_DESTROY
 from lastmile.drivers.snmp import SnmpClient, oid_suffix
 from lastmile.drivers.vendor_common import VendorSwitch
 
@@ -50,8 +51,6 @@ HW_DYN_FDB_PORT = f"{HW_DYN_FDB}.4"
 HW_L2VLAN = "1.3.6.1.4.1.2011.5.25.42.3.1.1.1.1"
 HW_L2VLAN_ROW_STATUS = f"{HW_L2VLAN}.12"
 HW_L2VLAN_NAME = f"{HW_L2VLAN}.17"
-ROW_ACTIVE, ROW_CREATE_AND_GO, ROW_DESTROY = 1, 4, 6
-DEFAULT_VLAN = 1
 #: what VRP's ``name`` in the VLAN view takes: up to 31 printable ASCII characters
 VLAN_NAME = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,29}[\x21-\x7e])?")
 
