@@ -13,7 +13,7 @@ from lastmile.cabinet.models import VerifiedContact
 from lastmile.customers.models import Customer
 from lastmile.notifications.delivery import message_of
 from lastmile.notifications.models import Outbox
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, TicketKindFactory
 
 PASSWORD = "Violet-Harbor-58"
 
@@ -80,3 +80,9 @@ def sent_code(customer: Customer, channel: str = "email") -> str:
     match = re.search(r"\b(\d{6})\b", message_of(row).body)
     assert match, message_of(row).body
     return match.group(1)
+
+
+@pytest.fixture
+def repair(db):  # type: ignore[no-untyped-def]
+    """A kind for requests (a transactional test may have flushed the seeded ones)."""
+    return TicketKindFactory(code="repair", name="Repair")

@@ -14,15 +14,9 @@ from lastmile.tickets.models import Ticket, TicketComment
 from tests.cabinet.conftest import bearer
 from tests.factories import TicketKindFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("repair")]
 
 URL = "/api/v1/me/support"
-
-
-@pytest.fixture(autouse=True)
-def repair(db):  # type: ignore[no-untyped-def]
-    """A kind for requests (a transactional test may have flushed the seeded ones)."""
-    return TicketKindFactory(code="repair", name="Repair")
 
 
 @pytest.fixture

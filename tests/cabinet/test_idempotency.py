@@ -23,15 +23,10 @@ from lastmile.tickets.models import Ticket
 from tests.cabinet.conftest import bearer, cabinet_login, make_subscriber
 from tests.factories import TariffFactory, TicketKindFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("repair")]
 
 SUPPORT = "/api/v1/me/support"
 BODY = {"subject": "No internet", "text": "Red light since morning."}
-
-
-@pytest.fixture(autouse=True)
-def repair(db):  # type: ignore[no-untyped-def]
-    return TicketKindFactory(code="repair", name="Repair")
 
 
 @pytest.fixture

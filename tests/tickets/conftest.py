@@ -66,3 +66,15 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def email_on(monkeypatch, settings):  # type: ignore[no-untyped-def]
+    """E-mail is the one channel on, quiet hours off, English unless a test says."""
+    conf = settings.LASTMILE
+    monkeypatch.setattr(conf, "smtp_host", "127.0.0.1")
+    monkeypatch.setattr(conf, "webhook_urls", [])
+    monkeypatch.setattr(conf, "notify_quiet_hours_start", 0)
+    monkeypatch.setattr(conf, "notify_quiet_hours_end", 0)
+    monkeypatch.setattr(conf, "language_code", "en")
+    return conf

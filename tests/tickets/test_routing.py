@@ -15,21 +15,10 @@ from lastmile.tickets.models import Ticket, TicketKind, TicketLog
 from tests.factories import UserFactory
 from tests.tickets.conftest import client_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("email_on")]
 
 WAITS = "ticket_unassigned"
 ASSIGNED = "ticket_assigned"
-
-
-@pytest.fixture(autouse=True)
-def email_on(monkeypatch, settings):  # type: ignore[no-untyped-def]
-    conf = settings.LASTMILE
-    monkeypatch.setattr(conf, "smtp_host", "127.0.0.1")
-    monkeypatch.setattr(conf, "webhook_urls", [])
-    monkeypatch.setattr(conf, "notify_quiet_hours_start", 0)
-    monkeypatch.setattr(conf, "notify_quiet_hours_end", 0)
-    monkeypatch.setattr(conf, "language_code", "en")
-    return conf
 
 
 def _request(kind: TicketKind, customer) -> Ticket:  # type: ignore[no-untyped-def]

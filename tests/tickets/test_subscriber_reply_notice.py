@@ -9,21 +9,9 @@ from lastmile.notifications.models import Outbox
 from lastmile.tickets import services, subscriber
 from lastmile.tickets.models import Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("email_on")]
 
 EVENT = "ticket_subscriber_reply"
-
-
-@pytest.fixture(autouse=True)
-def email_on(monkeypatch, settings):  # type: ignore[no-untyped-def]
-    """E-mail is the one channel on, quiet hours off, English unless a test says."""
-    conf = settings.LASTMILE
-    monkeypatch.setattr(conf, "smtp_host", "127.0.0.1")
-    monkeypatch.setattr(conf, "webhook_urls", [])
-    monkeypatch.setattr(conf, "notify_quiet_hours_start", 0)
-    monkeypatch.setattr(conf, "notify_quiet_hours_end", 0)
-    monkeypatch.setattr(conf, "language_code", "en")
-    return conf
 
 
 @pytest.fixture

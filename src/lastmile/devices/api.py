@@ -93,9 +93,12 @@ class DeviceChangeIn(Schema):
     extra: dict[str, Any] | None = None
 
 
-#: Fields ``null`` cannot clear: they are text or required on the model.
-_NOT_NULL = frozenset({"name", "driver", "mac", "address", "snmp_version", "cli_username", "extra"})
 _SECRETS = ("snmp_community", "cli_password")
+
+
+def _nullable(field: str) -> bool:
+    """Whether the model column behind an API field takes NULL (``group_id`` is ``group``)."""
+    return bool(getattr(Device._meta.get_field(field.removesuffix("_id")), "null", False))
 
 
 class PortOut(Schema):
@@ -242,10 +245,10 @@ def change_device(request: HttpRequest, device_id: int, payload: DeviceChangeIn)
     refused and nothing is saved."""
     device = get_object_or_404(Device.objects.restrict(request.user, "change"), pk=device_id)
     data = payload.dict(exclude_unset=True)
-    for field, value in data.items():
-        if value is None and field in _NOT_NULL:
-            raise DomainError(f"{field} cannot be null.", status=422, field=field)
     secrets = {field: data.pop(field) or "" for field in _SECRETS if field in data}
+    for field, value in data.items():
+        if value is None and not _nullable(field):
+            raise DomainError(f"{field} cannot be null.", status=422, field=field)
     for field, value in data.items():
         setattr(device, field, value)
     try:
