@@ -12,7 +12,8 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from lastmile.aaa.models import AccessChange
 from lastmile.finance.models import Account, LedgerEntry
-from lastmile.subscriptions import jobs
+from lastmile.finance.services import record_payment
+from lastmile.subscriptions import billing, jobs
 from lastmile.subscriptions.billing import expire_unpaid, run_billing
 from lastmile.subscriptions.models import BillingRun, Subscription
 from lastmile.subscriptions.services import buy_tariff, preorder_tariff
@@ -120,3 +121,71 @@ def test_the_boundary_job_ends_the_unpaid_first_then_renews():
     assert _expiry_requests() == sorted([poor.pk, no_renew.pk])
     # The run's follow-up would find nothing it ended: no follow-up at all.
     assert not _jobs("subscriptions.after_billing_run")
+
+
+@pytest.mark.django_db
+def test_the_unpaid_are_ended_share_by_share_on_one_run(monkeypatch):  # type: ignore[no-untyped-def]
+    """Each share commits on its own (its NAS moves start then); one run, one notices job."""
+    tariff = TariffFactory(price="100")
+    poor = [CustomerFactory(balance="100") for _ in range(5)]  # 0 after buying
+    rich = CustomerFactory(balance="300")
+    for c in (*poor, rich):
+        buy_tariff(customer=c, tariff=tariff, at=T0)
+    monkeypatch.setattr(billing, "EXPIRE_SHARE", 2)
+    apply_jobs = len(_jobs("aaa.apply_access"))
+
+    run = expire_unpaid(at=AT)
+
+    assert run is not None and run.expired == 5
+    assert BillingRun.objects.count() == 1
+    assert sorted(
+        Subscription.objects.filter(billing_run=run).values_list("customer_id", flat=True)
+    ) == sorted(c.pk for c in poor)
+    assert _expiry_requests() == sorted(c.pk for c in poor)
+    assert len(_jobs("aaa.apply_access")) == apply_jobs + 3  # one per committed share
+    assert len(_jobs("subscriptions.billing_run_notices")) == 1
+    assert Subscription.objects.get(customer=rich).state == "active"
+
+
+@pytest.mark.django_db
+def test_a_candidate_paid_before_its_share_is_decided_is_renewed_not_ended(monkeypatch):  # type: ignore[no-untyped-def]
+    """The candidates are read without locks; each share decides again after locking
+    its accounts, so a payment that lands in between renews instead of a NAS move."""
+    tariff = TariffFactory(price="100")
+    first, second = CustomerFactory(balance="100"), CustomerFactory(balance="100")
+    for c in (first, second):
+        buy_tariff(customer=c, tariff=tariff, at=T0)
+    monkeypatch.setattr(billing, "EXPIRE_SHARE", 1)
+    decide = billing._expire_share
+
+    def pay_before_the_second_share(ids, params, run):  # type: ignore[no-untyped-def]
+        if ids == [second.pk]:
+            record_payment(customer_id=second.pk, amount="200", external_id="just-in-time")
+        return decide(ids, params, run)
+
+    monkeypatch.setattr(billing, "_expire_share", pay_before_the_second_share)
+
+    run = expire_unpaid(at=AT)
+
+    assert run is not None and run.expired == 1
+    assert _expiry_requests() == [first.pk]
+    assert Subscription.objects.get(customer=second).state == "active"
+    assert run_billing(at=AT).renewed == 1
+    assert Subscription.objects.get(customer=second).period_end > AT  # type: ignore[operator]
+    assert _expiry_requests() == [first.pk]  # no move for the one who paid
+
+
+@pytest.mark.django_db
+def test_the_boundary_job_starts_early_and_waits_for_its_second(monkeypatch):  # type: ignore[no-untyped-def]
+    """Scheduled ``EARLY`` before the boundary (the worker polls), it runs at the boundary."""
+    at = (timezone.now() + timedelta(seconds=1)).replace(microsecond=0) + timedelta(seconds=1)
+    seen: list[datetime] = []
+    monkeypatch.setattr(jobs, "_run_if_due", lambda: seen.append(timezone.now()))
+    jobs.billing_at(at=at.isoformat())
+    assert seen and seen[0] >= at
+    customer = CustomerFactory(balance="10")
+    buy_tariff(customer=customer, tariff=TariffFactory(price="10"), at=timezone.now())
+    Subscription.objects.update(period_end=at + timedelta(seconds=30))
+    jobs.schedule_boundary_runs(timezone.now())
+    (job,) = _jobs("subscriptions.billing_at")
+    assert job.scheduled_at == at + timedelta(seconds=30) - jobs.EARLY

@@ -19,6 +19,7 @@ import structlog
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from procrastinate import exceptions
 
 from lastmile.core.hooks import ACCESS_CHANGED, AccessReason
 from lastmile.core.jobs import defer_in_transaction
@@ -39,9 +40,12 @@ _LOCK_SQL = bulk.lock_accounts_sql(
     """
 )
 
+
 # 2. Decide what happens to each due subscription (read after the locks).
-_DECIDE_SQL = f"""
-CREATE TEMP TABLE billing_due ON COMMIT DROP AS
+def _due_sql(customers: str = "") -> str:
+    """Each due subscription with what happens to it (``action``); ``customers``
+    narrows the due set (an SQL condition on ``s``)."""
+    return f"""
 WITH due AS (
     SELECT s.id, s.customer_id, s.auto_renew, s.anchor, s.periods, s.period_end,
            t.price AS tariff_price, t.is_active AS tariff_on_sale, t.period_kind, t.period_days,
@@ -54,7 +58,7 @@ WITH due AS (
     JOIN finance_account a ON a.customer_id = s.customer_id
     LEFT JOIN subscriptions_subscription p ON p.customer_id = s.customer_id AND p.state = 'preordered'
     LEFT JOIN subscriptions_tariff pt ON pt.id = p.tariff_id
-    WHERE s.state = 'active' AND s.period_end <= %(at)s
+    WHERE s.state = 'active' AND s.period_end <= %(at)s {customers}
 )
 SELECT d.*,
     CASE
@@ -66,6 +70,9 @@ SELECT d.*,
     END AS action
 FROM due d
 """
+
+
+_DECIDE_SQL = "CREATE TEMP TABLE billing_due ON COMMIT DROP AS " + _due_sql()
 
 
 def _end_reason_sql(row: str = "") -> str:
@@ -168,10 +175,14 @@ FROM billing_due
 """
 
 
-# The boundary's first step: the accounts of the due subscriptions only (fees change no access).
-_LOCK_DUE_SQL = bulk.lock_accounts_sql(
-    "SELECT customer_id FROM subscriptions_subscription WHERE state = 'active'"
-    " AND period_end <= %(at)s"
+# The boundary's first step, one share of customers per transaction.  Only
+# their accounts are locked (fees change no access, and the run locks the rest).
+_CANDIDATES_SQL = (
+    "SELECT customer_id FROM (" + _due_sql() + ") due WHERE action = 'expire' ORDER BY customer_id"
+)
+_LOCK_SHARE_SQL = bulk.lock_accounts_sql("SELECT unnest(%(ids)s::bigint[]) AS customer_id")
+_DECIDE_SHARE_SQL = "CREATE TEMP TABLE billing_due ON COMMIT DROP AS " + _due_sql(
+    "AND s.customer_id = ANY(%(ids)s)"
 )
 
 _EXPIRE_SQL = f"""
@@ -187,45 +198,79 @@ FROM (SELECT customer_id, (row_number() OVER (ORDER BY customer_id) - 1) / 500 A
 GROUP BY chunk;
 """
 
+#: Customers the boundary's first step ends per transaction: the NAS moves of
+#: each share start at its commit, while the next share is decided.
+EXPIRE_SHARE = 1000
+
 
 def expire_unpaid(*, at: datetime | None = None) -> BillingRun | None:
     """The first step at a period boundary: end the due subscriptions that
-    cannot be renewed and request their NAS moves, in a short transaction of
-    its own, so that the moves do not wait for the renewals.
+    cannot be renewed and request their NAS moves, in short transactions of
+    their own, so that the moves do not wait for the renewals.
 
-    The decision is ``run_billing``'s own (the same statement, read after the
-    same account locks), so a subscription that would renew is never ended
-    here; everything else (renewals, pre-orders, fees) is left to the
-    ``run_billing`` that follows, which no longer sees what was ended.  Returns
-    the run that recorded the ends, or None when nothing was to end.
+    The candidates are read without locks; each share of ``EXPIRE_SHARE`` of
+    them is then decided again after its accounts are locked, by
+    ``run_billing``'s own statement, so a subscription that would renew (a
+    payment arrived in between) is never ended here, and one that lost its
+    money in between is left to the run, which ends it.  Everything else
+    (renewals, pre-orders, fees) is left to the ``run_billing`` that follows,
+    which no longer sees what was ended.  All shares are recorded on one run;
+    returns it, or None when nothing was to end.
     """
     at = at or timezone.now()
     params: dict[str, Any] = {"at": at, "tz": settings.TIME_ZONE}
+    with connection.cursor() as cur:
+        cur.execute(_CANDIDATES_SQL, params)
+        candidates = [row[0] for row in cur.fetchall()]
+    run: BillingRun | None = None
+    for start in range(0, len(candidates), EXPIRE_SHARE):
+        run = _expire_share(candidates[start : start + EXPIRE_SHARE], params, run)
+    if run is not None:
+        log.info("billing.expired_unpaid", run=run.pk, at=at.isoformat(), expired=run.expired)
+    return run
+
+
+def _expire_share(
+    ids: list[int], params: dict[str, Any], run: BillingRun | None
+) -> BillingRun | None:
+    """End those of ``ids`` that still cannot be renewed, in one transaction."""
+    params = {**params, "ids": ids}
     with transaction.atomic():
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [BILLING_LOCK_KEY])
-            cur.execute("SET LOCAL work_mem = '256MB'")
             cur.execute(_DROP_SQL)
-            cur.execute(_LOCK_DUE_SQL, params)
-            cur.execute(_DECIDE_SQL, params)
+            cur.execute(_LOCK_SHARE_SQL, params)
+            cur.execute(_DECIDE_SHARE_SQL, params)
             cur.execute("ANALYZE billing_due")  # see run_billing
             cur.execute("SELECT customer_id FROM billing_due WHERE action = 'expire'")
             ended = [row[0] for row in cur.fetchall()]
             if not ended:
                 cur.execute(_DROP_SQL)
-                return None
-            run = BillingRun.objects.create(at=at)
-            params["run"] = run.pk
-            cur.execute(_EXPIRE_SQL, params)
+                return run
+            if run is None:
+                run = BillingRun.objects.create(at=params["at"], expired=0)
+            cur.execute(_EXPIRE_SQL, {**params, "run": run.pk})
             cur.execute(_DROP_SQL)
-        run.expired, run.finished_at = len(ended), timezone.now()
+        run.expired, run.finished_at = run.expired + len(ended), timezone.now()
         run.save(update_fields=["expired", "finished_at"])
         ACCESS_CHANGED.fire(customer_ids=ended, reason=AccessReason.EXPIRED)
-        defer_in_transaction(
-            billing_run_notices, schedule_in={"seconds": NOTICES_AFTER_S}, run_id=run.pk
-        )
-    log.info("billing.expired_unpaid", run=run.pk, at=at.isoformat(), expired=len(ended))
+        _notices_queued(run)
     return run
+
+
+def _notices_queued(run: BillingRun) -> None:
+    """Make sure one notices job of ``run`` waits (a share after it started queues another;
+    each message is sent once)."""
+    try:
+        with transaction.atomic():  # a refused duplicate must not abort the share
+            defer_in_transaction(
+                billing_run_notices,
+                schedule_in={"seconds": NOTICES_AFTER_S},
+                queueing_lock=f"billing_run_notices:{run.pk}",
+                run_id=run.pk,
+            )
+    except exceptions.AlreadyEnqueued:
+        pass
 
 
 def has_due(at: datetime) -> bool:

@@ -5,12 +5,14 @@ and one who does not renew must be moved at it, within seconds.  Session-Timeout
 is therefore not tied to the paid period (the NAS keeps the session), and the
 billing run happens at each boundary: every minute ``schedule_boundaries`` looks
 at the boundaries of the next minute and defers one run per distinct second
-(``billing_at``, scheduled for that moment, one per second by its queueing lock).
+(``billing_at``, one per second by its queueing lock, scheduled a second early:
+it waits for the moment itself).
 The minute-by-minute run is the safety net for anything a boundary job missed.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import structlog
@@ -37,9 +39,18 @@ def billing_run_job(timestamp: int) -> int | None:
     return _run_if_due()
 
 
+#: ``billing_at`` is scheduled this much before its boundary and waits for the
+#: moment itself: the worker polls for scheduled jobs (once a second), and the
+#: poll's delay would otherwise come on top of every NAS move.
+EARLY = timedelta(seconds=1)
+
+
 @app.task(queue="billing", name="subscriptions.billing_at")
 def billing_at(at: str) -> int | None:
     """The run for one boundary, started at that moment."""
+    wait = (datetime.fromisoformat(at) - timezone.now()).total_seconds()
+    if 0 < wait <= 2 * EARLY.total_seconds():
+        time.sleep(wait)
     return _run_if_due()
 
 
@@ -78,7 +89,7 @@ def schedule_boundary_runs(now: datetime) -> int:
         try:
             defer_in_transaction(
                 billing_at,
-                schedule_at=at,
+                schedule_at=at - EARLY,
                 queueing_lock=f"billing_at:{int(at.timestamp())}",
                 at=at.isoformat(),
             )
