@@ -193,7 +193,9 @@ class Subscription(TimestampedModel, RestrictedModel):
     anchor = models.DateTimeField(_("period anchor"), null=True, blank=True)
     periods = models.PositiveIntegerField(_("periods paid"), default=0)
     period_start = models.DateTimeField(_("period start"), null=True, blank=True)
-    period_end = models.DateTimeField(_("period end"), null=True, blank=True, db_index=True)
+    # Indexed for active subscriptions only (``subscription_due``): a renewal
+    # moves period_end, so every index on the table gets a new entry per row.
+    period_end = models.DateTimeField(_("period end"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=40, blank=True)
     billing_run = models.ForeignKey(
@@ -203,9 +205,15 @@ class Subscription(TimestampedModel, RestrictedModel):
         on_delete=models.PROTECT,
         related_name="subscriptions",
         help_text=_("The billing run that last renewed, started or ended it."),
+        db_index=False,  # partial index below: a renewal leaves it empty
     )
     ordered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # partial index below
     )
 
     class Meta:
@@ -234,6 +242,17 @@ class Subscription(TimestampedModel, RestrictedModel):
         indexes = [
             models.Index(
                 fields=["period_end"], condition=Q(state="active"), name="subscription_due"
+            ),
+            # Mostly empty columns: rows without a value need no index entry.
+            models.Index(
+                fields=["billing_run"],
+                condition=Q(billing_run__isnull=False),
+                name="subscription_billing_run",
+            ),
+            models.Index(
+                fields=["ordered_by"],
+                condition=Q(ordered_by__isnull=False),
+                name="subscription_ordered_by",
             ),
         ]
 
