@@ -96,7 +96,7 @@ class LeaseTable(tables.Table):
         "{{ record.address }}</a>",
         verbose_name=_("address"),
     )
-    customer = tables.Column(accessor="customer.login", verbose_name=_("customer"))
+    customer = tables.Column(accessor="customer__login", verbose_name=_("customer"))
     end = tables.TemplateColumn(
         template_name="network/_lease_end.html", verbose_name="", orderable=False
     )
@@ -121,7 +121,7 @@ COA_KIND_LABELS = {
 
 
 class SessionTable(tables.Table):
-    customer = tables.Column(accessor="customer.login", verbose_name=_("customer"), default="")
+    customer = tables.Column(accessor="customer__login", verbose_name=_("customer"), default="")
     traffic = tables.TemplateColumn(
         "{{ record.octets_in|filesizeformat }} / {{ record.octets_out|filesizeformat }}",
         verbose_name=_("in / out"),
