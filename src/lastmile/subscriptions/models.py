@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -169,10 +171,32 @@ SUBSCRIPTION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _unindexed_reference(to: str, *, null: bool = True) -> models.ForeignKey[Any]:
+    """A reference in the journal that nothing looks events up by."""
+    return models.ForeignKey(
+        to,
+        null=null,
+        blank=null,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        related_query_name="+",
+    )
+
+
+# Every renewal writes a journal row: the journal keeps the indexes its readers
+# use (the subscription, the customer), not one per reference (bench/billing.py).
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     exclude=["updated_at"],
+    context_field=pghistory.ContextForeignKey(db_index=False),
+    attrs={
+        "tariff": _unindexed_reference("subscriptions.Tariff", null=False),
+        "billing_run": _unindexed_reference("subscriptions.BillingRun"),
+        "ordered_by": _unindexed_reference(settings.AUTH_USER_MODEL),
+    },
 )
 class Subscription(TimestampedModel, RestrictedModel):
     """A customer's tariff for a period.  ``price`` is what the customer paid
