@@ -25,6 +25,7 @@ JOURNAL_TABLES = (
     "network_poolevent",
     "network_nasevent",
     "parties_individualdetailsevent",
+    "devices_deviceevent",
 )
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from django.apps import apps
 from django.db import models
 
-from lastmile.sorm import journal
+from lastmile.sorm import journal, window_sources
 from lastmile.sorm.journal_sources import CUSTOMER_FIELDS, JOURNAL_SOURCES, reset_tariffs
 from lastmile.sorm.source_base import JournalSource, Row, Window, _event_model
 from lastmile.sorm.window_sources import WINDOW_SOURCES
@@ -61,6 +61,8 @@ def all_journal_sources() -> list[JournalSource]:
     from lastmile.sorm import parties_sources
 
     extra = list(parties_sources.journal_sources().values()) if parties_sources.available() else []
+    if apps.is_installed("lastmile.devices"):
+        extra.append(window_sources.SWITCHES)
     return [*JOURNAL_SOURCES.values(), *extra]
 
 

@@ -15,7 +15,7 @@ from django.db import models
 from lastmile.sorm import journal
 from lastmile.sorm.formats import DATETIME_FORMAT
 from lastmile.sorm.journal_sources import _mac_or_blank
-from lastmile.sorm.source_base import Row, Window, _conf
+from lastmile.sorm.source_base import JournalSource, Row, Window, _conf
 
 
 def service_list(window: Window) -> Iterator[Row]:
@@ -162,35 +162,50 @@ def special_numbers(window: Window) -> Iterator[Row]:
         }
 
 
-def switches(window: Window) -> Iterator[Row]:
-    """The network devices (``lastmile.devices``) with an installation
-    address that existed at the window's end, keyed ``switch_<pk>``
-    (sorm-format.md §3.12).  The place is the full text of the device's
-    registry address (``address_object``, the same text as the access
-    points' ``full_address``), else the typed address; the file has no
-    column for the address object's id.  A device without a comment is
-    described by its name rather than dropped (the predecessor lost such
-    rows).  Devices are not journaled, so a removed device simply stops
-    appearing: there is no ``end_usage_time`` row for it."""
-    if not apps.is_installed("lastmile.devices"):
-        return
-    device_model = apps.get_model("devices.Device")
-    devices = (
-        device_model.objects.filter(created_at__lte=window.until)
-        .filter(~models.Q(address="") | models.Q(address_object__isnull=False))
-        .order_by("id")
-        .values_list("id", "name", "description", "address", "address_object_id", "created_at")
-    )
-    for pk, name, description, address, object_id, created_at in devices.iterator(journal.CHUNK):
-        text = " ".join((description or "").split()) or name
-        yield {
-            "title": f"switch_{pk}",
+def _switch(data: dict[str, Any]) -> list[Row]:
+    """One journal snapshot of a device (``lastmile.devices``) as its
+    switches row, keyed ``switch_<pk>`` (sorm-format.md §3.12); a device with
+    no installation address (typed or from the registry) is not a switch.
+    The place is the full text of the device's registry address
+    (``address_object``, the same text as the access points'
+    ``full_address``), else the typed address; the file has no column for
+    the address object's id.  A device without a comment is described by
+    its name rather than dropped (the predecessor lost such rows).
+    ``start_usage_time`` is the device's creation; ``end_usage_time`` is
+    filled from the delete event only (the format has no other interval)."""
+    if not (data["address"] or "").strip() and data["address_object_id"] is None:
+        return []
+    text = " ".join((data["description"] or "").split()) or data["name"]
+    return [
+        {
+            "title": f"switch_{data['id']}",
             "switch_type": "internal",
             "network_type": _conf().sorm_network_type,
             "description": text[:256],
-            "place": _device_place(object_id, address)[:1024],
-            "start_usage_time": created_at,
+            "place": _device_place(data["address_object_id"], data["address"] or "")[:1024],
+            "start_usage_time": data["created_at"],
         }
+    ]
+
+
+#: The switches file reads the devices' journal (``devices.DeviceEvent``):
+#: an as-of rebuild shows each device as it was then, and a deletion gives
+#: the device's row with ``end_usage_time``.  Only the columns the file
+#: carries make a new version (status and polling changes do not).
+SWITCHES = JournalSource(
+    "devices.DeviceEvent",
+    ("id", "name", "description", "address", "address_object_id", "created_at"),
+    _switch,
+    delete_end="end_usage_time",
+    snapshot_where="(s.address <> '' OR s.address_object_id IS NOT NULL)",
+)
+
+
+def switches(window: Window) -> Iterator[Row]:
+    """The switches file, when the devices app is installed (``SWITCHES``)."""
+    if not apps.is_installed("lastmile.devices"):
+        return iter(())
+    return SWITCHES.rows(window)
 
 
 def _device_place(object_id: int | None, typed: str) -> str:
