@@ -235,6 +235,13 @@ class Subscription(TimestampedModel, RestrictedModel):
             models.Index(
                 fields=["period_end"], condition=Q(state="active"), name="subscription_due"
             ),
+            # The customer list's tariff filter: which customers have an active
+            # subscription of a tariff, read from the index alone.
+            models.Index(
+                fields=["tariff", "customer"],
+                condition=Q(state="active"),
+                name="active_subscription_by_tariff",
+            ),
         ]
 
     def __str__(self) -> str:
