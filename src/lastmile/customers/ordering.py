@@ -3,7 +3,7 @@
 Balance (the finance account) and paid until (the active subscription) are
 missing for some customers, so the list sorts them through a LEFT JOIN:
 PostgreSQL then joins every customer before it can keep the first 50
-(60–75 ms at 100,000 customers, whatever the page).  The customers that
+(60-75 ms at 100,000 customers, whatever the page).  The customers that
 have the row and those that do not are two queries each of which an index
 can serve in order (account balance; the active subscriptions' period end),
 and the missing ones sort as one block (NULL: last ascending, first
