@@ -75,6 +75,13 @@ def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Custom
     return queryset.alias(search_text=CustomerSearchText()).filter(search_text__contains=needle)
 
 
+def active_subscriptions() -> QuerySet[Any]:
+    """The customer's active subscription (at most one), for ``Exists``/``Subquery``."""
+    from lastmile.subscriptions.models import Subscription, SubscriptionState
+
+    return Subscription.objects.filter(customer=OuterRef("pk"), state=SubscriptionState.ACTIVE)
+
+
 def _list_columns() -> dict[str, Any]:
     from lastmile.finance.models import Account
     from lastmile.network.models import Session

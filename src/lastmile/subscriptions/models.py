@@ -278,6 +278,13 @@ class Subscription(TimestampedModel, RestrictedModel):
                 condition=Q(ordered_by__isnull=False),
                 name="subscription_ordered_by",
             ),
+            # The customer list's tariff filter: which customers have an active
+            # subscription of a tariff, read from the index alone.
+            models.Index(
+                fields=["tariff", "customer"],
+                condition=Q(state="active"),
+                name="active_subscription_by_tariff",
+            ),
         ]
 
     def __str__(self) -> str:
