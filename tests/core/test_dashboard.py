@@ -185,7 +185,9 @@ def test_payments_chart_data_is_json_not_inline_script(world, admin):  # type: i
 
 
 def test_user_without_permissions_gets_an_empty_dashboard():  # type: ignore[no-untyped-def]
-    html = client_for(UserFactory(username="nobody")).get("/").content.decode()
+    client = client_for(UserFactory(username="nobody"))
+    client.cookies["django_language"] = "en"  # not whatever an earlier test left active
+    html = client.get("/", headers={"accept-language": "en"}).content.decode()
     assert "Nothing to show yet" in html
     assert "stat-value" not in html
 

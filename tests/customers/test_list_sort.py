@@ -65,3 +65,64 @@ def test_sort_by_balance_pages_without_repeating_a_customer(admin_client, admin_
             admin_client.get("/customers/", {"sort": "balance", "per_page": 25, "page": number})
         )
     assert sorted(seen) == sorted(f"same{n}" for n in range(30))
+
+
+def _every_page(client, sort: str, per_page: int = 2) -> list[str]:  # type: ignore[no-untyped-def]
+    first = client.get("/customers/", {"sort": sort, "per_page": per_page})
+    pages = first.context["table"].paginator.num_pages
+    logins = []
+    for number in range(1, pages + 1):
+        logins += _logins(
+            client.get("/customers/", {"sort": sort, "per_page": per_page, "page": number})
+        )
+    return logins
+
+
+@pytest.fixture
+def mixed(admin_user):  # type: ignore[no-untyped-def]
+    """Customers with and without an account / active subscription, so that pages
+    of 2 cross the line between the two parts a sort pages over."""
+    tariff = TariffFactory(name="Mid")
+    rows = [("m1", "5.00", 3), ("m2", None, None), ("m3", "-1.00", 9), ("m4", None, 1),
+            ("m5", "5.00", None), ("m6", "2.00", 4), ("m7", None, None)]  # fmt: skip
+    for login, balance, days in rows:
+        customer = CustomerFactory(login=login)
+        if balance is not None:
+            finance.correct_balance(
+                customer_id=customer.pk, amount=Decimal(balance), reason="t", actor=admin_user
+            )
+        if days is not None:
+            SubscriptionFactory(customer=customer, tariff=tariff, days=days)
+    return rows
+
+
+def test_pages_of_a_split_sort_join_up_in_both_directions(admin_client, mixed):
+    """Page by page equals the whole order: keyed rows by key then id, the
+    missing ones as one block by id (last ascending, first descending)."""
+    balance = {login: Decimal(b) for login, b, _ in mixed if b is not None}
+    keyed = sorted(balance, key=lambda login: (balance[login], login))
+    missing = sorted(login for login, b, _ in mixed if b is None)
+    assert _every_page(admin_client, "balance") == keyed + missing
+    # Descending: ties by id descending too (ids follow the logins here).
+    keyed_down = sorted(balance, key=lambda login: (-balance[login], -int(login[1:])))
+    assert _every_page(admin_client, "-balance") == missing[::-1] + keyed_down
+    days = {login: d for login, _, d in mixed if d is not None}
+    by_end = sorted(days, key=lambda login: (days[login], login))
+    no_sub = sorted(login for login, _, d in mixed if d is None)
+    assert _every_page(admin_client, "paid_until") == by_end + no_sub
+    assert _every_page(admin_client, "-paid_until") == no_sub[::-1] + by_end[::-1]
+
+
+def test_a_site_clerk_sorts_only_their_site(owner, north, south, admin_user):  # type: ignore[no-untyped-def]
+    from tests.customers.conftest import client_for
+
+    for n, site in enumerate([north, south, north, south, north], start=1):
+        customer = CustomerFactory(login=f"s{n}", site=site)
+        finance.correct_balance(
+            customer_id=customer.pk, amount=Decimal(10 - n), reason="t", actor=admin_user
+        )
+    CustomerFactory(login="s6", site=south)  # no account, other site
+    CustomerFactory(login="s7", site=north)  # no account, own site
+    client = client_for(owner)
+    assert _every_page(client, "balance") == ["s5", "s3", "s1", "s7"]
+    assert _every_page(client, "-balance") == ["s7", "s1", "s3", "s5"]
