@@ -182,7 +182,7 @@ _CANDIDATES_SQL = (
 )
 _LOCK_SHARE_SQL = bulk.lock_accounts_sql("SELECT unnest(%(ids)s::bigint[]) AS customer_id")
 _DECIDE_SHARE_SQL = "CREATE TEMP TABLE billing_due ON COMMIT DROP AS " + _due_sql(
-    "AND s.customer_id = ANY(%(ids)s)"
+    "AND s.customer_id IN (SELECT unnest(%(ids)s::bigint[]))"
 )
 
 _EXPIRE_SQL = f"""
