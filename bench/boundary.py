@@ -302,10 +302,12 @@ def report(result: BoundaryResult) -> str:
             "",
             "; ".join(result.notes),
             "",
-            "How: the boundary's billing run commits set-based; its follow-up job records the "
-            "access changes and commits before any notice is written (the notices are a job of "
-            "their own); the changes go out in `aaa.apply_access` jobs of 1,000, each sending "
-            "its requests from one thread with up to `radius_coa_parallel` in flight "
-            "(`radius.coa.send_many`) and recording them in a few set-based statements.",
+            "How: the boundary's job starts a second early and waits for its moment; it ends "
+            "the unpaid first, in shares of 1,000 per transaction (each share's NAS moves start "
+            "at its commit), then renews the rest; the changes go out in `aaa.apply_access` jobs "
+            "of 1,000 in a worker of their own (`lastmile worker --queues network`, as the "
+            "operator guide sets it up), each sending its requests from one thread with up to "
+            "`radius_coa_parallel` in flight (`radius.coa.send_many`) and recording them in a "
+            "few set-based statements.",
         ]
     )

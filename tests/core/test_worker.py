@@ -51,3 +51,16 @@ def test_a_job_deferred_inside_a_job_commits_with_that_job_s_transaction():
     assert ProcrastinateJob.objects.get(args={"timestamp": 2}).task_name == (
         "core.purge_expired_tokens"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_given_queues_runs_only_those():
+    """Deployments run the NAS jobs in a worker of their own (operator guide):
+    ``--queues`` must reach procrastinate as its option, not as stray words."""
+    purge_expired_tokens.defer(timestamp=3)  # type: ignore[call-arg]
+    call_command("worker", one_shot=True, queues="network")
+    job = ProcrastinateJob.objects.get(task_name="core.purge_expired_tokens", args={"timestamp": 3})
+    assert job.status == "todo"
+    call_command("worker", one_shot=True, queues="housekeeping,network")
+    job.refresh_from_db()
+    assert job.status == "succeeded"

@@ -35,5 +35,5 @@ class Command(BaseCommand):
         if options["one_shot"]:
             argv.append("--one-shot")
         if options["queues"]:
-            argv.extend(q.strip() for q in options["queues"].split(",") if q.strip())
+            argv.append(f"--queues={options['queues']}")
         call_command("procrastinate", *argv)
