@@ -7,7 +7,6 @@ import pytest
 
 from lastmile.aaa import policy
 from lastmile.aaa.policy import Access, CustomerAccess, PolicyConfig, Refusal
-from lastmile.aaa.state import CustomerInfo
 from lastmile.radius import codec
 from lastmile.radius.profiles import PPPD_DOWNSTREAM_SPEED_LIMIT, PPPD_UPSTREAM_SPEED_LIMIT, Rate
 
@@ -180,21 +179,3 @@ def test_coa_speed_is_the_accept_speed() -> None:
         assert coa is not None
         udp = _decode(policy.udp_attributes(accept, "mikrotik"))
         assert _decode(coa).get("Mikrotik-Rate-Limit") == udp.get("Mikrotik-Rate-Limit")
-
-
-# (seconds since the active subscription's period ended, paid access)
-GRACE = [(-1.0, True), (0.0, True), (5.0, True), (policy.RENEWAL_GRACE_S - 1, True),
-         (policy.RENEWAL_GRACE_S, False), (86400.0, False)]  # fmt: skip
-
-
-@pytest.mark.parametrize(("after_end", "paid"), GRACE)
-def test_a_subscription_still_active_just_after_its_end_is_paid(
-    after_end: float, paid: bool
-) -> None:
-    """At a boundary the unpaid are ended first; one still active is being renewed,
-    and a re-authentication meanwhile must not land in the guest pool."""
-    end = 1_800_000_000.0
-    info = CustomerInfo(1, "c1", "", True, None, tariff_id=1, period_end=end)
-    assert info.has_paid_access(end + after_end) is paid
-    assert CustomerInfo(1, "c1", "", True, None, period_end=end).has_paid_access(end) is False
-    assert policy.paid_until_grace(None, end) is False

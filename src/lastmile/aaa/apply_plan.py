@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Q
@@ -74,11 +74,7 @@ def access_targets(
         )
     )
     subs = (
-        Subscription.objects.filter(
-            customer_id__in=_any(active),
-            state="active",
-            period_end__gt=at - timedelta(seconds=policy.RENEWAL_GRACE_S),
-        )
+        Subscription.objects.filter(customer_id__in=_any(active), state="active", period_end__gt=at)
         .select_related("tariff")
         .order_by("customer_id", "-period_end")
     )

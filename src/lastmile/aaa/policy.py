@@ -32,21 +32,6 @@ if TYPE_CHECKING:
     from lastmile.aaa.state import LeaseInfo
 
 
-#: Seconds an active subscription still gives paid access after its period
-#: ended.  At a boundary the unpaid are ended first (their state changes and
-#: every RADIUS node reloads them); one that is still active is being renewed
-#: by the run that follows within seconds.  A subscriber who re-authenticates
-#: in between must not land in the guest pool and stay there for the whole new
-#: session.  Bounded, so that a stopped worker cannot give paid access for long.
-RENEWAL_GRACE_S = 120.0
-
-
-def paid_until_grace(period_end: float | None, now: float) -> bool:
-    """Whether an active subscription ending at ``period_end`` (epoch seconds)
-    gives paid access at ``now``."""
-    return period_end is not None and period_end + RENEWAL_GRACE_S > now
-
-
 class Refusal(StrEnum):
     UNKNOWN_LOGIN = "unknown_login"
     WRONG_PASSWORD = "wrong_password"

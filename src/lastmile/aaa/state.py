@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from lastmile.aaa.policy import paid_until_grace
 from lastmile.aaa.pools import PoolInfo
 from lastmile.aaa.ports import bindings_by_port
 from lastmile.aaa.sessions import OPEN_SESSIONS, OpenSession
@@ -62,7 +61,7 @@ class CustomerInfo:
         return self._secret
 
     def has_paid_access(self, now: float) -> bool:
-        return self.tariff_id is not None and paid_until_grace(self.period_end, now)
+        return self.tariff_id is not None and self.period_end is not None and self.period_end > now
 
 
 @dataclass(slots=True)
